@@ -1,0 +1,34 @@
+//! # zablab-core
+//!
+//! ZooKeeper's atomic broadcast (ZAB) as a deterministic simulation: pure
+//! Rust, no browser, no clock, no OS randomness. The same scenario gives the
+//! same trace natively and in wasm.
+//!
+//! ## The drive loop
+//! 1. Read a scenario: [`Scenario::from_json`] (strict v1, errors name the
+//!    field).
+//! 2. Build the run: [`Simulation::new`] schedules every scenario action.
+//! 3. Advance virtual time: [`Simulation::step`] handles one event,
+//!    [`Simulation::run_until`] every event up to a time,
+//!    [`Simulation::run_to_end`] up to the scenario's `until_ms`.
+//! 4. Act live (the UI): [`Simulation::act`] stamps an action at the current
+//!    virtual time and records it, so [`Simulation::scenario`] always replays
+//!    the session.
+//! 5. Read: [`Simulation::servers`], [`Simulation::trace_hash`],
+//!    [`Simulation::summary`] (the `zablab run --json` output).
+//!
+//! A clone of a [`Simulation`] is a checkpoint: it continues identically.
+//!
+//! ## Modules
+//! - [`rng`]: PCG32, the one seeded PRNG.
+//! - [`scenario`]: scenario file v1 (the contract in DESIGN.md).
+//! - [`sim`]: event queue, virtual clock, actions.
+//! - [`trace`]: the trace hash.
+
+pub mod rng;
+pub mod scenario;
+pub mod sim;
+pub mod trace;
+
+pub use scenario::{Action, ActionKind, Scenario, ScenarioError, ServerRef};
+pub use sim::{ActionError, Role, RunSummary, ServerView, SimError, Simulation};

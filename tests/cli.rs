@@ -1,0 +1,88 @@
+//! The `zablab` command line: exit codes and messages a person reads.
+
+use std::process::{Command, Output};
+
+fn zablab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zablab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the zablab binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn help_names_the_commands() {
+    let out = zablab(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("zablab run FILE.json [--json]"), "{text}");
+}
+
+#[test]
+fn run_on_a_missing_file_exits_2_with_one_line() {
+    let out = zablab(&["run", "no/such/scenario.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("zablab: cannot read scenario `no/such/scenario.json`:"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["frobnicate"][..],
+        &["run"][..],
+        &["run", "a.json", "--yaml"][..],
+    ] {
+        let out = zablab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&out).lines().count(),
+            1,
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn run_json_prints_the_summary_and_is_deterministic() {
+    let once = zablab(&["run", "static/scenarios/three-servers.json", "--json"]);
+    assert_eq!(once.status.code(), Some(0), "{}", stderr(&once));
+    let summary: serde_json::Value = serde_json::from_slice(&once.stdout).unwrap();
+    assert_eq!(summary["end_ms"], 20000);
+    assert_eq!(summary["servers"].as_array().unwrap().len(), 3);
+    assert!(summary["trace_hash"].as_str().unwrap().starts_with("0x"));
+    let twice = zablab(&["run", "static/scenarios/three-servers.json", "--json"]);
+    assert_eq!(once.stdout, twice.stdout);
+}
+
+#[test]
+fn a_malformed_scenario_exits_2_naming_the_problem() {
+    let dir = std::env::temp_dir().join(format!("zablab-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.json");
+    std::fs::write(
+        &file,
+        r#"{ "zablab": 1, "ensemble": { "participants": [1,2,3] },
+            "actions": [ { "at_ms": 0, "do": "start", "servers": [1,2,4] } ] }"#,
+    )
+    .unwrap();
+    let out = zablab(&["run", file.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("actions[0].servers[2]: server 4 is not in the ensemble"),
+        "{err}"
+    );
+}

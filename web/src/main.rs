@@ -1,0 +1,5 @@
+//! Browser entry point (Trunk builds this binary to wasm).
+
+fn main() {
+    zablab_web::start();
+}
