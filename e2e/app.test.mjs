@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 
 import { serveDist } from './serve-dist.mjs';
-import { launch, openPage } from './browser.mjs';
+import { expectText, launch, openPage } from './browser.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
 let server;
@@ -38,22 +38,14 @@ test('clicking Crash 1 takes server 1 down, Restart 1 brings it back', async () 
   assert.equal(await state1.textContent(), 'UP');
 
   await page.getByRole('button', { name: 'Crash server 1' }).click();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid="server-1-state"]')?.textContent === 'DOWN',
-    null,
-    { timeout: 5000 },
-  );
+  await expectText(page, '[data-testid="server-1-state"]', 'DOWN');
   assert.equal(await page.locator('[data-testid="server-1"] circle').getAttribute('class'), 'server down');
   assert.equal(await page.locator('[data-testid="server-2-state"]').textContent(), 'UP');
   await mkdir('target/e2e', { recursive: true });
   await page.screenshot({ path: 'target/e2e/crashed-server-1.png' });
 
   await page.getByRole('button', { name: 'Restart server 1' }).click();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid="server-1-state"]')?.textContent === 'UP',
-    null,
-    { timeout: 5000 },
-  );
+  await expectText(page, '[data-testid="server-1-state"]', 'UP');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -25,6 +25,19 @@ export async function openPage(browser, url) {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
   await page.goto(url);
   return { page, errors };
+}
+
+/** Waits until `selector`'s text is `want`; on timeout, fails saying what it is instead. */
+export async function expectText(page, selector, want, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  let have;
+  do {
+    have = await page.locator(selector).textContent({ timeout: 1000 }).catch(() => null);
+    if (have === want) return;
+    await page.waitForTimeout(50);
+  } while (Date.now() < deadline);
+  throw new Error(`${selector} shows ${JSON.stringify(have)}, expected ${JSON.stringify(want)} within ${timeout} ms`);
 }
