@@ -129,7 +129,11 @@ mod tests {
         }
         assert!(seen.iter().all(|s| *s), "every value of 10..=14 drawn");
         assert_eq!(rng.in_range(3, 3), 3);
-        let wide = rng.in_range(0, u64::MAX);
-        let _ = wide; // any value is inside
+        // The 64-bit path: a wide range above u32 still lands inside.
+        let lo = 1u64 << 40;
+        for _ in 0..100 {
+            let v = rng.in_range(lo, lo + (1 << 36));
+            assert!((lo..=lo + (1 << 36)).contains(&v));
+        }
     }
 }

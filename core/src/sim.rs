@@ -140,6 +140,17 @@ struct Server {
     heartbeats: u64,
 }
 
+impl Server {
+    fn view(&self) -> ServerView {
+        ServerView {
+            sid: self.sid,
+            role: self.role,
+            up: self.up,
+            heartbeats: self.heartbeats,
+        }
+    }
+}
+
 /// A running simulation. See the module docs for the drive loop.
 #[derive(Debug, Clone)]
 pub struct Simulation {
@@ -234,20 +245,13 @@ impl Simulation {
 
     /// The servers, in sid order.
     pub fn servers(&self) -> Vec<ServerView> {
-        self.servers
-            .iter()
-            .map(|s| ServerView {
-                sid: s.sid,
-                role: s.role,
-                up: s.up,
-                heartbeats: s.heartbeats,
-            })
-            .collect()
+        self.servers.iter().map(Server::view).collect()
     }
 
     /// One server by sid.
     pub fn server(&self, sid: u32) -> Option<ServerView> {
-        self.servers().into_iter().find(|s| s.sid == sid)
+        let i = self.index_of(sid).ok()?;
+        Some(self.servers[i].view())
     }
 
     /// Actions that could not be done when their time came.
