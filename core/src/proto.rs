@@ -1,0 +1,299 @@
+//! The messages ZooKeeper servers exchange, by port.
+//!
+//! - Election port (`FastLeaderElection.Notification`/`ToSend`): a vote plus
+//!   the sender's state, round (`electionEpoch`) and `peerEpoch`.
+//! - Quorum port (`QuorumPacket` with `Leader.*` types): FOLLOWERINFO,
+//!   OBSERVERINFO, LEADERINFO, ACKEPOCH, DIFF, TRUNC, SNAP, PROPOSAL, COMMIT,
+//!   INFORM, NEWLEADER, UPTODATE, ACK, PING, REQUEST.
+//! - Client port: connect, request, ping (the simulator's clients).
+//!
+//! Pure data: no behaviour beyond names and one-line descriptions.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::txn::{DataTree, Txn};
+use crate::zxid::Zxid;
+
+/// A server id (`myid`).
+pub type Sid = u32;
+
+/// `QuorumPeer.ServerState`. DOWN is ours and lives in the simulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ServerState {
+    Looking,
+    Following,
+    Leading,
+    Observing,
+}
+
+impl ServerState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerState::Looking => "LOOKING",
+            ServerState::Following => "FOLLOWING",
+            ServerState::Leading => "LEADING",
+            ServerState::Observing => "OBSERVING",
+        }
+    }
+}
+
+/// `QuorumPeer.ZabState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ZabState {
+    Election,
+    Discovery,
+    Synchronization,
+    Broadcast,
+}
+
+impl ZabState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ZabState::Election => "ELECTION",
+            ZabState::Discovery => "DISCOVERY",
+            ZabState::Synchronization => "SYNCHRONIZATION",
+            ZabState::Broadcast => "BROADCAST",
+        }
+    }
+}
+
+/// `QuorumPeer.SyncMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SyncMode {
+    None,
+    Diff,
+    Snap,
+    Trunc,
+}
+
+impl SyncMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncMode::None => "NONE",
+            SyncMode::Diff => "DIFF",
+            SyncMode::Snap => "SNAP",
+            SyncMode::Trunc => "TRUNC",
+        }
+    }
+}
+
+/// A vote (`Vote`): values are Java longs, so observers can vote
+/// `Long.MIN_VALUE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vote {
+    pub leader: i64,
+    pub zxid: i64,
+    pub round: u64,
+    pub peer_epoch: i64,
+    pub state: ServerState,
+}
+
+impl Vote {
+    /// `Vote.equals`: with a LOOKING side every field counts; between two
+    /// settled votes only the leader and its epoch do.
+    pub fn same_as(&self, other: &Vote, strict: bool) -> bool {
+        if strict || self.state == ServerState::Looking || other.state == ServerState::Looking {
+            self.leader == other.leader
+                && self.zxid == other.zxid
+                && self.round == other.round
+                && self.peer_epoch == other.peer_epoch
+        } else {
+            self.leader == other.leader && self.peer_epoch == other.peer_epoch
+        }
+    }
+}
+
+/// An election-port message. The sender's sid comes from the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub sender: Sid,
+    pub state: ServerState,
+    pub leader: i64,
+    pub zxid: i64,
+    pub round: u64,
+    pub peer_epoch: i64,
+    pub config_version: u64,
+}
+
+impl Notification {
+    pub fn vote(&self) -> Vote {
+        Vote {
+            leader: self.leader,
+            zxid: self.zxid,
+            round: self.round,
+            peer_epoch: self.peer_epoch,
+            state: self.state,
+        }
+    }
+}
+
+/// A client request, as the request processors see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestOp {
+    CreateSession {
+        timeout_ms: u32,
+    },
+    CloseSession,
+    Create {
+        path: Arc<str>,
+        data: Arc<str>,
+        ephemeral: bool,
+    },
+    Delete {
+        path: Arc<str>,
+        version: i32,
+    },
+    SetData {
+        path: Arc<str>,
+        data: Arc<str>,
+        version: i32,
+    },
+}
+
+impl RequestOp {
+    pub fn name(&self) -> &'static str {
+        match self {
+            RequestOp::CreateSession { .. } => "createSession",
+            RequestOp::CloseSession => "closeSession",
+            RequestOp::Create { .. } => "create",
+            RequestOp::Delete { .. } => "delete",
+            RequestOp::SetData { .. } => "setData",
+        }
+    }
+}
+
+/// A request forwarded to the leader (`Leader.REQUEST`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub session: u64,
+    pub cxid: u32,
+    pub op: RequestOp,
+}
+
+/// What a SNAP carries: the leader's serialized tree.
+#[derive(Debug, Clone)]
+pub struct SnapData {
+    pub tree: DataTree,
+    /// Checks only: how many of the tree's applied txns the leader delivered.
+    pub ghost_delivered: usize,
+}
+
+/// A quorum-port packet.
+#[derive(Debug, Clone)]
+pub enum Packet {
+    FollowerInfo {
+        sid: Sid,
+        accepted_epoch_zxid: Zxid,
+        config_version: u64,
+    },
+    ObserverInfo {
+        sid: Sid,
+        accepted_epoch_zxid: Zxid,
+        config_version: u64,
+    },
+    LeaderInfo {
+        new_epoch_zxid: Zxid,
+    },
+    AckEpoch {
+        current_epoch: i64,
+        last_zxid: Zxid,
+    },
+    Diff {
+        zxid: Zxid,
+    },
+    Trunc {
+        zxid: Zxid,
+    },
+    Snap {
+        zxid: Zxid,
+        data: Arc<SnapData>,
+    },
+    Proposal {
+        txn: Txn,
+    },
+    Commit {
+        zxid: Zxid,
+    },
+    Inform {
+        txn: Txn,
+    },
+    NewLeader {
+        zxid: Zxid,
+    },
+    UpToDate,
+    Ack {
+        zxid: Zxid,
+    },
+    Ping {
+        zxid: Zxid,
+        touches: Vec<(u64, u32)>,
+    },
+    Request {
+        request: Request,
+    },
+}
+
+impl Packet {
+    /// `Leader.getPacketType` names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Packet::FollowerInfo { .. } => "FOLLOWERINFO",
+            Packet::ObserverInfo { .. } => "OBSERVERINFO",
+            Packet::LeaderInfo { .. } => "LEADERINFO",
+            Packet::AckEpoch { .. } => "ACKEPOCH",
+            Packet::Diff { .. } => "DIFF",
+            Packet::Trunc { .. } => "TRUNC",
+            Packet::Snap { .. } => "SNAP",
+            Packet::Proposal { .. } => "PROPOSAL",
+            Packet::Commit { .. } => "COMMIT",
+            Packet::Inform { .. } => "INFORM",
+            Packet::NewLeader { .. } => "NEWLEADER",
+            Packet::UpToDate => "UPTODATE",
+            Packet::Ack { .. } => "ACK",
+            Packet::Ping { .. } => "PING",
+            Packet::Request { .. } => "REQUEST",
+        }
+    }
+
+    /// The zxid the packet carries (0 when it has none).
+    pub fn zxid(&self) -> Zxid {
+        match self {
+            Packet::FollowerInfo {
+                accepted_epoch_zxid: z,
+                ..
+            }
+            | Packet::ObserverInfo {
+                accepted_epoch_zxid: z,
+                ..
+            }
+            | Packet::LeaderInfo { new_epoch_zxid: z }
+            | Packet::AckEpoch { last_zxid: z, .. }
+            | Packet::Diff { zxid: z }
+            | Packet::Trunc { zxid: z }
+            | Packet::Snap { zxid: z, .. }
+            | Packet::Commit { zxid: z }
+            | Packet::NewLeader { zxid: z }
+            | Packet::Ack { zxid: z }
+            | Packet::Ping { zxid: z, .. } => *z,
+            Packet::Proposal { txn } | Packet::Inform { txn } => txn.zxid,
+            Packet::UpToDate | Packet::Request { .. } => Zxid::ZERO,
+        }
+    }
+}
+
+/// A client's handle inside the simulator.
+pub type ClientId = u32;
+
+/// The result of a client request (`KeeperException.Code`, 0 = OK).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientReply {
+    pub client: ClientId,
+    pub cxid: u32,
+    pub zxid: Zxid,
+    pub err: i32,
+}

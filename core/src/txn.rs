@@ -1,0 +1,407 @@
+//! Transactions and the data tree (`server.DataTree`, `txn.*Txn`).
+//!
+//! Every state change ZooKeeper replicates is a txn with a zxid: client
+//! writes, but also `createSession`, `closeSession` (with the ephemerals it
+//! deletes, `CloseSessionTxn.paths2Delete`) and failed requests, which become
+//! `error` txns that still take a zxid (`PrepRequestProcessor`).
+//!
+//! The tree carries one field ZooKeeper does not have: `ghost_applied`, the
+//! ids of the txns applied to it in order. Only the checks read it (global
+//! knowledge for PrefixConsistency and friends); the protocol never does.
+//! Applying a txn never panics: a txn that does not fit the tree (it cannot
+//! happen with correct sync) is counted in `apply_mismatches`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::seq::Seq;
+use crate::trace::TraceHasher;
+use crate::zxid::Zxid;
+
+/// ZooKeeper's error codes (`KeeperException.Code`) used by error txns.
+pub mod code {
+    pub const NO_NODE: i32 = -101;
+    pub const BAD_VERSION: i32 = -103;
+    pub const NODE_EXISTS: i32 = -110;
+    pub const NOT_EMPTY: i32 = -111;
+}
+
+/// What a txn does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxnOp {
+    CreateSession {
+        timeout_ms: u32,
+    },
+    CloseSession {
+        ephemerals: Vec<Arc<str>>,
+    },
+    Create {
+        path: Arc<str>,
+        data: Arc<str>,
+        ephemeral: bool,
+    },
+    Delete {
+        path: Arc<str>,
+    },
+    SetData {
+        path: Arc<str>,
+        data: Arc<str>,
+        version: i32,
+    },
+    Error {
+        code: i32,
+    },
+}
+
+impl TxnOp {
+    /// ZooKeeper's `OpCode` name, as the txn log prints it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TxnOp::CreateSession { .. } => "createSession",
+            TxnOp::CloseSession { .. } => "closeSession",
+            TxnOp::Create { .. } => "create",
+            TxnOp::Delete { .. } => "delete",
+            TxnOp::SetData { .. } => "setData",
+            TxnOp::Error { .. } => "error",
+        }
+    }
+}
+
+/// The identity of a txn for the checks: its zxid and a digest of content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TxnId {
+    pub zxid: Zxid,
+    pub digest: u64,
+}
+
+/// One transaction (`TxnHeader` + record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Txn {
+    pub zxid: Zxid,
+    pub session: u64,
+    pub cxid: u32,
+    pub time_ms: u64,
+    pub op: TxnOp,
+    pub digest: u64,
+}
+
+impl Txn {
+    pub fn new(zxid: Zxid, session: u64, cxid: u32, time_ms: u64, op: TxnOp) -> Txn {
+        let mut h = TraceHasher::new();
+        h.word(zxid.0);
+        h.word(session);
+        h.word(cxid as u64);
+        h.word(time_ms);
+        h.bytes(op.name().as_bytes());
+        match &op {
+            TxnOp::CreateSession { timeout_ms } => h.word(*timeout_ms as u64),
+            TxnOp::CloseSession { ephemerals } => {
+                for p in ephemerals {
+                    h.bytes(p.as_bytes());
+                }
+            }
+            TxnOp::Create {
+                path,
+                data,
+                ephemeral,
+            } => {
+                h.bytes(path.as_bytes());
+                h.bytes(data.as_bytes());
+                h.word(*ephemeral as u64);
+            }
+            TxnOp::Delete { path } => h.bytes(path.as_bytes()),
+            TxnOp::SetData {
+                path,
+                data,
+                version,
+            } => {
+                h.bytes(path.as_bytes());
+                h.bytes(data.as_bytes());
+                h.word(*version as u64);
+            }
+            TxnOp::Error { code } => h.word(*code as u64),
+        }
+        let digest = h.finish();
+        Txn {
+            zxid,
+            session,
+            cxid,
+            time_ms,
+            op,
+            digest,
+        }
+    }
+
+    pub fn id(&self) -> TxnId {
+        TxnId {
+            zxid: self.zxid,
+            digest: self.digest,
+        }
+    }
+
+    /// Approximate serialized size in bytes (header + record), used for
+    /// `Proposal sizes` and the txn-log sync size rule.
+    pub fn size_bytes(&self) -> u64 {
+        let body = match &self.op {
+            TxnOp::CreateSession { .. } => 4,
+            TxnOp::CloseSession { ephemerals } => {
+                4 + ephemerals.iter().map(|p| 4 + p.len() as u64).sum::<u64>()
+            }
+            TxnOp::Create { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 12,
+            TxnOp::Delete { path } => 4 + path.len() as u64,
+            TxnOp::SetData { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 4,
+            TxnOp::Error { .. } => 4,
+        };
+        28 + body
+    }
+}
+
+/// A znode's data and stat (`DataNode` + `StatPersisted`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub data: Arc<str>,
+    pub czxid: Zxid,
+    pub mzxid: Zxid,
+    pub pzxid: Zxid,
+    pub version: i32,
+    pub cversion: i32,
+    pub ephemeral_owner: u64,
+    pub num_children: u32,
+}
+
+impl Node {
+    fn new(data: Arc<str>, zxid: Zxid, ephemeral_owner: u64) -> Node {
+        Node {
+            data,
+            czxid: zxid,
+            mzxid: zxid,
+            pzxid: zxid,
+            version: 0,
+            cversion: 0,
+            ephemeral_owner,
+            num_children: 0,
+        }
+    }
+}
+
+/// The replicated state: znodes and global sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataTree {
+    pub nodes: BTreeMap<Arc<str>, Node>,
+    /// session id -> timeout (ms)
+    pub sessions: BTreeMap<u64, u32>,
+    pub last_processed_zxid: Zxid,
+    /// Checks only: the txns applied to this tree, in order.
+    pub ghost_applied: Seq<TxnId>,
+    /// Txns that did not fit the tree when applied (should stay 0).
+    pub apply_mismatches: u64,
+}
+
+impl Default for DataTree {
+    fn default() -> Self {
+        DataTree::new()
+    }
+}
+
+/// The parent path of `path` ("/a/b" -> "/a", "/a" -> "/").
+pub fn parent_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+impl DataTree {
+    /// An empty tree with ZooKeeper's system nodes: `/`, `/zookeeper`,
+    /// `/zookeeper/quota`, `/zookeeper/config` (node count 4).
+    pub fn new() -> DataTree {
+        let mut nodes = BTreeMap::new();
+        for p in ["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"] {
+            nodes.insert(Arc::from(p), Node::new(Arc::from(""), Zxid::ZERO, 0));
+        }
+        if let Some(n) = nodes.get_mut("/") {
+            n.num_children = 1;
+        }
+        if let Some(n) = nodes.get_mut("/zookeeper") {
+            n.num_children = 2;
+        }
+        DataTree {
+            nodes,
+            sessions: BTreeMap::new(),
+            last_processed_zxid: Zxid::ZERO,
+            ghost_applied: Seq::new(),
+            apply_mismatches: 0,
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn ephemerals_of(&self, session: u64) -> Vec<Arc<str>> {
+        self.nodes
+            .iter()
+            .filter(|(_, n)| n.ephemeral_owner == session)
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    pub fn ephemerals_count(&self) -> usize {
+        self.nodes
+            .values()
+            .filter(|n| n.ephemeral_owner != 0)
+            .count()
+    }
+
+    /// Approximate data size (`DataTree.approximateDataSize`): path + data.
+    pub fn approximate_data_size(&self) -> u64 {
+        self.nodes
+            .iter()
+            .map(|(p, n)| p.len() as u64 + n.data.len() as u64)
+            .sum()
+    }
+
+    /// Apply one txn (`DataTree.processTxn`); `lastProcessedZxid` moves to
+    /// its zxid whatever the op.
+    pub fn apply(&mut self, txn: &Txn) {
+        let ok = match &txn.op {
+            TxnOp::CreateSession { timeout_ms } => {
+                self.sessions.insert(txn.session, *timeout_ms);
+                true
+            }
+            TxnOp::CloseSession { ephemerals } => {
+                let mut ok = true;
+                for p in ephemerals {
+                    ok &= self.delete_node(p, txn.zxid);
+                }
+                self.sessions.remove(&txn.session);
+                ok
+            }
+            TxnOp::Create {
+                path,
+                data,
+                ephemeral,
+            } => {
+                let owner = if *ephemeral { txn.session } else { 0 };
+                let parent = parent_of(path);
+                if self.nodes.contains_key(&**path) || !self.nodes.contains_key(parent) {
+                    false
+                } else {
+                    if let Some(p) = self.nodes.get_mut(parent) {
+                        p.cversion += 1;
+                        p.num_children += 1;
+                        p.pzxid = txn.zxid;
+                    }
+                    self.nodes
+                        .insert(path.clone(), Node::new(data.clone(), txn.zxid, owner));
+                    true
+                }
+            }
+            TxnOp::Delete { path } => self.delete_node(path, txn.zxid),
+            TxnOp::SetData { path, data, .. } => match self.nodes.get_mut(&**path) {
+                Some(n) => {
+                    n.data = data.clone();
+                    n.version += 1;
+                    n.mzxid = txn.zxid;
+                    true
+                }
+                None => false,
+            },
+            TxnOp::Error { .. } => true,
+        };
+        if !ok {
+            self.apply_mismatches += 1;
+        }
+        self.last_processed_zxid = txn.zxid;
+        self.ghost_applied.push(txn.id());
+    }
+
+    fn delete_node(&mut self, path: &str, zxid: Zxid) -> bool {
+        if self.nodes.remove(path).is_none() {
+            return false;
+        }
+        if let Some(p) = self.nodes.get_mut(parent_of(path)) {
+            p.cversion += 1;
+            p.num_children = p.num_children.saturating_sub(1);
+            p.pzxid = zxid;
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(z: u64, path: &str, session: u64, eph: bool) -> Txn {
+        Txn::new(
+            Zxid(z),
+            session,
+            1,
+            0,
+            TxnOp::Create {
+                path: Arc::from(path),
+                data: Arc::from("x"),
+                ephemeral: eph,
+            },
+        )
+    }
+
+    #[test]
+    fn apply_creates_sessions_ephemerals_and_close_deletes_them() {
+        let mut t = DataTree::new();
+        assert_eq!(t.node_count(), 4);
+        t.apply(&Txn::new(
+            Zxid(0x1_0000_0001),
+            7,
+            0,
+            0,
+            TxnOp::CreateSession { timeout_ms: 4000 },
+        ));
+        t.apply(&create(0x1_0000_0002, "/a", 7, true));
+        t.apply(&create(0x1_0000_0003, "/b", 7, false));
+        assert_eq!(t.node_count(), 6);
+        assert_eq!(t.nodes["/"].cversion, 2);
+        assert_eq!(t.ephemerals_of(7), vec![Arc::<str>::from("/a")]);
+        let eph = t.ephemerals_of(7);
+        t.apply(&Txn::new(
+            Zxid(0x1_0000_0004),
+            7,
+            0,
+            0,
+            TxnOp::CloseSession { ephemerals: eph },
+        ));
+        assert_eq!(t.node_count(), 5);
+        assert!(t.sessions.is_empty());
+        assert_eq!(t.last_processed_zxid, Zxid(0x1_0000_0004));
+        assert_eq!(t.ghost_applied.len(), 4);
+        assert_eq!(t.apply_mismatches, 0);
+        // An error txn changes nothing but lastProcessedZxid.
+        t.apply(&Txn::new(
+            Zxid(0x1_0000_0005),
+            7,
+            2,
+            0,
+            TxnOp::Error {
+                code: code::NODE_EXISTS,
+            },
+        ));
+        assert_eq!(t.node_count(), 5);
+        assert_eq!(t.last_processed_zxid, Zxid(0x1_0000_0005));
+        // A create under a missing parent does not fit.
+        t.apply(&create(0x1_0000_0006, "/x/y", 0, false));
+        assert_eq!(t.apply_mismatches, 1);
+    }
+
+    #[test]
+    fn digests_differ_by_content() {
+        assert_ne!(
+            create(1, "/a", 0, false).digest,
+            create(1, "/b", 0, false).digest
+        );
+        assert_eq!(
+            create(1, "/a", 0, false).digest,
+            create(1, "/a", 0, false).digest
+        );
+    }
+}
