@@ -10,12 +10,14 @@ const HELP: &str = "\
 zablab: run ZooKeeper's atomic broadcast (ZAB) as a deterministic simulation
 
 Usage:
-  zablab run FILE.json [--json]   run a scenario (v1) to its until_ms
+  zablab run FILE.json [--json] [--log]
+                                  run a scenario (v1) to its until_ms
   zablab --help                   this text
   zablab --version                the version
 
 run prints the run's summary; --json prints it as JSON (end_ms, events,
-trace_hash, servers, action_errors).
+trace_hash, servers, leaders, syncs, writes, fourlw, violations,
+action_errors); --log also prints every server's log lines.
 
 Exit codes: 0 no property violated, 1 a property violated, 2 bad input.
 ";
@@ -55,9 +57,11 @@ fn dispatch(args: &[String]) -> Result<ExitCode, Usage> {
 fn run(args: &[String]) -> Result<ExitCode, Usage> {
     let mut file = None;
     let mut json = false;
+    let mut log = false;
     for arg in args {
         match arg.as_str() {
             "--json" => json = true,
+            "--log" => log = true,
             flag if flag.starts_with('-') => {
                 return Err(Usage(format!("run: unknown option `{flag}`")))
             }
@@ -67,7 +71,7 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
     }
     let Some(path) = file else {
         return Err(Usage(
-            "run: missing scenario file; usage: zablab run FILE.json [--json]".into(),
+            "run: missing scenario file; usage: zablab run FILE.json [--json] [--log]".into(),
         ));
     };
     let text = std::fs::read_to_string(path)
@@ -76,6 +80,11 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
     let mut sim = Simulation::new(scenario).map_err(|e| Usage(format!("{path}: {e}")))?;
     sim.run_to_end();
     let summary = sim.summary();
+    if log {
+        for line in sim.log() {
+            eprintln!("{}", line.render());
+        }
+    }
     if json {
         let out = serde_json::to_string_pretty(&summary).expect("the summary always serializes");
         println!("{out}");
@@ -86,15 +95,50 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
         );
         for s in &summary.servers {
             println!(
-                "  server {} ({:?}): {}",
+                "  server {} ({:?}): {} {} accepted_epoch={} current_epoch={} last_zxid={}{}",
                 s.sid,
                 s.role,
-                if s.up { "up" } else { "down" }
+                s.state,
+                s.peer_state,
+                s.accepted_epoch,
+                s.current_epoch,
+                s.last_zxid,
+                if s.serving { " serving" } else { "" }
+            );
+        }
+        for l in &summary.leaders {
+            println!(
+                "  leader {} established epoch {} at {} ms",
+                l.sid, l.epoch, l.established_ms
+            );
+        }
+        for y in &summary.syncs {
+            println!(
+                "  sync {:?}: learner {} from leader {} at {} ms",
+                y.mode, y.learner, y.leader, y.at_ms
+            );
+        }
+        let ok = summary.writes.iter().filter(|w| w.result == "OK").count();
+        println!("  writes: {} answered, {} OK", summary.writes.len(), ok);
+        for f in &summary.fourlw {
+            println!(
+                "  {} on server {} at {} ms:\n{}",
+                f.cmd, f.server, f.at_ms, f.output
             );
         }
         for e in &summary.action_errors {
             println!("  at {} ms, {} failed: {}", e.at_ms, e.action, e.error);
         }
+        for v in &summary.violations {
+            println!(
+                "  VIOLATION {} at {} ms (event {}): {}",
+                v.property, v.at_ms, v.event, v.detail
+            );
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    if summary.violations.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(1))
+    }
 }

@@ -66,6 +66,50 @@ fn run_json_prints_the_summary_and_is_deterministic() {
     assert_eq!(once.stdout, twice.stdout);
 }
 
+/// The five malformed files of the ZAB core issue: each exits 2 with one
+/// line naming the problem, never a panic.
+#[test]
+fn malformed_scenarios_exit_2_naming_the_problem() {
+    let dir = std::env::temp_dir().join(format!("zablab-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let head = r#""zablab": 1, "name": "bad", "seed": 1, "ensemble": { "participants": [1,2,3] }"#;
+    let cases = [
+        ("bad-json", format!("{{ {head}, \"actions\": [ "), "not valid JSON"),
+        (
+            "unknown-field",
+            format!("{{ {head}, \"actions\": [], \"speed\": 3 }}"),
+            "speed: unknown field; expected one of zablab",
+        ),
+        (
+            "unknown-action",
+            format!("{{ {head}, \"actions\": [ {{ \"at_ms\": 0, \"do\": \"explode\" }} ] }}"),
+            "actions[0].do: unknown action \"explode\"",
+        ),
+        (
+            "unknown-server",
+            format!("{{ {head}, \"actions\": [ {{ \"at_ms\": 0, \"do\": \"crash\", \"server\": 7 }} ] }}"),
+            "actions[0].server: server 7 is not in the ensemble",
+        ),
+        (
+            "negative-time",
+            format!("{{ {head}, \"actions\": [ {{ \"at_ms\": -5, \"do\": \"heal\" }} ] }}"),
+            "actions[0].at_ms: -5 is negative",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, text).unwrap();
+        let out = zablab(&["run", file.to_str().unwrap(), "--json"]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(out.stdout.is_empty(), "{name}: nothing on stdout");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: one line: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn a_malformed_scenario_exits_2_naming_the_problem() {
     let dir = std::env::temp_dir().join(format!("zablab-cli-{}", std::process::id()));

@@ -25,10 +25,20 @@
 //! - [`sim`]: event queue, virtual clock, actions.
 //! - [`trace`]: the trace hash.
 
+pub mod checks;
+pub mod fourlw;
+pub mod fourlw_view;
+pub mod proto;
 pub mod rng;
 pub mod scenario;
+pub mod seq;
+pub mod server;
 pub mod sim;
+pub mod storage;
 pub mod trace;
+pub mod txn;
+pub mod zxid;
 
+pub use checks::Violation;
 pub use scenario::{Action, ActionKind, Scenario, ScenarioError, ServerRef};
 pub use sim::{ActionError, Role, RunSummary, ServerView, SimError, Simulation};

@@ -194,6 +194,30 @@ pub enum ActionKind {
     Write {
         client: Option<String>,
         count: u64,
+        /// "create" (default), "set" or "delete".
+        op: Option<String>,
+        path: Option<String>,
+        data: Option<String>,
+    },
+    /// The client closes its session (a closeSession txn).
+    Close {
+        client: String,
+    },
+    /// A steady write load: `rate_per_s` setData requests for `for_ms`.
+    Load {
+        client: String,
+        rate_per_s: u64,
+        for_ms: u64,
+    },
+    /// A one-way cut: nothing from `from` reaches `to` until `heal`.
+    Cut {
+        from: u32,
+        to: u32,
+    },
+    /// Drop the next message from `from` to `to`.
+    Drop {
+        from: u32,
+        to: u32,
     },
     #[serde(rename = "4lw")]
     FourLetterWord {
@@ -216,6 +240,10 @@ impl ActionKind {
             ActionKind::SlowDisk { .. } => "slow_disk",
             ActionKind::Connect { .. } => "connect",
             ActionKind::Write { .. } => "write",
+            ActionKind::Close { .. } => "close",
+            ActionKind::Load { .. } => "load",
+            ActionKind::Cut { .. } => "cut",
+            ActionKind::Drop { .. } => "drop",
             ActionKind::FourLetterWord { .. } => "4lw",
         }
     }
@@ -233,6 +261,10 @@ pub const ACTION_NAMES: &[&str] = &[
     "slow_disk",
     "connect",
     "write",
+    "close",
+    "load",
+    "cut",
+    "drop",
     "4lw",
 ];
 
@@ -287,6 +319,27 @@ struct WriteFields {
     client: Option<String>,
     #[serde(default = "one")]
     count: u64,
+    op: Option<String>,
+    path: Option<String>,
+    data: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseFields {
+    client: String,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoadFields {
+    client: String,
+    rate_per_s: u64,
+    for_ms: u64,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkFields {
+    from: u32,
+    to: u32,
 }
 fn one() -> u64 {
     1
@@ -490,7 +543,9 @@ impl Scenario {
                 }
                 Ok(())
             }
-            ActionKind::SlowLink { from, to, .. } => {
+            ActionKind::SlowLink { from, to, .. }
+            | ActionKind::Cut { from, to }
+            | ActionKind::Drop { from, to } => {
                 check(*from, "from")?;
                 check(*to, "to")?;
                 if from == to {
@@ -507,7 +562,10 @@ impl Scenario {
             | ActionKind::SlowDisk { server, .. }
             | ActionKind::Connect { server, .. }
             | ActionKind::FourLetterWord { server, .. } => check_ref(server, "server"),
-            ActionKind::Heal | ActionKind::Write { .. } => Ok(()),
+            ActionKind::Heal
+            | ActionKind::Write { .. }
+            | ActionKind::Close { .. }
+            | ActionKind::Load { .. } => Ok(()),
         }
     }
 }
@@ -617,9 +675,59 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
         }
         "write" => {
             let f: WriteFields = field(rest, path)?;
+            if let Some(op) = &f.op {
+                if !["create", "set", "delete"].contains(&op.as_str()) {
+                    return Err(ScenarioError::at(
+                        format!("{path}.op"),
+                        format!("unknown write op \"{op}\"; use create, set or delete"),
+                    ));
+                }
+            }
+            if let Some(p) = &f.path {
+                if !p.starts_with('/') || (p.len() > 1 && p.ends_with('/')) || p.contains("//") {
+                    return Err(ScenarioError::at(
+                        format!("{path}.path"),
+                        format!("\"{p}\" is not a valid znode path"),
+                    ));
+                }
+            }
             ActionKind::Write {
                 client: f.client,
                 count: f.count,
+                op: f.op,
+                path: f.path,
+                data: f.data,
+            }
+        }
+        "close" => ActionKind::Close {
+            client: field::<CloseFields>(rest, path)?.client,
+        },
+        "load" => {
+            let f: LoadFields = field(rest, path)?;
+            if f.rate_per_s == 0 || f.rate_per_s > 100_000 {
+                return Err(ScenarioError::at(
+                    format!("{path}.rate_per_s"),
+                    "must be between 1 and 100000",
+                ));
+            }
+            ActionKind::Load {
+                client: f.client,
+                rate_per_s: f.rate_per_s,
+                for_ms: f.for_ms,
+            }
+        }
+        "cut" => {
+            let f: LinkFields = field(rest, path)?;
+            ActionKind::Cut {
+                from: f.from,
+                to: f.to,
+            }
+        }
+        "drop" => {
+            let f: LinkFields = field(rest, path)?;
+            ActionKind::Drop {
+                from: f.from,
+                to: f.to,
             }
         }
         "4lw" => {

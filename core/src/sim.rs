@@ -1,4 +1,5 @@
-//! The deterministic discrete-event simulator.
+//! The deterministic discrete-event simulator: a ZooKeeper ensemble on a
+//! simulated network, disks and clients.
 //!
 //! Contract:
 //! - Virtual time in whole milliseconds. Events are handled in the order
@@ -7,35 +8,56 @@
 //! - One PRNG of a fixed algorithm (`Pcg32`), seeded from the scenario. No
 //!   wall clock, no OS randomness, no hash-map iteration: the same scenario
 //!   gives the same trace and `trace_hash` natively and in wasm.
+//! - The network is TCP: FIFO per connection and per election pair. A
+//!   crashed server's connections close at once and its peers see the close
+//!   one latency later. A partition (or a one-way cut) is silence: quorum
+//!   packets wait at the cut and are delivered in order if it heals before
+//!   either end closes the connection; election notifications across a cut
+//!   are lost (the sender's queue of one keeps only the latest, and FLE
+//!   resends). A paused server (GC stall) handles nothing; everything
+//!   addressed to it waits and is handled in order when it resumes, while
+//!   its peers' timers keep running.
+//! - Every event is followed by the safety checks (`crate::checks`).
 //! - A live session is a scenario: `act` stamps a user action at the current
 //!   virtual time, appends it to the scenario and runs up to it, so that
 //!   replaying `scenario()` from scratch reproduces the same trace.
 //! - `Clone` is the checkpoint: a clone continues exactly like the original.
-//!
-//! Foundation stub: until the ZAB server state machine lands, a server is
-//! only up or down, and an up server handles one heartbeat event every half
-//! tick (plus a seeded jitter inside the link latency range). The plumbing
-//! (queue, clock, PRNG, actions, trace hash, errors) is the one the protocol
-//! will run on.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+use std::sync::Arc;
 
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::checks::{Checker, ServerObs, Violation};
+use crate::proto::{ClientId, Packet, RequestOp, ServerState, Sid, SyncMode};
 use crate::rng::Pcg32;
 use crate::scenario::{Action, ActionKind, Scenario, ServerRef};
+use crate::server::{
+    ClientEvent, Config, ConnId, GhostEvent, Input, Level, Output, Server, MIN_COMMIT_LOG_COUNT,
+};
 use crate::trace::TraceHasher;
+use crate::zxid::Zxid;
 
 /// PRNG stream of the simulator (a constant: the seed alone picks the run).
 const RNG_STREAM: u64 = 0x5a42; // "ZB"
+
+/// The bug-museum flags this build knows (BUG-MUSEUM.md).
+pub const KNOWN_VARIANTS: &[&str] = &[
+    "bug_zk1154_diff_without_trunc",
+    "bug_zk1277_no_rollover_guard",
+    "bug_zk1732_strict_vote_equality",
+    "bug_zk3642_keep_db_after_partial_snap",
+];
 
 /// Why a scenario cannot be run by this build.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SimError {
     #[error("actions[{index}]: action \"{action}\" is not simulated by this build yet")]
     NotSimulated { index: usize, action: &'static str },
+    #[error("ensemble.variants: \"{0}\" is not a bug-museum flag this build knows (known: {1})")]
+    UnknownVariant(String, String),
 }
 
 /// Why an action could not be done at the moment it was asked for.
@@ -45,10 +67,20 @@ pub enum ActionError {
     UnknownServer(u32),
     #[error("server {0} is already running")]
     AlreadyUp(u32),
-    #[error("server {0} is already down")]
+    #[error("server {0} is down")]
     AlreadyDown(u32),
     #[error("there is no established leader at {0} ms")]
     NoLeader(u64),
+    #[error("no server is serving clients at {0} ms")]
+    NoServing(u64),
+    #[error("client \"{0}\" does not exist (connect it first)")]
+    UnknownClient(String),
+    #[error("client \"{0}\" is already connected")]
+    ClientExists(String),
+    #[error("client \"{0}\" has no session any more ({1})")]
+    ClientGone(String, String),
+    #[error("server {0} is already paused")]
+    AlreadyPaused(u32),
     #[error("action \"{0}\" is not simulated by this build yet")]
     NotSimulated(&'static str),
 }
@@ -67,7 +99,17 @@ pub struct ServerView {
     pub sid: u32,
     pub role: Role,
     pub up: bool,
-    pub heartbeats: u64,
+    pub paused: bool,
+    /// LOOKING/FOLLOWING/LEADING/OBSERVING, or DOWN.
+    pub state: String,
+    pub zab_state: String,
+    pub sync_mode: String,
+    pub peer_state: String,
+    pub serving: bool,
+    pub accepted_epoch: u32,
+    pub current_epoch: u32,
+    pub last_zxid: Zxid,
+    pub log_len: usize,
 }
 
 /// An action that could not be done when its time came.
@@ -78,34 +120,119 @@ pub struct ActionReport {
     pub error: String,
 }
 
-/// The `zablab run --json` summary (the fields this build can fill).
+/// A leader that became established.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeaderRecord {
+    pub sid: Sid,
+    pub epoch: u32,
+    pub established_ms: u64,
+}
+
+/// A learner's sync with a leader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncRecord {
+    pub learner: Sid,
+    pub leader: Sid,
+    pub mode: SyncMode,
+    pub at_ms: u64,
+}
+
+/// The outcome of one client write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WriteRecord {
+    pub client: String,
+    pub op: &'static str,
+    pub path: String,
+    pub zxid: Option<Zxid>,
+    pub result: String,
+    pub at_ms: u64,
+}
+
+/// A four-letter word and its verbatim answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FourLwRecord {
+    pub server: Sid,
+    pub cmd: String,
+    pub at_ms: u64,
+    pub output: String,
+}
+
+/// One line of a server's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    pub at_ms: u64,
+    pub sid: Sid,
+    pub level: Level,
+    pub class: &'static str,
+    pub text: String,
+}
+
+impl LogEntry {
+    /// `time LEVEL [myid:N Class] message`, ZooKeeper's layout simplified.
+    pub fn render(&self) -> String {
+        format!(
+            "{:>9} {:<5} [myid:{} {}] - {}",
+            fmt_ms(self.at_ms),
+            self.level.name(),
+            self.sid,
+            self.class,
+            self.text
+        )
+    }
+}
+
+fn fmt_ms(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// The `zablab run --json` summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunSummary {
     pub end_ms: u64,
     pub events: u64,
     pub trace_hash: String,
     pub servers: Vec<ServerView>,
+    pub leaders: Vec<LeaderRecord>,
+    pub syncs: Vec<SyncRecord>,
+    pub writes: Vec<WriteRecord>,
+    pub fourlw: Vec<FourLwRecord>,
+    pub violations: Vec<Violation>,
     pub action_errors: Vec<ActionReport>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ClientEv {
+    FromServer(Sid, ClientEvent),
+    Tick,
+    Reconnect,
+    LoadTick,
+}
+
+#[derive(Debug, Clone)]
 enum Event {
     /// `scenario.actions[index]` is due.
     Action(usize),
-    /// Stub protocol event of one incarnation of a server.
-    Heartbeat { sid: u32, incarnation: u32 },
+    /// An input for one incarnation of a server.
+    Server { sid: Sid, inc: u32, input: Input },
+    /// A paused server wakes up.
+    Resume { sid: Sid, inc: u32 },
+    Client {
+        id: ClientId,
+        gen: u32,
+        ev: ClientEv,
+    },
 }
 
 impl Event {
     fn class(&self) -> u8 {
         match self {
             Event::Action(_) => 0,
-            Event::Heartbeat { .. } => 1,
+            _ => 1,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct Scheduled {
     time_ms: u64,
     seq: u64,
@@ -118,12 +245,17 @@ impl Scheduled {
     }
 }
 
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Scheduled {}
 impl Ord for Scheduled {
     fn cmp(&self, other: &Self) -> Ordering {
         self.key().cmp(&other.key())
     }
 }
-
 impl PartialOrd for Scheduled {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -131,24 +263,69 @@ impl PartialOrd for Scheduled {
 }
 
 #[derive(Debug, Clone)]
-struct Server {
-    sid: u32,
+struct Node {
+    sid: Sid,
     role: Role,
+    server: Server,
     up: bool,
+    paused_until: Option<u64>,
+    held: VecDeque<Event>,
     /// Bumped on every start, so events of an earlier life are dropped.
-    incarnation: u32,
-    heartbeats: u64,
+    inc: u32,
+    fsync_ms: Option<u64>,
 }
 
-impl Server {
-    fn view(&self) -> ServerView {
-        ServerView {
-            sid: self.sid,
-            role: self.role,
-            up: self.up,
-            heartbeats: self.heartbeats,
-        }
-    }
+/// A quorum-port connection: `a` dialed (the learner), `b` accepted.
+#[derive(Debug, Clone)]
+struct Conn {
+    a: Sid,
+    b: Sid,
+    a_inc: u32,
+    b_inc: u32,
+    open: [bool; 2],
+    last_arrival: [u64; 2],
+    /// Data held at a cut, per direction (0: a→b, 1: b→a); `None` = FIN.
+    held: [VecDeque<Option<Packet>>; 2],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClientState {
+    Connecting,
+    Connected,
+    Closing,
+    Closed,
+    Expired,
+}
+
+#[derive(Debug, Clone)]
+struct PendingOp {
+    cxid: u32,
+    op: RequestOp,
+    record: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Client {
+    name: String,
+    id: ClientId,
+    server: Sid,
+    gen: u32,
+    session: u64,
+    timeout_ms: u64,
+    state: ClientState,
+    last_zxid: Zxid,
+    next_cxid: u32,
+    queue: VecDeque<PendingOp>,
+    in_flight: BTreeMap<u32, PendingOp>,
+    last_heard_ms: u64,
+    writes: u64,
+    load_until_ms: Option<u64>,
+    load_interval_us: u64,
+    load_created: bool,
+    load_done: u64,
+    /// FIFO arrival times of the current TCP connection (to, from server).
+    up_arrival: u64,
+    down_arrival: u64,
 }
 
 /// A running simulation. See the module docs for the drive loop.
@@ -156,47 +333,84 @@ impl Server {
 pub struct Simulation {
     scenario: Scenario,
     now_ms: u64,
-    /// Time of the last handled event, if any (user actions are stamped
-    /// after it so that a replay orders them the same way).
     last_handled_ms: Option<u64>,
     next_seq: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
     rng: Pcg32,
-    servers: Vec<Server>,
+    nodes: Vec<Node>,
+    conns: BTreeMap<ConnId, Conn>,
+    next_conn: ConnId,
+    election_arrival: BTreeMap<(Sid, Sid), u64>,
+    cuts: BTreeSet<(Sid, Sid)>,
+    link_latency: BTreeMap<(Sid, Sid), u64>,
+    drop_next: BTreeSet<(Sid, Sid)>,
+    clients: Vec<Client>,
+    checker: Checker,
     events: u64,
     trace: TraceHasher,
     action_errors: Vec<ActionReport>,
+    log: Vec<LogEntry>,
+    leaders: Vec<LeaderRecord>,
+    syncs: Vec<SyncRecord>,
+    writes: Vec<WriteRecord>,
+    fourlw: Vec<FourLwRecord>,
+    messages: u64,
+    pending_ghost: Vec<(Sid, GhostEvent)>,
 }
 
 impl Simulation {
     /// Builds the simulation at time 0 with every scenario action scheduled.
     pub fn new(scenario: Scenario) -> Result<Simulation, SimError> {
-        for (index, action) in scenario.actions.iter().enumerate() {
-            if let Err(ActionError::NotSimulated(action)) = Self::supported(&action.kind) {
-                return Err(SimError::NotSimulated { index, action });
+        for v in &scenario.ensemble.variants {
+            if !KNOWN_VARIANTS.contains(&v.as_str()) {
+                return Err(SimError::UnknownVariant(
+                    v.clone(),
+                    KNOWN_VARIANTS.join(", "),
+                ));
             }
         }
-        let mut servers: Vec<Server> = scenario
-            .ensemble
+        let e = &scenario.ensemble;
+        let mut sids: Vec<(Sid, Role)> = e
             .participants
             .iter()
-            .map(|&sid| (sid, Role::Participant))
-            .chain(
-                scenario
-                    .ensemble
-                    .observers
-                    .iter()
-                    .map(|&sid| (sid, Role::Observer)),
-            )
-            .map(|(sid, role)| Server {
-                sid,
-                role,
-                up: false,
-                incarnation: 0,
-                heartbeats: 0,
+            .map(|&s| (s, Role::Participant))
+            .chain(e.observers.iter().map(|&s| (s, Role::Observer)))
+            .collect();
+        sids.sort_by_key(|(s, _)| *s);
+        let nodes = sids
+            .iter()
+            .map(|&(sid, role)| {
+                let cfg = Arc::new(Config {
+                    sid,
+                    participants: {
+                        let mut p = e.participants.clone();
+                        p.sort();
+                        p
+                    },
+                    observers: e.observers.clone(),
+                    tick_ms: e.tick_ms,
+                    init_limit: e.init_limit,
+                    sync_limit: e.sync_limit,
+                    commit_log_count: e.commit_log_count.max(MIN_COMMIT_LOG_COUNT),
+                    configured_commit_log_count: e.commit_log_count,
+                    snap_count: e.snap_count,
+                    min_session_timeout_ms: 2 * e.tick_ms,
+                    max_session_timeout_ms: 20 * e.tick_ms,
+                    snapshot_size_factor_pct: 33,
+                    variants: e.variants.clone(),
+                });
+                Node {
+                    sid,
+                    role,
+                    server: Server::new(cfg),
+                    up: false,
+                    paused_until: None,
+                    held: VecDeque::new(),
+                    inc: 0,
+                    fsync_ms: None,
+                }
             })
             .collect();
-        servers.sort_by_key(|s| s.sid);
         let mut sim = Simulation {
             rng: Pcg32::new(scenario.seed, RNG_STREAM),
             scenario,
@@ -204,10 +418,25 @@ impl Simulation {
             last_handled_ms: None,
             next_seq: 0,
             queue: BinaryHeap::new(),
-            servers,
+            nodes,
+            conns: BTreeMap::new(),
+            next_conn: 1,
+            election_arrival: BTreeMap::new(),
+            cuts: BTreeSet::new(),
+            link_latency: BTreeMap::new(),
+            drop_next: BTreeSet::new(),
+            clients: Vec::new(),
+            checker: Checker::new(),
             events: 0,
             trace: TraceHasher::new(),
             action_errors: Vec::new(),
+            log: Vec::new(),
+            leaders: Vec::new(),
+            syncs: Vec::new(),
+            writes: Vec::new(),
+            fourlw: Vec::new(),
+            messages: 0,
+            pending_ghost: Vec::new(),
         };
         for index in 0..sim.scenario.actions.len() {
             let at = sim.scenario.actions[index].at_ms;
@@ -216,50 +445,137 @@ impl Simulation {
         Ok(sim)
     }
 
-    /// The scenario this run replays: the file's actions plus every action
-    /// taken live with `act`, stamped with their virtual times.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
 
-    /// Current virtual time.
     pub fn now_ms(&self) -> u64 {
         self.now_ms
     }
 
-    /// Number of events handled so far.
+    /// Events handled so far.
     pub fn events(&self) -> u64 {
         self.events
     }
 
-    /// Hash of every handled event (time, kind, server): equal traces have
-    /// equal hashes.
     pub fn trace_hash(&self) -> u64 {
         self.trace.finish()
     }
 
-    /// Time of the next event, if any.
+    /// Messages sent so far (notifications, packets, client traffic).
+    pub fn messages(&self) -> u64 {
+        self.messages
+    }
+
     pub fn next_event_ms(&self) -> Option<u64> {
         self.queue.peek().map(|Reverse(s)| s.time_ms)
     }
 
-    /// The servers, in sid order.
     pub fn servers(&self) -> Vec<ServerView> {
-        self.servers.iter().map(Server::view).collect()
+        self.nodes.iter().map(|n| self.view(n)).collect()
     }
 
-    /// One server by sid.
     pub fn server(&self, sid: u32) -> Option<ServerView> {
-        let i = self.index_of(sid).ok()?;
-        Some(self.servers[i].view())
+        self.node(sid).map(|n| self.view(n))
     }
 
-    /// Actions that could not be done when their time came.
+    /// The server state machine itself (read-only), for inspectors.
+    pub fn server_state(&self, sid: u32) -> Option<&Server> {
+        self.node(sid).map(|n| &n.server)
+    }
+
     pub fn action_errors(&self) -> &[ActionReport] {
         &self.action_errors
     }
 
-    /// Handles the next event. Returns false when nothing is left to do.
+    pub fn violations(&self) -> &[Violation] {
+        &self.checker.violations
+    }
+
+    pub fn log(&self) -> &[LogEntry] {
+        &self.log
+    }
+
+    pub fn syncs(&self) -> &[SyncRecord] {
+        &self.syncs
+    }
+
+    pub fn leaders(&self) -> &[LeaderRecord] {
+        &self.leaders
+    }
+
+    pub fn writes(&self) -> &[WriteRecord] {
+        &self.writes
+    }
+
+    /// Load requests answered, per client name.
+    pub fn load_done(&self) -> Vec<(String, u64)> {
+        self.clients
+            .iter()
+            .filter(|c| c.load_done > 0)
+            .map(|c| (c.name.clone(), c.load_done))
+            .collect()
+    }
+
+    /// The established leader now, if any.
+    pub fn established_leader(&self) -> Option<Sid> {
+        self.nodes
+            .iter()
+            .find(|n| {
+                n.up && n.server.state == ServerState::Leading
+                    && n.server
+                        .leader()
+                        .is_some_and(|l| l.established_ms.is_some())
+            })
+            .map(|n| n.sid)
+    }
+
+    fn view(&self, n: &Node) -> ServerView {
+        let s = &n.server;
+        let running = n.up && s.running;
+        ServerView {
+            sid: n.sid,
+            role: n.role,
+            up: n.up,
+            paused: n.paused_until.is_some(),
+            state: if running {
+                s.state.name().to_string()
+            } else {
+                "DOWN".to_string()
+            },
+            zab_state: if running {
+                s.zab_state.name().to_string()
+            } else {
+                String::new()
+            },
+            sync_mode: s.sync_mode.name().to_string(),
+            peer_state: if running {
+                s.detailed_peer_state()
+            } else {
+                String::new()
+            },
+            serving: running && s.serving,
+            accepted_epoch: s.accepted_epoch(),
+            current_epoch: s.current_epoch(),
+            last_zxid: s.tree.last_processed_zxid,
+            log_len: s.disk.log.len(),
+        }
+    }
+
+    fn node(&self, sid: Sid) -> Option<&Node> {
+        self.nodes
+            .binary_search_by_key(&sid, |n| n.sid)
+            .ok()
+            .map(|i| &self.nodes[i])
+    }
+
+    fn idx(&self, sid: Sid) -> Result<usize, ActionError> {
+        self.nodes
+            .binary_search_by_key(&sid, |n| n.sid)
+            .map_err(|_| ActionError::UnknownServer(sid))
+    }
+
+    /// Handles the next event; false when nothing is left.
     pub fn step(&mut self) -> bool {
         let Some(Reverse(next)) = self.queue.pop() else {
             return false;
@@ -267,12 +583,11 @@ impl Simulation {
         self.now_ms = next.time_ms;
         self.last_handled_ms = Some(next.time_ms);
         self.events += 1;
-        self.handle(next);
+        self.handle(next.event);
         true
     }
 
-    /// Handles every event due at or before `t_ms`, then sets the clock to
-    /// `t_ms` (never backwards).
+    /// Handles every event up to and including time `t_ms`.
     pub fn run_until(&mut self, t_ms: u64) {
         while self.next_event_ms().is_some_and(|t| t <= t_ms) {
             self.step();
@@ -289,8 +604,7 @@ impl Simulation {
     /// Takes a user action now: checks it can be done, records it in the
     /// scenario at the current virtual time and runs up to and including it.
     pub fn act(&mut self, kind: ActionKind) -> Result<(), ActionError> {
-        Self::supported(&kind)?;
-        self.resolve(&kind)?;
+        self.check_action(&kind)?;
         let at_ms = match self.last_handled_ms {
             Some(t) if t >= self.now_ms => t + 1,
             _ => self.now_ms,
@@ -299,9 +613,10 @@ impl Simulation {
         self.scenario.actions.push(Action { at_ms, kind });
         self.scenario.until_ms = self.scenario.until_ms.max(at_ms);
         self.schedule(at_ms, Event::Action(index));
-        while let Some(Reverse(next)) = self.queue.peek().copied() {
+        while let Some(Reverse(next)) = self.queue.peek() {
+            let is_it = matches!(next.event, Event::Action(i) if i == index);
             self.step();
-            if next.event == Event::Action(index) {
+            if is_it {
                 break;
             }
         }
@@ -315,20 +630,18 @@ impl Simulation {
             events: self.events,
             trace_hash: format!("0x{:016x}", self.trace_hash()),
             servers: self.servers(),
+            leaders: self.leaders.clone(),
+            syncs: self.syncs.clone(),
+            writes: self.writes.clone(),
+            fourlw: self.fourlw.clone(),
+            violations: self.checker.violations.clone(),
             action_errors: self.action_errors.clone(),
         }
     }
 
-    fn supported(kind: &ActionKind) -> Result<(), ActionError> {
-        match kind {
-            ActionKind::Start { .. } | ActionKind::Crash { .. } | ActionKind::Restart { .. } => {
-                Ok(())
-            }
-            other => Err(ActionError::NotSimulated(other.name())),
-        }
-    }
-
     fn schedule(&mut self, time_ms: u64, event: Event) {
+        // Nothing is ever scheduled in the past.
+        let time_ms = time_ms.max(self.now_ms);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Reverse(Scheduled {
@@ -338,106 +651,1137 @@ impl Simulation {
         }));
     }
 
-    fn index_of(&self, sid: u32) -> Result<usize, ActionError> {
-        self.servers
-            .binary_search_by_key(&sid, |s| s.sid)
-            .map_err(|_| ActionError::UnknownServer(sid))
-    }
+    // ----- actions -----
 
     fn resolve_ref(&self, server: ServerRef) -> Result<usize, ActionError> {
         match server {
-            ServerRef::Sid(sid) => self.index_of(sid),
-            // The stub elects nobody.
-            ServerRef::Leader => Err(ActionError::NoLeader(self.now_ms)),
+            ServerRef::Sid(sid) => self.idx(sid),
+            ServerRef::Leader => match self.established_leader() {
+                Some(sid) => self.idx(sid),
+                None => Err(ActionError::NoLeader(self.now_ms)),
+            },
         }
     }
 
-    /// Checks an action against the current state; returns the servers it
-    /// touches.
-    fn resolve(&self, kind: &ActionKind) -> Result<Vec<usize>, ActionError> {
+    fn client_idx(&self, name: &str) -> Option<usize> {
+        self.clients.iter().position(|c| c.name == name)
+    }
+
+    /// Whether an action can be done now (without doing it).
+    fn check_action(&self, kind: &ActionKind) -> Result<(), ActionError> {
         match kind {
             ActionKind::Start { servers } => {
-                let mut picked = Vec::with_capacity(servers.len());
                 for &sid in servers {
-                    let i = self.index_of(sid)?;
-                    if self.servers[i].up {
+                    if self.nodes[self.idx(sid)?].up {
                         return Err(ActionError::AlreadyUp(sid));
                     }
-                    picked.push(i);
                 }
-                Ok(picked)
             }
             ActionKind::Restart { server } => {
                 let i = self.resolve_ref(*server)?;
-                if self.servers[i].up {
-                    return Err(ActionError::AlreadyUp(self.servers[i].sid));
+                if self.nodes[i].up {
+                    return Err(ActionError::AlreadyUp(self.nodes[i].sid));
                 }
-                Ok(vec![i])
             }
-            ActionKind::Crash { server } => {
+            ActionKind::Crash { server } | ActionKind::SlowDisk { server, .. } => {
                 let i = self.resolve_ref(*server)?;
-                if !self.servers[i].up {
-                    return Err(ActionError::AlreadyDown(self.servers[i].sid));
+                if !self.nodes[i].up && matches!(kind, ActionKind::Crash { .. }) {
+                    return Err(ActionError::AlreadyDown(self.nodes[i].sid));
                 }
-                Ok(vec![i])
             }
-            other => Err(ActionError::NotSimulated(other.name())),
+            ActionKind::Pause { server, .. } => {
+                let i = self.resolve_ref(*server)?;
+                if !self.nodes[i].up {
+                    return Err(ActionError::AlreadyDown(self.nodes[i].sid));
+                }
+                if self.nodes[i].paused_until.is_some() {
+                    return Err(ActionError::AlreadyPaused(self.nodes[i].sid));
+                }
+            }
+            ActionKind::Connect { client, server, .. } => {
+                let i = self.resolve_ref(*server)?;
+                if !self.nodes[i].up {
+                    return Err(ActionError::AlreadyDown(self.nodes[i].sid));
+                }
+                if let Some(c) = self.client_idx(client) {
+                    if matches!(
+                        self.clients[c].state,
+                        ClientState::Connected | ClientState::Connecting | ClientState::Closing
+                    ) {
+                        return Err(ActionError::ClientExists(client.clone()));
+                    }
+                }
+            }
+            ActionKind::Write { client, .. } => match client {
+                Some(name) => self.check_client(name)?,
+                None => {
+                    if self.client_idx(BUILTIN_CLIENT).is_none() && self.first_serving().is_none() {
+                        return Err(ActionError::NoServing(self.now_ms));
+                    }
+                }
+            },
+            ActionKind::Close { client } | ActionKind::Load { client, .. } => {
+                self.check_client(client)?
+            }
+            ActionKind::FourLetterWord { server, .. } => {
+                let i = self.resolve_ref(*server)?;
+                if !self.nodes[i].up {
+                    return Err(ActionError::AlreadyDown(self.nodes[i].sid));
+                }
+            }
+            ActionKind::Partition { groups } => {
+                for &sid in groups.iter().flatten() {
+                    self.idx(sid)?;
+                }
+            }
+            ActionKind::SlowLink { from, to, .. }
+            | ActionKind::Cut { from, to }
+            | ActionKind::Drop { from, to } => {
+                self.idx(*from)?;
+                self.idx(*to)?;
+            }
+            ActionKind::Heal => {}
+        }
+        Ok(())
+    }
+
+    fn check_client(&self, name: &str) -> Result<(), ActionError> {
+        match self.client_idx(name) {
+            None => Err(ActionError::UnknownClient(name.to_string())),
+            Some(c) => match self.clients[c].state {
+                ClientState::Expired => Err(ActionError::ClientGone(
+                    name.to_string(),
+                    "its session expired".to_string(),
+                )),
+                ClientState::Closed | ClientState::Closing => Err(ActionError::ClientGone(
+                    name.to_string(),
+                    "it closed its session".to_string(),
+                )),
+                _ => Ok(()),
+            },
         }
     }
 
-    fn handle(&mut self, scheduled: Scheduled) {
-        match scheduled.event {
-            Event::Action(index) => {
-                let kind = self.scenario.actions[index].kind.clone();
-                self.trace.event(self.now_ms, 0, index as u64);
-                match self.resolve(&kind) {
-                    Ok(targets) => {
-                        for i in targets {
-                            match kind {
-                                ActionKind::Crash { .. } => self.servers[i].up = false,
-                                _ => self.start_server(i),
+    fn first_serving(&self) -> Option<Sid> {
+        self.nodes
+            .iter()
+            .find(|n| n.up && n.paused_until.is_none() && n.server.serving)
+            .map(|n| n.sid)
+    }
+
+    fn do_action(&mut self, index: usize) {
+        let kind = self.scenario.actions[index].kind.clone();
+        self.trace.event(self.now_ms, 0, index as u64);
+        if let Err(e) = self.check_action(&kind) {
+            self.action_errors.push(ActionReport {
+                at_ms: self.now_ms,
+                action: kind.name(),
+                error: e.to_string(),
+            });
+            return;
+        }
+        match kind {
+            ActionKind::Start { servers } => {
+                for sid in servers {
+                    if let Ok(i) = self.idx(sid) {
+                        self.start_node(i);
+                    }
+                }
+            }
+            ActionKind::Restart { server } => {
+                if let Ok(i) = self.resolve_ref(server) {
+                    self.start_node(i);
+                }
+            }
+            ActionKind::Crash { server } => {
+                if let Ok(i) = self.resolve_ref(server) {
+                    self.crash_node(i);
+                }
+            }
+            ActionKind::Pause { server, for_ms } => {
+                if let Ok(i) = self.resolve_ref(server) {
+                    let until = self.now_ms + for_ms;
+                    let (sid, inc) = (self.nodes[i].sid, self.nodes[i].inc);
+                    self.nodes[i].paused_until = Some(until);
+                    self.schedule(until, Event::Resume { sid, inc });
+                }
+            }
+            ActionKind::Partition { groups } => {
+                self.cuts.clear();
+                for (g, a) in groups.iter().enumerate() {
+                    for (h, b) in groups.iter().enumerate() {
+                        if g != h {
+                            for &x in a {
+                                for &y in b {
+                                    self.cuts.insert((x, y));
+                                }
                             }
                         }
                     }
-                    Err(e) => self.action_errors.push(ActionReport {
-                        at_ms: self.now_ms,
-                        action: kind.name(),
-                        error: e.to_string(),
-                    }),
                 }
             }
-            Event::Heartbeat { sid, incarnation } => {
-                let Ok(i) = self.index_of(sid) else { return };
-                let server = &mut self.servers[i];
-                if !server.up || server.incarnation != incarnation {
-                    // An event of a previous life: the process that scheduled
-                    // it is gone.
-                    self.trace.event(self.now_ms, 2, u64::from(sid));
-                    return;
+            ActionKind::Cut { from, to } => {
+                self.cuts.insert((from, to));
+            }
+            ActionKind::Heal => self.heal(),
+            ActionKind::SlowLink {
+                from,
+                to,
+                latency_ms,
+            } => {
+                self.link_latency.insert((from, to), latency_ms);
+            }
+            ActionKind::SlowDisk { server, fsync_ms } => {
+                if let Ok(i) = self.resolve_ref(server) {
+                    self.nodes[i].fsync_ms = Some(fsync_ms);
                 }
-                server.heartbeats += 1;
-                self.trace.event(self.now_ms, 1, u64::from(sid));
-                self.schedule_heartbeat(i);
+            }
+            ActionKind::Drop { from, to } => {
+                self.drop_next.insert((from, to));
+            }
+            ActionKind::Connect {
+                client,
+                server,
+                session_timeout_ms,
+            } => {
+                if let Ok(i) = self.resolve_ref(server) {
+                    let sid = self.nodes[i].sid;
+                    self.client_connect_new(&client, sid, session_timeout_ms.unwrap_or(30_000));
+                }
+            }
+            ActionKind::Write {
+                client,
+                count,
+                op,
+                path,
+                data,
+            } => {
+                let name = match client {
+                    Some(n) => n,
+                    None => {
+                        if self.client_idx(BUILTIN_CLIENT).is_none() {
+                            if let Some(sid) = self.first_serving() {
+                                self.client_connect_new(BUILTIN_CLIENT, sid, 30_000);
+                            }
+                        }
+                        BUILTIN_CLIENT.to_string()
+                    }
+                };
+                if let Some(c) = self.client_idx(&name) {
+                    for _ in 0..count {
+                        self.clients[c].writes += 1;
+                        let n = self.clients[c].writes;
+                        let p: Arc<str> = Arc::from(
+                            path.clone()
+                                .unwrap_or_else(|| format!("/{}-{}", name, n))
+                                .as_str(),
+                        );
+                        let d: Arc<str> =
+                            Arc::from(data.clone().unwrap_or_else(|| format!("v{n}")).as_str());
+                        let req = match op.as_deref() {
+                            Some("set") => RequestOp::SetData {
+                                path: p,
+                                data: d,
+                                version: -1,
+                            },
+                            Some("delete") => RequestOp::Delete {
+                                path: p,
+                                version: -1,
+                            },
+                            _ => RequestOp::Create {
+                                path: p,
+                                data: d,
+                                ephemeral: false,
+                            },
+                        };
+                        self.client_submit(c, req, true);
+                    }
+                }
+            }
+            ActionKind::Close { client } => {
+                if let Some(c) = self.client_idx(&client) {
+                    self.client_submit(c, RequestOp::CloseSession, true);
+                    self.clients[c].state = ClientState::Closing;
+                }
+            }
+            ActionKind::Load {
+                client,
+                rate_per_s,
+                for_ms,
+            } => {
+                if let Some(c) = self.client_idx(&client) {
+                    let cl = &mut self.clients[c];
+                    cl.load_until_ms = Some(self.now_ms + for_ms);
+                    cl.load_interval_us = 1_000_000 / rate_per_s;
+                    let (id, gen) = (cl.id, cl.gen);
+                    let _ = gen;
+                    self.schedule(
+                        self.now_ms,
+                        Event::Client {
+                            id,
+                            gen: u32::MAX,
+                            ev: ClientEv::LoadTick,
+                        },
+                    );
+                }
+            }
+            ActionKind::FourLetterWord { server, cmd } => {
+                if let Ok(i) = self.resolve_ref(server) {
+                    let output = self.four_letter_word(i, &cmd);
+                    self.fourlw.push(FourLwRecord {
+                        server: self.nodes[i].sid,
+                        cmd,
+                        at_ms: self.now_ms,
+                        output,
+                    });
+                }
             }
         }
     }
 
-    fn start_server(&mut self, i: usize) {
-        let server = &mut self.servers[i];
-        server.up = true;
-        server.incarnation += 1;
-        self.schedule_heartbeat(i);
+    // ----- servers -----
+
+    fn start_node(&mut self, i: usize) {
+        let entropy = self.rng.next_u64();
+        let n = &mut self.nodes[i];
+        n.up = true;
+        n.inc += 1;
+        n.paused_until = None;
+        n.held.clear();
+        let sid = n.sid;
+        self.deliver(sid, Input::Start { entropy });
     }
 
-    fn schedule_heartbeat(&mut self, i: usize) {
+    fn crash_node(&mut self, i: usize) {
+        let n = &mut self.nodes[i];
+        n.server.crash();
+        n.up = false;
+        n.inc += 1;
+        n.paused_until = None;
+        n.held.clear();
+        let sid = n.sid;
+        self.log.push(LogEntry {
+            at_ms: self.now_ms,
+            sid,
+            level: Level::Warn,
+            class: "zablab",
+            text: "process killed (kill -9): volatile state lost, sockets closed".to_string(),
+        });
+        let conns: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.a == sid || c.b == sid)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in conns {
+            self.close_conn(id, sid);
+        }
+        let clients: Vec<usize> = (0..self.clients.len())
+            .filter(|&c| {
+                self.clients[c].server == sid
+                    && matches!(
+                        self.clients[c].state,
+                        ClientState::Connected | ClientState::Connecting | ClientState::Closing
+                    )
+            })
+            .collect();
+        for c in clients {
+            let (id, gen) = (self.clients[c].id, self.clients[c].gen);
+            let at = self.now_ms + self.latency(sid, sid);
+            self.schedule(
+                at,
+                Event::Client {
+                    id,
+                    gen,
+                    ev: ClientEv::FromServer(
+                        sid,
+                        ClientEvent::Closed {
+                            client: id,
+                            reason: "connection reset".to_string(),
+                        },
+                    ),
+                },
+            );
+        }
+    }
+
+    fn heal(&mut self) {
+        self.cuts.clear();
+        let ids: Vec<ConnId> = self.conns.keys().copied().collect();
+        for id in ids {
+            for dir in 0..2 {
+                let held: Vec<Option<Packet>> = match self.conns.get_mut(&id) {
+                    Some(c) => c.held[dir].drain(..).collect(),
+                    None => continue,
+                };
+                for item in held {
+                    self.transmit(id, dir, item);
+                }
+            }
+        }
+    }
+
+    fn latency(&mut self, from: Sid, to: Sid) -> u64 {
         let [lo, hi] = self.scenario.network.latency_ms;
-        let jitter = self.rng.in_range(lo, hi);
-        let at = self.now_ms + self.scenario.ensemble.tick_ms / 2 + jitter;
-        let event = Event::Heartbeat {
-            sid: self.servers[i].sid,
-            incarnation: self.servers[i].incarnation,
+        let base = self.rng.in_range(lo, hi);
+        match self.link_latency.get(&(from, to)) {
+            Some(&l) => l.max(base),
+            None => base,
+        }
+    }
+
+    fn cut(&self, from: Sid, to: Sid) -> bool {
+        self.cuts.contains(&(from, to))
+    }
+
+    /// Hand one input to a server now (used for start).
+    fn deliver(&mut self, sid: Sid, input: Input) {
+        let Ok(i) = self.idx(sid) else {
+            return;
         };
-        self.schedule(at, event);
+        let now = self.now_ms;
+        self.nodes[i].server.handle(now, input);
+        self.after_server(i);
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Action(index) => {
+                self.do_action(index);
+                self.run_checks();
+            }
+            Event::Server { sid, inc, input } => {
+                let Ok(i) = self.idx(sid) else {
+                    return;
+                };
+                let n = &self.nodes[i];
+                if !n.up || n.inc != inc {
+                    self.trace.event(self.now_ms, 2, sid as u64);
+                    return;
+                }
+                if n.paused_until.is_some() {
+                    self.nodes[i]
+                        .held
+                        .push_back(Event::Server { sid, inc, input });
+                    return;
+                }
+                match &input {
+                    Input::Packet { conn, .. } | Input::Closed { conn } => {
+                        let open = self.conns.get(conn).is_some_and(|c| {
+                            (c.a == sid && c.open[0] && c.a_inc == inc)
+                                || (c.b == sid && c.open[1] && c.b_inc == inc)
+                        });
+                        if !open {
+                            return;
+                        }
+                        if let Input::Closed { conn } = &input {
+                            let conn = *conn;
+                            if let Some(c) = self.conns.get_mut(&conn) {
+                                let side = if c.a == sid { 0 } else { 1 };
+                                c.open[side] = false;
+                                if !c.open[0] && !c.open[1] {
+                                    self.conns.remove(&conn);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                self.trace
+                    .event(self.now_ms, 1, ((sid as u64) << 32) | input_tag(&input));
+                let now = self.now_ms;
+                self.nodes[i].server.handle(now, input);
+                self.after_server(i);
+                self.run_checks();
+            }
+            Event::Resume { sid, inc } => {
+                let Ok(i) = self.idx(sid) else {
+                    return;
+                };
+                if self.nodes[i].inc != inc || self.nodes[i].paused_until.is_none() {
+                    return;
+                }
+                self.nodes[i].paused_until = None;
+                self.trace.event(self.now_ms, 3, sid as u64);
+                let held: Vec<Event> = self.nodes[i].held.drain(..).collect();
+                let now = self.now_ms;
+                for e in held {
+                    self.schedule(now, e);
+                }
+            }
+            Event::Client { id, gen, ev } => {
+                self.trace.event(self.now_ms, 4, id as u64);
+                self.client_event(id, gen, ev);
+                self.run_checks();
+            }
+        }
+    }
+
+    /// Turn a server's outputs into scheduled events and records.
+    fn after_server(&mut self, i: usize) {
+        let sid = self.nodes[i].sid;
+        let inc = self.nodes[i].inc;
+        let outputs = self.nodes[i].server.take_outputs();
+        let now = self.now_ms;
+        for out in outputs {
+            match out {
+                Output::Notify { to, n } => {
+                    self.messages += 1;
+                    if to == sid {
+                        self.schedule(
+                            now,
+                            Event::Server {
+                                sid,
+                                inc,
+                                input: Input::Election(n),
+                            },
+                        );
+                        continue;
+                    }
+                    let Ok(j) = self.idx(to) else { continue };
+                    if !self.nodes[j].up || self.cut(sid, to) || self.drop_next.remove(&(sid, to)) {
+                        continue;
+                    }
+                    let tinc = self.nodes[j].inc;
+                    let lat = self.latency(sid, to);
+                    let last = self.election_arrival.get(&(sid, to)).copied().unwrap_or(0);
+                    let at = (now + lat).max(last);
+                    self.election_arrival.insert((sid, to), at);
+                    self.schedule(
+                        at,
+                        Event::Server {
+                            sid: to,
+                            inc: tinc,
+                            input: Input::Election(n),
+                        },
+                    );
+                }
+                Output::Connect { to } => self.connect(sid, inc, to),
+                Output::Send { conn, packet } => {
+                    self.messages += 1;
+                    let Some(c) = self.conns.get(&conn) else {
+                        continue;
+                    };
+                    let dir = if c.a == sid { 0 } else { 1 };
+                    if !c.open[dir] {
+                        continue;
+                    }
+                    let to = if dir == 0 { c.b } else { c.a };
+                    if self.drop_next.remove(&(sid, to)) {
+                        continue;
+                    }
+                    self.transmit(conn, dir, Some(packet));
+                }
+                Output::Close { conn } => self.close_conn(conn, sid),
+                Output::Timer { kind, at_ms, token } => {
+                    self.schedule(
+                        at_ms,
+                        Event::Server {
+                            sid,
+                            inc,
+                            input: Input::Timer { kind, token },
+                        },
+                    );
+                }
+                Output::Fsync { upto } => {
+                    let [lo, hi] = self.scenario.network.fsync_ms;
+                    let base = self.rng.in_range(lo, hi);
+                    let lat = self.nodes[i].fsync_ms.map_or(base, |f| f.max(base));
+                    self.schedule(
+                        now + lat,
+                        Event::Server {
+                            sid,
+                            inc,
+                            input: Input::FsyncDone { upto },
+                        },
+                    );
+                }
+                Output::Client(ev) => {
+                    self.messages += 1;
+                    let id = client_of(&ev);
+                    let Some(c) = self.clients.iter().find(|c| c.id == id) else {
+                        continue;
+                    };
+                    if c.server != sid {
+                        continue;
+                    }
+                    let gen = c.gen;
+                    let lat = self.latency(sid, sid);
+                    let Some(c) = self.clients.iter_mut().find(|c| c.id == id) else {
+                        continue;
+                    };
+                    let at = (now + lat).max(c.down_arrival);
+                    c.down_arrival = at;
+                    self.schedule(
+                        at,
+                        Event::Client {
+                            id,
+                            gen,
+                            ev: ClientEv::FromServer(sid, ev),
+                        },
+                    );
+                }
+                Output::Log(line) => self.log.push(LogEntry {
+                    at_ms: now,
+                    sid,
+                    level: line.level,
+                    class: line.class,
+                    text: line.text,
+                }),
+                Output::Exit { reason } => {
+                    self.action_errors.push(ActionReport {
+                        at_ms: now,
+                        action: "exit",
+                        error: format!("server {sid} exited: {reason}"),
+                    });
+                    self.crash_node(i);
+                    return;
+                }
+            }
+        }
+        let ghost = self.nodes[i].server.take_ghost();
+        for g in ghost {
+            match &g {
+                GhostEvent::Synced { leader, mode } => self.syncs.push(SyncRecord {
+                    learner: sid,
+                    leader: *leader,
+                    mode: *mode,
+                    at_ms: now,
+                }),
+                GhostEvent::Established { epoch } => self.leaders.push(LeaderRecord {
+                    sid,
+                    epoch: *epoch,
+                    established_ms: now,
+                }),
+                _ => {}
+            }
+            self.pending_ghost.push((sid, g));
+        }
+    }
+
+    fn connect(&mut self, from: Sid, from_inc: u32, to: Sid) {
+        let now = self.now_ms;
+        let Ok(j) = self.idx(to) else { return };
+        let lat = self.latency(from, to);
+        let back = self.latency(to, from);
+        if self.cut(from, to) || self.cut(to, from) {
+            let wait = self.scenario.ensemble.init_limit * self.scenario.ensemble.tick_ms;
+            self.schedule(
+                now + wait,
+                Event::Server {
+                    sid: from,
+                    inc: from_inc,
+                    input: Input::ConnectResult { to, conn: None },
+                },
+            );
+            return;
+        }
+        let target = &self.nodes[j];
+        // A paused leader's kernel still completes the handshake.
+        if !target.up || !target.server.accepts_learners() {
+            self.schedule(
+                now + lat + back,
+                Event::Server {
+                    sid: from,
+                    inc: from_inc,
+                    input: Input::ConnectResult { to, conn: None },
+                },
+            );
+            return;
+        }
+        let id = self.next_conn;
+        self.next_conn += 1;
+        let tinc = target.inc;
+        self.conns.insert(
+            id,
+            Conn {
+                a: from,
+                b: to,
+                a_inc: from_inc,
+                b_inc: tinc,
+                open: [true, true],
+                last_arrival: [now + lat + back, now + lat],
+                held: [VecDeque::new(), VecDeque::new()],
+            },
+        );
+        self.schedule(
+            now + lat,
+            Event::Server {
+                sid: to,
+                inc: tinc,
+                input: Input::Accepted { conn: id, from },
+            },
+        );
+        self.schedule(
+            now + lat + back,
+            Event::Server {
+                sid: from,
+                inc: from_inc,
+                input: Input::ConnectResult { to, conn: Some(id) },
+            },
+        );
+    }
+
+    /// Put data (or a FIN) on the wire in direction `dir`.
+    fn transmit(&mut self, id: ConnId, dir: usize, item: Option<Packet>) {
+        let Some(c) = self.conns.get(&id) else { return };
+        let (from, to, to_inc) = if dir == 0 {
+            (c.a, c.b, c.b_inc)
+        } else {
+            (c.b, c.a, c.a_inc)
+        };
+        if self.cut(from, to) {
+            if let Some(c) = self.conns.get_mut(&id) {
+                c.held[dir].push_back(item);
+            }
+            return;
+        }
+        let lat = self.latency(from, to);
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let at = (self.now_ms + lat).max(c.last_arrival[dir]);
+        c.last_arrival[dir] = at;
+        let input = match item {
+            Some(packet) => Input::Packet { conn: id, packet },
+            None => Input::Closed { conn: id },
+        };
+        self.schedule(
+            at,
+            Event::Server {
+                sid: to,
+                inc: to_inc,
+                input,
+            },
+        );
+    }
+
+    /// `sid` closes its end: held data is gone, the peer sees a FIN.
+    fn close_conn(&mut self, id: ConnId, sid: Sid) {
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let side = if c.a == sid { 0 } else { 1 };
+        if !c.open[side] {
+            return;
+        }
+        c.open[side] = false;
+        c.held[0].clear();
+        c.held[1].clear();
+        let peer_open = c.open[1 - side];
+        if peer_open {
+            self.transmit(id, side, None);
+        } else {
+            self.conns.remove(&id);
+        }
+    }
+
+    fn run_checks(&mut self) {
+        let ghost = std::mem::take(&mut self.pending_ghost);
+        let obs: Vec<ServerObs<'_>> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                let s = &n.server;
+                ServerObs {
+                    sid: n.sid,
+                    up: n.up && s.running,
+                    state: s.state,
+                    zab_state: s.zab_state,
+                    accepted_epoch: s.accepted_epoch(),
+                    current_epoch: s.current_epoch(),
+                    following: s.learner().map(|l| l.leader),
+                    applied: &s.tree.ghost_applied,
+                    delivered: s.ghost_delivered,
+                    log: &s.disk.log,
+                    non_increasing_appends: s.disk.non_increasing_appends,
+                    rollover_appends: s.disk.rollover_appends,
+                    apply_mismatches: s.tree.apply_mismatches,
+                }
+            })
+            .collect();
+        self.checker
+            .after_event(self.now_ms, self.events, &obs, &ghost);
+    }
+
+    // ----- clients -----
+
+    fn client_connect_new(&mut self, name: &str, sid: Sid, timeout_ms: u64) {
+        let c = match self.client_idx(name) {
+            Some(c) => c,
+            None => {
+                let id = self.clients.len() as ClientId + 1;
+                self.clients.push(Client {
+                    name: name.to_string(),
+                    id,
+                    server: sid,
+                    gen: 0,
+                    session: 0,
+                    timeout_ms,
+                    state: ClientState::Connecting,
+                    last_zxid: Zxid::ZERO,
+                    next_cxid: 1,
+                    queue: VecDeque::new(),
+                    in_flight: BTreeMap::new(),
+                    last_heard_ms: self.now_ms,
+                    writes: 0,
+                    load_until_ms: None,
+                    load_interval_us: 0,
+                    load_created: false,
+                    load_done: 0,
+                    up_arrival: 0,
+                    down_arrival: 0,
+                });
+                self.clients.len() - 1
+            }
+        };
+        let cl = &mut self.clients[c];
+        cl.session = 0;
+        cl.timeout_ms = timeout_ms;
+        cl.server = sid;
+        self.client_dial(c);
+    }
+
+    /// Open a connection from client `c` to its current server.
+    fn client_dial(&mut self, c: usize) {
+        let now = self.now_ms;
+        let cl = &mut self.clients[c];
+        cl.gen += 1;
+        cl.state = ClientState::Connecting;
+        cl.last_heard_ms = now;
+        let (id, sid, gen) = (cl.id, cl.server, cl.gen);
+        let input = Input::ClientConnect {
+            client: id,
+            session: cl.session,
+            timeout_ms: cl.timeout_ms,
+            last_zxid_seen: cl.last_zxid,
+        };
+        self.client_send(id, gen, sid, input);
+        let tick = (self.clients[c].timeout_ms / 3).max(1);
+        self.schedule(
+            now + tick,
+            Event::Client {
+                id,
+                gen,
+                ev: ClientEv::Tick,
+            },
+        );
+    }
+
+    fn client_send(&mut self, id: ClientId, gen: u32, sid: Sid, input: Input) {
+        self.messages += 1;
+        let lat = self.latency(sid, sid);
+        let mut now = self.now_ms;
+        if let Some(c) = self.clients.iter_mut().find(|c| c.id == id) {
+            // TCP: nothing overtakes on one connection.
+            let at = (now + lat).max(c.up_arrival);
+            c.up_arrival = at;
+            now = at - lat;
+        }
+        match self.idx(sid) {
+            Ok(j) if self.nodes[j].up => {
+                let inc = self.nodes[j].inc;
+                self.schedule(now + lat, Event::Server { sid, inc, input });
+            }
+            _ => self.schedule(
+                now + lat,
+                Event::Client {
+                    id,
+                    gen,
+                    ev: ClientEv::FromServer(
+                        sid,
+                        ClientEvent::Closed {
+                            client: id,
+                            reason: "connection refused".to_string(),
+                        },
+                    ),
+                },
+            ),
+        }
+    }
+
+    fn client_submit(&mut self, c: usize, op: RequestOp, record: bool) {
+        let cl = &mut self.clients[c];
+        let cxid = cl.next_cxid;
+        cl.next_cxid += 1;
+        cl.queue.push_back(PendingOp { cxid, op, record });
+        if cl.state == ClientState::Connected || cl.state == ClientState::Closing {
+            self.client_flush(c);
+        }
+    }
+
+    fn client_flush(&mut self, c: usize) {
+        while let Some(p) = self.clients[c].queue.pop_front() {
+            let cl = &mut self.clients[c];
+            let (id, gen, sid) = (cl.id, cl.gen, cl.server);
+            let input = Input::ClientRequest {
+                client: id,
+                cxid: p.cxid,
+                op: p.op.clone(),
+            };
+            cl.in_flight.insert(p.cxid, p);
+            self.client_send(id, gen, sid, input);
+        }
+    }
+
+    fn record_write(&mut self, c: usize, p: &PendingOp, zxid: Option<Zxid>, result: String) {
+        let cl = &mut self.clients[c];
+        if !p.record {
+            if zxid.is_some() {
+                cl.load_done += 1;
+            }
+            return;
+        }
+        let (op, path) = match &p.op {
+            RequestOp::Create { path, .. } => ("create", path.to_string()),
+            RequestOp::SetData { path, .. } => ("setData", path.to_string()),
+            RequestOp::Delete { path, .. } => ("delete", path.to_string()),
+            RequestOp::CloseSession => ("closeSession", String::new()),
+            RequestOp::CreateSession { .. } => ("createSession", String::new()),
+        };
+        self.writes.push(WriteRecord {
+            client: cl.name.clone(),
+            op,
+            path,
+            zxid,
+            result,
+            at_ms: self.now_ms,
+        });
+    }
+
+    fn client_event(&mut self, id: ClientId, gen: u32, ev: ClientEv) {
+        let Some(c) = self.clients.iter().position(|c| c.id == id) else {
+            return;
+        };
+        if ev == ClientEv::LoadTick {
+            self.client_load_tick(c);
+            return;
+        }
+        if self.clients[c].gen != gen {
+            return;
+        }
+        let now = self.now_ms;
+        match ev {
+            ClientEv::LoadTick => {}
+            ClientEv::Tick => {
+                let cl = &self.clients[c];
+                if !matches!(
+                    cl.state,
+                    ClientState::Connected | ClientState::Connecting | ClientState::Closing
+                ) {
+                    return;
+                }
+                let read_timeout = cl.timeout_ms * 2 / 3;
+                if now.saturating_sub(cl.last_heard_ms) >= read_timeout {
+                    self.client_lost(c, "read timeout".to_string());
+                    return;
+                }
+                let (sid, timeout) = (cl.server, cl.timeout_ms);
+                if cl.state != ClientState::Connecting {
+                    self.client_send(id, gen, sid, Input::ClientPing { client: id });
+                }
+                self.schedule(
+                    now + (timeout / 3).max(1),
+                    Event::Client {
+                        id,
+                        gen,
+                        ev: ClientEv::Tick,
+                    },
+                );
+            }
+            ClientEv::Reconnect => {
+                let cl = &self.clients[c];
+                if cl.state != ClientState::Connecting {
+                    return;
+                }
+                let all: Vec<Sid> = self.nodes.iter().map(|n| n.sid).collect();
+                let cur = all.iter().position(|s| *s == cl.server).unwrap_or(0);
+                self.clients[c].server = all[(cur + 1) % all.len()];
+                self.client_dial(c);
+            }
+            ClientEv::FromServer(sid, e) => {
+                if self.clients[c].server != sid {
+                    return;
+                }
+                self.clients[c].last_heard_ms = now;
+                match e {
+                    ClientEvent::Connected {
+                        session,
+                        timeout_ms,
+                        ..
+                    } => {
+                        let cl = &mut self.clients[c];
+                        cl.session = session;
+                        cl.timeout_ms = timeout_ms;
+                        if cl.state == ClientState::Connecting {
+                            cl.state = ClientState::Connected;
+                        }
+                        self.client_flush(c);
+                    }
+                    ClientEvent::Pong { .. } => {}
+                    ClientEvent::Reply(r) => {
+                        let Some(p) = self.clients[c].in_flight.remove(&r.cxid) else {
+                            return;
+                        };
+                        let cl = &mut self.clients[c];
+                        cl.last_zxid = cl.last_zxid.max(r.zxid);
+                        let closing = p.op == RequestOp::CloseSession;
+                        self.record_write(c, &p, Some(r.zxid), err_name(r.err).to_string());
+                        if closing {
+                            self.clients[c].state = ClientState::Closed;
+                            self.clients[c].gen += 1;
+                        }
+                    }
+                    ClientEvent::Closed { reason, .. } => {
+                        if reason == "session expired" {
+                            let pending: Vec<PendingOp> = {
+                                let cl = &mut self.clients[c];
+                                cl.state = ClientState::Expired;
+                                cl.gen += 1;
+                                let mut v: Vec<PendingOp> =
+                                    std::mem::take(&mut cl.in_flight).into_values().collect();
+                                v.extend(cl.queue.drain(..));
+                                v
+                            };
+                            for p in pending {
+                                self.record_write(c, &p, None, "SessionExpired".to_string());
+                            }
+                        } else {
+                            self.client_lost(c, reason);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The connection is gone: in-flight requests fail with
+    /// ConnectionLoss; try the next server after a random pause.
+    fn client_lost(&mut self, c: usize, _reason: String) {
+        let pending: Vec<PendingOp> = {
+            let cl = &mut self.clients[c];
+            let v: Vec<PendingOp> = std::mem::take(&mut cl.in_flight).into_values().collect();
+            v
+        };
+        for p in pending {
+            self.record_write(c, &p, None, "ConnectionLoss".to_string());
+        }
+        let delay = self.rng.below(1000) as u64;
+        let cl = &mut self.clients[c];
+        if cl.state == ClientState::Closing {
+            cl.state = ClientState::Closed;
+            return;
+        }
+        cl.state = ClientState::Connecting;
+        cl.gen += 1;
+        let (id, gen) = (cl.id, cl.gen);
+        self.schedule(
+            self.now_ms + delay,
+            Event::Client {
+                id,
+                gen,
+                ev: ClientEv::Reconnect,
+            },
+        );
+    }
+
+    fn client_load_tick(&mut self, c: usize) {
+        let now = self.now_ms;
+        let cl = &self.clients[c];
+        let Some(until) = cl.load_until_ms else {
+            return;
+        };
+        if now >= until || matches!(cl.state, ClientState::Expired | ClientState::Closed) {
+            self.clients[c].load_until_ms = None;
+            return;
+        }
+        let path: Arc<str> = Arc::from(format!("/{}-load", cl.name).as_str());
+        let op = if !cl.load_created {
+            self.clients[c].load_created = true;
+            RequestOp::Create {
+                path,
+                data: Arc::from("0"),
+                ephemeral: false,
+            }
+        } else {
+            RequestOp::SetData {
+                path,
+                data: Arc::from("x"),
+                version: -1,
+            }
+        };
+        self.client_submit(c, op, false);
+        // Fractional intervals accumulate in microseconds.
+        let cl = &mut self.clients[c];
+        let n = cl.load_done + cl.in_flight.len() as u64 + cl.queue.len() as u64;
+        let _ = n;
+        let interval_ms = (cl.load_interval_us / 1000).max(1);
+        let id = cl.id;
+        self.schedule(
+            now + interval_ms,
+            Event::Client {
+                id,
+                gen: u32::MAX,
+                ev: ClientEv::LoadTick,
+            },
+        );
+    }
+
+    // ----- four-letter words -----
+
+    fn four_letter_word(&self, i: usize, cmd: &str) -> String {
+        let n = &self.nodes[i];
+        let s = &n.server;
+        if n.paused_until.is_some() {
+            return String::new();
+        }
+        crate::fourlw_view::answer(s, n.role == Role::Observer, cmd, self.now_ms)
+    }
+}
+
+/// The client a `write` with no `client` uses.
+pub const BUILTIN_CLIENT: &str = "zablab";
+
+fn client_of(e: &ClientEvent) -> ClientId {
+    match e {
+        ClientEvent::Connected { client, .. }
+        | ClientEvent::Pong { client }
+        | ClientEvent::Closed { client, .. } => *client,
+        ClientEvent::Reply(r) => r.client,
+    }
+}
+
+fn err_name(code: i32) -> &'static str {
+    match code {
+        0 => "OK",
+        -101 => "NoNode",
+        -103 => "BadVersion",
+        -110 => "NodeExists",
+        -111 => "NotEmpty",
+        -112 => "SessionExpired",
+        _ => "Error",
+    }
+}
+
+/// A word for the trace hash that tells inputs apart.
+fn input_tag(input: &Input) -> u64 {
+    match input {
+        Input::Start { .. } => 1,
+        Input::Election(n) => 2 | ((n.sender as u64) << 8) | ((n.round & 0xffff) << 16),
+        Input::ConnectResult { conn, .. } => 3 | (conn.unwrap_or(0) << 8),
+        Input::Accepted { conn, .. } => 4 | (conn << 8),
+        Input::Packet { conn, packet } => {
+            5 | (conn << 8) ^ packet.zxid().0.rotate_left(20) ^ ((packet.name().len() as u64) << 4)
+        }
+        Input::Closed { conn } => 6 | (conn << 8),
+        Input::Timer { token, .. } => 7 | (token << 8),
+        Input::FsyncDone { upto } => 8 | ((*upto as u64) << 8),
+        Input::ClientConnect { client, .. } => 9 | ((*client as u64) << 8),
+        Input::ClientRequest { client, cxid, .. } => {
+            10 | ((*client as u64) << 8) | ((*cxid as u64) << 24)
+        }
+        Input::ClientPing { client } => 11 | ((*client as u64) << 8),
+        Input::ClientGone { client } => 12 | ((*client as u64) << 8),
     }
 }
 
@@ -452,25 +1796,24 @@ mod tests {
     }
 
     #[test]
-    fn virtual_time_advances_and_servers_follow_the_actions() {
+    fn an_ensemble_elects_and_a_crash_is_noticed() {
         let mut sim = three_servers(1);
-        assert!(sim.servers().iter().all(|s| !s.up));
-        sim.run_until(0);
-        assert!(sim.servers().iter().all(|s| s.up));
+        assert!(sim.servers().iter().all(|s| s.state == "DOWN"));
+        sim.run_until(5000);
+        assert!(sim.established_leader().is_some());
+        let serving = sim.servers().iter().filter(|s| s.serving).count();
+        assert_eq!(serving, 3);
         sim.run_until(9000);
-        assert!(!sim.server(3).unwrap().up, "crashed at 8000");
-        let beats = sim.server(3).unwrap().heartbeats;
-        assert!(beats >= 7, "about one heartbeat per half tick: {beats}");
-        sim.run_until(13_999);
-        assert_eq!(
-            sim.server(3).unwrap().heartbeats,
-            beats,
-            "a down server is silent"
-        );
+        assert_eq!(sim.server(3).unwrap().state, "DOWN", "crashed at 8000");
         sim.run_to_end();
-        assert!(sim.server(3).unwrap().up, "restarted at 14000");
+        assert_eq!(
+            sim.server(3).unwrap().state,
+            "FOLLOWING",
+            "restarted at 14000"
+        );
         assert_eq!(sim.now_ms(), 20_000);
         assert!(sim.action_errors().is_empty());
+        assert!(sim.violations().is_empty());
     }
 
     #[test]
@@ -492,6 +1835,7 @@ mod tests {
         sim.run_to_end();
         copy.run_to_end();
         assert_eq!(sim.trace_hash(), copy.trace_hash());
+        assert_eq!(sim.summary(), copy.summary());
     }
 
     #[test]
@@ -499,20 +1843,22 @@ mod tests {
         let mut live = three_servers(4);
         live.run_until(3000);
         live.act(ActionKind::Crash {
-            server: ServerRef::Sid(1),
+            server: ServerRef::Leader,
         })
         .unwrap();
-        // Acting right after a step stamps the action after that event.
         live.step();
-        live.act(ActionKind::Crash {
+        live.act(ActionKind::Pause {
             server: ServerRef::Sid(2),
+            for_ms: 1500,
         })
         .unwrap();
         live.run_until(12_000);
-        live.act(ActionKind::Restart {
-            server: ServerRef::Sid(1),
+        live.act(ActionKind::Partition {
+            groups: vec![vec![1], vec![2, 3]],
         })
         .unwrap();
+        live.run_until(13_000);
+        live.act(ActionKind::Heal).unwrap();
         live.run_to_end();
 
         let mut replay = Simulation::new(live.scenario().clone()).unwrap();
@@ -540,30 +1886,55 @@ mod tests {
             Err(ActionError::UnknownServer(9))
         );
         assert_eq!(
-            sim.act(ActionKind::Heal),
-            Err(ActionError::NotSimulated("heal"))
+            sim.act(ActionKind::Crash {
+                server: ServerRef::Leader
+            }),
+            Err(ActionError::NoLeader(100))
+        );
+        assert_eq!(
+            sim.act(ActionKind::Close {
+                client: "nobody".into()
+            }),
+            Err(ActionError::UnknownClient("nobody".into()))
         );
         assert_eq!(before, (sim.scenario().actions.len(), sim.trace_hash()));
     }
 
     #[test]
-    fn scenario_actions_that_fail_at_run_time_are_reported() {
-        let text = include_str!("../../static/scenarios/three-servers.json")
-            .replace("\"server\": 3 }", "\"server\": \"leader\" }");
-        let mut sim = Simulation::new(Scenario::from_json(&text).unwrap()).unwrap();
-        sim.run_to_end();
-        let errors = sim.action_errors();
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert_eq!(errors[0].error, "there is no established leader at 8000 ms");
+    fn unknown_variants_are_refused_when_loading() {
+        let text = include_str!("../../static/scenarios/three-servers.json").replace(
+            "\"sync_limit\": 5",
+            "\"sync_limit\": 5, \"variants\": [\"bug_zk9999_nope\"]",
+        );
+        let err = Simulation::new(Scenario::from_json(&text).unwrap()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("ensemble.variants: \"bug_zk9999_nope\""),
+            "{err}"
+        );
     }
 
     #[test]
-    fn unsupported_actions_are_named_when_loading() {
-        let text = include_str!("../../static/scenarios/kill-the-leader.json");
-        let err = Simulation::new(Scenario::from_json(text).unwrap()).unwrap_err();
+    fn a_paused_server_handles_nothing_until_it_resumes() {
+        let mut sim = three_servers(6);
+        sim.run_until(5000);
+        let leader = sim.established_leader().unwrap();
+        let follower = (1..=3).find(|&s| s != leader && s != 3).unwrap();
+        sim.act(ActionKind::Pause {
+            server: ServerRef::Sid(follower),
+            for_ms: 1000,
+        })
+        .unwrap();
+        let log_len = sim.log().iter().filter(|l| l.sid == follower).count();
+        sim.run_until(5900);
+        assert!(sim.server(follower).unwrap().paused);
         assert_eq!(
-            err.to_string(),
-            "actions[1]: action \"connect\" is not simulated by this build yet"
+            log_len,
+            sim.log().iter().filter(|l| l.sid == follower).count()
         );
+        sim.run_until(7000);
+        // A one-second stall is shorter than syncLimit*tickTime: no election.
+        assert_eq!(sim.server(follower).unwrap().state, "FOLLOWING");
+        assert!(!sim.server(follower).unwrap().paused);
     }
 }

@@ -21,11 +21,13 @@ fn position(i: usize, n: usize) -> (f64, f64) {
     )
 }
 
-fn state_label(s: &ServerView) -> &'static str {
-    if s.up {
-        "UP"
+/// ZooKeeper's peer state (LOOKING, FOLLOWING, LEADING, OBSERVING), DOWN
+/// for a killed process, PAUSED for a stalled one.
+fn state_label(s: &ServerView) -> &str {
+    if s.paused {
+        "PAUSED"
     } else {
-        "DOWN"
+        &s.state
     }
 }
 

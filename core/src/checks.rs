@@ -1,0 +1,767 @@
+//! ZAB's safety properties, checked after every event with global
+//! knowledge no server has (ZAB.md §14; names from the Apache and NJU
+//! TLA+ specs).
+//!
+//! Inputs per event: an observation of every server ([`ServerObs`]: state,
+//! epochs, the txns applied to its tree in order and how many of them it
+//! delivered, its txn log, disk sanity counters) and the ghost events the
+//! servers emitted ([`GhostEvent`]: proposals, epoch quorums, NEWLEADER
+//! ACKs, truncations, inconsistent messages).
+//!
+//! The checker keeps `committed` (G): the one delivery order every server
+//! must follow. A server's delivered sequence must be a prefix of G; each
+//! new delivery is compared with G (or extends it). Deliveries are checked
+//! incrementally; when a server's delivered sequence was rebuilt (restart,
+//! SNAP) it is re-checked from the start.
+//!
+//! A violation is data ([`Violation`]); each property is reported once per
+//! run (its first occurrence). The checker never panics.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::proto::{ServerState, Sid, ZabState};
+use crate::seq::Seq;
+use crate::server::GhostEvent;
+use crate::txn::{Txn, TxnId};
+use crate::zxid::Zxid;
+
+/// What the checks see of one server after an event.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerObs<'a> {
+    pub sid: Sid,
+    pub up: bool,
+    pub state: ServerState,
+    pub zab_state: ZabState,
+    pub accepted_epoch: u32,
+    pub current_epoch: u32,
+    /// The leader it follows, when FOLLOWING/OBSERVING.
+    pub following: Option<Sid>,
+    /// Txns applied to its tree, in order.
+    pub applied: &'a Seq<TxnId>,
+    /// How many of `applied` it delivered (applied as committed).
+    pub delivered: usize,
+    pub log: &'a Seq<Txn>,
+    pub non_increasing_appends: u64,
+    pub rollover_appends: u64,
+    pub apply_mismatches: u64,
+}
+
+/// A property that failed, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub property: String,
+    pub at_ms: u64,
+    pub event: u64,
+    pub servers: Vec<Sid>,
+    pub zxids: Vec<Zxid>,
+    pub detail: String,
+}
+
+/// Every property name this checker can report.
+pub const PROPERTIES: &[&str] = &[
+    "Leadership1",
+    "Leadership2",
+    "PrefixConsistency",
+    "Integrity",
+    "Agreement",
+    "TotalOrder",
+    "LocalPrimaryOrder",
+    "GlobalPrimaryOrder",
+    "PrimaryIntegrity",
+    "CommittedLogDurability",
+    "LeaderLogCompleteness",
+    "ProcessConsistency",
+    "LocalSanity",
+    "ShouldNotBeTriggered",
+];
+
+#[derive(Debug, Clone, Default)]
+struct Progress {
+    checked: usize,
+    last: Option<TxnId>,
+}
+
+/// The checker's memory of the run.
+#[derive(Debug, Clone, Default)]
+pub struct Checker {
+    committed: Seq<TxnId>,
+    /// epoch -> proposal digests by counter-1.
+    proposals: BTreeMap<u32, Seq<u64>>,
+    /// Proposals that clashed with another at the same zxid.
+    extra_proposals: BTreeSet<TxnId>,
+    epoch_quorum: BTreeMap<u32, Sid>,
+    progress: BTreeMap<Sid, Progress>,
+    fired: BTreeSet<String>,
+    pub violations: Vec<Violation>,
+}
+
+struct Ctx {
+    at_ms: u64,
+    event: u64,
+}
+
+impl Checker {
+    pub fn new() -> Checker {
+        Checker::default()
+    }
+
+    /// The committed order so far (G).
+    pub fn committed(&self) -> &Seq<TxnId> {
+        &self.committed
+    }
+
+    fn fire(
+        &mut self,
+        ctx: &Ctx,
+        property: &str,
+        servers: Vec<Sid>,
+        zxids: Vec<Zxid>,
+        detail: String,
+    ) {
+        if self.fired.insert(property.to_string()) {
+            self.violations.push(Violation {
+                property: property.to_string(),
+                at_ms: ctx.at_ms,
+                event: ctx.event,
+                servers,
+                zxids,
+                detail,
+            });
+        }
+    }
+
+    /// Check everything after one event.
+    pub fn after_event(
+        &mut self,
+        at_ms: u64,
+        event: u64,
+        servers: &[ServerObs<'_>],
+        ghost: &[(Sid, GhostEvent)],
+    ) {
+        let ctx = Ctx { at_ms, event };
+        for (sid, g) in ghost {
+            self.ghost_event(&ctx, *sid, g, servers);
+        }
+        for s in servers {
+            self.deliveries(&ctx, s);
+        }
+        self.state_checks(&ctx, servers);
+    }
+
+    fn proposed(&self, t: &TxnId) -> bool {
+        let c = t.zxid.counter() as usize;
+        let by_counter = c > 0
+            && self
+                .proposals
+                .get(&t.zxid.epoch())
+                .and_then(|s| s.get(c - 1))
+                .is_some_and(|d| *d == t.digest);
+        by_counter || self.extra_proposals.contains(t)
+    }
+
+    fn committed_index(&self, t: &TxnId) -> Option<usize> {
+        let i = self.committed.partition_point(|x| x.zxid < t.zxid);
+        (self.committed.get(i) == Some(t)).then_some(i)
+    }
+
+    fn ghost_event(&mut self, ctx: &Ctx, sid: Sid, g: &GhostEvent, servers: &[ServerObs<'_>]) {
+        match g {
+            GhostEvent::Proposed { epoch, txn } => {
+                let c = txn.zxid.counter() as usize;
+                let seq = self.proposals.entry(*epoch).or_default();
+                if txn.zxid.epoch() != *epoch || c == 0 {
+                    self.extra_proposals.insert(*txn);
+                } else if c == seq.len() + 1 {
+                    seq.push(txn.digest);
+                } else if seq.get(c - 1) != Some(&txn.digest) {
+                    self.extra_proposals.insert(*txn);
+                }
+            }
+            GhostEvent::EpochQuorum { epoch } => {
+                match self.epoch_quorum.get(epoch) {
+                    Some(other) if *other != sid => {
+                        let other = *other;
+                        self.fire(
+                            ctx,
+                            "Leadership2",
+                            vec![other, sid],
+                            vec![Zxid::epoch_start(*epoch)],
+                            format!("servers {other} and {sid} both gathered a quorum of ACKEPOCH for epoch {epoch}"),
+                        );
+                    }
+                    _ => {
+                        self.epoch_quorum.insert(*epoch, sid);
+                    }
+                }
+                self.leader_log_completeness(ctx, sid, servers);
+            }
+            GhostEvent::Established { .. } => self.leader_log_completeness(ctx, sid, servers),
+            GhostEvent::NewLeaderAcked { leader, .. } => {
+                let f = servers.iter().find(|s| s.sid == sid);
+                let l = servers.iter().find(|s| s.sid == *leader);
+                if let (Some(f), Some(l)) = (f, l) {
+                    let fh = history(f);
+                    let lh = history(l);
+                    if let Some(i) = (0..fh.len()).find(|&i| lh.get(i) != fh.get(i)) {
+                        let fz = fh.get(i).map(|t| t.zxid).unwrap_or_default();
+                        self.fire(
+                            ctx,
+                            "ProcessConsistency",
+                            vec![sid, *leader],
+                            vec![fz],
+                            format!("server {sid} ACKed NEWLEADER of {leader} but its history differs at position {i} (it has {fz}, the leader {})", lh.get(i).map_or("nothing".to_string(), |t| t.zxid.to_string())),
+                        );
+                    }
+                }
+            }
+            GhostEvent::Truncated { removed } => {
+                if let Some(t) = removed.iter().find(|t| self.committed_index(t).is_some()) {
+                    self.fire(
+                        ctx,
+                        "CommittedLogDurability",
+                        vec![sid],
+                        vec![t.zxid],
+                        format!(
+                            "TRUNC removed the committed txn {} from server {sid}",
+                            t.zxid
+                        ),
+                    );
+                }
+            }
+            GhostEvent::Inconsistent { kind, zxid } => {
+                self.fire(
+                    ctx,
+                    "ShouldNotBeTriggered",
+                    vec![sid],
+                    vec![*zxid],
+                    format!("{kind} on server {sid} at {zxid}"),
+                );
+            }
+            GhostEvent::Synced { .. } => {}
+        }
+    }
+
+    /// LeaderLogCompleteness: a leader's history contains every committed txn.
+    fn leader_log_completeness(&mut self, ctx: &Ctx, sid: Sid, servers: &[ServerObs<'_>]) {
+        let Some(l) = servers.iter().find(|s| s.sid == sid) else {
+            return;
+        };
+        let h = history(l);
+        let missing = (0..self.committed.len()).find(|&i| h.get(i) != self.committed.get(i));
+        if let Some(i) = missing {
+            let z = self.committed.get(i).map(|t| t.zxid).unwrap_or_default();
+            self.fire(
+                ctx,
+                "LeaderLogCompleteness",
+                vec![sid],
+                vec![z],
+                format!("leader {sid} lacks the committed txn {z} (position {i} of its history)"),
+            );
+        }
+    }
+
+    fn deliveries(&mut self, ctx: &Ctx, s: &ServerObs<'_>) {
+        let p = self.progress.entry(s.sid).or_default().clone();
+        let mut start = p.checked;
+        let rebuilt =
+            start > s.delivered || (start > 0 && s.applied.get(start - 1).copied() != p.last);
+        if rebuilt {
+            start = 0;
+        }
+        let end = s.delivered.min(s.applied.len());
+        for pos in start..end {
+            let Some(t) = s.applied.get(pos).copied() else {
+                break;
+            };
+            self.check_delivery(ctx, s, pos, t, !rebuilt);
+        }
+        let last = if end > 0 {
+            s.applied.get(end - 1).copied()
+        } else {
+            None
+        };
+        self.progress.insert(s.sid, Progress { checked: end, last });
+    }
+
+    fn check_delivery(&mut self, ctx: &Ctx, s: &ServerObs<'_>, pos: usize, t: TxnId, new: bool) {
+        let sid = s.sid;
+        if !self.proposed(&t) {
+            self.fire(
+                ctx,
+                "Integrity",
+                vec![sid],
+                vec![t.zxid],
+                format!("server {sid} delivered {} that no leader proposed", t.zxid),
+            );
+        }
+        if new {
+            let (e, c) = (t.zxid.epoch(), t.zxid.counter());
+            if pos > 0 {
+                if let Some(prev) = s.applied.get(pos - 1) {
+                    if prev.zxid.epoch() > e {
+                        self.fire(
+                            ctx,
+                            "GlobalPrimaryOrder",
+                            vec![sid],
+                            vec![prev.zxid, t.zxid],
+                            format!(
+                                "server {sid} delivered {} (epoch {e}) after {} of a later epoch",
+                                t.zxid, prev.zxid
+                            ),
+                        );
+                    }
+                }
+            }
+            if c > 1 {
+                let before = Zxid::new(e, c - 1);
+                let was_proposed = self
+                    .proposals
+                    .get(&e)
+                    .is_some_and(|s| s.len() >= (c - 1) as usize);
+                let i = s.applied.partition_point(|x| x.zxid < before);
+                let delivered_before =
+                    i < pos && s.applied.get(i).is_some_and(|x| x.zxid == before);
+                if was_proposed && !delivered_before {
+                    self.fire(
+                        ctx,
+                        "LocalPrimaryOrder",
+                        vec![sid],
+                        vec![before, t.zxid],
+                        format!("server {sid} delivered {} without first delivering {before}, proposed before it by the same leader", t.zxid),
+                    );
+                }
+            }
+        }
+        match self.committed.get(pos).copied() {
+            Some(g) if g == t => {}
+            Some(g) => {
+                self.fire(
+                    ctx,
+                    "PrefixConsistency",
+                    vec![sid],
+                    vec![g.zxid, t.zxid],
+                    format!(
+                        "server {sid} delivered {} at position {pos}, where {} was delivered",
+                        t.zxid, g.zxid
+                    ),
+                );
+                match self.committed_index(&t) {
+                    None => self.fire(
+                        ctx,
+                        "Agreement",
+                        vec![sid],
+                        vec![g.zxid, t.zxid],
+                        format!("server {sid} delivered {} but not {}; whoever delivered {} did not deliver {}", t.zxid, g.zxid, g.zxid, t.zxid),
+                    ),
+                    Some(q) => self.fire(
+                        ctx,
+                        "TotalOrder",
+                        vec![sid],
+                        vec![g.zxid, t.zxid],
+                        format!("server {sid} delivered {} at position {pos}, others delivered it at position {q}", t.zxid),
+                    ),
+                }
+            }
+            None if pos == self.committed.len() => self.committed.push(t),
+            None => {}
+        }
+    }
+
+    fn state_checks(&mut self, ctx: &Ctx, servers: &[ServerObs<'_>]) {
+        let mut leaders: BTreeMap<u32, Sid> = BTreeMap::new();
+        for s in servers.iter().filter(|s| s.up) {
+            if s.state == ServerState::Leading
+                && matches!(s.zab_state, ZabState::Synchronization | ZabState::Broadcast)
+            {
+                if let Some(other) = leaders.insert(s.current_epoch, s.sid) {
+                    self.fire(
+                        ctx,
+                        "Leadership1",
+                        vec![other, s.sid],
+                        vec![Zxid::epoch_start(s.current_epoch)],
+                        format!(
+                            "servers {other} and {} both lead epoch {}",
+                            s.sid, s.current_epoch
+                        ),
+                    );
+                }
+            }
+        }
+        for s in servers {
+            if s.accepted_epoch < s.current_epoch {
+                self.fire(
+                    ctx,
+                    "LocalSanity",
+                    vec![s.sid],
+                    vec![],
+                    format!(
+                        "server {}: acceptedEpoch {} < currentEpoch {}",
+                        s.sid, s.accepted_epoch, s.current_epoch
+                    ),
+                );
+            }
+            if s.non_increasing_appends > 0 {
+                self.fire(
+                    ctx,
+                    "LocalSanity",
+                    vec![s.sid],
+                    vec![],
+                    format!(
+                        "server {}: a zxid was logged that is not above the previous one",
+                        s.sid
+                    ),
+                );
+            }
+            if s.rollover_appends > 0 {
+                self.fire(
+                    ctx,
+                    "LocalSanity",
+                    vec![s.sid],
+                    vec![],
+                    format!("server {}: a txn with counter 0xffffffff was logged", s.sid),
+                );
+            }
+            if s.apply_mismatches > 0 {
+                self.fire(
+                    ctx,
+                    "LocalSanity",
+                    vec![s.sid],
+                    vec![],
+                    format!("server {}: a txn did not fit its data tree", s.sid),
+                );
+            }
+        }
+        // PrimaryIntegrity: a BROADCAST follower has delivered no older-epoch
+        // txn its BROADCAST leader lacks.
+        for l in servers.iter().filter(|s| {
+            s.up && s.state == ServerState::Leading && s.zab_state == ZabState::Broadcast
+        }) {
+            let epoch = l.current_epoch;
+            for f in servers.iter().filter(|f| {
+                f.up && f.following == Some(l.sid)
+                    && f.zab_state == ZabState::Broadcast
+                    && f.current_epoch == epoch
+            }) {
+                if f.delivered > l.delivered {
+                    if let Some(t) = f.applied.get(l.delivered) {
+                        if t.zxid.epoch() < epoch {
+                            self.fire(
+                                ctx,
+                                "PrimaryIntegrity",
+                                vec![l.sid, f.sid],
+                                vec![t.zxid],
+                                format!("follower {} delivered {} of an older epoch that its leader {} has not", f.sid, t.zxid, l.sid),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A server's history: the txns applied to its tree, then the logged txns
+/// it has not applied yet.
+fn history(s: &ServerObs<'_>) -> Vec<TxnId> {
+    let mut h: Vec<TxnId> = s.applied.iter().copied().collect();
+    let last = h.last().map(|t| t.zxid).unwrap_or_default();
+    let start = s.log.partition_point(|t| t.zxid <= last);
+    h.extend(s.log.iter_from(start).map(|t| t.id()));
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::txn::TxnOp;
+
+    fn id(e: u32, c: u32, d: u64) -> TxnId {
+        TxnId {
+            zxid: Zxid::new(e, c),
+            digest: d,
+        }
+    }
+
+    struct Fake {
+        sid: Sid,
+        state: ServerState,
+        zab: ZabState,
+        epochs: (u32, u32),
+        following: Option<Sid>,
+        applied: Seq<TxnId>,
+        delivered: usize,
+        log: Seq<Txn>,
+        bad_appends: u64,
+    }
+
+    impl Fake {
+        fn new(sid: Sid, applied: &[TxnId], delivered: usize) -> Fake {
+            Fake {
+                sid,
+                state: ServerState::Following,
+                zab: ZabState::Broadcast,
+                epochs: (1, 1),
+                following: None,
+                applied: applied.iter().copied().collect(),
+                delivered,
+                log: Seq::new(),
+                bad_appends: 0,
+            }
+        }
+        fn obs(&self) -> ServerObs<'_> {
+            ServerObs {
+                sid: self.sid,
+                up: true,
+                state: self.state,
+                zab_state: self.zab,
+                accepted_epoch: self.epochs.0,
+                current_epoch: self.epochs.1,
+                following: self.following,
+                applied: &self.applied,
+                delivered: self.delivered,
+                log: &self.log,
+                non_increasing_appends: self.bad_appends,
+                rollover_appends: 0,
+                apply_mismatches: 0,
+            }
+        }
+    }
+
+    fn proposed(ids: &[TxnId]) -> Vec<(Sid, GhostEvent)> {
+        ids.iter()
+            .map(|t| {
+                (
+                    1,
+                    GhostEvent::Proposed {
+                        epoch: t.zxid.epoch(),
+                        txn: *t,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn run(ghost: &[(Sid, GhostEvent)], fakes: &[&Fake]) -> Vec<String> {
+        let mut c = Checker::new();
+        let obs: Vec<ServerObs<'_>> = fakes.iter().map(|f| f.obs()).collect();
+        c.after_event(0, 0, &obs, ghost);
+        c.violations.iter().map(|v| v.property.clone()).collect()
+    }
+
+    fn run_seq(ghost: &[(Sid, GhostEvent)], steps: &[Vec<&Fake>]) -> Vec<String> {
+        let mut c = Checker::new();
+        for (i, fakes) in steps.iter().enumerate() {
+            let obs: Vec<ServerObs<'_>> = fakes.iter().map(|f| f.obs()).collect();
+            let g = if i == 0 { ghost } else { &[] };
+            c.after_event(i as u64, i as u64, &obs, g);
+        }
+        c.violations.iter().map(|v| v.property.clone()).collect()
+    }
+
+    #[test]
+    fn a_consistent_history_passes() {
+        let a = [id(1, 1, 1), id(1, 2, 2), id(2, 1, 3)];
+        let f1 = Fake::new(1, &a, 3);
+        let f2 = Fake::new(2, &a[..2], 2);
+        assert!(run(&proposed(&a), &[&f1, &f2]).is_empty());
+    }
+
+    #[test]
+    fn prefix_consistency_and_agreement_fire_on_divergent_deliveries() {
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let b = [id(1, 1, 1), id(1, 2, 9)];
+        let mut g = proposed(&a);
+        g.push((
+            2,
+            GhostEvent::Proposed {
+                epoch: 1,
+                txn: b[1],
+            },
+        ));
+        let v = run(&g, &[&Fake::new(1, &a, 2), &Fake::new(2, &b, 2)]);
+        assert!(v.contains(&"PrefixConsistency".to_string()), "{v:?}");
+        assert!(v.contains(&"Agreement".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn total_order_fires_on_the_same_txns_in_another_order() {
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let b = [id(1, 2, 2), id(1, 1, 1)];
+        let v = run(&proposed(&a), &[&Fake::new(1, &a, 2), &Fake::new(2, &b, 2)]);
+        assert!(v.contains(&"TotalOrder".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn integrity_fires_on_an_unproposed_delivery() {
+        let a = [id(1, 1, 1)];
+        let v = run(&[], &[&Fake::new(1, &a, 1)]);
+        assert_eq!(v, vec!["Integrity".to_string()]);
+    }
+
+    #[test]
+    fn local_primary_order_fires_on_a_skipped_proposal() {
+        let all = [id(1, 1, 1), id(1, 2, 2), id(1, 3, 3)];
+        let skip = [id(1, 1, 1), id(1, 3, 3)];
+        let v = run(&proposed(&all), &[&Fake::new(1, &skip, 2)]);
+        assert!(v.contains(&"LocalPrimaryOrder".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn global_primary_order_fires_on_an_older_epoch_after_a_newer() {
+        let a = [id(2, 1, 1), id(1, 1, 2)];
+        let v = run(&proposed(&a), &[&Fake::new(1, &a, 2)]);
+        assert!(v.contains(&"GlobalPrimaryOrder".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn leadership1_fires_on_two_leaders_of_one_epoch() {
+        let mut l1 = Fake::new(1, &[], 0);
+        l1.state = ServerState::Leading;
+        let mut l2 = Fake::new(2, &[], 0);
+        l2.state = ServerState::Leading;
+        l2.zab = ZabState::Synchronization;
+        assert_eq!(run(&[], &[&l1, &l2]), vec!["Leadership1".to_string()]);
+        l2.epochs = (2, 2);
+        assert!(run(&[], &[&l1, &l2]).is_empty());
+    }
+
+    #[test]
+    fn leadership2_fires_on_two_epoch_quorums() {
+        let g = vec![
+            (1, GhostEvent::EpochQuorum { epoch: 3 }),
+            (2, GhostEvent::EpochQuorum { epoch: 3 }),
+        ];
+        let v = run(&g, &[&Fake::new(1, &[], 0), &Fake::new(2, &[], 0)]);
+        assert_eq!(v, vec!["Leadership2".to_string()]);
+    }
+
+    #[test]
+    fn primary_integrity_fires_when_a_follower_delivered_more_of_an_old_epoch() {
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let mut l = Fake::new(1, &a[..1], 1);
+        l.state = ServerState::Leading;
+        l.epochs = (2, 2);
+        let mut f = Fake::new(2, &a, 2);
+        f.epochs = (2, 2);
+        f.following = Some(1);
+        let v = run(&proposed(&a), &[&l, &f]);
+        assert!(v.contains(&"PrimaryIntegrity".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn committed_log_durability_fires_when_trunc_removes_a_committed_txn() {
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let f = Fake::new(1, &a, 2);
+        let mut g = proposed(&a);
+        g.push((
+            2,
+            GhostEvent::Truncated {
+                removed: vec![a[1]],
+            },
+        ));
+        // The delivery and the TRUNC in two steps: the txn is committed first.
+        let v = run_seq(&proposed(&a), &[vec![&f]]);
+        assert!(v.is_empty());
+        let mut c = Checker::new();
+        c.after_event(0, 0, &[f.obs()], &proposed(&a));
+        c.after_event(
+            1,
+            1,
+            &[f.obs()],
+            &[(
+                2,
+                GhostEvent::Truncated {
+                    removed: vec![a[1]],
+                },
+            )],
+        );
+        assert_eq!(c.violations[0].property, "CommittedLogDurability");
+        assert_eq!(c.violations[0].zxids, vec![a[1].zxid]);
+    }
+
+    #[test]
+    fn leader_log_completeness_fires_when_a_new_leader_lacks_a_committed_txn() {
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let f = Fake::new(1, &a, 2);
+        let l = Fake::new(2, &a[..1], 0);
+        let mut c = Checker::new();
+        c.after_event(0, 0, &[f.obs(), l.obs()], &proposed(&a));
+        c.after_event(
+            1,
+            1,
+            &[f.obs(), l.obs()],
+            &[(2, GhostEvent::EpochQuorum { epoch: 2 })],
+        );
+        let names: Vec<_> = c.violations.iter().map(|v| v.property.as_str()).collect();
+        assert_eq!(names, vec!["LeaderLogCompleteness"]);
+    }
+
+    #[test]
+    fn process_consistency_fires_when_a_follower_history_is_not_a_prefix() {
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let b = [id(1, 1, 1), id(1, 3, 7)];
+        let l = Fake::new(1, &a, 0);
+        let f = Fake::new(2, &b, 0);
+        let g = vec![(
+            2,
+            GhostEvent::NewLeaderAcked {
+                leader: 1,
+                epoch: 2,
+            },
+        )];
+        assert_eq!(run(&g, &[&l, &f]), vec!["ProcessConsistency".to_string()]);
+        // The follower's unapplied log tail counts as history too.
+        let mut f2 = Fake::new(2, &a[..1], 0);
+        f2.log = [Txn::new(Zxid::new(1, 3), 0, 0, 0, TxnOp::Error { code: 0 })]
+            .into_iter()
+            .collect();
+        assert_eq!(run(&g, &[&l, &f2]), vec!["ProcessConsistency".to_string()]);
+    }
+
+    #[test]
+    fn local_sanity_and_inconsistent_messages_fire() {
+        let mut f = Fake::new(1, &[], 0);
+        f.epochs = (1, 2);
+        assert_eq!(run(&[], &[&f]), vec!["LocalSanity".to_string()]);
+        let mut f = Fake::new(1, &[], 0);
+        f.bad_appends = 1;
+        assert_eq!(run(&[], &[&f]), vec!["LocalSanity".to_string()]);
+        let g = vec![(
+            1,
+            GhostEvent::Inconsistent {
+                kind: "commitInconsistent",
+                zxid: Zxid(5),
+            },
+        )];
+        assert_eq!(
+            run(&g, &[&Fake::new(1, &[], 0)]),
+            vec!["ShouldNotBeTriggered".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_rebuilt_delivery_is_rechecked_and_each_property_fires_once() {
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let b = [id(1, 1, 1), id(1, 2, 9)];
+        let f = Fake::new(1, &a, 2);
+        let mut c = Checker::new();
+        let mut g = proposed(&a);
+        g.push((
+            2,
+            GhostEvent::Proposed {
+                epoch: 1,
+                txn: b[1],
+            },
+        ));
+        c.after_event(0, 0, &[f.obs()], &g);
+        assert!(c.violations.is_empty());
+        // The same server, rebuilt with a different second txn.
+        let f = Fake::new(1, &b, 2);
+        c.after_event(1, 1, &[f.obs()], &[]);
+        c.after_event(2, 2, &[Fake::new(1, &b, 2).obs()], &[]);
+        let names: Vec<_> = c.violations.iter().map(|v| v.property.as_str()).collect();
+        assert_eq!(names, vec!["PrefixConsistency", "Agreement"]);
+    }
+}

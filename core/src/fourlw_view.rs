@@ -1,0 +1,95 @@
+//! Four-letter words answered from a server's live state: builds the
+//! plain [`crate::fourlw::Stats`] the formatter reads, from the server and
+//! its simulated connections. The whitelist is `*` (every command), as in
+//! REAL-ZK.md's ensemble: ZabLab is for looking inside.
+
+use crate::fourlw::{self, ClientConn, Conf, Mode, ProposalSizes, Stats, Summary};
+use crate::proto::ServerState;
+use crate::server::Server;
+
+pub use fourlw::NOT_SERVING;
+
+/// The answer of `cmd` on server `s` at `now_ms` (a running process).
+pub fn answer(s: &Server, observer: bool, cmd: &str, now_ms: u64) -> String {
+    fourlw::run(cmd, &stats(s, observer, now_ms), true)
+}
+
+/// What the four-letter words read of one server.
+pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
+    let c = &s.counters;
+    let mode = match s.state {
+        ServerState::Leading => Mode::Leader,
+        _ if observer => Mode::Observer,
+        _ => Mode::Follower,
+    };
+    let mut latency = Summary {
+        count: c.latency_count,
+        total: c.latency_total_ms,
+        min: c.latency_min_ms.unwrap_or(0),
+        max: c.latency_max_ms,
+    };
+    if latency.count == 0 {
+        latency = Summary::default();
+    }
+    let mut sizes = ProposalSizes::default();
+    if c.proposals > 0 {
+        sizes = ProposalSizes {
+            last: c.proposal_size_last,
+            min: c.proposal_size_min,
+            max: c.proposal_size_max,
+        };
+    }
+    let connections = s
+        .cnxns
+        .iter()
+        .map(|(id, cn)| {
+            let mut conn = ClientConn::four_letter_word(&format!("/127.0.0.1:{}", 50000 + id));
+            conn.queued = 0;
+            conn.recved = cn.received;
+            conn.sent = cn.sent;
+            conn.session_id = cn.session;
+            conn.timeout_ms = cn.timeout_ms;
+            conn.last_zxid = cn.last_zxid.0 as i64;
+            conn
+        })
+        .collect();
+    let participants: Vec<u64> = s.cfg.participants.iter().map(|&x| x as u64).collect();
+    let observers: Vec<u64> = s.cfg.observers.iter().map(|&x| x as u64).collect();
+    let mut conf = Conf::loopback(s.sid() as u64, &participants, &observers);
+    conf.tick_time = s.cfg.tick_ms;
+    conf.init_limit = s.cfg.init_limit;
+    conf.sync_limit = s.cfg.sync_limit;
+    conf.min_session_timeout = s.cfg.min_session_timeout_ms;
+    conf.max_session_timeout = s.cfg.max_session_timeout_ms;
+    let mut st = Stats {
+        serving: s.running && s.serving,
+        mode,
+        peer_state: s.detailed_peer_state(),
+        zxid: s.tree.last_processed_zxid.0,
+        latency,
+        packets_received: c.packets_received,
+        packets_sent: c.packets_sent,
+        node_count: s.tree.node_count() as u64,
+        connections,
+        ephemerals_count: s.tree.ephemerals_count() as u64,
+        approximate_data_size: s.tree.approximate_data_size(),
+        global_sessions: s.tree.sessions.len() as u64,
+        quorum_size: s.cfg.participants.len() as u64,
+        uptime_ms: now_ms.saturating_sub(s.started_ms),
+        proposal_sizes: sizes,
+        conf,
+        ..Stats::default()
+    };
+    if let Some(l) = s.leader() {
+        st.learners = l.handlers.len() as u64;
+        st.synced_followers = l.forwarding().count() as u64;
+        st.synced_observers = l
+            .handlers
+            .values()
+            .filter(|h| h.observer && h.sending_started)
+            .count() as u64;
+        st.leader_uptime_ms = l.established_ms.map_or(0, |t| now_ms.saturating_sub(t));
+        st.outstanding_requests = l.outstanding.len() as u64;
+    }
+    st
+}

@@ -1,0 +1,899 @@
+//! One ZooKeeper server as a sans-IO state machine (`QuorumPeer` and the
+//! roles it runs).
+//!
+//! Contract (the drive loop, see `crate::sim`):
+//! 1. The simulator calls [`Server::handle`] with the current virtual time
+//!    and one [`Input`]: a delivered notification or packet, a connection
+//!    result or close, a timer, a completed fsync, a client request.
+//! 2. The server changes its state and pushes [`Output`]s: messages to send,
+//!    connections to open or close, timers, fsyncs to start, client replies,
+//!    log lines in ZooKeeper's words, and `Exit` when ZooKeeper would end
+//!    the process (`ServiceUtils.requestSystemExit`).
+//! 3. The simulator drains them with [`Server::take_outputs`].
+//!
+//! The server never reads a clock, a socket or a random source: time comes
+//! in `handle`, randomness from the `entropy` given at start. Crash and
+//! restart are [`Server::crash`] and `Input::Start`: a crash keeps only the
+//! [`Disk`]'s durable part. Timers carry a token; a timer whose token is not
+//! the latest of its kind is stale and ignored, so nothing needs cancelling.
+//!
+//! Submodules follow ZooKeeper's classes: `election` (FastLeaderElection),
+//! `leader` (Leader + LearnerHandler), `learner` (Learner, Follower,
+//! Observer), `requests` (the request processors, sessions, clients).
+
+mod election;
+mod leader;
+mod learner;
+mod requests;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::proto::{ClientId, Notification, Packet, ServerState, Sid, SyncMode, Vote, ZabState};
+use crate::rng::Pcg32;
+use crate::storage::Disk;
+use crate::txn::{DataTree, Txn, TxnId};
+use crate::zxid::Zxid;
+
+pub use election::Election;
+pub use leader::{HandlerPhase, LeaderState};
+pub use learner::LearnerState;
+
+/// A quorum-port connection, numbered by the simulator.
+pub type ConnId = u64;
+
+/// ZooKeeper's `commitLogCount` floor (`ZKDatabase`).
+pub const MIN_COMMIT_LOG_COUNT: u64 = 500;
+
+/// Settings of one server, shared by the ensemble.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub sid: Sid,
+    pub participants: Vec<Sid>,
+    pub observers: Vec<Sid>,
+    pub tick_ms: u64,
+    pub init_limit: u64,
+    pub sync_limit: u64,
+    /// Effective window (the configured value, raised to 500).
+    pub commit_log_count: u64,
+    pub configured_commit_log_count: u64,
+    pub snap_count: u64,
+    pub min_session_timeout_ms: u64,
+    pub max_session_timeout_ms: u64,
+    /// `zookeeper.snapshotSizeFactor` (0.33 by default), in hundredths.
+    pub snapshot_size_factor_pct: i64,
+    pub variants: Vec<String>,
+}
+
+impl Config {
+    pub fn is_participant(&self, sid: Sid) -> bool {
+        self.participants.contains(&sid)
+    }
+
+    pub fn is_observer(&self) -> bool {
+        self.observers.contains(&self.sid)
+    }
+
+    /// `QuorumMaj.containsQuorum`: more than half of the voters.
+    pub fn is_quorum<'a>(&self, sids: impl IntoIterator<Item = &'a Sid>) -> bool {
+        let n = sids
+            .into_iter()
+            .filter(|s| self.participants.contains(s))
+            .count();
+        n > self.participants.len() / 2
+    }
+
+    pub fn quorum_size(&self) -> usize {
+        self.participants.len() / 2 + 1
+    }
+
+    pub fn variant(&self, flag: &str) -> bool {
+        self.variants.iter().any(|v| v == flag)
+    }
+
+    pub fn init_timeout_ms(&self) -> u64 {
+        self.init_limit * self.tick_ms
+    }
+
+    pub fn sync_timeout_ms(&self) -> u64 {
+        self.sync_limit * self.tick_ms
+    }
+}
+
+/// Log levels, as log4j prints them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warn => "WARN",
+            Level::Error => "ERROR",
+        }
+    }
+}
+
+/// One line of the server log: ZooKeeper's class and message text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub level: Level,
+    pub class: &'static str,
+    pub text: String,
+}
+
+/// Timers a server can set. One live timer per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TimerKind {
+    /// `recvqueue.poll(notTimeout)` in `lookForLeader`.
+    ElectionPoll,
+    /// The 200 ms `finalizeWait` poll.
+    Finalize,
+    /// `zookeeper.observer.election.DelayMs` before an observer looks.
+    ObserverDelay,
+    /// The leader thread's current wait (epoch, ACKEPOCH or NEWLEADER quorum).
+    LeaderWait,
+    /// `Leader.lead`'s half-tick wake-up.
+    LeaderTick,
+    /// The leader's session expiry check (`SessionTrackerImpl`).
+    SessionExpiry,
+    /// A LearnerHandler's wait or socket read timeout.
+    Handler(ConnId),
+    /// The learner's socket read timeout.
+    LearnerRead,
+    /// A learner's pause between connection attempts.
+    LearnerConnect,
+}
+
+/// Everything that can happen to a server.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// Process start (first start or restart after a crash).
+    Start {
+        entropy: u64,
+    },
+    /// An election notification was delivered.
+    Election(Notification),
+    /// A learner's connection attempt to `to` finished.
+    ConnectResult {
+        to: Sid,
+        conn: Option<ConnId>,
+    },
+    /// The leader accepted a learner's connection.
+    Accepted {
+        conn: ConnId,
+        from: Sid,
+    },
+    Packet {
+        conn: ConnId,
+        packet: Packet,
+    },
+    /// The connection was closed by the other end or broke.
+    Closed {
+        conn: ConnId,
+    },
+    Timer {
+        kind: TimerKind,
+        token: u64,
+    },
+    /// The disk finished the fsync of the first `upto` log entries.
+    FsyncDone {
+        upto: usize,
+    },
+    ClientConnect {
+        client: ClientId,
+        session: u64,
+        timeout_ms: u64,
+        last_zxid_seen: Zxid,
+    },
+    ClientRequest {
+        client: ClientId,
+        cxid: u32,
+        op: crate::proto::RequestOp,
+    },
+    ClientPing {
+        client: ClientId,
+    },
+    /// The client went away (closed its socket).
+    ClientGone {
+        client: ClientId,
+    },
+}
+
+/// What the server asks the world to do.
+#[derive(Debug, Clone)]
+pub enum Output {
+    Notify {
+        to: Sid,
+        n: Notification,
+    },
+    Connect {
+        to: Sid,
+    },
+    Send {
+        conn: ConnId,
+        packet: Packet,
+    },
+    Close {
+        conn: ConnId,
+    },
+    Timer {
+        kind: TimerKind,
+        at_ms: u64,
+        token: u64,
+    },
+    Fsync {
+        upto: usize,
+    },
+    Client(ClientEvent),
+    Log(LogLine),
+    /// The process exits (ZooKeeper's `requestSystemExit`).
+    Exit {
+        reason: String,
+    },
+}
+
+/// What a client sees from its server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    Connected {
+        client: ClientId,
+        session: u64,
+        timeout_ms: u64,
+    },
+    Reply(crate::proto::ClientReply),
+    Pong {
+        client: ClientId,
+    },
+    /// The server closed the connection (not serving, refused, expired).
+    Closed {
+        client: ClientId,
+        reason: String,
+    },
+}
+
+/// Things the checks need to know that happened inside the last input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GhostEvent {
+    /// A leader proposed a txn.
+    Proposed { epoch: u32, txn: TxnId },
+    /// A leader gathered a quorum of ACKEPOCH for `epoch`.
+    EpochQuorum { epoch: u32 },
+    /// A leader became established (quorum of NEWLEADER ACKs).
+    Established { epoch: u32 },
+    /// This learner ACKed NEWLEADER of `leader` for `epoch`.
+    NewLeaderAcked { leader: Sid, epoch: u32 },
+    /// This learner started a sync with `leader` in `mode`.
+    Synced { leader: Sid, mode: SyncMode },
+    /// TRUNC removed these logged txns.
+    Truncated { removed: Vec<TxnId> },
+    /// A message that ZooKeeper's system spec flags (`ShouldNotBeTriggered`).
+    Inconsistent { kind: &'static str, zxid: Zxid },
+}
+
+/// Which role the server runs.
+#[derive(Debug, Clone)]
+pub enum Role {
+    None,
+    Leader(Box<LeaderState>),
+    Learner(Box<LearnerState>),
+}
+
+/// A txn waiting for the fsync that makes it durable, and what to do then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterFlush {
+    /// The leader's own ACK (`AckRequestProcessor`).
+    LeaderAck,
+    /// A follower's ACK on its leader connection (`SendAckRequestProcessor`).
+    FollowerAck {
+        conn: ConnId,
+    },
+    Nothing,
+}
+
+/// A client connection on this server (`ServerCnxn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cnxn {
+    pub session: u64,
+    pub timeout_ms: u64,
+    pub received: u64,
+    pub sent: u64,
+    pub last_zxid: Zxid,
+}
+
+/// Counters `srvr`/`mntr` print.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub packets_received: u64,
+    pub packets_sent: u64,
+    pub latency_min_ms: Option<u64>,
+    pub latency_max_ms: u64,
+    pub latency_total_ms: u64,
+    pub latency_count: u64,
+    pub proposal_size_last: i64,
+    pub proposal_size_min: i64,
+    pub proposal_size_max: i64,
+    pub proposals: u64,
+    pub election_time_ms: Option<u64>,
+}
+
+/// One ZooKeeper server.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub cfg: Arc<Config>,
+    pub disk: Disk,
+    pub running: bool,
+    /// Why the process refused to start, if it did.
+    pub start_failure: Option<String>,
+    pub state: ServerState,
+    pub zab_state: ZabState,
+    pub sync_mode: SyncMode,
+    pub serving: bool,
+    pub tree: DataTree,
+    /// Checks only: how many of `tree.ghost_applied` are delivered (known
+    /// committed when applied).
+    pub ghost_delivered: usize,
+    /// `ZKDatabase.committedLog`: the last `commit_log_count` applied txns.
+    pub committed_log: VecDeque<Txn>,
+    pub election: Election,
+    /// `QuorumPeer.currentVote`: what we answer when not LOOKING.
+    pub current_vote: Vote,
+    pub role: Role,
+    pub cnxns: BTreeMap<ClientId, Cnxn>,
+    pub counters: Counters,
+    pub started_ms: u64,
+    now: u64,
+    rng: Pcg32,
+    timers: BTreeMap<TimerKind, u64>,
+    next_token: u64,
+    out: Vec<Output>,
+    ghost: Vec<GhostEvent>,
+    /// Logged txns waiting for their fsync: (log length after it, action).
+    to_flush: VecDeque<(usize, Zxid, AfterFlush)>,
+    flush_in_flight: Option<usize>,
+    /// `SyncRequestProcessor.randRoll`.
+    rand_roll: u64,
+    next_session_id: u64,
+    /// Requests of local clients waiting for their txn: (session, cxid).
+    pending_replies: BTreeMap<(u64, u32), ClientId>,
+    /// When the session expiry timer is due.
+    session_timer_at: Option<u64>,
+}
+
+impl Server {
+    pub fn new(cfg: Arc<Config>) -> Server {
+        let sid = cfg.sid;
+        Server {
+            cfg,
+            disk: Disk::default(),
+            running: false,
+            start_failure: None,
+            state: ServerState::Looking,
+            zab_state: ZabState::Election,
+            sync_mode: SyncMode::None,
+            serving: false,
+            tree: DataTree::new(),
+            ghost_delivered: 0,
+            committed_log: VecDeque::new(),
+            election: Election::default(),
+            current_vote: Vote {
+                leader: sid as i64,
+                zxid: 0,
+                round: 0,
+                peer_epoch: 0,
+                state: ServerState::Looking,
+            },
+            role: Role::None,
+            cnxns: BTreeMap::new(),
+            counters: Counters::default(),
+            started_ms: 0,
+            now: 0,
+            rng: Pcg32::new(0, 0),
+            timers: BTreeMap::new(),
+            next_token: 0,
+            out: Vec::new(),
+            ghost: Vec::new(),
+            to_flush: VecDeque::new(),
+            flush_in_flight: None,
+            rand_roll: 0,
+            next_session_id: 0,
+            pending_replies: BTreeMap::new(),
+            session_timer_at: None,
+        }
+    }
+
+    pub fn sid(&self) -> Sid {
+        self.cfg.sid
+    }
+
+    /// Drain the outputs of the last `handle` calls.
+    pub fn take_outputs(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// Drain the ghost events of the last `handle` calls (checks only).
+    pub fn take_ghost(&mut self) -> Vec<GhostEvent> {
+        std::mem::take(&mut self.ghost)
+    }
+
+    /// `QuorumPeer.getLastLoggedZxid`: the tree's `lastProcessedZxid`.
+    pub fn last_logged_zxid(&self) -> Zxid {
+        self.tree.last_processed_zxid
+    }
+
+    pub fn accepted_epoch(&self) -> u32 {
+        self.disk.accepted_epoch.unwrap_or(0)
+    }
+
+    pub fn current_epoch(&self) -> u32 {
+        self.disk.current_epoch.unwrap_or(0)
+    }
+
+    pub fn leader(&self) -> Option<&LeaderState> {
+        match &self.role {
+            Role::Leader(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn learner(&self) -> Option<&LearnerState> {
+        match &self.role {
+            Role::Learner(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Whether a learner's connection to us would be accepted.
+    pub fn accepts_learners(&self) -> bool {
+        self.running && matches!(self.role, Role::Leader(_))
+    }
+
+    /// `QuorumPeer.getDetailedPeerState`, e.g. `following - broadcast`.
+    pub fn detailed_peer_state(&self) -> String {
+        let mut s = self.state.name().to_lowercase();
+        if self.zab_state != ZabState::Election {
+            s.push_str(" - ");
+            s.push_str(&self.zab_state.name().to_lowercase());
+        }
+        if self.sync_mode != SyncMode::None {
+            s.push_str(" - ");
+            s.push_str(&self.sync_mode.name().to_lowercase());
+        }
+        s
+    }
+
+    // ----- plumbing shared by the roles -----
+
+    fn log(&mut self, level: Level, class: &'static str, text: String) {
+        self.out.push(Output::Log(LogLine { level, class, text }));
+    }
+
+    fn set_timer(&mut self, kind: TimerKind, after_ms: u64) {
+        self.next_token += 1;
+        let token = self.next_token;
+        self.timers.insert(kind, token);
+        self.out.push(Output::Timer {
+            kind,
+            at_ms: self.now + after_ms,
+            token,
+        });
+    }
+
+    fn cancel_timer(&mut self, kind: TimerKind) {
+        self.timers.remove(&kind);
+    }
+
+    fn send(&mut self, conn: ConnId, packet: Packet) {
+        self.out.push(Output::Send { conn, packet });
+    }
+
+    fn set_zab_state(&mut self, zab: ZabState) {
+        self.zab_state = zab;
+        self.log(
+            Level::Info,
+            "QuorumPeer",
+            format!("Peer state changed: {}", self.detailed_peer_state()),
+        );
+    }
+
+    fn set_sync_mode(&mut self, mode: SyncMode) {
+        self.sync_mode = mode;
+        if mode != SyncMode::None {
+            self.log(
+                Level::Info,
+                "QuorumPeer",
+                format!("Peer state changed: {}", self.detailed_peer_state()),
+            );
+        }
+    }
+
+    fn set_accepted_epoch(&mut self, epoch: u32) {
+        self.disk.accepted_epoch = Some(epoch);
+    }
+
+    fn set_current_epoch(&mut self, epoch: u32) {
+        self.disk.current_epoch = Some(epoch);
+    }
+
+    /// `QuorumPeer.updateElectionVote`: joiners see one consistent vote.
+    fn update_election_vote(&mut self, epoch: u32) {
+        self.current_vote.peer_epoch = epoch as i64;
+    }
+
+    // ----- the entry point -----
+
+    /// Handle one input at virtual time `now` (see the module doc).
+    pub fn handle(&mut self, now: u64, input: Input) {
+        self.now = now;
+        if let Input::Start { entropy } = input {
+            self.start(entropy);
+            return;
+        }
+        if !self.running {
+            return;
+        }
+        match input {
+            Input::Start { .. } => {}
+            Input::Election(n) => self.on_notification(n),
+            Input::ConnectResult { to, conn } => self.learner_connect_result(to, conn),
+            Input::Accepted { conn, from } => self.leader_accept(conn, from),
+            Input::Packet { conn, packet } => self.on_packet(conn, packet),
+            Input::Closed { conn } => self.on_closed(conn),
+            Input::Timer { kind, token } => {
+                if self.timers.get(&kind) == Some(&token) {
+                    self.timers.remove(&kind);
+                    self.on_timer(kind);
+                }
+            }
+            Input::FsyncDone { upto } => self.on_fsync_done(upto),
+            Input::ClientConnect {
+                client,
+                session,
+                timeout_ms,
+                last_zxid_seen,
+            } => self.client_connect(client, session, timeout_ms, last_zxid_seen),
+            Input::ClientRequest { client, cxid, op } => self.client_request(client, cxid, op),
+            Input::ClientPing { client } => self.client_ping(client),
+            Input::ClientGone { client } => {
+                self.cnxns.remove(&client);
+            }
+        }
+    }
+
+    fn on_packet(&mut self, conn: ConnId, packet: Packet) {
+        match &self.role {
+            Role::Leader(_) => self.leader_packet(conn, packet),
+            Role::Learner(l) if l.conn == Some(conn) => self.learner_packet(packet),
+            _ => {}
+        }
+    }
+
+    fn on_closed(&mut self, conn: ConnId) {
+        match &self.role {
+            Role::Leader(_) => self.leader_handler_closed(conn),
+            Role::Learner(l) if l.conn == Some(conn) => {
+                self.learner_lost_leader("Connection to the leader was closed".to_string())
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, kind: TimerKind) {
+        match kind {
+            TimerKind::ElectionPoll => self.election_poll_timeout(),
+            TimerKind::Finalize => self.election_finalize_timeout(),
+            TimerKind::ObserverDelay => self.look_for_leader(),
+            TimerKind::LeaderWait => self.leader_wait_timeout(),
+            TimerKind::LeaderTick => self.leader_tick(),
+            TimerKind::SessionExpiry => self.session_expiry_check(),
+            TimerKind::Handler(conn) => self.handler_timer(conn),
+            TimerKind::LearnerRead => self.learner_read_timer(),
+            TimerKind::LearnerConnect => self.learner_try_connect(),
+        }
+    }
+
+    // ----- process life -----
+
+    /// `QuorumPeer.start`: load the database, then look for a leader.
+    fn start(&mut self, entropy: u64) {
+        let sid = self.sid();
+        let now = self.now;
+        *self = Server {
+            disk: std::mem::take(&mut self.disk),
+            ..Server::new(self.cfg.clone())
+        };
+        self.now = now;
+        self.rng = Pcg32::new(entropy, sid as u64);
+        self.started_ms = self.now;
+        self.log(
+            Level::Info,
+            "QuorumPeerMain",
+            format!("Starting quorum peer, myid={sid}"),
+        );
+        if self.cfg.configured_commit_log_count < MIN_COMMIT_LOG_COUNT {
+            self.log(
+                Level::Warn,
+                "ZKDatabase",
+                format!(
+                    "The configured commitLogCount {} is less than the recommended {}, going to use the recommended one",
+                    self.cfg.configured_commit_log_count, MIN_COMMIT_LOG_COUNT
+                ),
+            );
+        }
+        // `QuorumPeer.loadDataBase`.
+        let (tree, delivered) = self.disk.restore();
+        self.tree = tree;
+        self.ghost_delivered = delivered;
+        self.rebuild_committed_log();
+        if self.disk.current_epoch.is_none() {
+            self.log(Level::Info, "QuorumPeer", "currentEpoch not found! Creating with a reasonable default of 0. This should only happen when you are upgrading your installation".to_string());
+            self.disk.current_epoch = Some(0);
+        }
+        if self.disk.accepted_epoch.is_none() {
+            self.log(Level::Info, "QuorumPeer", "acceptedEpoch not found! Creating with a reasonable default of 0. This should only happen when you are upgrading your installation".to_string());
+            self.disk.accepted_epoch = Some(0);
+        }
+        let (accepted, current) = (self.accepted_epoch(), self.current_epoch());
+        if accepted < current {
+            let msg =
+                format!("The accepted epoch, {accepted} is less than the current epoch, {current}");
+            self.log(
+                Level::Error,
+                "QuorumPeer",
+                format!("Unable to load database on disk: {msg}"),
+            );
+            self.start_failure = Some(msg);
+            return;
+        }
+        let last_epoch = self.tree.last_processed_zxid.epoch();
+        if last_epoch > current {
+            let msg = format!(
+                "The current epoch, {current}, is older than the last zxid, {}",
+                self.tree.last_processed_zxid
+            );
+            self.log(
+                Level::Error,
+                "QuorumPeer",
+                format!("Unable to load database on disk: {msg}"),
+            );
+            self.start_failure = Some(msg);
+            return;
+        }
+        self.next_session_id = ((sid as u64) << 56) | ((self.now & 0xff_ffff_ffff) << 16);
+        self.reset_rand_roll();
+        self.running = true;
+        self.log(
+            Level::Info,
+            "FastLeaderElection",
+            "zookeeper.fastleader.minNotificationInterval = 200 ms".to_string(),
+        );
+        self.current_vote = Vote {
+            leader: sid as i64,
+            zxid: self.last_logged_zxid().0 as i64,
+            round: 0,
+            peer_epoch: self.current_epoch() as i64,
+            state: ServerState::Looking,
+        };
+        self.log(Level::Info, "QuorumPeer", "LOOKING".to_string());
+        self.look_for_leader();
+    }
+
+    /// The process is killed: everything but the durable disk is lost.
+    pub fn crash(&mut self) {
+        self.disk.crash();
+        let disk = std::mem::take(&mut self.disk);
+        *self = Server {
+            disk,
+            ..Server::new(self.cfg.clone())
+        };
+    }
+
+    fn rebuild_committed_log(&mut self) {
+        self.committed_log.clear();
+        let base = self.disk.snapshot.as_ref().map_or(Zxid::ZERO, |s| s.zxid);
+        let max = self.cfg.commit_log_count as usize;
+        let txns: Vec<Txn> = self.disk.txns_after(base).cloned().collect();
+        for t in txns
+            .into_iter()
+            .filter(|t| t.zxid <= self.tree.last_processed_zxid)
+        {
+            self.committed_log.push_back(t);
+            if self.committed_log.len() > max {
+                self.committed_log.pop_front();
+            }
+        }
+    }
+
+    fn reset_rand_roll(&mut self) {
+        let half = (self.cfg.snap_count / 2).max(1);
+        self.rand_roll = self.rng.next_u64() % half;
+    }
+
+    /// Apply a txn to the tree and the committed log (`ZKDatabase.processTxn`
+    /// and `addCommittedProposal`). `delivered` says whether the txn is
+    /// known committed (checks only).
+    fn apply_txn(&mut self, txn: &Txn, delivered: bool) {
+        if txn.zxid <= self.tree.last_processed_zxid {
+            // Already in the tree (a COMMIT for a txn a snapshot included).
+            if delivered {
+                self.deliver_upto(txn.zxid);
+            }
+            return;
+        }
+        self.tree.apply(txn);
+        self.committed_log.push_back(txn.clone());
+        if self.committed_log.len() > self.cfg.commit_log_count as usize {
+            self.committed_log.pop_front();
+        }
+        if delivered {
+            self.ghost_delivered = self.tree.ghost_applied.len();
+        }
+        self.after_apply(txn);
+    }
+
+    /// Mark every applied txn up to `zxid` delivered (checks only).
+    fn deliver_upto(&mut self, zxid: Zxid) {
+        let applied = &self.tree.ghost_applied;
+        let upto = applied.partition_point(|t| t.zxid <= zxid);
+        if upto > self.ghost_delivered {
+            self.ghost_delivered = upto;
+        }
+    }
+
+    /// Deliver everything in the tree (a leader adopting its history).
+    fn deliver_all(&mut self) {
+        self.ghost_delivered = self.tree.ghost_applied.len();
+    }
+
+    /// `ZooKeeperServer.shutdown(false)` → `fastForwardDataBase`: replay the
+    /// logged txns the tree lacks, so the next vote carries the log tail.
+    fn fast_forward(&mut self) {
+        let txns: Vec<Txn> = self
+            .disk
+            .txns_after(self.tree.last_processed_zxid)
+            .cloned()
+            .collect();
+        for t in txns {
+            self.apply_txn(&t, false);
+        }
+    }
+
+    /// Reload the tree from disk (`ZKDatabase.clear` then `loadDataBase`).
+    fn reload_database(&mut self) {
+        let (tree, delivered) = self.disk.restore();
+        self.tree = tree;
+        self.ghost_delivered = delivered;
+        self.rebuild_committed_log();
+    }
+
+    // ----- the txn log pipeline (`SyncRequestProcessor`) -----
+
+    fn log_txn(&mut self, txn: Txn, after: AfterFlush) {
+        let zxid = txn.zxid;
+        self.disk.append(txn);
+        self.to_flush.push_back((self.disk.log.len(), zxid, after));
+        if self.disk.txns_since_roll > self.cfg.snap_count / 2 + self.rand_roll {
+            self.log(
+                Level::Info,
+                "SyncRequestProcessor",
+                "Creating new log file".to_string(),
+            );
+            self.take_snapshot();
+            self.reset_rand_roll();
+        }
+        self.maybe_flush();
+    }
+
+    fn maybe_flush(&mut self) {
+        if self.flush_in_flight.is_none() && self.disk.unflushed() > 0 {
+            let upto = self.disk.log.len();
+            self.flush_in_flight = Some(upto);
+            self.out.push(Output::Fsync { upto });
+        }
+    }
+
+    fn on_fsync_done(&mut self, upto: usize) {
+        if self.flush_in_flight != Some(upto) {
+            return;
+        }
+        self.flush_in_flight = None;
+        self.disk.flush_to(upto);
+        while let Some(&(len, zxid, after)) = self.to_flush.front() {
+            if len > self.disk.flushed {
+                break;
+            }
+            self.to_flush.pop_front();
+            match after {
+                AfterFlush::LeaderAck => self.leader_process_ack(self.sid(), zxid),
+                AfterFlush::FollowerAck { conn } => {
+                    if matches!(&self.role, Role::Learner(l) if l.conn == Some(conn)) {
+                        self.send(conn, Packet::Ack { zxid });
+                    }
+                }
+                AfterFlush::Nothing => {}
+            }
+        }
+        self.learner_fsync_done();
+        self.maybe_flush();
+    }
+
+    fn take_snapshot(&mut self) {
+        let z = self.tree.last_processed_zxid;
+        self.log(
+            Level::Info,
+            "FileTxnSnapLog",
+            format!("Snapshotting: {z} to snapshot.{:x}", z.0),
+        );
+        let delivered = self.ghost_delivered;
+        self.disk.take_snapshot(&self.tree, delivered);
+    }
+
+    /// Leave the current role (`Leader.shutdown` / `Learner.shutdown` +
+    /// `ZooKeeperServer.shutdown`), then look for a leader again.
+    fn leave_role(&mut self, clear_tree: bool) {
+        let conns: Vec<ConnId> = match &self.role {
+            Role::Leader(l) => l.handlers.keys().copied().collect(),
+            Role::Learner(l) => l.conn.into_iter().collect(),
+            Role::None => Vec::new(),
+        };
+        for conn in conns {
+            self.out.push(Output::Close { conn });
+        }
+        self.role = Role::None;
+        self.timers.clear();
+        // The log writer of the old role stops: no more ACKs from it.
+        for entry in self.to_flush.iter_mut() {
+            entry.2 = AfterFlush::Nothing;
+        }
+        self.close_all_clients("ZooKeeperServer not running");
+        self.pending_replies.clear();
+        self.serving = false;
+        if clear_tree {
+            self.reload_database();
+        } else {
+            self.fast_forward();
+        }
+        self.sync_mode = SyncMode::None;
+        self.state = ServerState::Looking;
+        self.zab_state = ZabState::Election;
+        self.log(
+            Level::Info,
+            "QuorumPeer",
+            "Peer state changed: looking".to_string(),
+        );
+        self.log(
+            Level::Warn,
+            "QuorumPeer",
+            "PeerState set to LOOKING".to_string(),
+        );
+        self.log(Level::Info, "QuorumPeer", "LOOKING".to_string());
+        if self.cfg.is_observer() {
+            let delay = self.rng.below(200) as u64;
+            self.set_timer(TimerKind::ObserverDelay, delay);
+        } else {
+            self.look_for_leader();
+        }
+    }
+
+    fn exit(&mut self, reason: String) {
+        self.log(
+            Level::Error,
+            "ServiceUtils",
+            format!("Exiting JVM with code 13: {reason}"),
+        );
+        self.out.push(Output::Exit { reason });
+    }
+
+    fn ghost(&mut self, e: GhostEvent) {
+        self.ghost.push(e);
+    }
+}
