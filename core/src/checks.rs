@@ -42,6 +42,9 @@ pub struct ServerObs<'a> {
     pub applied: &'a Seq<TxnId>,
     /// How many of `applied` it delivered (applied as committed).
     pub delivered: usize,
+    /// The tree's `lastProcessedZxid` (logged txns above it are history
+    /// not yet applied; below it, a snapshot covers them).
+    pub last_processed: Zxid,
     pub log: &'a Seq<Txn>,
     pub non_increasing_appends: u64,
     pub rollover_appends: u64,
@@ -463,10 +466,14 @@ impl Checker {
 }
 
 /// A server's history: the txns applied to its tree, then the logged txns
-/// it has not applied yet.
+/// above its `lastProcessedZxid` (what a restart would replay).
 fn history(s: &ServerObs<'_>) -> Vec<TxnId> {
     let mut h: Vec<TxnId> = s.applied.iter().copied().collect();
-    let last = h.last().map(|t| t.zxid).unwrap_or_default();
+    let last = h
+        .last()
+        .map(|t| t.zxid)
+        .unwrap_or_default()
+        .max(s.last_processed);
     let start = s.log.partition_point(|t| t.zxid <= last);
     h.extend(s.log.iter_from(start).map(|t| t.id()));
     h
@@ -521,6 +528,7 @@ mod tests {
                 following: self.following,
                 applied: &self.applied,
                 delivered: self.delivered,
+                last_processed: self.applied.last().map(|t| t.zxid).unwrap_or_default(),
                 log: &self.log,
                 non_increasing_appends: self.bad_appends,
                 rollover_appends: 0,

@@ -819,6 +819,7 @@ impl Simulation {
                         }
                     }
                 }
+                self.release_held();
             }
             ActionKind::Cut { from, to } => {
                 self.cuts.insert((from, to));
@@ -1007,11 +1008,22 @@ impl Simulation {
 
     fn heal(&mut self) {
         self.cuts.clear();
+        self.release_held();
+    }
+
+    /// Data held at a cut that no longer exists goes on, in order.
+    fn release_held(&mut self) {
         let ids: Vec<ConnId> = self.conns.keys().copied().collect();
         for id in ids {
             for dir in 0..2 {
                 let held: Vec<Option<Packet>> = match self.conns.get_mut(&id) {
-                    Some(c) => c.held[dir].drain(..).collect(),
+                    Some(c) => {
+                        let (from, to) = if dir == 0 { (c.a, c.b) } else { (c.b, c.a) };
+                        if self.cuts.contains(&(from, to)) {
+                            continue;
+                        }
+                        c.held[dir].drain(..).collect()
+                    }
                     None => continue,
                 };
                 for item in held {
@@ -1067,10 +1079,13 @@ impl Simulation {
                 }
                 match &input {
                     Input::Packet { conn, .. } | Input::Closed { conn } => {
-                        let open = self.conns.get(conn).is_some_and(|c| {
-                            (c.a == sid && c.open[0] && c.a_inc == inc)
-                                || (c.b == sid && c.open[1] && c.b_inc == inc)
-                        });
+                        let reset =
+                            matches!(input, Input::Closed { .. }) && !self.conns.contains_key(conn);
+                        let open = reset
+                            || self.conns.get(conn).is_some_and(|c| {
+                                (c.a == sid && c.open[0] && c.a_inc == inc)
+                                    || (c.b == sid && c.open[1] && c.b_inc == inc)
+                            });
                         if !open {
                             return;
                         }
@@ -1168,6 +1183,9 @@ impl Simulation {
                     }
                     let to = if dir == 0 { c.b } else { c.a };
                     if self.drop_next.remove(&(sid, to)) {
+                        // TCP cannot lose one segment and go on: the lost
+                        // packet ends the connection (both ends see a reset).
+                        self.reset_conn(conn);
                         continue;
                     }
                     self.transmit(conn, dir, Some(packet));
@@ -1356,6 +1374,32 @@ impl Simulation {
         );
     }
 
+    /// The connection breaks under both ends: each sees it closed.
+    fn reset_conn(&mut self, id: ConnId) {
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        c.held[0].clear();
+        c.held[1].clear();
+        let ends = [(c.a, c.a_inc, c.open[0]), (c.b, c.b_inc, c.open[1])];
+        c.open = [false, false];
+        self.conns.remove(&id);
+        let now = self.now_ms;
+        for (sid, inc, open) in ends {
+            if open {
+                let lat = self.latency(sid, sid);
+                self.schedule(
+                    now + lat,
+                    Event::Server {
+                        sid,
+                        inc,
+                        input: Input::Closed { conn: id },
+                    },
+                );
+            }
+        }
+    }
+
     /// `sid` closes its end: held data is gone, the peer sees a FIN.
     fn close_conn(&mut self, id: ConnId, sid: Sid) {
         let Some(c) = self.conns.get_mut(&id) else {
@@ -1393,6 +1437,7 @@ impl Simulation {
                     following: s.learner().map(|l| l.leader),
                     applied: &s.tree.ghost_applied,
                     delivered: s.ghost_delivered,
+                    last_processed: s.tree.last_processed_zxid,
                     log: &s.disk.log,
                     non_increasing_appends: s.disk.non_increasing_appends,
                     rollover_appends: s.disk.rollover_appends,

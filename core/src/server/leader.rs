@@ -722,9 +722,15 @@ impl Server {
                 format!("Using committedLog for peer sid: {sid}"),
             );
             let txns: Vec<Txn> = self.committed_log.iter().cloned().collect();
-            let (q, op) = self.queue_committed_proposals(sid, &txns, peer, None, max, &mut queued);
-            current = q;
-            need_op = op;
+            current = self.queue_committed_proposals(
+                sid,
+                &txns,
+                peer,
+                None,
+                max,
+                &mut need_op,
+                &mut queued,
+            );
             need_snap = false;
         } else if peer < min && txnlog_enabled {
             if let Some(txns) = self.txnlog_proposals(peer) {
@@ -733,8 +739,15 @@ impl Server {
                     "LearnerHandler",
                     format!("Use txnlog and committedLog for peer sid: {sid}"),
                 );
-                let (q, op) =
-                    self.queue_committed_proposals(sid, &txns, peer, Some(min), max, &mut queued);
+                let q = self.queue_committed_proposals(
+                    sid,
+                    &txns,
+                    peer,
+                    Some(min),
+                    max,
+                    &mut need_op,
+                    &mut queued,
+                );
                 if q < min {
                     self.log(
                         Level::Info,
@@ -746,12 +759,18 @@ impl Server {
                     );
                     queued.clear();
                     current = peer;
+                    need_op = true;
                 } else {
                     let log: Vec<Txn> = self.committed_log.iter().cloned().collect();
-                    let (q2, op2) =
-                        self.queue_committed_proposals(sid, &log, q, None, max, &mut queued);
-                    current = q2;
-                    need_op = op && op2;
+                    current = self.queue_committed_proposals(
+                        sid,
+                        &log,
+                        q,
+                        None,
+                        max,
+                        &mut need_op,
+                        &mut queued,
+                    );
                     need_snap = false;
                 }
             }
@@ -837,7 +856,7 @@ impl Server {
     }
 
     /// `ZKDatabase.getProposalsFromTxnLog`: the logged txns from `peer` on,
-    /// if the log reaches back that far and reading them costs less than
+    /// if the log holds `peer` itself and reading them costs less than
     /// `snapshotSizeFactor` of the newest snapshot.
     fn txnlog_proposals(&self, peer: Zxid) -> Option<Vec<Txn>> {
         if !self.disk.log_starts_at_or_before(peer) {
@@ -851,7 +870,13 @@ impl Server {
             .sum::<u64>()
             + self.tree.sessions.len() as u64 * 12;
         let limit = snap_size * self.cfg.snapshot_size_factor_pct as u64 / 100;
+        // The iterator fast-forwards to `peer`; if the log does not hold
+        // exactly that zxid ZooKeeper gives up ("Unable to find proposals
+        // from txnlog for zxid") and the learner gets a SNAP.
         let start = self.disk.log.partition_point(|t| t.zxid < peer);
+        if self.disk.log.get(start).map(|t| t.zxid) != Some(peer) {
+            return None;
+        }
         let mut bytes = 0;
         let mut out = Vec::new();
         for t in self.disk.log.iter_from(start) {
@@ -866,6 +891,9 @@ impl Server {
 
     /// `LearnerHandler.queueCommittedProposals`. Returns the last queued
     /// zxid and whether an op packet (DIFF/TRUNC) is still needed.
+    // ZooKeeper's four arguments plus the handler's sid, `needOpPacket` and
+    // packet queue, which are fields of LearnerHandler there.
+    #[allow(clippy::too_many_arguments)]
     fn queue_committed_proposals(
         &mut self,
         sid: Sid,
@@ -873,12 +901,12 @@ impl Server {
         peer: Zxid,
         max_zxid: Option<Zxid>,
         last_committed: Zxid,
+        need_op: &mut bool,
         queued: &mut Vec<Packet>,
-    ) -> (Zxid, bool) {
+    ) -> Zxid {
         let new_epoch_peer = peer.counter() == 0;
         let mut queued_zxid = peer;
         let mut prev: Option<Zxid> = None;
-        let mut need_op = true;
         let diff_without_trunc = self.cfg.variant("bug_zk1154_diff_without_trunc");
         for (i, t) in txns.iter().enumerate() {
             let z = t.zxid;
@@ -889,7 +917,7 @@ impl Server {
                 prev = Some(z);
                 continue;
             }
-            if need_op {
+            if *need_op {
                 if z == peer {
                     self.log(
                         Level::Info,
@@ -902,7 +930,7 @@ impl Server {
                     queued.push(Packet::Diff {
                         zxid: last_committed,
                     });
-                    need_op = false;
+                    *need_op = false;
                     continue;
                 }
                 if new_epoch_peer || diff_without_trunc {
@@ -917,7 +945,7 @@ impl Server {
                     queued.push(Packet::Diff {
                         zxid: last_committed,
                     });
-                    need_op = false;
+                    *need_op = false;
                 } else if z > peer {
                     if z.epoch() != peer.epoch() {
                         self.log(
@@ -925,7 +953,7 @@ impl Server {
                             "LearnerHandler",
                             format!("Cannot send TRUNC to peer sid: {sid} peer zxid is from different epoch"),
                         );
-                        return (queued_zxid, need_op);
+                        return queued_zxid;
                     }
                     let to = prev.unwrap_or(Zxid::ZERO);
                     self.log(
@@ -934,7 +962,7 @@ impl Server {
                         format!("Sending TRUNC zxid=0x{:x}  for peer sid: {sid}", to.0),
                     );
                     queued.push(Packet::Trunc { zxid: to });
-                    need_op = false;
+                    *need_op = false;
                 }
             }
             let _ = i;
@@ -945,7 +973,7 @@ impl Server {
             queued.push(Packet::Commit { zxid: z });
             queued_zxid = z;
         }
-        if need_op && new_epoch_peer {
+        if *need_op && new_epoch_peer {
             self.log(
                 Level::Info,
                 "LearnerHandler",
@@ -957,9 +985,9 @@ impl Server {
             queued.push(Packet::Diff {
                 zxid: last_committed,
             });
-            need_op = false;
+            *need_op = false;
         }
-        (queued_zxid, need_op)
+        queued_zxid
     }
 
     /// `Leader.startForwarding`: outstanding proposals above `last_seen`
