@@ -704,10 +704,10 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
         },
         "load" => {
             let f: LoadFields = field(rest, path)?;
-            if f.rate_per_s == 0 || f.rate_per_s > 100_000 {
+            if f.rate_per_s == 0 || f.rate_per_s > 1000 {
                 return Err(ScenarioError::at(
                     format!("{path}.rate_per_s"),
-                    "must be between 1 and 100000",
+                    "must be between 1 and 1000 (one request per ms at most)",
                 ));
             }
             ActionKind::Load {

@@ -914,8 +914,7 @@ impl Simulation {
                     let cl = &mut self.clients[c];
                     cl.load_until_ms = Some(self.now_ms + for_ms);
                     cl.load_interval_us = 1_000_000 / rate_per_s;
-                    let (id, gen) = (cl.id, cl.gen);
-                    let _ = gen;
+                    let id = cl.id;
                     self.schedule(
                         self.now_ms,
                         Event::Client {
@@ -1216,7 +1215,7 @@ impl Simulation {
                 }
                 Output::Client(ev) => {
                     self.messages += 1;
-                    let id = client_of(&ev);
+                    let id = ev.client();
                     let Some(c) = self.clients.iter().find(|c| c.id == id) else {
                         continue;
                     };
@@ -1756,10 +1755,7 @@ impl Simulation {
             }
         };
         self.client_submit(c, op, false);
-        // Fractional intervals accumulate in microseconds.
-        let cl = &mut self.clients[c];
-        let n = cl.load_done + cl.in_flight.len() as u64 + cl.queue.len() as u64;
-        let _ = n;
+        let cl = &self.clients[c];
         let interval_ms = (cl.load_interval_us / 1000).max(1);
         let id = cl.id;
         self.schedule(
@@ -1786,15 +1782,6 @@ impl Simulation {
 
 /// The client a `write` with no `client` uses.
 pub const BUILTIN_CLIENT: &str = "zablab";
-
-fn client_of(e: &ClientEvent) -> ClientId {
-    match e {
-        ClientEvent::Connected { client, .. }
-        | ClientEvent::Pong { client }
-        | ClientEvent::Closed { client, .. } => *client,
-        ClientEvent::Reply(r) => r.client,
-    }
-}
 
 fn err_name(code: i32) -> &'static str {
     match code {

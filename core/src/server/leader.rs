@@ -143,6 +143,19 @@ impl Server {
         self.leader_mut().and_then(|l| l.handlers.get_mut(&conn))
     }
 
+    /// The handlers blocked in one of `phases`, in connection order.
+    fn handlers_in(&self, phases: &[HandlerPhase]) -> Vec<ConnId> {
+        self.leader()
+            .map(|l| {
+                l.handlers
+                    .values()
+                    .filter(|h| phases.contains(&h.phase))
+                    .map(|h| h.conn)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// `Leader.lead()` up to the first wait.
     pub(super) fn lead(&mut self) {
         self.role = Role::Leader(Box::new(LeaderState {
@@ -226,16 +239,7 @@ impl Server {
         let summary = self.leader().map(|l| l.summary).unwrap_or_default();
         self.wait_for_epoch_ack(me, summary.0 as i64, summary.1);
         // Handlers blocked in getEpochToPropose.
-        let waiting: Vec<ConnId> = self
-            .leader()
-            .map(|l| {
-                l.handlers
-                    .values()
-                    .filter(|h| h.phase == HandlerPhase::WaitEpoch)
-                    .map(|h| h.conn)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let waiting = self.handlers_in(&[HandlerPhase::WaitEpoch]);
         for conn in waiting {
             self.handler_send_leaderinfo(conn, epoch);
         }
@@ -291,16 +295,7 @@ impl Server {
         self.set_timer(TimerKind::LeaderWait, init);
         let me = self.sid();
         self.wait_for_newleader_ack(me, Zxid::epoch_start(epoch));
-        let waiting: Vec<ConnId> = self
-            .leader()
-            .map(|l| {
-                l.handlers
-                    .values()
-                    .filter(|h| h.phase == HandlerPhase::WaitElectionFinished)
-                    .map(|h| h.conn)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let waiting = self.handlers_in(&[HandlerPhase::WaitElectionFinished]);
         for conn in waiting {
             self.handler_sync(conn);
         }
@@ -369,21 +364,8 @@ impl Server {
         self.arm_session_expiry();
         let half = (self.cfg.tick_ms / 2).max(1);
         self.set_timer(TimerKind::LeaderTick, half);
-        let waiting: Vec<ConnId> = self
-            .leader()
-            .map(|l| {
-                l.handlers
-                    .values()
-                    .filter(|h| {
-                        matches!(
-                            h.phase,
-                            HandlerPhase::WaitNewLeaderQuorum | HandlerPhase::WaitStartup
-                        )
-                    })
-                    .map(|h| h.conn)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let waiting =
+            self.handlers_in(&[HandlerPhase::WaitNewLeaderQuorum, HandlerPhase::WaitStartup]);
         for conn in waiting {
             self.handler_send_uptodate(conn);
         }
@@ -787,7 +769,7 @@ impl Server {
         if need_snap {
             current = lpz;
         }
-        let leader_last = self.start_forwarding(conn, current, observer, &mut queued);
+        let leader_last = self.start_forwarding(current, observer, &mut queued);
         if need_op && !need_snap {
             self.log(
                 Level::Error,
@@ -908,7 +890,7 @@ impl Server {
         let mut queued_zxid = peer;
         let mut prev: Option<Zxid> = None;
         let diff_without_trunc = self.cfg.variant("bug_zk1154_diff_without_trunc");
-        for (i, t) in txns.iter().enumerate() {
+        for t in txns {
             let z = t.zxid;
             if max_zxid.is_some_and(|m| z > m) {
                 break;
@@ -965,7 +947,6 @@ impl Server {
                     *need_op = false;
                 }
             }
-            let _ = i;
             if z <= queued_zxid {
                 continue;
             }
@@ -994,7 +975,6 @@ impl Server {
     /// (participants only), then live broadcast from now on.
     fn start_forwarding(
         &mut self,
-        conn: ConnId,
         last_seen: Zxid,
         observer: bool,
         queued: &mut Vec<Packet>,
@@ -1009,9 +989,7 @@ impl Server {
                 }
             }
         }
-        let last = l.last_proposed;
-        let _ = conn;
-        last
+        l.last_proposed
     }
 
     fn handler_newleader_ack(&mut self, conn: ConnId, zxid: Zxid) {

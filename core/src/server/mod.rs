@@ -261,6 +261,18 @@ pub enum ClientEvent {
     },
 }
 
+impl ClientEvent {
+    /// The client this event is for.
+    pub fn client(&self) -> ClientId {
+        match self {
+            ClientEvent::Connected { client, .. }
+            | ClientEvent::Pong { client }
+            | ClientEvent::Closed { client, .. } => *client,
+            ClientEvent::Reply(r) => r.client,
+        }
+    }
+}
+
 /// Things the checks need to know that happened inside the last input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GhostEvent {

@@ -31,7 +31,7 @@ pub const SESSION_EXPIRED: i32 = -112;
 impl Server {
     fn client_out(&mut self, e: ClientEvent) {
         self.counters.packets_sent += 1;
-        if let Some(c) = self.cnxns.get_mut(&client_of(&e)) {
+        if let Some(c) = self.cnxns.get_mut(&e.client()) {
             c.sent += 1;
         }
         self.out.push(super::Output::Client(e));
@@ -510,14 +510,5 @@ impl Server {
                 }));
             }
         }
-    }
-}
-
-fn client_of(e: &ClientEvent) -> ClientId {
-    match e {
-        ClientEvent::Connected { client, .. }
-        | ClientEvent::Pong { client }
-        | ClientEvent::Closed { client, .. } => *client,
-        ClientEvent::Reply(r) => r.client,
     }
 }
