@@ -988,20 +988,7 @@ impl Simulation {
         for c in clients {
             let (id, gen) = (self.clients[c].id, self.clients[c].gen);
             let at = self.now_ms + self.latency(sid, sid);
-            self.schedule(
-                at,
-                Event::Client {
-                    id,
-                    gen,
-                    ev: ClientEv::FromServer(
-                        sid,
-                        ClientEvent::Closed {
-                            client: id,
-                            reason: "connection reset".to_string(),
-                        },
-                    ),
-                },
-            );
+            self.client_closed_at(at, id, gen, sid, "connection reset");
         }
     }
 
@@ -1527,21 +1514,24 @@ impl Simulation {
                 let inc = self.nodes[j].inc;
                 self.schedule(now + lat, Event::Server { sid, inc, input });
             }
-            _ => self.schedule(
-                now + lat,
-                Event::Client {
-                    id,
-                    gen,
-                    ev: ClientEv::FromServer(
-                        sid,
-                        ClientEvent::Closed {
-                            client: id,
-                            reason: "connection refused".to_string(),
-                        },
-                    ),
-                },
-            ),
+            _ => self.client_closed_at(now + lat, id, gen, sid, "connection refused"),
         }
+    }
+
+    /// The client's connection to `sid` ends at `at_ms` for `reason`.
+    fn client_closed_at(&mut self, at_ms: u64, id: ClientId, gen: u32, sid: Sid, reason: &str) {
+        let ev = ClientEvent::Closed {
+            client: id,
+            reason: reason.to_string(),
+        };
+        self.schedule(
+            at_ms,
+            Event::Client {
+                id,
+                gen,
+                ev: ClientEv::FromServer(sid, ev),
+            },
+        );
     }
 
     fn client_submit(&mut self, c: usize, op: RequestOp, record: bool) {

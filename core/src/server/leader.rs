@@ -901,32 +901,12 @@ impl Server {
             }
             if *need_op {
                 if z == peer {
-                    self.log(
-                        Level::Info,
-                        "LearnerHandler",
-                        format!(
-                            "Sending DIFF zxid=0x{:x}  for peer sid: {sid}",
-                            last_committed.0
-                        ),
-                    );
-                    queued.push(Packet::Diff {
-                        zxid: last_committed,
-                    });
+                    self.queue_diff(sid, last_committed, queued);
                     *need_op = false;
                     continue;
                 }
                 if new_epoch_peer || diff_without_trunc {
-                    self.log(
-                        Level::Info,
-                        "LearnerHandler",
-                        format!(
-                            "Sending DIFF zxid=0x{:x}  for peer sid: {sid}",
-                            last_committed.0
-                        ),
-                    );
-                    queued.push(Packet::Diff {
-                        zxid: last_committed,
-                    });
+                    self.queue_diff(sid, last_committed, queued);
                     *need_op = false;
                 } else if z > peer {
                     if z.epoch() != peer.epoch() {
@@ -955,20 +935,25 @@ impl Server {
             queued_zxid = z;
         }
         if *need_op && new_epoch_peer {
-            self.log(
-                Level::Info,
-                "LearnerHandler",
-                format!(
-                    "Sending DIFF zxid=0x{:x}  for peer sid: {sid}",
-                    last_committed.0
-                ),
-            );
-            queued.push(Packet::Diff {
-                zxid: last_committed,
-            });
+            self.queue_diff(sid, last_committed, queued);
             *need_op = false;
         }
         queued_zxid
+    }
+
+    /// The DIFF op packet of `queueCommittedProposals`, with its log line.
+    fn queue_diff(&mut self, sid: Sid, last_committed: Zxid, queued: &mut Vec<Packet>) {
+        self.log(
+            Level::Info,
+            "LearnerHandler",
+            format!(
+                "Sending DIFF zxid=0x{:x}  for peer sid: {sid}",
+                last_committed.0
+            ),
+        );
+        queued.push(Packet::Diff {
+            zxid: last_committed,
+        });
     }
 
     /// `Leader.startForwarding`: outstanding proposals above `last_seen`
