@@ -135,6 +135,20 @@ impl Checker {
         }
     }
 
+    /// Reports a failure found outside the per-event checks (the
+    /// simulator's liveness expectations), once per property like the rest.
+    pub fn report(
+        &mut self,
+        property: &str,
+        at_ms: u64,
+        event: u64,
+        servers: Vec<Sid>,
+        zxids: Vec<Zxid>,
+        detail: String,
+    ) {
+        self.fire(&Ctx { at_ms, event }, property, servers, zxids, detail);
+    }
+
     /// Check everything after one event.
     pub fn after_event(
         &mut self,

@@ -49,6 +49,24 @@ pub struct Scenario {
     pub network: Network,
     pub until_ms: u64,
     pub actions: Vec<Action>,
+    /// Set on bug-museum files (`static/scenarios/museum/`): the flag the
+    /// schedule shows and the properties it must break with the flag on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub museum: Option<Museum>,
+}
+
+/// What a bug-museum scenario shows (BUG-MUSEUM.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Museum {
+    /// The `bug_zk…` flag this schedule is written for.
+    pub flag: String,
+    /// Every property (or liveness check) that must fire with the flag on;
+    /// with the flag off the same schedule must give no violation.
+    pub breaks: Vec<String>,
+    /// The story of the schedule, for lessons.
+    #[serde(default)]
+    pub story: String,
 }
 
 /// The servers and their ZooKeeper settings.
@@ -70,6 +88,14 @@ pub struct Ensemble {
     pub snap_count: u64,
     #[serde(default)]
     pub variants: Vec<String>,
+    /// `zookeeper.snapshotSizeFactor` in hundredths (default 33); negative
+    /// turns the txn-log sync path off.
+    #[serde(default = "defaults::snapshot_size_factor_pct")]
+    pub snapshot_size_factor_pct: i64,
+    /// Each established epoch hands out counters from this + 1 (ZooKeeper's
+    /// test hook `zookeeper.testingonly.initialZxid`; 0 normally).
+    #[serde(default)]
+    pub initial_zxid_counter: u32,
 }
 
 /// Link and disk timing, each an inclusive `[min, max]` range in ms.
@@ -112,6 +138,9 @@ mod defaults {
     }
     pub fn fsync_ms() -> [u64; 2] {
         [1, 3]
+    }
+    pub fn snapshot_size_factor_pct() -> i64 {
+        33
     }
     pub fn until_ms() -> u64 {
         60_000
@@ -224,6 +253,38 @@ pub enum ActionKind {
         server: ServerRef,
         cmd: String,
     },
+    /// A liveness expectation: `what` must hold within `within_ms` of this
+    /// action, else a violation named after it is reported.
+    Expect {
+        what: Expectation,
+        within_ms: u64,
+    },
+}
+
+/// What an `expect` action requires (liveness checks, named as reported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expectation {
+    /// A leader is established (Zab BROADCAST with a synced quorum):
+    /// `LivenessLeaderEstablished`.
+    Leader,
+    /// Every client write issued before the action is answered with a
+    /// commit: `LivenessWritesCommit`.
+    WritesCommit,
+    /// Every server that is up and not paused is in BROADCAST:
+    /// `LivenessAllSynced`.
+    AllSynced,
+}
+
+impl Expectation {
+    /// The name a failed expectation is reported under.
+    pub fn property(self) -> &'static str {
+        match self {
+            Expectation::Leader => "LivenessLeaderEstablished",
+            Expectation::WritesCommit => "LivenessWritesCommit",
+            Expectation::AllSynced => "LivenessAllSynced",
+        }
+    }
 }
 
 impl ActionKind {
@@ -245,6 +306,7 @@ impl ActionKind {
             ActionKind::Cut { .. } => "cut",
             ActionKind::Drop { .. } => "drop",
             ActionKind::FourLetterWord { .. } => "4lw",
+            ActionKind::Expect { .. } => "expect",
         }
     }
 }
@@ -266,6 +328,7 @@ pub const ACTION_NAMES: &[&str] = &[
     "cut",
     "drop",
     "4lw",
+    "expect",
 ];
 
 // The per-action field sets, each strict about unknown fields.
@@ -346,13 +409,19 @@ fn one() -> u64 {
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ExpectFields {
+    what: Expectation,
+    within_ms: u64,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FourLetterWordFields {
     server: ServerRef,
     cmd: String,
 }
 
 const TOP_FIELDS: &[&str] = &[
-    "zablab", "name", "seed", "ensemble", "network", "until_ms", "actions",
+    "zablab", "name", "seed", "ensemble", "network", "until_ms", "actions", "museum",
 ];
 
 impl Scenario {
@@ -396,6 +465,7 @@ impl Scenario {
                 .collect::<Result<Vec<_>, _>>()?,
             Some(_) => return Err(ScenarioError::at("actions", "expected a list of actions")),
         };
+        let museum = opt_field(&mut top, "museum")?;
         let scenario = Scenario {
             zablab,
             name,
@@ -404,6 +474,7 @@ impl Scenario {
             network,
             until_ms,
             actions,
+            museum,
         };
         scenario.validate()?;
         Ok(scenario)
@@ -565,7 +636,8 @@ impl Scenario {
             ActionKind::Heal
             | ActionKind::Write { .. }
             | ActionKind::Close { .. }
-            | ActionKind::Load { .. } => Ok(()),
+            | ActionKind::Load { .. }
+            | ActionKind::Expect { .. } => Ok(()),
         }
     }
 }
@@ -728,6 +800,13 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
             ActionKind::Drop {
                 from: f.from,
                 to: f.to,
+            }
+        }
+        "expect" => {
+            let f: ExpectFields = field(rest, path)?;
+            ActionKind::Expect {
+                what: f.what,
+                within_ms: f.within_ms,
             }
         }
         "4lw" => {

@@ -31,9 +31,9 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::checks::{Checker, ServerObs, Violation};
-use crate::proto::{ClientId, Packet, RequestOp, ServerState, Sid, SyncMode};
+use crate::proto::{ClientId, Packet, RequestOp, ServerState, Sid, SyncMode, ZabState};
 use crate::rng::Pcg32;
-use crate::scenario::{Action, ActionKind, Scenario, ServerRef};
+use crate::scenario::{Action, ActionKind, Expectation, Scenario, ServerRef};
 use crate::server::{
     ClientEvent, Config, ConnId, GhostEvent, Input, Level, Output, Server, MIN_COMMIT_LOG_COUNT,
 };
@@ -221,6 +221,20 @@ enum Event {
         gen: u32,
         ev: ClientEv,
     },
+    /// The deadline of `expectations[index]`.
+    ExpectDeadline(usize),
+}
+
+/// A liveness expectation from an `expect` action, until it holds or its
+/// deadline passes.
+#[derive(Debug, Clone)]
+struct Expecting {
+    what: Expectation,
+    since_ms: u64,
+    deadline_ms: u64,
+    /// WritesCommit: (client index, cxid) of the writes still waited for.
+    writes: Vec<(usize, u32)>,
+    done: bool,
 }
 
 impl Event {
@@ -356,6 +370,7 @@ pub struct Simulation {
     fourlw: Vec<FourLwRecord>,
     messages: u64,
     pending_ghost: Vec<(Sid, GhostEvent)>,
+    expectations: Vec<Expecting>,
 }
 
 impl Simulation {
@@ -396,7 +411,8 @@ impl Simulation {
                     snap_count: e.snap_count,
                     min_session_timeout_ms: 2 * e.tick_ms,
                     max_session_timeout_ms: 20 * e.tick_ms,
-                    snapshot_size_factor_pct: 33,
+                    snapshot_size_factor_pct: e.snapshot_size_factor_pct,
+                    initial_zxid_counter: e.initial_zxid_counter,
                     variants: e.variants.clone(),
                 });
                 Node {
@@ -437,6 +453,7 @@ impl Simulation {
             fourlw: Vec::new(),
             messages: 0,
             pending_ghost: Vec::new(),
+            expectations: Vec::new(),
         };
         for index in 0..sim.scenario.actions.len() {
             let at = sim.scenario.actions[index].at_ms;
@@ -740,7 +757,7 @@ impl Simulation {
                 self.idx(*from)?;
                 self.idx(*to)?;
             }
-            ActionKind::Heal => {}
+            ActionKind::Heal | ActionKind::Expect { .. } => {}
         }
         Ok(())
     }
@@ -925,6 +942,7 @@ impl Simulation {
                     );
                 }
             }
+            ActionKind::Expect { what, within_ms } => self.start_expectation(what, within_ms),
             ActionKind::FourLetterWord { server, cmd } => {
                 if let Ok(i) = self.resolve_ref(server) {
                     let output = self.four_letter_word(i, &cmd);
@@ -1114,6 +1132,10 @@ impl Simulation {
                 self.trace.event(self.now_ms, 4, id as u64);
                 self.client_event(id, gen, ev);
                 self.run_checks();
+            }
+            Event::ExpectDeadline(index) => {
+                self.trace.event(self.now_ms, 5, index as u64);
+                self.expectation_deadline(index);
             }
         }
     }
@@ -1433,6 +1455,120 @@ impl Simulation {
             .collect();
         self.checker
             .after_event(self.now_ms, self.events, &obs, &ghost);
+        if self.expectations.iter().any(|e| !e.done) {
+            self.check_expectations();
+        }
+    }
+
+    /// Marks the expectations that hold now as done.
+    fn check_expectations(&mut self) {
+        let leader = self.established_leader().is_some();
+        let all_synced = self.nodes.iter().all(|n| {
+            !n.up || n.paused_until.is_some() || n.server.zab_state == ZabState::Broadcast
+        });
+        for e in self.expectations.iter_mut().filter(|e| !e.done) {
+            e.done = match e.what {
+                Expectation::Leader => leader,
+                Expectation::AllSynced => all_synced,
+                Expectation::WritesCommit => e.writes.is_empty(),
+            };
+        }
+    }
+
+    /// An `expect` action: waits for `what` until `now + within_ms`.
+    fn start_expectation(&mut self, what: Expectation, within_ms: u64) {
+        let writes = if what == Expectation::WritesCommit {
+            self.clients
+                .iter()
+                .enumerate()
+                .flat_map(|(c, cl)| {
+                    cl.queue
+                        .iter()
+                        .chain(cl.in_flight.values())
+                        .filter(|p| p.record && p.op != RequestOp::CloseSession)
+                        .map(move |p| (c, p.cxid))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let index = self.expectations.len();
+        let deadline_ms = self.now_ms + within_ms;
+        self.expectations.push(Expecting {
+            what,
+            since_ms: self.now_ms,
+            deadline_ms,
+            writes,
+            done: false,
+        });
+        self.schedule(deadline_ms, Event::ExpectDeadline(index));
+    }
+
+    /// The deadline of an expectation: report it if it never held.
+    fn expectation_deadline(&mut self, index: usize) {
+        self.check_expectations();
+        let e = &mut self.expectations[index];
+        if e.done {
+            return;
+        }
+        e.done = true;
+        let (what, since, deadline) = (e.what, e.since_ms, e.deadline_ms);
+        let waited: Vec<(usize, u32)> = e.writes.clone();
+        let (servers, detail) = match what {
+            Expectation::Leader => {
+                let looking: Vec<Sid> = self
+                    .nodes
+                    .iter()
+                    .filter(|n| n.up && n.server.state == ServerState::Looking)
+                    .map(|n| n.sid)
+                    .collect();
+                (
+                    looking.clone(),
+                    format!(
+                        "no leader was established between {since} ms and {deadline} ms; LOOKING at the deadline: {looking:?}"
+                    ),
+                )
+            }
+            Expectation::AllSynced => {
+                let behind: Vec<Sid> = self
+                    .nodes
+                    .iter()
+                    .filter(|n| {
+                        n.up && n.paused_until.is_none()
+                            && n.server.zab_state != ZabState::Broadcast
+                    })
+                    .map(|n| n.sid)
+                    .collect();
+                (
+                    behind.clone(),
+                    format!(
+                        "servers up but not in BROADCAST at {deadline} ms (expected since {since} ms): {behind:?}"
+                    ),
+                )
+            }
+            Expectation::WritesCommit => {
+                let names: Vec<String> = waited
+                    .iter()
+                    .map(|&(c, cxid)| format!("{} cxid {cxid}", self.clients[c].name))
+                    .collect();
+                (
+                    Vec::new(),
+                    format!(
+                        "{} write(s) pending at {since} ms were not committed by {deadline} ms: {}",
+                        names.len(),
+                        names.join(", ")
+                    ),
+                )
+            }
+        };
+        self.checker.report(
+            what.property(),
+            self.now_ms,
+            self.events,
+            servers,
+            Vec::new(),
+            detail,
+        );
     }
 
     // ----- clients -----
@@ -1559,6 +1695,7 @@ impl Simulation {
     }
 
     fn record_write(&mut self, c: usize, p: &PendingOp, zxid: Option<Zxid>, result: String) {
+        self.answered_write(c, p.cxid, zxid.is_some(), &result);
         let cl = &mut self.clients[c];
         if !p.record {
             if zxid.is_some() {
@@ -1581,6 +1718,35 @@ impl Simulation {
             result,
             at_ms: self.now_ms,
         });
+    }
+
+    /// A write was answered: an expectation waiting for it is satisfied
+    /// (committed) or fails at once (the write failed).
+    fn answered_write(&mut self, c: usize, cxid: u32, committed: bool, result: &str) {
+        let mut failed = Vec::new();
+        for e in self.expectations.iter_mut().filter(|e| !e.done) {
+            if let Some(k) = e.writes.iter().position(|&w| w == (c, cxid)) {
+                e.writes.swap_remove(k);
+                if !committed {
+                    e.done = true;
+                    failed.push((e.what, e.since_ms));
+                }
+            }
+        }
+        for (what, since) in failed {
+            let detail = format!(
+                "write cxid {cxid} of {} (pending at {since} ms) failed with {result} instead of committing",
+                self.clients[c].name
+            );
+            self.checker.report(
+                what.property(),
+                self.now_ms,
+                self.events,
+                vec![self.clients[c].server],
+                Vec::new(),
+                detail,
+            );
+        }
     }
 
     fn client_event(&mut self, id: ClientId, gen: u32, ev: ClientEv) {

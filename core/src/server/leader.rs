@@ -331,6 +331,7 @@ impl Server {
     /// `Leader.startZkServer` and the rest of `lead()` before its loop.
     fn start_zk_server(&mut self) {
         let now = self.now;
+        let initial_counter = self.cfg.initial_zxid_counter;
         let Some(l) = self.leader_mut() else {
             return;
         };
@@ -339,6 +340,11 @@ impl Server {
         l.last_committed = start;
         l.phase = LeaderPhase::Broadcast;
         l.established_ms = Some(now);
+        // ZooKeeper's test hook `zookeeper.testingonly.initialZxid`: the
+        // epoch's counter starts high (rollover demonstrations).
+        if initial_counter > 0 {
+            l.hzxid = Zxid::new(epoch, initial_counter);
+        }
         let acks = ack_set(&l.newleader_acks);
         self.log(
             Level::Info,

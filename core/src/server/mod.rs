@@ -64,6 +64,9 @@ pub struct Config {
     pub max_session_timeout_ms: u64,
     /// `zookeeper.snapshotSizeFactor` (0.33 by default), in hundredths.
     pub snapshot_size_factor_pct: i64,
+    /// Test hook `zookeeper.testingonly.initialZxid`: the counter each
+    /// established epoch starts from (0 normally).
+    pub initial_zxid_counter: u32,
     pub variants: Vec<String>,
 }
 
