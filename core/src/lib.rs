@@ -41,4 +41,4 @@ pub mod zxid;
 
 pub use checks::Violation;
 pub use scenario::{Action, ActionKind, Scenario, ScenarioError, ServerRef};
-pub use sim::{ActionError, Role, RunSummary, ServerView, SimError, Simulation};
+pub use sim::{ActionError, Role, RunSummary, ServerView, SimError, Simulation, KNOWN_VARIANTS};
