@@ -4,7 +4,13 @@
 
 use std::process::ExitCode;
 
-use zablab_core::{Scenario, Simulation};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use zablab_core::fuzz::{self, Coverage, SeedRun};
+use zablab_core::{Scenario, Simulation, KNOWN_VARIANTS};
 
 const HELP: &str = "\
 zablab: run ZooKeeper's atomic broadcast (ZAB) as a deterministic simulation
@@ -12,12 +18,23 @@ zablab: run ZooKeeper's atomic broadcast (ZAB) as a deterministic simulation
 Usage:
   zablab run FILE.json [--json] [--log]
                                   run a scenario (v1) to its until_ms
+  zablab fuzz --seeds N [--from S] [--variant FLAG] [--out DIR] [--jobs J] [--shrink K]
+                                  random fault schedules, checked after every event
   zablab --help                   this text
   zablab --version                the version
 
 run prints the run's summary; --json prints it as JSON (end_ms, events,
 trace_hash, servers, leaders, syncs, writes, fourlw, violations,
 action_errors); --log also prints every server's log lines.
+
+fuzz runs seeds S..S+N (default S=1): each seed derives its options and a
+fault schedule, then a healed liveness phase (a leader within a bound, every
+running server synced, a fresh client's writes committed). Each failing
+seed prints how to reproduce it; the first K (default 5) are shrunk to a
+scenario file in DIR (default target/fuzz) that `zablab run` replays.
+--variant switches a bug-museum flag on in every seed. J threads (default:
+the machine's cores). The last line is
+`fuzz: N seeds, V violations, L liveness failures, R seeds/s`.
 
 Exit codes: 0 no property violated, 1 a property violated, 2 bad input.
 ";
@@ -48,6 +65,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode, Usage> {
             Ok(ExitCode::SUCCESS)
         }
         Some("run") => run(&args[1..]),
+        Some("fuzz") => fuzz_cmd(&args[1..]),
         Some(other) => Err(Usage(format!(
             "unknown command `{other}`; try `zablab --help`"
         ))),
@@ -141,4 +159,175 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
     } else {
         Ok(ExitCode::from(1))
     }
+}
+
+struct FuzzArgs {
+    seeds: u64,
+    from: u64,
+    variants: Vec<String>,
+    out: PathBuf,
+    jobs: usize,
+    shrink: usize,
+}
+
+fn parse_fuzz(args: &[String]) -> Result<FuzzArgs, Usage> {
+    let mut a = FuzzArgs {
+        seeds: 100,
+        from: 1,
+        variants: Vec::new(),
+        out: PathBuf::from("target/fuzz"),
+        jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        shrink: 5,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = |what: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Usage(format!("fuzz: {flag} needs {what}")))
+        };
+        let number = |v: String, flag: &str| {
+            v.parse::<u64>()
+                .map_err(|_| Usage(format!("fuzz: {flag} needs a whole number, got `{v}`")))
+        };
+        match flag.as_str() {
+            "--seeds" => a.seeds = number(value("a count")?, flag)?,
+            "--from" => a.from = number(value("a seed")?, flag)?,
+            "--jobs" => a.jobs = number(value("a thread count")?, flag)?.max(1) as usize,
+            "--shrink" => a.shrink = number(value("a count")?, flag)? as usize,
+            "--out" => a.out = PathBuf::from(value("a directory")?),
+            "--variant" => {
+                let v = value("a bug-museum flag")?;
+                if !KNOWN_VARIANTS.contains(&v.as_str()) {
+                    return Err(Usage(format!(
+                        "fuzz: `{v}` is not a bug-museum flag this build knows (known: {})",
+                        KNOWN_VARIANTS.join(", ")
+                    )));
+                }
+                a.variants.push(v);
+            }
+            other => return Err(Usage(format!("fuzz: unknown option `{other}`"))),
+        }
+    }
+    if a.seeds == 0 {
+        return Err(Usage("fuzz: --seeds must be at least 1".into()));
+    }
+    Ok(a)
+}
+
+fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
+    let a = parse_fuzz(args)?;
+    let started = Instant::now();
+    let next = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let failures: Mutex<Vec<SeedRun>> = Mutex::new(Vec::new());
+    let coverage: Mutex<Coverage> = Mutex::new(Coverage::default());
+    std::thread::scope(|scope| {
+        for _ in 0..a.jobs.min(a.seeds as usize) {
+            scope.spawn(|| {
+                let mut mine = Coverage::default();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= a.seeds {
+                        break;
+                    }
+                    let run = fuzz::run_seed(a.from + k, &a.variants, &mut mine);
+                    if !run.violations.is_empty() {
+                        failures.lock().unwrap().push(run);
+                    }
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n.is_multiple_of(1000) && n < a.seeds {
+                        let failed = failures.lock().unwrap().len();
+                        eprintln!(
+                            "fuzz: {n}/{} seeds, {failed} failing, {:.0} seeds/s",
+                            a.seeds,
+                            n as f64 / started.elapsed().as_secs_f64()
+                        );
+                    }
+                }
+                coverage.lock().unwrap().merge(&mine);
+            });
+        }
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort_by_key(|f| f.seed);
+    let variant_arg: String = a
+        .variants
+        .iter()
+        .map(|v| format!(" --variant {v}"))
+        .collect();
+    let (mut safety, mut liveness) = (0u64, 0u64);
+    for (i, f) in failures.iter().enumerate() {
+        let first = &f.violations[0];
+        if f.violations.iter().any(|v| !SeedRun::is_liveness(v)) {
+            safety += 1;
+        } else {
+            liveness += 1;
+        }
+        for v in &f.violations {
+            println!(
+                "fuzz: seed {}: {} at {} ms (event {}): {}",
+                f.seed, v.property, v.at_ms, v.event, v.detail
+            );
+        }
+        println!(
+            "  reproduce with: zablab fuzz --seeds 1 --from {}{variant_arg}",
+            f.seed
+        );
+        if i < a.shrink {
+            shrink_and_write(f, &first.property, &a.out);
+        }
+    }
+    if let Some(f) = failures.first() {
+        println!(
+            "fuzz: first failure at seed {} (the {}th seed run)",
+            f.seed,
+            f.seed - a.from + 1
+        );
+    }
+    for line in coverage.into_inner().unwrap().lines() {
+        println!("{line}");
+    }
+    println!(
+        "fuzz: {} seeds, {safety} violations, {liveness} liveness failures, {:.1} seeds/s",
+        a.seeds,
+        a.seeds as f64 / elapsed
+    );
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Shrinks one failing seed, writes the scenario and checks it replays.
+fn shrink_and_write(f: &SeedRun, property: &str, out: &PathBuf) {
+    let small = fuzz::shrink(&f.scenario, property, 600);
+    let path = out.join(format!("seed-{}.json", f.seed));
+    let full = out.join(format!("seed-{}-full.json", f.seed));
+    let written = std::fs::create_dir_all(out)
+        .and_then(|()| std::fs::write(&full, f.scenario.to_json()))
+        .and_then(|()| std::fs::write(&path, small.to_json()));
+    if let Err(e) = written {
+        println!(
+            "  could not write the shrunk scenario to {}: {e}",
+            path.display()
+        );
+        return;
+    }
+    let replay = fuzz::run(&small);
+    let again = replay.violations().iter().any(|v| v.property == property);
+    println!(
+        "  shrunk to {} actions and {} servers: {} (zablab run {}){}",
+        small.actions.len(),
+        small.sids().count(),
+        path.display(),
+        path.display(),
+        if again {
+            format!(", replays to {property}")
+        } else {
+            format!(", WARNING: the shrunk file does not replay to {property}")
+        }
+    );
 }

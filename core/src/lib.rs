@@ -28,6 +28,7 @@
 pub mod checks;
 pub mod fourlw;
 pub mod fourlw_view;
+pub mod fuzz;
 pub mod proto;
 pub mod rng;
 pub mod scenario;

@@ -258,6 +258,10 @@ pub enum ActionKind {
     Expect {
         what: Expectation,
         within_ms: u64,
+        /// `writes_commit` only: wait for this client's writes (default:
+        /// every client's).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client: Option<String>,
     },
 }
 
@@ -269,7 +273,8 @@ pub enum Expectation {
     /// `LivenessLeaderEstablished`.
     Leader,
     /// Every client write issued before the action is answered with a
-    /// commit: `LivenessWritesCommit`.
+    /// commit (a write lost to ConnectionLoss is resubmitted, up to five
+    /// times, as a retrying client would): `LivenessWritesCommit`.
     WritesCommit,
     /// Every server that is up and not paused is in BROADCAST:
     /// `LivenessAllSynced`.
@@ -412,6 +417,7 @@ fn one() -> u64 {
 struct ExpectFields {
     what: Expectation,
     within_ms: u64,
+    client: Option<String>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -804,9 +810,16 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
         }
         "expect" => {
             let f: ExpectFields = field(rest, path)?;
+            if f.client.is_some() && f.what != Expectation::WritesCommit {
+                return Err(ScenarioError::at(
+                    format!("{path}.client"),
+                    "only a writes_commit expectation names a client",
+                ));
+            }
             ActionKind::Expect {
                 what: f.what,
                 within_ms: f.within_ms,
+                client: f.client,
             }
         }
         "4lw" => {

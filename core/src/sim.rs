@@ -49,6 +49,8 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk1277_no_rollover_guard",
     "bug_zk1732_strict_vote_equality",
     "bug_zk3642_keep_db_after_partial_snap",
+    // Counter-variants (not ZooKeeper; fixes ZabLab proposes):
+    "fix_discard_log_on_snap",
 ];
 
 /// Why a scenario cannot be run by this build.
@@ -225,6 +227,10 @@ enum Event {
     ExpectDeadline(usize),
 }
 
+/// How often a `writes_commit` expectation resubmits a write that failed
+/// with ConnectionLoss (what a retrying client such as Curator does).
+const WRITE_RETRIES: u32 = 5;
+
 /// A liveness expectation from an `expect` action, until it holds or its
 /// deadline passes.
 #[derive(Debug, Clone)]
@@ -234,6 +240,8 @@ struct Expecting {
     deadline_ms: u64,
     /// WritesCommit: (client index, cxid) of the writes still waited for.
     writes: Vec<(usize, u32)>,
+    /// WritesCommit: resubmissions left after a ConnectionLoss.
+    retries: u32,
     done: bool,
 }
 
@@ -249,13 +257,14 @@ impl Event {
 #[derive(Debug, Clone)]
 struct Scheduled {
     time_ms: u64,
+    class: u8,
     seq: u64,
     event: Event,
 }
 
 impl Scheduled {
     fn key(&self) -> (u64, u8, u64) {
-        (self.time_ms, self.event.class(), self.seq)
+        (self.time_ms, self.class, self.seq)
     }
 }
 
@@ -657,12 +666,18 @@ impl Simulation {
     }
 
     fn schedule(&mut self, time_ms: u64, event: Event) {
+        let class = event.class();
+        self.schedule_in_class(time_ms, class, event);
+    }
+
+    fn schedule_in_class(&mut self, time_ms: u64, class: u8, event: Event) {
         // Nothing is ever scheduled in the past.
         let time_ms = time_ms.max(self.now_ms);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Reverse(Scheduled {
             time_ms,
+            class,
             seq,
             event,
         }));
@@ -942,7 +957,11 @@ impl Simulation {
                     );
                 }
             }
-            ActionKind::Expect { what, within_ms } => self.start_expectation(what, within_ms),
+            ActionKind::Expect {
+                what,
+                within_ms,
+                client,
+            } => self.start_expectation(what, within_ms, client.as_deref()),
             ActionKind::FourLetterWord { server, cmd } => {
                 if let Ok(i) = self.resolve_ref(server) {
                     let output = self.four_letter_word(i, &cmd);
@@ -1122,10 +1141,12 @@ impl Simulation {
                 }
                 self.nodes[i].paused_until = None;
                 self.trace.event(self.now_ms, 3, sid as u64);
+                // What waited goes first, in order: ahead of anything else
+                // due at this instant (FIFO links stay FIFO across a pause).
                 let held: Vec<Event> = self.nodes[i].held.drain(..).collect();
                 let now = self.now_ms;
                 for e in held {
-                    self.schedule(now, e);
+                    self.schedule_in_class(now, 0, e);
                 }
             }
             Event::Client { id, gen, ev } => {
@@ -1162,11 +1183,17 @@ impl Simulation {
                         continue;
                     }
                     let Ok(j) = self.idx(to) else { continue };
-                    if !self.nodes[j].up || self.cut(sid, to) || self.drop_next.remove(&(sid, to)) {
+                    if !self.nodes[j].up || self.cut(sid, to) {
                         continue;
                     }
                     let tinc = self.nodes[j].inc;
-                    let lat = self.latency(sid, to);
+                    let mut lat = self.latency(sid, to);
+                    if self.drop_next.remove(&(sid, to)) {
+                        // The election channel is TCP too: the lost segment
+                        // resets it, and QuorumCnxManager's SendWorker
+                        // resends its last message on the new connection.
+                        lat += 2 * self.latency(sid, to);
+                    }
                     let last = self.election_arrival.get(&(sid, to)).copied().unwrap_or(0);
                     let at = (now + lat).max(last);
                     self.election_arrival.insert((sid, to), at);
@@ -1476,11 +1503,12 @@ impl Simulation {
     }
 
     /// An `expect` action: waits for `what` until `now + within_ms`.
-    fn start_expectation(&mut self, what: Expectation, within_ms: u64) {
+    fn start_expectation(&mut self, what: Expectation, within_ms: u64, client: Option<&str>) {
         let writes = if what == Expectation::WritesCommit {
             self.clients
                 .iter()
                 .enumerate()
+                .filter(|(_, cl)| client.is_none_or(|name| cl.name == name))
                 .flat_map(|(c, cl)| {
                     cl.queue
                         .iter()
@@ -1499,6 +1527,7 @@ impl Simulation {
             since_ms: self.now_ms,
             deadline_ms,
             writes,
+            retries: WRITE_RETRIES,
             done: false,
         });
         self.schedule(deadline_ms, Event::ExpectDeadline(index));
@@ -1695,7 +1724,7 @@ impl Simulation {
     }
 
     fn record_write(&mut self, c: usize, p: &PendingOp, zxid: Option<Zxid>, result: String) {
-        self.answered_write(c, p.cxid, zxid.is_some(), &result);
+        self.answered_write(c, p, zxid.is_some(), &result);
         let cl = &mut self.clients[c];
         if !p.record {
             if zxid.is_some() {
@@ -1721,16 +1750,38 @@ impl Simulation {
     }
 
     /// A write was answered: an expectation waiting for it is satisfied
-    /// (committed) or fails at once (the write failed).
-    fn answered_write(&mut self, c: usize, cxid: u32, committed: bool, result: &str) {
+    /// (committed), resubmits it (ConnectionLoss, while retries last; the
+    /// new request waits in the client's queue for the reconnect) or fails
+    /// at once.
+    fn answered_write(&mut self, c: usize, p: &PendingOp, committed: bool, result: &str) {
+        let cxid = p.cxid;
         let mut failed = Vec::new();
-        for e in self.expectations.iter_mut().filter(|e| !e.done) {
-            if let Some(k) = e.writes.iter().position(|&w| w == (c, cxid)) {
-                e.writes.swap_remove(k);
-                if !committed {
-                    e.done = true;
-                    failed.push((e.what, e.since_ms));
-                }
+        for k in 0..self.expectations.len() {
+            let e = &mut self.expectations[k];
+            if e.done {
+                continue;
+            }
+            let Some(w) = e.writes.iter().position(|&w| w == (c, cxid)) else {
+                continue;
+            };
+            e.writes.swap_remove(w);
+            if committed {
+                continue;
+            }
+            if result == "ConnectionLoss" && e.retries > 0 {
+                e.retries -= 1;
+                let cl = &mut self.clients[c];
+                let again = cl.next_cxid;
+                cl.next_cxid += 1;
+                cl.queue.push_back(PendingOp {
+                    cxid: again,
+                    op: p.op.clone(),
+                    record: p.record,
+                });
+                self.expectations[k].writes.push((c, again));
+            } else {
+                e.done = true;
+                failed.push((e.what, e.since_ms));
             }
         }
         for (what, since) in failed {

@@ -99,6 +99,18 @@ impl Disk {
         removed
     }
 
+    /// Drops the logged txns at or below `zxid`, which a snapshot covers
+    /// (the `fix_discard_log_on_snap` counter-variant only).
+    pub fn discard_log_through(&mut self, zxid: Zxid) {
+        let k = self.log.partition_point(|t| t.zxid <= zxid);
+        let mut rest = Seq::new();
+        for t in self.log.iter_from(k) {
+            rest.push(t.clone());
+        }
+        self.flushed = self.flushed.saturating_sub(k);
+        self.log = rest;
+    }
+
     /// Rebuild the tree: newest snapshot, then every logged txn after it.
     /// Returns the tree and how many of its applied txns the snapshot had
     /// delivered (checks only).

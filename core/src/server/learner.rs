@@ -320,7 +320,7 @@ impl Server {
                     ),
                 );
                 self.set_sync_mode(SyncMode::Trunc);
-                let removed = self.disk.truncate_log(zxid);
+                let removed = self.truncate_log(zxid);
                 self.ghost(GhostEvent::Truncated { removed });
                 self.reload_database();
                 SyncMode::Trunc
@@ -436,6 +436,15 @@ impl Server {
         // (1) snapshot after SNAP/TRUNC.
         if snapshot_needed {
             self.take_snapshot();
+            // Not ZooKeeper (a counter-variant, see BUG-MUSEUM.md's
+            // "ZabLab finding"): a SNAP supersedes the whole txn log, as in
+            // Raft. ZooKeeper keeps the old log files, uncommitted txns of
+            // an abandoned epoch included, and a later txn-log sync
+            // (`ZKDatabase.getProposalsFromTxnLog`) can read them back.
+            if self.sync_mode == SyncMode::Snap && self.cfg.variant("fix_discard_log_on_snap") {
+                let z = self.tree.last_processed_zxid;
+                self.discard_log_through(z);
+            }
         }
         let sync_timeout = self.cfg.sync_timeout_ms();
         let now = self.now;

@@ -375,6 +375,9 @@ pub struct Server {
     /// Logged txns waiting for their fsync: (log length after it, action).
     to_flush: VecDeque<(usize, Zxid, AfterFlush)>,
     flush_in_flight: Option<usize>,
+    /// How many log entries the fsync in flight makes durable at most (the
+    /// log was truncated or renumbered under it); `usize::MAX` normally.
+    flush_cap: usize,
     /// `SyncRequestProcessor.randRoll`.
     rand_roll: u64,
     next_session_id: u64,
@@ -419,6 +422,7 @@ impl Server {
             ghost: Vec::new(),
             to_flush: VecDeque::new(),
             flush_in_flight: None,
+            flush_cap: usize::MAX,
             rand_roll: 0,
             next_session_id: 0,
             pending_replies: BTreeMap::new(),
@@ -821,7 +825,8 @@ impl Server {
             return;
         }
         self.flush_in_flight = None;
-        self.disk.flush_to(upto);
+        let cap = std::mem::replace(&mut self.flush_cap, usize::MAX);
+        self.disk.flush_to(upto.min(cap));
         while let Some(&(len, zxid, after)) = self.to_flush.front() {
             if len > self.disk.flushed {
                 break;
@@ -839,6 +844,33 @@ impl Server {
         }
         self.learner_fsync_done();
         self.maybe_flush();
+    }
+
+    /// `FileTxnSnapLog.truncateLog`. Writes still queued for the removed
+    /// txns are gone with them (their positions will be reused).
+    fn truncate_log(&mut self, zxid: Zxid) -> Vec<TxnId> {
+        let removed = self.disk.truncate_log(zxid);
+        let len = self.disk.log.len();
+        self.to_flush.retain(|e| e.0 <= len);
+        if let Some(upto) = self.flush_in_flight {
+            self.flush_cap = self.flush_cap.min(upto).min(len);
+        }
+        removed
+    }
+
+    /// Drops the log a snapshot covers (`fix_discard_log_on_snap` only);
+    /// queued writes are renumbered, those of dropped txns forgotten.
+    fn discard_log_through(&mut self, zxid: Zxid) {
+        let before = self.disk.log.len();
+        self.disk.discard_log_through(zxid);
+        let k = before - self.disk.log.len();
+        self.to_flush.retain(|e| e.0 > k);
+        for e in self.to_flush.iter_mut() {
+            e.0 -= k;
+        }
+        if let Some(upto) = self.flush_in_flight {
+            self.flush_cap = self.flush_cap.min(upto).saturating_sub(k);
+        }
     }
 
     fn take_snapshot(&mut self) {
