@@ -1255,6 +1255,12 @@ impl Simulation {
                     text: line.text,
                 }),
                 Output::Exit { reason } => {
+                    // What the server flagged before it exited still counts
+                    // (e.g. the `commitInconsistent` of an unmatched COMMIT);
+                    // the crash below would drop it.
+                    let ghost = self.nodes[i].server.take_ghost();
+                    self.pending_ghost
+                        .extend(ghost.into_iter().map(|g| (sid, g)));
                     self.action_errors.push(ActionReport {
                         at_ms: now,
                         action: "exit",
