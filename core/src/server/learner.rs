@@ -451,6 +451,11 @@ impl Server {
         self.sync_mode = SyncMode::None;
         // (2) a follower logs, applies and fsyncs the committed sync txns.
         if !observer {
+            // Bug museum: before ZOOKEEPER-4785, the sync txns went through
+            // `FollowerZooKeeperServer.logRequest` (the asynchronous
+            // `SyncRequestProcessor`): the NEWLEADER ACK did not wait for
+            // their fsync.
+            let async_log = self.cfg.variant("bug_zk4646_ack_before_fsync");
             loop {
                 let next = {
                     let Some(l) = self.learner_mut() else {
@@ -467,10 +472,14 @@ impl Server {
                 let Some(t) = next else {
                     break;
                 };
-                self.disk.append(t.clone());
+                if async_log {
+                    self.log_txn(t.clone(), AfterFlush::Nothing);
+                } else {
+                    self.disk.append(t.clone());
+                }
                 self.apply_txn(&t, true);
             }
-            if self.disk.unflushed() > 0 {
+            if self.disk.unflushed() > 0 && !async_log {
                 let upto = self.disk.log.len();
                 if let Some(l) = self.learner_mut() {
                     l.phase = LearnerPhase::WaitNewLeaderFsync;
