@@ -451,6 +451,12 @@ impl Server {
         self.sync_mode = SyncMode::None;
         // (2) a follower logs, applies and fsyncs the committed sync txns.
         if !observer {
+            // Bug museum: `Learner.syncWithLeader` before ZOOKEEPER-4785
+            // persisted currentEpoch first, then wrote the sync txns.
+            if self.cfg.variant("bug_zk4643_epoch_before_log") {
+                let epoch = self.learner().map_or(0, |l| l.new_epoch);
+                self.set_current_epoch(epoch);
+            }
             // Bug museum: before ZOOKEEPER-4785, the sync txns went through
             // `FollowerZooKeeperServer.logRequest` (the asynchronous
             // `SyncRequestProcessor`): the NEWLEADER ACK did not wait for
