@@ -51,6 +51,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk3642_keep_db_after_partial_snap",
     "bug_zk4643_epoch_before_log",
     "bug_zk4646_ack_before_fsync",
+    "bug_zk4685_ack_proposal_before_newleader_ack",
 ];
 
 /// Why a scenario cannot be run by this build.

@@ -460,8 +460,12 @@ impl Server {
             // Bug museum: before ZOOKEEPER-4785, the sync txns went through
             // `FollowerZooKeeperServer.logRequest` (the asynchronous
             // `SyncRequestProcessor`): the NEWLEADER ACK did not wait for
-            // their fsync.
+            // their fsync (4646), and their own ACKs could precede it (4685).
             let async_log = self.cfg.variant("bug_zk4646_ack_before_fsync");
+            let ack_each = self
+                .cfg
+                .variant("bug_zk4685_ack_proposal_before_newleader_ack");
+            let conn = self.learner().and_then(|l| l.conn).unwrap_or(0);
             loop {
                 let next = {
                     let Some(l) = self.learner_mut() else {
@@ -480,6 +484,8 @@ impl Server {
                 };
                 if async_log {
                     self.log_txn(t.clone(), AfterFlush::Nothing);
+                } else if ack_each {
+                    self.log_txn(t.clone(), AfterFlush::FollowerAck { conn });
                 } else {
                     self.disk.append(t.clone());
                 }
