@@ -49,6 +49,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk1277_no_rollover_guard",
     "bug_zk1732_strict_vote_equality",
     "bug_zk3642_keep_db_after_partial_snap",
+    "bug_zk4394_flush_all_at_newleader",
     "bug_zk4643_epoch_before_log",
     "bug_zk4646_ack_before_fsync",
     "bug_zk4685_ack_proposal_before_newleader_ack",

@@ -363,9 +363,25 @@ impl Server {
                 }
             }
             Packet::Commit { zxid } => {
+                let flush_all = self.cfg.variant("bug_zk4394_flush_all_at_newleader");
                 let Some(l) = self.learner_mut() else {
                     return;
                 };
+                // `syncWithLeader` dereferences `packetsNotCommitted.peekFirst()`
+                // first: with nothing pending it throws a NullPointerException
+                // and `followLeader` gives up on the leader. Only the bug
+                // museum's NEWLEADER flush leaves a COMMIT with nothing pending.
+                if flush_all && l.not_committed.is_empty() {
+                    self.ghost(GhostEvent::Inconsistent {
+                        kind: "commitInconsistent",
+                        zxid,
+                    });
+                    self.learner_lost_leader(format!(
+                        "java.lang.NullPointerException (COMMIT 0x{:x} with no pending proposal)",
+                        zxid.0
+                    ));
+                    return;
+                }
                 if !l.write_to_txn_log {
                     match l.not_committed.front() {
                         Some(t) if t.zxid == zxid => {
@@ -457,6 +473,10 @@ impl Server {
                 let epoch = self.learner().map_or(0, |l| l.new_epoch);
                 self.set_current_epoch(epoch);
             }
+            // Bug museum: before ZOOKEEPER-4394's fix, every pending sync
+            // proposal, committed or not, went to the log at NEWLEADER and
+            // left `packetsNotCommitted`.
+            let flush_all = self.cfg.variant("bug_zk4394_flush_all_at_newleader");
             // Bug museum: before ZOOKEEPER-4785, the sync txns went through
             // `FollowerZooKeeperServer.logRequest` (the asynchronous
             // `SyncRequestProcessor`): the NEWLEADER ACK did not wait for
@@ -474,12 +494,15 @@ impl Server {
                     match (l.committed.front(), l.not_committed.front()) {
                         (Some(c), Some(t)) if *c == t.zxid => {
                             l.committed.pop_front();
-                            l.not_committed.pop_front()
+                            l.not_committed.pop_front().map(|t| (t, true))
+                        }
+                        (_, Some(_)) if flush_all => {
+                            l.not_committed.pop_front().map(|t| (t, false))
                         }
                         _ => None,
                     }
                 };
-                let Some(t) = next else {
+                let Some((t, committed)) = next else {
                     break;
                 };
                 if async_log {
@@ -489,7 +512,13 @@ impl Server {
                 } else {
                     self.disk.append(t.clone());
                 }
-                self.apply_txn(&t, true);
+                if committed {
+                    self.apply_txn(&t, true);
+                } else if let Some(l) = self.learner_mut() {
+                    // 4394: logged like `FollowerZooKeeperServer.logRequest`,
+                    // so its COMMIT is expected in `pendingTxns`.
+                    l.pending_txns.push_back(t);
+                }
             }
             if self.disk.unflushed() > 0 && !async_log {
                 let upto = self.disk.log.len();
