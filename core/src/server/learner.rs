@@ -485,6 +485,9 @@ impl Server {
             let ack_each = self
                 .cfg
                 .variant("bug_zk4685_ack_proposal_before_newleader_ack");
+            // Bug museum: 3.9.3 applied the DIFF sync txns without
+            // `ZKDatabase.addCommittedProposal` (ZOOKEEPER-4925).
+            let in_window = !self.cfg.variant("bug_zk4925_sync_txns_skip_committed_log");
             let conn = self.learner().and_then(|l| l.conn).unwrap_or(0);
             loop {
                 let next = {
@@ -513,7 +516,7 @@ impl Server {
                     self.disk.append(t.clone());
                 }
                 if committed {
-                    self.apply_txn(&t, true);
+                    self.apply_txn_window(&t, true, in_window);
                 } else if let Some(l) = self.learner_mut() {
                     // 4394: logged like `FollowerZooKeeperServer.logRequest`,
                     // so its COMMIT is expected in `pendingTxns`.

@@ -737,6 +737,13 @@ impl Server {
     /// and `addCommittedProposal`). `delivered` says whether the txn is
     /// known committed (checks only).
     fn apply_txn(&mut self, txn: &Txn, delivered: bool) {
+        self.apply_txn_window(txn, delivered, true);
+    }
+
+    /// [`Server::apply_txn`], optionally without `addCommittedProposal`
+    /// (only the bug museum's `bug_zk4925_sync_txns_skip_committed_log`
+    /// passes `false`).
+    fn apply_txn_window(&mut self, txn: &Txn, delivered: bool, add_to_window: bool) {
         if txn.zxid <= self.tree.last_processed_zxid {
             // Already in the tree (a COMMIT for a txn a snapshot included).
             if delivered {
@@ -745,9 +752,11 @@ impl Server {
             return;
         }
         self.tree.apply(txn);
-        self.committed_log.push_back(txn.clone());
-        if self.committed_log.len() > self.cfg.commit_log_count as usize {
-            self.committed_log.pop_front();
+        if add_to_window {
+            self.committed_log.push_back(txn.clone());
+            if self.committed_log.len() > self.cfg.commit_log_count as usize {
+                self.committed_log.pop_front();
+            }
         }
         if delivered {
             self.ghost_delivered = self.tree.ghost_applied.len();
