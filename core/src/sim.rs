@@ -53,6 +53,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk4643_epoch_before_log",
     "bug_zk4646_ack_before_fsync",
     "bug_zk4685_ack_proposal_before_newleader_ack",
+    "bug_zk4712_stale_log_writer",
     "bug_zk4925_sync_txns_skip_committed_log",
 ];
 

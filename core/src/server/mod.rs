@@ -375,6 +375,10 @@ pub struct Server {
     /// Logged txns waiting for their fsync: (log length after it, action).
     to_flush: VecDeque<(usize, Zxid, AfterFlush)>,
     flush_in_flight: Option<usize>,
+    /// Bug museum (`bug_zk4712_stale_log_writer`): txns still queued in
+    /// the log writer of a role we left; it appends them when its fsync in
+    /// flight returns.
+    stale_writer: Vec<Txn>,
     /// `SyncRequestProcessor.randRoll`.
     rand_roll: u64,
     next_session_id: u64,
@@ -419,6 +423,7 @@ impl Server {
             ghost: Vec::new(),
             to_flush: VecDeque::new(),
             flush_in_flight: None,
+            stale_writer: Vec::new(),
             rand_roll: 0,
             next_session_id: 0,
             pending_replies: BTreeMap::new(),
@@ -846,6 +851,19 @@ impl Server {
                 AfterFlush::Nothing => {}
             }
         }
+        // The old role's log writer, never stopped, takes its next queued
+        // txns now (bug museum, ZOOKEEPER-4712).
+        for txn in std::mem::take(&mut self.stale_writer) {
+            self.log(
+                Level::Warn,
+                "SyncRequestProcessor",
+                format!("Stale log writer appends 0x{:x}", txn.zxid.0),
+            );
+            let zxid = txn.zxid;
+            self.disk.append(txn);
+            self.to_flush
+                .push_back((self.disk.log.len(), zxid, AfterFlush::Nothing));
+        }
         self.learner_fsync_done();
         self.maybe_flush();
     }
@@ -872,11 +890,27 @@ impl Server {
         for conn in conns {
             self.out.push(Output::Close { conn });
         }
+        let was_learner = matches!(self.role, Role::Learner(_));
         self.role = Role::None;
         self.timers.clear();
         // The log writer of the old role stops: no more ACKs from it.
         for entry in self.to_flush.iter_mut() {
             entry.2 = AfterFlush::Nothing;
+        }
+        // Bug museum: before ZOOKEEPER-4712's fix, `Learner.shutdown` did not
+        // stop and drain the `SyncRequestProcessor`. While it waits on an
+        // fsync, the txns behind it are still in its queue, not in the log,
+        // so the fast-forward below cannot see them; the writer appends
+        // them later.
+        if was_learner && self.cfg.variant("bug_zk4712_stale_log_writer") {
+            if let Some(written) = self.flush_in_flight {
+                if self.disk.log.len() > written {
+                    let queued: Vec<Txn> = self.disk.log.iter_from(written).cloned().collect();
+                    self.disk.log.truncate(written);
+                    self.to_flush.retain(|(len, _, _)| *len <= written);
+                    self.stale_writer.extend(queued);
+                }
+            }
         }
         self.close_all_clients("ZooKeeperServer not running");
         self.pending_replies.clear();
