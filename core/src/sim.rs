@@ -49,6 +49,12 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk1277_no_rollover_guard",
     "bug_zk1732_strict_vote_equality",
     "bug_zk3642_keep_db_after_partial_snap",
+    "bug_zk4394_flush_all_at_newleader",
+    "bug_zk4643_epoch_before_log",
+    "bug_zk4646_ack_before_fsync",
+    "bug_zk4685_ack_proposal_before_newleader_ack",
+    "bug_zk4712_stale_log_writer",
+    "bug_zk4925_sync_txns_skip_committed_log",
     // Counter-variants (not ZooKeeper; fixes ZabLab proposes):
     "fix_discard_log_on_snap",
 ];
@@ -1282,6 +1288,12 @@ impl Simulation {
                     text: line.text,
                 }),
                 Output::Exit { reason } => {
+                    // What the server flagged before it exited still counts
+                    // (e.g. the `commitInconsistent` of an unmatched COMMIT);
+                    // the crash below would drop it.
+                    let ghost = self.nodes[i].server.take_ghost();
+                    self.pending_ghost
+                        .extend(ghost.into_iter().map(|g| (sid, g)));
                     self.action_errors.push(ActionReport {
                         at_ms: now,
                         action: "exit",

@@ -317,6 +317,12 @@ impl Server {
                 current.0, zxid.0
             );
             self.log(Level::Error, "Leader", text);
+            // An ACK that is not the NEWLEADER ACK where one must be (the
+            // system spec's `ackInconsistent`).
+            self.ghost(GhostEvent::Inconsistent {
+                kind: "ackInconsistent",
+                zxid,
+            });
             return;
         }
         if cfg.is_participant(sid) {

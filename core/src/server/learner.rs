@@ -363,9 +363,25 @@ impl Server {
                 }
             }
             Packet::Commit { zxid } => {
+                let flush_all = self.cfg.variant("bug_zk4394_flush_all_at_newleader");
                 let Some(l) = self.learner_mut() else {
                     return;
                 };
+                // `syncWithLeader` dereferences `packetsNotCommitted.peekFirst()`
+                // first: with nothing pending it throws a NullPointerException
+                // and `followLeader` gives up on the leader. Only the bug
+                // museum's NEWLEADER flush leaves a COMMIT with nothing pending.
+                if flush_all && l.not_committed.is_empty() {
+                    self.ghost(GhostEvent::Inconsistent {
+                        kind: "commitInconsistent",
+                        zxid,
+                    });
+                    self.learner_lost_leader(format!(
+                        "java.lang.NullPointerException (COMMIT 0x{:x} with no pending proposal)",
+                        zxid.0
+                    ));
+                    return;
+                }
                 if !l.write_to_txn_log {
                     match l.not_committed.front() {
                         Some(t) if t.zxid == zxid => {
@@ -460,6 +476,28 @@ impl Server {
         self.sync_mode = SyncMode::None;
         // (2) a follower logs, applies and fsyncs the committed sync txns.
         if !observer {
+            // Bug museum: `Learner.syncWithLeader` before ZOOKEEPER-4785
+            // persisted currentEpoch first, then wrote the sync txns.
+            if self.cfg.variant("bug_zk4643_epoch_before_log") {
+                let epoch = self.learner().map_or(0, |l| l.new_epoch);
+                self.set_current_epoch(epoch);
+            }
+            // Bug museum: before ZOOKEEPER-4394's fix, every pending sync
+            // proposal, committed or not, went to the log at NEWLEADER and
+            // left `packetsNotCommitted`.
+            let flush_all = self.cfg.variant("bug_zk4394_flush_all_at_newleader");
+            // Bug museum: before ZOOKEEPER-4785, the sync txns went through
+            // `FollowerZooKeeperServer.logRequest` (the asynchronous
+            // `SyncRequestProcessor`): the NEWLEADER ACK did not wait for
+            // their fsync (4646), and their own ACKs could precede it (4685).
+            let async_log = self.cfg.variant("bug_zk4646_ack_before_fsync");
+            let ack_each = self
+                .cfg
+                .variant("bug_zk4685_ack_proposal_before_newleader_ack");
+            // Bug museum: 3.9.3 applied the DIFF sync txns without
+            // `ZKDatabase.addCommittedProposal` (ZOOKEEPER-4925).
+            let in_window = !self.cfg.variant("bug_zk4925_sync_txns_skip_committed_log");
+            let conn = self.learner().and_then(|l| l.conn).unwrap_or(0);
             loop {
                 let next = {
                     let Some(l) = self.learner_mut() else {
@@ -468,18 +506,33 @@ impl Server {
                     match (l.committed.front(), l.not_committed.front()) {
                         (Some(c), Some(t)) if *c == t.zxid => {
                             l.committed.pop_front();
-                            l.not_committed.pop_front()
+                            l.not_committed.pop_front().map(|t| (t, true))
+                        }
+                        (_, Some(_)) if flush_all => {
+                            l.not_committed.pop_front().map(|t| (t, false))
                         }
                         _ => None,
                     }
                 };
-                let Some(t) = next else {
+                let Some((t, committed)) = next else {
                     break;
                 };
-                self.disk.append(t.clone());
-                self.apply_txn(&t, true);
+                if async_log {
+                    self.log_txn(t.clone(), AfterFlush::Nothing);
+                } else if ack_each {
+                    self.log_txn(t.clone(), AfterFlush::FollowerAck { conn });
+                } else {
+                    self.disk.append(t.clone());
+                }
+                if committed {
+                    self.apply_txn_window(&t, true, in_window);
+                } else if let Some(l) = self.learner_mut() {
+                    // 4394: logged like `FollowerZooKeeperServer.logRequest`,
+                    // so its COMMIT is expected in `pendingTxns`.
+                    l.pending_txns.push_back(t);
+                }
             }
-            if self.disk.unflushed() > 0 {
+            if self.disk.unflushed() > 0 && !async_log {
                 let upto = self.disk.log.len();
                 if let Some(l) = self.learner_mut() {
                     l.phase = LearnerPhase::WaitNewLeaderFsync;

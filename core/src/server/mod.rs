@@ -378,6 +378,10 @@ pub struct Server {
     /// How many log entries the fsync in flight makes durable at most (the
     /// log was truncated or renumbered under it); `usize::MAX` normally.
     flush_cap: usize,
+    /// Bug museum (`bug_zk4712_stale_log_writer`): txns still queued in
+    /// the log writer of a role we left; it appends them when its fsync in
+    /// flight returns.
+    stale_writer: Vec<Txn>,
     /// `SyncRequestProcessor.randRoll`.
     rand_roll: u64,
     next_session_id: u64,
@@ -423,6 +427,7 @@ impl Server {
             to_flush: VecDeque::new(),
             flush_in_flight: None,
             flush_cap: usize::MAX,
+            stale_writer: Vec::new(),
             rand_roll: 0,
             next_session_id: 0,
             pending_replies: BTreeMap::new(),
@@ -741,6 +746,13 @@ impl Server {
     /// and `addCommittedProposal`). `delivered` says whether the txn is
     /// known committed (checks only).
     fn apply_txn(&mut self, txn: &Txn, delivered: bool) {
+        self.apply_txn_window(txn, delivered, true);
+    }
+
+    /// [`Server::apply_txn`], optionally without `addCommittedProposal`
+    /// (only the bug museum's `bug_zk4925_sync_txns_skip_committed_log`
+    /// passes `false`).
+    fn apply_txn_window(&mut self, txn: &Txn, delivered: bool, add_to_window: bool) {
         if txn.zxid <= self.tree.last_processed_zxid {
             // Already in the tree (a COMMIT for a txn a snapshot included).
             if delivered {
@@ -749,9 +761,11 @@ impl Server {
             return;
         }
         self.tree.apply(txn);
-        self.committed_log.push_back(txn.clone());
-        if self.committed_log.len() > self.cfg.commit_log_count as usize {
-            self.committed_log.pop_front();
+        if add_to_window {
+            self.committed_log.push_back(txn.clone());
+            if self.committed_log.len() > self.cfg.commit_log_count as usize {
+                self.committed_log.pop_front();
+            }
         }
         if delivered {
             self.ghost_delivered = self.tree.ghost_applied.len();
@@ -842,6 +856,19 @@ impl Server {
                 AfterFlush::Nothing => {}
             }
         }
+        // The old role's log writer, never stopped, takes its next queued
+        // txns now (bug museum, ZOOKEEPER-4712).
+        for txn in std::mem::take(&mut self.stale_writer) {
+            self.log(
+                Level::Warn,
+                "SyncRequestProcessor",
+                format!("Stale log writer appends 0x{:x}", txn.zxid.0),
+            );
+            let zxid = txn.zxid;
+            self.disk.append(txn);
+            self.to_flush
+                .push_back((self.disk.log.len(), zxid, AfterFlush::Nothing));
+        }
         self.learner_fsync_done();
         self.maybe_flush();
     }
@@ -895,11 +922,27 @@ impl Server {
         for conn in conns {
             self.out.push(Output::Close { conn });
         }
+        let was_learner = matches!(self.role, Role::Learner(_));
         self.role = Role::None;
         self.timers.clear();
         // The log writer of the old role stops: no more ACKs from it.
         for entry in self.to_flush.iter_mut() {
             entry.2 = AfterFlush::Nothing;
+        }
+        // Bug museum: before ZOOKEEPER-4712's fix, `Learner.shutdown` did not
+        // stop and drain the `SyncRequestProcessor`. While it waits on an
+        // fsync, the txns behind it are still in its queue, not in the log,
+        // so the fast-forward below cannot see them; the writer appends
+        // them later.
+        if was_learner && self.cfg.variant("bug_zk4712_stale_log_writer") {
+            if let Some(written) = self.flush_in_flight {
+                if self.disk.log.len() > written {
+                    let queued: Vec<Txn> = self.disk.log.iter_from(written).cloned().collect();
+                    self.disk.log.truncate(written);
+                    self.to_flush.retain(|(len, _, _)| *len <= written);
+                    self.stale_writer.extend(queued);
+                }
+            }
         }
         self.close_all_clients("ZooKeeperServer not running");
         self.pending_replies.clear();
