@@ -450,7 +450,11 @@ impl Server {
         self.set_timer(TimerKind::LearnerRead, rearm);
         self.sync_mode = SyncMode::None;
         // (2) a follower logs, applies and fsyncs the committed sync txns.
-        if !observer {
+        // ZOOKEEPER-3911: `Learner.syncWithLeader` left them in
+        // packetsNotCommitted/packetsCommitted until UPTODATE, so the
+        // NEWLEADER ACK vouched for txns only held in memory.
+        let log_at_uptodate = self.cfg.variant("bug_zk3911_log_diff_after_uptodate");
+        if !observer && !log_at_uptodate {
             loop {
                 let next = {
                     let Some(l) = self.learner_mut() else {
