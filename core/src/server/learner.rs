@@ -450,10 +450,11 @@ impl Server {
         self.set_timer(TimerKind::LearnerRead, rearm);
         self.sync_mode = SyncMode::None;
         // (2) a follower logs, applies and fsyncs the committed sync txns.
-        // ZOOKEEPER-3911: `Learner.syncWithLeader` left them in
-        // packetsNotCommitted/packetsCommitted until UPTODATE, so the
-        // NEWLEADER ACK vouched for txns only held in memory.
-        let log_at_uptodate = self.cfg.variant("bug_zk3911_log_diff_after_uptodate");
+        // ZOOKEEPER-3911 (and before it ZOOKEEPER-1282): `Learner.syncWithLeader`
+        // left them in packetsNotCommitted/packetsCommitted until UPTODATE,
+        // so the NEWLEADER ACK vouched for txns only held in memory.
+        let log_at_uptodate = self.cfg.variant("bug_zk3911_log_diff_after_uptodate")
+            || self.cfg.variant("bug_zk1282_epoch_at_uptodate");
         if !observer && !log_at_uptodate {
             loop {
                 let next = {
@@ -494,7 +495,11 @@ impl Server {
         };
         l.phase = LearnerPhase::WaitUpToDate;
         let (epoch, zxid, conn, leader) = (l.new_epoch, l.newleader_zxid, l.conn, l.leader);
-        self.set_current_epoch(epoch);
+        // ZOOKEEPER-1282: `Learner.syncWithLeader` wrote currentEpoch only at
+        // UPTODATE, after it had ACKed NEWLEADER.
+        if !self.cfg.variant("bug_zk1282_epoch_at_uptodate") {
+            self.set_current_epoch(epoch);
+        }
         if let Some(conn) = conn {
             self.send(conn, Packet::Ack { zxid });
         }
@@ -552,6 +557,9 @@ impl Server {
                     zxid: Zxid::epoch_start(epoch),
                 },
             );
+        }
+        if self.cfg.variant("bug_zk1282_epoch_at_uptodate") {
+            self.set_current_epoch(epoch);
         }
         self.serving = true;
         self.update_election_vote(epoch);
