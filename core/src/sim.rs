@@ -49,6 +49,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk1277_no_rollover_guard",
     "bug_zk1282_epoch_at_uptodate",
     "bug_zk1732_strict_vote_equality",
+    "bug_zk2355_early_last_processed",
     "bug_zk2845_no_fast_forward",
     "bug_zk3642_keep_db_after_partial_snap",
     "bug_zk3911_log_diff_after_uptodate",
@@ -909,10 +910,10 @@ impl Simulation {
                                 path: p,
                                 version: -1,
                             },
-                            _ => RequestOp::Create {
+                            other => RequestOp::Create {
                                 path: p,
                                 data: d,
-                                ephemeral: false,
+                                ephemeral: other == Some("create_ephemeral"),
                             },
                         };
                         self.client_submit(c, req, true);

@@ -291,6 +291,15 @@ impl Server {
                     format!("Getting a diff from the leader 0x{:x}", zxid.0),
                 );
                 self.set_sync_mode(SyncMode::Diff);
+                // ZOOKEEPER-2355: before 697101810 `Learner.syncWithLeader`
+                // set lastProcessedZxid from the DIFF packet too, before any
+                // of the txns it announces had been applied.
+                if self.cfg.variant("bug_zk2355_early_last_processed")
+                    && zxid > self.tree.last_processed_zxid
+                {
+                    self.label_ahead_of = Some(self.tree.last_processed_zxid);
+                    self.tree.last_processed_zxid = zxid;
+                }
                 SyncMode::Diff
             }
             Packet::Snap { zxid, data } => {

@@ -382,6 +382,11 @@ pub struct Server {
     pending_replies: BTreeMap<(u64, u32), ClientId>,
     /// When the session expiry timer is due.
     session_timer_at: Option<u64>,
+    /// `bug_zk2355_early_last_processed` only: the tree's real position
+    /// while lastProcessedZxid carries the DIFF packet's zxid. Txns above it
+    /// are still applied (`DataTree.processTxn` applies whatever
+    /// lastProcessedZxid says).
+    label_ahead_of: Option<Zxid>,
 }
 
 impl Server {
@@ -423,6 +428,7 @@ impl Server {
             next_session_id: 0,
             pending_replies: BTreeMap::new(),
             session_timer_at: None,
+            label_ahead_of: None,
         }
     }
 
@@ -737,6 +743,12 @@ impl Server {
     /// and `addCommittedProposal`). `delivered` says whether the txn is
     /// known committed (checks only).
     fn apply_txn(&mut self, txn: &Txn, delivered: bool) {
+        if let Some(floor) = self.label_ahead_of {
+            if txn.zxid > floor {
+                self.apply_below_label(txn, delivered);
+                return;
+            }
+        }
         if txn.zxid <= self.tree.last_processed_zxid {
             // Already in the tree (a COMMIT for a txn a snapshot included).
             if delivered {
@@ -745,6 +757,24 @@ impl Server {
             return;
         }
         self.tree.apply(txn);
+        self.committed_log.push_back(txn.clone());
+        if self.committed_log.len() > self.cfg.commit_log_count as usize {
+            self.committed_log.pop_front();
+        }
+        if delivered {
+            self.ghost_delivered = self.tree.ghost_applied.len();
+        }
+        self.after_apply(txn);
+    }
+
+    /// `bug_zk2355_early_last_processed`: the tree is behind its label;
+    /// apply the txn and keep the label where it is until the tree
+    /// catches up with it.
+    fn apply_below_label(&mut self, txn: &Txn, delivered: bool) {
+        let label = self.tree.last_processed_zxid;
+        self.tree.apply(txn);
+        self.tree.last_processed_zxid = label.max(txn.zxid);
+        self.label_ahead_of = (txn.zxid < label).then_some(txn.zxid);
         self.committed_log.push_back(txn.clone());
         if self.committed_log.len() > self.cfg.commit_log_count as usize {
             self.committed_log.pop_front();
@@ -864,6 +894,7 @@ impl Server {
             self.out.push(Output::Close { conn });
         }
         self.role = Role::None;
+        self.label_ahead_of = None;
         self.timers.clear();
         // The log writer of the old role stops: no more ACKs from it.
         for entry in self.to_flush.iter_mut() {
