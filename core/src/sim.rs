@@ -48,6 +48,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk1154_diff_without_trunc",
     "bug_zk1277_no_rollover_guard",
     "bug_zk1282_epoch_at_uptodate",
+    "bug_zk1291_late_leader_accepted_epoch",
     "bug_zk1732_strict_vote_equality",
     "bug_zk2355_early_last_processed",
     "bug_zk2845_no_fast_forward",

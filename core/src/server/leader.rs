@@ -223,7 +223,13 @@ impl Server {
 
     /// The epoch is fixed: persist it and let everyone waiting go on.
     fn epoch_fixed(&mut self, epoch: u32) {
-        self.set_accepted_epoch(epoch);
+        // ZOOKEEPER-1291: before f8f15de5f the leader released the handlers
+        // (which send LEADERINFO) without persisting acceptedEpoch; it is
+        // written only once the leader thread goes on, after the ACKEPOCH
+        // quorum (`Leader.lead`).
+        if !self.cfg.variant("bug_zk1291_late_leader_accepted_epoch") {
+            self.set_accepted_epoch(epoch);
+        }
         let start = Zxid::epoch_start(epoch);
         let now = self.now;
         if let Some(l) = self.leader_mut() {
@@ -284,6 +290,9 @@ impl Server {
     /// then the handlers that waited sync their learners.
     fn election_finished_now(&mut self, epoch: u32) {
         self.ghost(GhostEvent::EpochQuorum { epoch });
+        if self.cfg.variant("bug_zk1291_late_leader_accepted_epoch") {
+            self.set_accepted_epoch(epoch);
+        }
         self.set_current_epoch(epoch);
         let now = self.now;
         if let Some(l) = self.leader_mut() {
@@ -596,6 +605,7 @@ impl Server {
                 new_epoch_zxid: Zxid::epoch_start(epoch),
             },
         );
+        self.ghost(GhostEvent::Announced { epoch });
         self.handler_rearm_read(conn);
         self.handler_drain_deferred(conn);
     }

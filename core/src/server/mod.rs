@@ -281,6 +281,8 @@ impl ClientEvent {
 pub enum GhostEvent {
     /// A leader proposed a txn.
     Proposed { epoch: u32, txn: TxnId },
+    /// A LearnerHandler sent LEADERINFO proposing `epoch`.
+    Announced { epoch: u32 },
     /// A leader gathered a quorum of ACKEPOCH for `epoch`.
     EpochQuorum { epoch: u32 },
     /// A leader became established (quorum of NEWLEADER ACKs).
