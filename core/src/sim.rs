@@ -52,6 +52,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk1732_strict_vote_equality",
     "bug_zk2355_early_last_processed",
     "bug_zk2845_no_fast_forward",
+    "bug_zk3104_newleader_before_snapshot",
     "bug_zk3642_keep_db_after_partial_snap",
     "bug_zk3911_log_diff_after_uptodate",
 ];

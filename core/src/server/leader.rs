@@ -802,6 +802,20 @@ impl Server {
                 _ => SyncMode::Diff,
             }
         };
+        let epoch = self.leader().map_or(0, |l| l.epoch);
+        // ZOOKEEPER-3104: before 148c2cd6b NEWLEADER was queued here, right
+        // after `startForwarding`, and the snapshot serialized afterwards
+        // while commits went on, so txns under the snapshot's label could
+        // follow NEWLEADER. Here the snapshot is taken in the same instant
+        // as `startForwarding` and a leader applies a txn when it commits
+        // (no `toBeApplied` gap), so both orders put the same packets before
+        // NEWLEADER: the flag is hooked but cannot change a trace.
+        let newleader_queued_early = self.cfg.variant("bug_zk3104_newleader_before_snapshot");
+        if newleader_queued_early {
+            queued.push(Packet::NewLeader {
+                zxid: Zxid::epoch_start(epoch),
+            });
+        }
         if need_snap {
             let exempt = if observer { "not exempt" } else { "exempt" };
             self.log(
@@ -819,20 +833,28 @@ impl Server {
             self.send(conn, Packet::Snap { zxid: lpz, data });
         }
         for p in queued {
+            if matches!(p, Packet::NewLeader { .. }) {
+                self.log(
+                    Level::Debug,
+                    "LearnerHandler",
+                    format!("Sending NEWLEADER message to {sid}"),
+                );
+            }
             self.handler_queue_packet(conn, p);
         }
-        let epoch = self.leader().map_or(0, |l| l.epoch);
-        self.log(
-            Level::Debug,
-            "LearnerHandler",
-            format!("Sending NEWLEADER message to {sid}"),
-        );
-        self.send(
-            conn,
-            Packet::NewLeader {
-                zxid: Zxid::epoch_start(epoch),
-            },
-        );
+        if !newleader_queued_early {
+            self.log(
+                Level::Debug,
+                "LearnerHandler",
+                format!("Sending NEWLEADER message to {sid}"),
+            );
+            self.send(
+                conn,
+                Packet::NewLeader {
+                    zxid: Zxid::epoch_start(epoch),
+                },
+            );
+        }
         if let Some(h) = self.handler_mut(conn) {
             h.phase = HandlerPhase::WaitNewLeaderAck;
             h.sending_started = true;
