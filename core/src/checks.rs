@@ -77,6 +77,7 @@ pub const PROPERTIES: &[&str] = &[
     "LeaderLogCompleteness",
     "ProcessConsistency",
     "LocalSanity",
+    "LeaderPromise",
     "ShouldNotBeTriggered",
 ];
 
@@ -95,6 +96,8 @@ pub struct Checker {
     /// Proposals that clashed with another at the same zxid.
     extra_proposals: BTreeSet<TxnId>,
     epoch_quorum: BTreeMap<u32, Sid>,
+    /// The highest epoch each server proposed in a LEADERINFO.
+    announced: BTreeMap<Sid, u32>,
     progress: BTreeMap<Sid, Progress>,
     fired: BTreeSet<String>,
     pub violations: Vec<Violation>,
@@ -260,6 +263,10 @@ impl Checker {
                     format!("{kind} on server {sid} at {zxid}"),
                 );
             }
+            GhostEvent::Announced { epoch } => {
+                let e = self.announced.entry(sid).or_insert(0);
+                *e = (*e).max(*epoch);
+            }
             GhostEvent::Synced { .. } => {}
         }
     }
@@ -422,6 +429,23 @@ impl Checker {
                         s.sid, s.accepted_epoch, s.current_epoch
                     ),
                 );
+            }
+            // LeaderPromise (ZOOKEEPER-1291): a leader persists
+            // acceptedEpoch := e before any handler announces e, so after a
+            // restart it can never promise an epoch it already proposed.
+            if let Some(&e) = self.announced.get(&s.sid) {
+                if s.accepted_epoch < e {
+                    self.fire(
+                        ctx,
+                        "LeaderPromise",
+                        vec![s.sid],
+                        vec![Zxid::epoch_start(e)],
+                        format!(
+                            "server {} announced epoch {e} in LEADERINFO but its acceptedEpoch is {}",
+                            s.sid, s.accepted_epoch
+                        ),
+                    );
+                }
             }
             if s.non_increasing_appends > 0 {
                 self.fire(
@@ -749,6 +773,22 @@ mod tests {
         // no epoch history to compare with: nothing to check.
         let gone = Fake::new(1, &[], 0);
         assert!(run(&g, &[&gone, &f]).is_empty());
+    }
+
+    #[test]
+    fn leader_promise_fires_when_an_announced_epoch_is_not_accepted() {
+        let g = vec![(1, GhostEvent::Announced { epoch: 2 })];
+        let mut l = Fake::new(1, &[], 0);
+        l.state = ServerState::Leading;
+        l.epochs = (2, 1);
+        assert!(run(&g, &[&l]).is_empty());
+        // The same announcement from a leader whose acceptedEpoch is still 1
+        // (it crashed before persisting it).
+        l.epochs = (1, 1);
+        let mut c = Checker::new();
+        c.after_event(0, 0, &[l.obs()], &g);
+        assert_eq!(c.violations[0].property, "LeaderPromise");
+        assert_eq!(c.violations[0].servers, vec![1]);
     }
 
     #[test]

@@ -223,7 +223,8 @@ pub enum ActionKind {
     Write {
         client: Option<String>,
         count: u64,
-        /// "create" (default), "set" or "delete".
+        /// "create" (default), "create_ephemeral" (owned by the client's
+        /// session, deleted by its closeSession), "set" or "delete".
         op: Option<String>,
         path: Option<String>,
         data: Option<String>,
@@ -754,10 +755,10 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
         "write" => {
             let f: WriteFields = field(rest, path)?;
             if let Some(op) = &f.op {
-                if !["create", "set", "delete"].contains(&op.as_str()) {
+                if !["create", "create_ephemeral", "set", "delete"].contains(&op.as_str()) {
                     return Err(ScenarioError::at(
                         format!("{path}.op"),
-                        format!("unknown write op \"{op}\"; use create, set or delete"),
+                        format!("unknown write op \"{op}\"; use create, create_ephemeral, set or delete"),
                     ));
                 }
             }

@@ -47,8 +47,14 @@ const RNG_STREAM: u64 = 0x5a42; // "ZB"
 pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk1154_diff_without_trunc",
     "bug_zk1277_no_rollover_guard",
+    "bug_zk1282_epoch_at_uptodate",
+    "bug_zk1291_late_leader_accepted_epoch",
     "bug_zk1732_strict_vote_equality",
+    "bug_zk2355_early_last_processed",
+    "bug_zk2845_no_fast_forward",
+    "bug_zk3104_newleader_before_snapshot",
     "bug_zk3642_keep_db_after_partial_snap",
+    "bug_zk3911_log_diff_after_uptodate",
     "bug_zk4394_flush_all_at_newleader",
     "bug_zk4643_epoch_before_log",
     "bug_zk4646_ack_before_fsync",
@@ -927,10 +933,10 @@ impl Simulation {
                                 path: p,
                                 version: -1,
                             },
-                            _ => RequestOp::Create {
+                            other => RequestOp::Create {
                                 path: p,
                                 data: d,
-                                ephemeral: false,
+                                ephemeral: other == Some("create_ephemeral"),
                             },
                         };
                         self.client_submit(c, req, true);

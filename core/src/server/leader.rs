@@ -223,7 +223,13 @@ impl Server {
 
     /// The epoch is fixed: persist it and let everyone waiting go on.
     fn epoch_fixed(&mut self, epoch: u32) {
-        self.set_accepted_epoch(epoch);
+        // ZOOKEEPER-1291: before f8f15de5f the leader released the handlers
+        // (which send LEADERINFO) without persisting acceptedEpoch; it is
+        // written only once the leader thread goes on, after the ACKEPOCH
+        // quorum (`Leader.lead`).
+        if !self.cfg.variant("bug_zk1291_late_leader_accepted_epoch") {
+            self.set_accepted_epoch(epoch);
+        }
         let start = Zxid::epoch_start(epoch);
         let now = self.now;
         if let Some(l) = self.leader_mut() {
@@ -284,6 +290,9 @@ impl Server {
     /// then the handlers that waited sync their learners.
     fn election_finished_now(&mut self, epoch: u32) {
         self.ghost(GhostEvent::EpochQuorum { epoch });
+        if self.cfg.variant("bug_zk1291_late_leader_accepted_epoch") {
+            self.set_accepted_epoch(epoch);
+        }
         self.set_current_epoch(epoch);
         let now = self.now;
         if let Some(l) = self.leader_mut() {
@@ -602,6 +611,7 @@ impl Server {
                 new_epoch_zxid: Zxid::epoch_start(epoch),
             },
         );
+        self.ghost(GhostEvent::Announced { epoch });
         self.handler_rearm_read(conn);
         self.handler_drain_deferred(conn);
     }
@@ -798,6 +808,20 @@ impl Server {
                 _ => SyncMode::Diff,
             }
         };
+        let epoch = self.leader().map_or(0, |l| l.epoch);
+        // ZOOKEEPER-3104: before 148c2cd6b NEWLEADER was queued here, right
+        // after `startForwarding`, and the snapshot serialized afterwards
+        // while commits went on, so txns under the snapshot's label could
+        // follow NEWLEADER. Here the snapshot is taken in the same instant
+        // as `startForwarding` and a leader applies a txn when it commits
+        // (no `toBeApplied` gap), so both orders put the same packets before
+        // NEWLEADER: the flag is hooked but cannot change a trace.
+        let newleader_queued_early = self.cfg.variant("bug_zk3104_newleader_before_snapshot");
+        if newleader_queued_early {
+            queued.push(Packet::NewLeader {
+                zxid: Zxid::epoch_start(epoch),
+            });
+        }
         if need_snap {
             let exempt = if observer { "not exempt" } else { "exempt" };
             self.log(
@@ -815,20 +839,28 @@ impl Server {
             self.send(conn, Packet::Snap { zxid: lpz, data });
         }
         for p in queued {
+            if matches!(p, Packet::NewLeader { .. }) {
+                self.log(
+                    Level::Debug,
+                    "LearnerHandler",
+                    format!("Sending NEWLEADER message to {sid}"),
+                );
+            }
             self.handler_queue_packet(conn, p);
         }
-        let epoch = self.leader().map_or(0, |l| l.epoch);
-        self.log(
-            Level::Debug,
-            "LearnerHandler",
-            format!("Sending NEWLEADER message to {sid}"),
-        );
-        self.send(
-            conn,
-            Packet::NewLeader {
-                zxid: Zxid::epoch_start(epoch),
-            },
-        );
+        if !newleader_queued_early {
+            self.log(
+                Level::Debug,
+                "LearnerHandler",
+                format!("Sending NEWLEADER message to {sid}"),
+            );
+            self.send(
+                conn,
+                Packet::NewLeader {
+                    zxid: Zxid::epoch_start(epoch),
+                },
+            );
+        }
         if let Some(h) = self.handler_mut(conn) {
             h.phase = HandlerPhase::WaitNewLeaderAck;
             h.sending_started = true;

@@ -291,6 +291,15 @@ impl Server {
                     format!("Getting a diff from the leader 0x{:x}", zxid.0),
                 );
                 self.set_sync_mode(SyncMode::Diff);
+                // ZOOKEEPER-2355: before 697101810 `Learner.syncWithLeader`
+                // set lastProcessedZxid from the DIFF packet too, before any
+                // of the txns it announces had been applied.
+                if self.cfg.variant("bug_zk2355_early_last_processed")
+                    && zxid > self.tree.last_processed_zxid
+                {
+                    self.label_ahead_of = Some(self.tree.last_processed_zxid);
+                    self.tree.last_processed_zxid = zxid;
+                }
                 SyncMode::Diff
             }
             Packet::Snap { zxid, data } => {
@@ -475,7 +484,12 @@ impl Server {
         self.set_timer(TimerKind::LearnerRead, rearm);
         self.sync_mode = SyncMode::None;
         // (2) a follower logs, applies and fsyncs the committed sync txns.
-        if !observer {
+        // ZOOKEEPER-3911 (and before it ZOOKEEPER-1282): `Learner.syncWithLeader`
+        // left them in packetsNotCommitted/packetsCommitted until UPTODATE,
+        // so the NEWLEADER ACK vouched for txns only held in memory.
+        let log_at_uptodate = self.cfg.variant("bug_zk3911_log_diff_after_uptodate")
+            || self.cfg.variant("bug_zk1282_epoch_at_uptodate");
+        if !observer && !log_at_uptodate {
             // Bug museum: `Learner.syncWithLeader` before ZOOKEEPER-4785
             // persisted currentEpoch first, then wrote the sync txns.
             if self.cfg.variant("bug_zk4643_epoch_before_log") {
@@ -552,7 +566,11 @@ impl Server {
         };
         l.phase = LearnerPhase::WaitUpToDate;
         let (epoch, zxid, conn, leader) = (l.new_epoch, l.newleader_zxid, l.conn, l.leader);
-        self.set_current_epoch(epoch);
+        // ZOOKEEPER-1282: `Learner.syncWithLeader` wrote currentEpoch only at
+        // UPTODATE, after it had ACKed NEWLEADER.
+        if !self.cfg.variant("bug_zk1282_epoch_at_uptodate") {
+            self.set_current_epoch(epoch);
+        }
         if let Some(conn) = conn {
             self.send(conn, Packet::Ack { zxid });
         }
@@ -610,6 +628,9 @@ impl Server {
                     zxid: Zxid::epoch_start(epoch),
                 },
             );
+        }
+        if self.cfg.variant("bug_zk1282_epoch_at_uptodate") {
+            self.set_current_epoch(epoch);
         }
         self.serving = true;
         self.update_election_vote(epoch);

@@ -281,6 +281,8 @@ impl ClientEvent {
 pub enum GhostEvent {
     /// A leader proposed a txn.
     Proposed { epoch: u32, txn: TxnId },
+    /// A LearnerHandler sent LEADERINFO proposing `epoch`.
+    Announced { epoch: u32 },
     /// A leader gathered a quorum of ACKEPOCH for `epoch`.
     EpochQuorum { epoch: u32 },
     /// A leader became established (quorum of NEWLEADER ACKs).
@@ -389,6 +391,11 @@ pub struct Server {
     pending_replies: BTreeMap<(u64, u32), ClientId>,
     /// When the session expiry timer is due.
     session_timer_at: Option<u64>,
+    /// `bug_zk2355_early_last_processed` only: the tree's real position
+    /// while lastProcessedZxid carries the DIFF packet's zxid. Txns above it
+    /// are still applied (`DataTree.processTxn` applies whatever
+    /// lastProcessedZxid says).
+    label_ahead_of: Option<Zxid>,
 }
 
 impl Server {
@@ -432,6 +439,7 @@ impl Server {
             next_session_id: 0,
             pending_replies: BTreeMap::new(),
             session_timer_at: None,
+            label_ahead_of: None,
         }
     }
 
@@ -753,6 +761,12 @@ impl Server {
     /// (only the bug museum's `bug_zk4925_sync_txns_skip_committed_log`
     /// passes `false`).
     fn apply_txn_window(&mut self, txn: &Txn, delivered: bool, add_to_window: bool) {
+        if let Some(floor) = self.label_ahead_of {
+            if txn.zxid > floor {
+                self.apply_below_label(txn, delivered);
+                return;
+            }
+        }
         if txn.zxid <= self.tree.last_processed_zxid {
             // Already in the tree (a COMMIT for a txn a snapshot included).
             if delivered {
@@ -766,6 +780,24 @@ impl Server {
             if self.committed_log.len() > self.cfg.commit_log_count as usize {
                 self.committed_log.pop_front();
             }
+        }
+        if delivered {
+            self.ghost_delivered = self.tree.ghost_applied.len();
+        }
+        self.after_apply(txn);
+    }
+
+    /// `bug_zk2355_early_last_processed`: the tree is behind its label;
+    /// apply the txn and keep the label where it is until the tree
+    /// catches up with it.
+    fn apply_below_label(&mut self, txn: &Txn, delivered: bool) {
+        let label = self.tree.last_processed_zxid;
+        self.tree.apply(txn);
+        self.tree.last_processed_zxid = label.max(txn.zxid);
+        self.label_ahead_of = (txn.zxid < label).then_some(txn.zxid);
+        self.committed_log.push_back(txn.clone());
+        if self.committed_log.len() > self.cfg.commit_log_count as usize {
+            self.committed_log.pop_front();
         }
         if delivered {
             self.ghost_delivered = self.tree.ghost_applied.len();
@@ -924,6 +956,7 @@ impl Server {
         }
         let was_learner = matches!(self.role, Role::Learner(_));
         self.role = Role::None;
+        self.label_ahead_of = None;
         self.timers.clear();
         // The log writer of the old role stops: no more ACKs from it.
         for entry in self.to_flush.iter_mut() {
@@ -949,7 +982,10 @@ impl Server {
         self.serving = false;
         if clear_tree {
             self.reload_database();
-        } else {
+        } else if !self.cfg.variant("bug_zk2845_no_fast_forward") {
+            // ZOOKEEPER-2845: before 722ba9409, `ZooKeeperServer.shutdown`
+            // did not fast-forward, so lastProcessedZxid (the next vote and
+            // ACKEPOCH) could lag behind the logged tail.
             self.fast_forward();
         }
         self.sync_mode = SyncMode::None;
