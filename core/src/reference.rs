@@ -110,8 +110,9 @@ pub fn fixture(files: &[(String, String)]) -> Result<Fixture, String> {
 /// hashes or event count differ. Each line names the file.
 pub fn check<S: AsRef<str>>(files: &[(S, S)], fixture: &Fixture) -> Vec<String> {
     let mut problems = Vec::new();
-    let hint =
-        format!("(after an intended change to the simulation, regenerate with `{REGENERATE}`)");
+    let hint = format!(
+        "(if the simulation or the scenario set changed on purpose, regenerate with `{REGENERATE}`)"
+    );
     for entry in &fixture.scenarios {
         if !files.iter().any(|(f, _)| f.as_ref() == entry.file) {
             problems.push(format!(
