@@ -20,6 +20,8 @@ Usage:
                                   run a scenario (v1) to its until_ms
   zablab fuzz --seeds N [--from S] [--variant FLAG] [--out DIR] [--jobs J] [--shrink K]
                                   random fault schedules, checked after every event
+  zablab fixture DIR              run every DIR/*.json scenario and write
+                                  their hashes to DIR/hashes.json
   zablab --help                   this text
   zablab --version                the version
 
@@ -66,10 +68,51 @@ fn dispatch(args: &[String]) -> Result<ExitCode, Usage> {
         }
         Some("run") => run(&args[1..]),
         Some("fuzz") => fuzz_cmd(&args[1..]),
+        Some("fixture") => fixture(&args[1..]),
         Some(other) => Err(Usage(format!(
             "unknown command `{other}`; try `zablab --help`"
         ))),
     }
+}
+
+/// `zablab fixture DIR`: the reference-hash fixture (README, "Reference
+/// hashes"); `zablab_core::reference` does the work.
+fn fixture(args: &[String]) -> Result<ExitCode, Usage> {
+    use zablab_core::reference::{self, FIXTURE_FILE};
+    let [dir] = args else {
+        return Err(Usage("fixture: usage: zablab fixture DIR".into()));
+    };
+    let dir = std::path::Path::new(dir);
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Usage(format!("cannot read directory `{}`: {e}", dir.display())))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| Usage(format!("cannot read directory `{}`: {e}", dir.display())))?
+            .path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.ends_with(".json") && name != FIXTURE_FILE {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Usage(format!("cannot read scenario `{}`: {e}", path.display())))?;
+            files.push((name.to_string(), text));
+        }
+    }
+    let fixture = reference::fixture(&files).map_err(Usage)?;
+    let out = dir.join(FIXTURE_FILE);
+    std::fs::write(&out, fixture.to_json())
+        .map_err(|e| Usage(format!("cannot write `{}`: {e}", out.display())))?;
+    for e in &fixture.scenarios {
+        println!("{:<40} {} {:>8} events", e.file, e.trace_hash, e.events);
+    }
+    println!(
+        "wrote {} scenarios to {}",
+        fixture.scenarios.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run(args: &[String]) -> Result<ExitCode, Usage> {

@@ -24,12 +24,14 @@
 //! - [`scenario`]: scenario file v1 (the contract in DESIGN.md).
 //! - [`sim`]: event queue, virtual clock, actions.
 //! - [`trace`]: the trace hash.
+//! - [`reference`]: the reference-scenario fixture (native == wasm).
 
 pub mod checks;
 pub mod fourlw;
 pub mod fourlw_view;
 pub mod fuzz;
 pub mod proto;
+pub mod reference;
 pub mod rng;
 pub mod scenario;
 pub mod seq;
