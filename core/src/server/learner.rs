@@ -63,6 +63,10 @@ pub struct LearnerState {
     pub newleader_zxid: Zxid,
     /// Log length that must be durable before the NEWLEADER ACK.
     pub newleader_flush_upto: usize,
+    /// The connection broke while the learner thread was blocked in the
+    /// NEWLEADER fsync: it notices after the fsync (and after persisting
+    /// currentEpoch), when it next uses the socket.
+    pub lost_during_fsync: Option<String>,
     /// `LearnerSessionTracker.touchTable`: session -> timeout.
     pub touches: BTreeMap<u64, u32>,
 }
@@ -97,6 +101,7 @@ impl Server {
             deferred: VecDeque::new(),
             newleader_zxid: Zxid::ZERO,
             newleader_flush_upto: 0,
+            lost_during_fsync: None,
             touches: BTreeMap::new(),
         }));
         self.set_zab_state(ZabState::Discovery);
@@ -189,9 +194,15 @@ impl Server {
 
     /// The learner gives up on its leader (`Follower@128`), back to LOOKING.
     pub(super) fn learner_lost_leader(&mut self, reason: String) {
-        let Some(l) = self.learner() else {
+        let Some(l) = self.learner_mut() else {
             return;
         };
+        // `Learner.syncWithLeader` runs in one thread: blocked in the
+        // NEWLEADER fsync, it sees a broken socket only afterwards.
+        if l.phase == LearnerPhase::WaitNewLeaderFsync {
+            l.lost_during_fsync.get_or_insert(reason);
+            return;
+        }
         let what = if l.observer { "observing" } else { "following" };
         let class = if l.observer { "Observer" } else { "Follower" };
         self.log(
@@ -396,7 +407,8 @@ impl Server {
                         Some(t) if t.zxid == zxid => {
                             let t = l.not_committed.pop_front();
                             if let Some(t) = t {
-                                self.apply_txn(&t, true);
+                                // Delivered only at UPTODATE (see there).
+                                self.apply_txn(&t, false);
                             }
                         }
                         front => {
@@ -420,7 +432,7 @@ impl Server {
                     return;
                 };
                 if !l.write_to_txn_log {
-                    self.apply_txn(&txn, true);
+                    self.apply_txn(&txn, false);
                 } else {
                     l.committed.push_back(txn.zxid);
                     l.not_committed.push_back(txn);
@@ -539,7 +551,7 @@ impl Server {
                     self.disk.append(t.clone());
                 }
                 if committed {
-                    self.apply_txn_window(&t, true, in_window);
+                    self.apply_txn_window(&t, false, in_window);
                 } else if let Some(l) = self.learner_mut() {
                     // 4394: logged like `FollowerZooKeeperServer.logRequest`,
                     // so its COMMIT is expected in `pendingTxns`.
@@ -570,6 +582,10 @@ impl Server {
         // UPTODATE, after it had ACKed NEWLEADER.
         if !self.cfg.variant("bug_zk1282_epoch_at_uptodate") {
             self.set_current_epoch(epoch);
+        }
+        if let Some(reason) = self.learner_mut().and_then(|l| l.lost_during_fsync.take()) {
+            self.learner_lost_leader(reason);
+            return;
         }
         if let Some(conn) = conn {
             self.send(conn, Packet::Ack { zxid });
@@ -632,6 +648,11 @@ impl Server {
         if self.cfg.variant("bug_zk1282_epoch_at_uptodate") {
             self.set_current_epoch(epoch);
         }
+        // The sync txns applied so far count as delivered only now: UPTODATE
+        // means the leader is established, a quorum holds its initial
+        // history. Before that a COMMIT in the sync only says the leader
+        // has the txn, which the next leader may not (checks only).
+        self.deliver_all();
         self.serving = true;
         self.update_election_vote(epoch);
         if observer {

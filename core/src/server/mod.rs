@@ -815,7 +815,7 @@ impl Server {
     }
 
     /// Deliver everything in the tree (a leader adopting its history).
-    fn deliver_all(&mut self) {
+    pub(super) fn deliver_all(&mut self) {
         self.ghost_delivered = self.tree.ghost_applied.len();
     }
 
