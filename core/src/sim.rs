@@ -1112,6 +1112,17 @@ impl Simulation {
                         .push_back(Event::Server { sid, inc, input });
                     return;
                 }
+                // A handshake whose far end died (or reset) meanwhile ends
+                // in a refused connection, not in a socket nobody serves.
+                let input = match input {
+                    Input::ConnectResult { to, conn: Some(c) }
+                        if !self.conns.get(&c).is_some_and(|x| x.open[0] && x.open[1]) =>
+                    {
+                        self.conns.remove(&c);
+                        Input::ConnectResult { to, conn: None }
+                    }
+                    other => other,
+                };
                 match &input {
                     Input::Packet { conn, .. } | Input::Closed { conn } => {
                         let reset =

@@ -558,6 +558,11 @@ impl Server {
 
     /// `QuorumPeer.updateElectionVote`: joiners see one consistent vote.
     fn update_election_vote(&mut self, epoch: u32) {
+        // Bug museum: before ZOOKEEPER-1818 the vote kept the peerEpoch of
+        // the election that made it.
+        if self.cfg.variant("bug_zk1732_strict_vote_equality") {
+            return;
+        }
         self.current_vote.peer_epoch = epoch as i64;
     }
 
