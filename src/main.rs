@@ -324,7 +324,7 @@ fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
     }
     if let Some(f) = failures.first() {
         println!(
-            "fuzz: first failure at seed {} (the {}th seed run)",
+            "fuzz: first failure at seed {} ({} seeds into the run)",
             f.seed,
             f.seed - a.from + 1
         );
