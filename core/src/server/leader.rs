@@ -62,9 +62,58 @@ pub struct Handler {
     pub wait_deadline_ms: u64,
     pub sending_started: bool,
     pub sync_mode: SyncMode,
-    /// Proposals sent and not yet ACKed: (zxid, sent at) — `SyncLimitCheck`.
-    pub unacked: VecDeque<(Zxid, u64)>,
+    /// `LearnerHandler.SyncLimitCheck`.
+    pub sync_limit_check: SyncLimitCheck,
     pub deferred: VecDeque<Packet>,
+}
+
+/// `LearnerHandler.SyncLimitCheck`: two slots, the oldest proposal sent
+/// and not ACKed and the latest one sent after it, with their send times.
+/// Only proposals sent after the NEWLEADER ACK count (`start`), so the
+/// sync's own proposals, which a follower never ACKs one by one, do not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncLimitCheck {
+    started: bool,
+    current: Option<(Zxid, u64)>,
+    next: Option<(Zxid, u64)>,
+}
+
+impl SyncLimitCheck {
+    pub fn start(&mut self) {
+        self.started = true;
+    }
+
+    pub fn update_proposal(&mut self, zxid: Zxid, now: u64) {
+        if !self.started {
+            return;
+        }
+        if self.current.is_none() {
+            self.current = Some((zxid, now));
+        } else {
+            self.next = Some((zxid, now));
+        }
+    }
+
+    /// Returns the oldest tracked proposal when the ACK skipped it
+    /// (ZooKeeper warns "ACK for 0x… received before ACK for 0x…").
+    pub fn update_ack(&mut self, zxid: Zxid) -> Option<Zxid> {
+        match (self.current, self.next) {
+            (Some((c, _)), _) if c == zxid => {
+                self.current = self.next.take();
+                None
+            }
+            (Some((c, _)), Some((n, _))) if n == zxid => {
+                self.next = None;
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the oldest tracked proposal is still within `timeout_ms`.
+    pub fn check(&self, now: u64, timeout_ms: u64) -> bool {
+        self.current.is_none_or(|(_, sent)| now - sent < timeout_ms)
+    }
 }
 
 /// A proposal waiting for its quorum.
@@ -454,7 +503,7 @@ impl Server {
                 wait_deadline_ms: 0,
                 sending_started: false,
                 sync_mode: SyncMode::None,
-                unacked: VecDeque::new(),
+                sync_limit_check: SyncLimitCheck::default(),
                 deferred: VecDeque::new(),
             },
         );
@@ -537,10 +586,20 @@ impl Server {
                 self.handler_close(conn);
             }
             (HandlerPhase::Running, Packet::Ack { zxid }) => {
-                let sid = self.handler_mut(conn).and_then(|h| {
-                    h.unacked.retain(|(z, _)| *z > zxid);
-                    h.sid
-                });
+                let (sid, skipped) = match self.handler_mut(conn) {
+                    Some(h) => (h.sid, h.sync_limit_check.update_ack(zxid)),
+                    None => (None, None),
+                };
+                if let Some(older) = skipped {
+                    self.log(
+                        Level::Warn,
+                        "LearnerHandler",
+                        format!(
+                            "ACK for 0x{:x} received before ACK for 0x{:x}",
+                            zxid.0, older.0
+                        ),
+                    );
+                }
                 if let Some(sid) = sid {
                     self.leader_process_ack(sid, zxid);
                 }
@@ -875,7 +934,7 @@ impl Server {
         let now = self.now;
         if let Packet::Proposal { txn } = &p {
             if let Some(h) = self.handler_mut(conn) {
-                h.unacked.push_back((txn.zxid, now));
+                h.sync_limit_check.update_proposal(txn.zxid, now);
             }
         }
         self.send(conn, p);
@@ -1036,6 +1095,10 @@ impl Server {
             format!("Received NEWLEADER-ACK message from {sid}"),
         );
         self.wait_for_newleader_ack(sid, zxid);
+        // syncLimitCheck.start(): proposals count from here on.
+        if let Some(h) = self.handler_mut(conn) {
+            h.sync_limit_check.start();
+        }
         let l = self.leader();
         let established = l.is_some_and(|l| l.established_ms.is_some());
         let formed = l.is_some_and(|l| l.quorum_formed);
@@ -1175,9 +1238,10 @@ impl Server {
             if !h.sending_started {
                 continue;
             }
-            match h.unacked.front() {
-                Some((_, sent)) if now - sent >= sync_timeout => late.push(h.conn),
-                _ => ping.push(h.conn),
+            if h.sync_limit_check.check(now, sync_timeout) {
+                ping.push(h.conn);
+            } else {
+                late.push(h.conn);
             }
         }
         for conn in ping {
