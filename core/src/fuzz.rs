@@ -10,8 +10,9 @@
 //!   starts near the top so the rollover guard is exercised.
 //! - **Safety phase**: random faults (crash, crash the leader, restart,
 //!   pause, partition, one-way cut, heal, slow link, slow disk, dropped
-//!   message, whole-ensemble crash) mixed with client work (writes, steady
-//!   load, sessions opened and closed). The checker runs after every event.
+//!   message, whole-ensemble crash) mixed with client work (writes, reads,
+//!   steady load, sessions opened and closed). The checker runs after
+//!   every event, the client-history checks on every answer.
 //! - **Liveness phase**: everything heals, every server restarts except at
 //!   most a minority of voters; a leader must be established and every
 //!   running server synced within [`liveness_bound_ms`], then a fresh
@@ -199,7 +200,20 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
                 }
                 continue;
             }
-            71..=84 => ActionKind::Write {
+            80..=84 => {
+                let client = pick(&mut r, &clients);
+                let path = match r.below(3) {
+                    0 => "/".to_string(),
+                    _ => format!("/{}-{}", pick(&mut r, &clients), range(&mut r, 1, 20)),
+                };
+                ActionKind::Read {
+                    client,
+                    path,
+                    op: Some(pick(&mut r, &["get", "exists", "children"]).to_string()),
+                    count: range(&mut r, 1, 5),
+                }
+            }
+            71..=79 => ActionKind::Write {
                 client: Some(pick(&mut r, &clients)),
                 count: range(&mut r, 1, 40),
                 op: None,

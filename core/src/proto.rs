@@ -153,11 +153,32 @@ pub enum RequestOp {
         data: Arc<str>,
         version: i32,
     },
+    /// Reads, answered by the connected server from its own tree.
+    GetData {
+        path: Arc<str>,
+    },
+    Exists {
+        path: Arc<str>,
+    },
+    GetChildren {
+        path: Arc<str>,
+    },
 }
 
 impl RequestOp {
+    /// A read is answered locally (`FinalRequestProcessor`), never proposed.
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self,
+            RequestOp::GetData { .. } | RequestOp::Exists { .. } | RequestOp::GetChildren { .. }
+        )
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
+            RequestOp::GetData { .. } => "getData",
+            RequestOp::Exists { .. } => "exists",
+            RequestOp::GetChildren { .. } => "getChildren",
             RequestOp::CreateSession { .. } => "createSession",
             RequestOp::CloseSession => "closeSession",
             RequestOp::Create { .. } => "create",
@@ -294,6 +315,19 @@ pub type ClientId = u32;
 pub struct ClientReply {
     pub client: ClientId,
     pub cxid: u32,
+    /// For a write, its txn's zxid; for a read, the answering server's
+    /// last processed zxid (ZooKeeper's `ReplyHeader.zxid`).
     pub zxid: Zxid,
     pub err: i32,
+    /// What a read saw (None for writes).
+    pub read: Option<ReadResult>,
+}
+
+/// What a read returned: the node's data and version (None: no such node)
+/// and, for getChildren, the child names in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadResult {
+    pub data: Option<Arc<str>>,
+    pub version: i32,
+    pub children: Vec<Arc<str>>,
 }

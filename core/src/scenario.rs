@@ -229,6 +229,14 @@ pub enum ActionKind {
         path: Option<String>,
         data: Option<String>,
     },
+    /// Reads answered by the client's server from its own tree: `op` is
+    /// "get" (getData, default), "exists" or "children" (getChildren).
+    Read {
+        client: String,
+        path: String,
+        op: Option<String>,
+        count: u64,
+    },
     /// The client closes its session (a closeSession txn).
     Close {
         client: String,
@@ -307,6 +315,7 @@ impl ActionKind {
             ActionKind::SlowDisk { .. } => "slow_disk",
             ActionKind::Connect { .. } => "connect",
             ActionKind::Write { .. } => "write",
+            ActionKind::Read { .. } => "read",
             ActionKind::Close { .. } => "close",
             ActionKind::Load { .. } => "load",
             ActionKind::Cut { .. } => "cut",
@@ -329,6 +338,7 @@ pub const ACTION_NAMES: &[&str] = &[
     "slow_disk",
     "connect",
     "write",
+    "read",
     "close",
     "load",
     "cut",
@@ -391,6 +401,15 @@ struct WriteFields {
     op: Option<String>,
     path: Option<String>,
     data: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadFields {
+    client: String,
+    path: String,
+    op: Option<String>,
+    #[serde(default = "one")]
+    count: u64,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -643,6 +662,7 @@ impl Scenario {
             ActionKind::Heal
             | ActionKind::Write { .. }
             | ActionKind::Close { .. }
+            | ActionKind::Read { .. }
             | ActionKind::Load { .. }
             | ActionKind::Expect { .. } => Ok(()),
         }
@@ -776,6 +796,32 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
                 op: f.op,
                 path: f.path,
                 data: f.data,
+            }
+        }
+        "read" => {
+            let f: ReadFields = field(rest, path)?;
+            if let Some(op) = &f.op {
+                if !["get", "exists", "children"].contains(&op.as_str()) {
+                    return Err(ScenarioError::at(
+                        format!("{path}.op"),
+                        format!("unknown read op \"{op}\"; use get, exists or children"),
+                    ));
+                }
+            }
+            if !f.path.starts_with('/')
+                || (f.path.len() > 1 && f.path.ends_with('/'))
+                || f.path.contains("//")
+            {
+                return Err(ScenarioError::at(
+                    format!("{path}.path"),
+                    format!("\"{}\" is not a valid znode path", f.path),
+                ));
+            }
+            ActionKind::Read {
+                client: f.client,
+                path: f.path,
+                op: f.op,
+                count: f.count,
             }
         }
         "close" => ActionKind::Close {

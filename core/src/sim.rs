@@ -63,6 +63,8 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk4925_sync_txns_skip_committed_log",
     // Counter-variants (not ZooKeeper; fixes ZabLab proposes):
     "fix_discard_log_on_snap",
+    // Deliberately broken (not ZooKeeper; shows a checker catching it):
+    "broken_reads_skip_session_order",
 ];
 
 /// Why a scenario cannot be run by this build.
@@ -162,6 +164,22 @@ pub struct WriteRecord {
     pub at_ms: u64,
 }
 
+/// A read and what it saw (`zxid`: the answering server's last processed
+/// zxid, so a stale read shows as a zxid below the leader's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadRecord {
+    pub client: String,
+    pub server: Sid,
+    pub op: &'static str,
+    pub path: String,
+    pub zxid: Zxid,
+    pub result: String,
+    pub data: Option<String>,
+    pub version: i32,
+    pub children: Vec<String>,
+    pub at_ms: u64,
+}
+
 /// A four-letter word and its verbatim answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FourLwRecord {
@@ -209,6 +227,7 @@ pub struct RunSummary {
     pub leaders: Vec<LeaderRecord>,
     pub syncs: Vec<SyncRecord>,
     pub writes: Vec<WriteRecord>,
+    pub reads: Vec<ReadRecord>,
     pub fourlw: Vec<FourLwRecord>,
     pub violations: Vec<Violation>,
     pub action_errors: Vec<ActionReport>,
@@ -337,6 +356,10 @@ struct PendingOp {
     cxid: u32,
     op: RequestOp,
     record: bool,
+    /// Client-history checks: the highest zxid this session had seen, and
+    /// the highest zxid of any write completed anywhere, when it was sent.
+    seen_at_invoke: Zxid,
+    lin_floor: Zxid,
 }
 
 #[derive(Debug, Clone)]
@@ -388,8 +411,11 @@ pub struct Simulation {
     leaders: Vec<LeaderRecord>,
     syncs: Vec<SyncRecord>,
     writes: Vec<WriteRecord>,
+    reads: Vec<ReadRecord>,
     fourlw: Vec<FourLwRecord>,
     messages: u64,
+    /// The highest zxid of a write answered so far (client-history checks).
+    max_completed_write: Zxid,
     pending_ghost: Vec<(Sid, GhostEvent)>,
     expectations: Vec<Expecting>,
 }
@@ -471,6 +497,8 @@ impl Simulation {
             leaders: Vec::new(),
             syncs: Vec::new(),
             writes: Vec::new(),
+            reads: Vec::new(),
+            max_completed_write: Zxid::ZERO,
             fourlw: Vec::new(),
             messages: 0,
             pending_ghost: Vec::new(),
@@ -671,6 +699,7 @@ impl Simulation {
             leaders: self.leaders.clone(),
             syncs: self.syncs.clone(),
             writes: self.writes.clone(),
+            reads: self.reads.clone(),
             fourlw: self.fourlw.clone(),
             violations: self.checker.violations.clone(),
             action_errors: self.action_errors.clone(),
@@ -764,9 +793,9 @@ impl Simulation {
                     }
                 }
             },
-            ActionKind::Close { client } | ActionKind::Load { client, .. } => {
-                self.check_client(client)?
-            }
+            ActionKind::Close { client }
+            | ActionKind::Load { client, .. }
+            | ActionKind::Read { client, .. } => self.check_client(client)?,
             ActionKind::FourLetterWord { server, .. } => {
                 let i = self.resolve_ref(*server)?;
                 if !self.nodes[i].up {
@@ -938,6 +967,24 @@ impl Simulation {
                                 data: d,
                                 ephemeral: other == Some("create_ephemeral"),
                             },
+                        };
+                        self.client_submit(c, req, true);
+                    }
+                }
+            }
+            ActionKind::Read {
+                client,
+                path,
+                op,
+                count,
+            } => {
+                if let Some(c) = self.client_idx(&client) {
+                    let path: Arc<str> = Arc::from(path.as_str());
+                    for _ in 0..count {
+                        let req = match op.as_deref() {
+                            Some("exists") => RequestOp::Exists { path: path.clone() },
+                            Some("children") => RequestOp::GetChildren { path: path.clone() },
+                            _ => RequestOp::GetData { path: path.clone() },
                         };
                         self.client_submit(c, req, true);
                     }
@@ -1729,10 +1776,17 @@ impl Simulation {
     }
 
     fn client_submit(&mut self, c: usize, op: RequestOp, record: bool) {
+        let lin_floor = self.max_completed_write;
         let cl = &mut self.clients[c];
         let cxid = cl.next_cxid;
         cl.next_cxid += 1;
-        cl.queue.push_back(PendingOp { cxid, op, record });
+        cl.queue.push_back(PendingOp {
+            cxid,
+            op,
+            record,
+            seen_at_invoke: cl.last_zxid,
+            lin_floor,
+        });
         if cl.state == ClientState::Connected || cl.state == ClientState::Closing {
             self.client_flush(c);
         }
@@ -1767,6 +1821,11 @@ impl Simulation {
             RequestOp::Delete { path, .. } => ("delete", path.to_string()),
             RequestOp::CloseSession => ("closeSession", String::new()),
             RequestOp::CreateSession { .. } => ("createSession", String::new()),
+            RequestOp::GetData { .. }
+            | RequestOp::Exists { .. }
+            | RequestOp::GetChildren { .. } => {
+                return;
+            }
         };
         self.writes.push(WriteRecord {
             client: cl.name.clone(),
@@ -1774,6 +1833,98 @@ impl Simulation {
             path,
             zxid,
             result,
+            at_ms: self.now_ms,
+        });
+    }
+
+    /// ZooKeeper's client guarantees, checked on every answer (the
+    /// client-history checker):
+    /// - ClientSessionOrder: a session's answers come in the order it sent
+    ///   the requests, and a read never returns state older than the
+    ///   session had seen when it sent the read;
+    /// - ClientWriteLinearizability: a write's zxid is above every write
+    ///   that had completed before it was sent (real-time order).
+    /// Reads are only sequentially consistent in ZooKeeper, so a read older
+    /// than another session's completed write is not a violation (that is
+    /// a stale read, which the diagnosis explains).
+    fn check_client_history(&mut self, c: usize, p: &PendingOp, r: &crate::proto::ClientReply) {
+        let name = self.clients[c].name.clone();
+        let server = self.clients[c].server;
+        if let Some(&earlier) = self.clients[c].in_flight.keys().next() {
+            if earlier < p.cxid {
+                self.checker.report(
+                    "ClientSessionOrder",
+                    self.now_ms,
+                    self.events,
+                    vec![server],
+                    vec![r.zxid],
+                    format!(
+                        "{name}: the answer to request {} ({}) came before the answer to its earlier request {earlier}",
+                        p.cxid,
+                        p.op.name()
+                    ),
+                );
+            }
+        }
+        if r.read.is_some() && r.zxid < p.seen_at_invoke {
+            self.checker.report(
+                "ClientSessionOrder",
+                self.now_ms,
+                self.events,
+                vec![server],
+                vec![r.zxid, p.seen_at_invoke],
+                format!(
+                    "{name}: {} read state as of {} after the session had seen {}",
+                    p.op.name(),
+                    r.zxid,
+                    p.seen_at_invoke
+                ),
+            );
+        }
+        if r.read.is_none()
+            && r.zxid <= p.lin_floor
+            && !matches!(p.op, RequestOp::CreateSession { .. })
+        {
+            self.checker.report(
+                "ClientWriteLinearizability",
+                self.now_ms,
+                self.events,
+                vec![server],
+                vec![r.zxid, p.lin_floor],
+                format!(
+                    "{name}: {} got zxid {}, but {} had already completed before it was sent",
+                    p.op.name(),
+                    r.zxid,
+                    p.lin_floor
+                ),
+            );
+        }
+    }
+
+    fn record_read(
+        &mut self,
+        c: usize,
+        p: &PendingOp,
+        zxid: Zxid,
+        err: i32,
+        read: crate::proto::ReadResult,
+    ) {
+        let path = match &p.op {
+            RequestOp::GetData { path }
+            | RequestOp::Exists { path }
+            | RequestOp::GetChildren { path } => path.to_string(),
+            _ => String::new(),
+        };
+        self.reads.push(ReadRecord {
+            client: self.clients[c].name.clone(),
+            server: self.clients[c].server,
+            op: p.op.name(),
+            path,
+            zxid,
+            result: err_name(err).to_string(),
+            data: read.data.map(|d| d.to_string()),
+            version: read.version,
+            children: read.children.iter().map(|c| c.to_string()).collect(),
             at_ms: self.now_ms,
         });
     }
@@ -1799,6 +1950,7 @@ impl Simulation {
             }
             if result == "ConnectionLoss" && e.retries > 0 {
                 e.retries -= 1;
+                let lin_floor = self.max_completed_write;
                 let cl = &mut self.clients[c];
                 let again = cl.next_cxid;
                 cl.next_cxid += 1;
@@ -1806,6 +1958,8 @@ impl Simulation {
                     cxid: again,
                     op: p.op.clone(),
                     record: p.record,
+                    seen_at_invoke: cl.last_zxid,
+                    lin_floor,
                 });
                 self.expectations[k].writes.push((c, again));
             } else {
@@ -1903,8 +2057,14 @@ impl Simulation {
                         let Some(p) = self.clients[c].in_flight.remove(&r.cxid) else {
                             return;
                         };
+                        self.check_client_history(c, &p, &r);
                         let cl = &mut self.clients[c];
                         cl.last_zxid = cl.last_zxid.max(r.zxid);
+                        if let Some(read) = r.read {
+                            self.record_read(c, &p, r.zxid, r.err, read);
+                            return;
+                        }
+                        self.max_completed_write = self.max_completed_write.max(r.zxid);
                         let closing = p.op == RequestOp::CloseSession;
                         self.record_write(c, &p, Some(r.zxid), err_name(r.err).to_string());
                         if closing {
@@ -1971,7 +2131,12 @@ impl Simulation {
         let Some(until) = cl.load_until_ms else {
             return;
         };
-        if now >= until || matches!(cl.state, ClientState::Expired | ClientState::Closed) {
+        if now >= until
+            || matches!(
+                cl.state,
+                ClientState::Expired | ClientState::Closed | ClientState::Closing
+            )
+        {
             self.clients[c].load_until_ms = None;
             return;
         }

@@ -238,6 +238,24 @@ impl DataTree {
         self.nodes.len()
     }
 
+    /// The names of `path`'s children, in order (getChildren).
+    pub fn children_of(&self, path: &str) -> Vec<Arc<str>> {
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        self.nodes
+            .range::<str, _>((
+                std::ops::Bound::Excluded(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter(|(p, _)| !p[prefix.len()..].contains('/'))
+            .map(|(p, _)| Arc::from(&p[prefix.len()..]))
+            .collect()
+    }
+
     pub fn ephemerals_of(&self, session: u64) -> Vec<Arc<str>> {
         self.nodes
             .iter()

@@ -31,7 +31,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::proto::{ClientId, Notification, Packet, ServerState, Sid, SyncMode, Vote, ZabState};
+use crate::proto::{
+    ClientId, Notification, Packet, RequestOp, ServerState, Sid, SyncMode, Vote, ZabState,
+};
 use crate::rng::Pcg32;
 use crate::storage::Disk;
 use crate::txn::{DataTree, Txn, TxnId};
@@ -327,9 +329,26 @@ pub struct Cnxn {
     pub last_zxid: Zxid,
 }
 
+/// One entry of a session's order on this server (`CommitProcessor`'s
+/// per-session queue): a write waiting for its commit, or a read waiting
+/// behind the writes before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionOp {
+    Write {
+        cxid: u32,
+    },
+    Read {
+        client: ClientId,
+        cxid: u32,
+        op: RequestOp,
+    },
+}
+
 /// Counters `srvr`/`mntr` print.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {
+    /// Reads answered from this server's tree.
+    pub reads: u64,
     pub packets_received: u64,
     pub packets_sent: u64,
     pub latency_min_ms: Option<u64>,
@@ -389,6 +408,8 @@ pub struct Server {
     next_session_id: u64,
     /// Requests of local clients waiting for their txn: (session, cxid).
     pending_replies: BTreeMap<(u64, u32), ClientId>,
+    /// Per-session order of this server's clients (`CommitProcessor`).
+    session_order: BTreeMap<u64, VecDeque<SessionOp>>,
     /// When the session expiry timer is due.
     session_timer_at: Option<u64>,
     /// `bug_zk2355_early_last_processed` only: the tree's real position
@@ -438,6 +459,7 @@ impl Server {
             rand_roll: 0,
             next_session_id: 0,
             pending_replies: BTreeMap::new(),
+            session_order: BTreeMap::new(),
             session_timer_at: None,
             label_ahead_of: None,
         }
@@ -984,6 +1006,7 @@ impl Server {
         }
         self.close_all_clients("ZooKeeperServer not running");
         self.pending_replies.clear();
+        self.session_order.clear();
         self.serving = false;
         if clear_tree {
             self.reload_database();

@@ -17,8 +17,8 @@
 
 use std::sync::Arc;
 
-use super::{Cnxn, Level, Role, Server, TimerKind};
-use crate::proto::{ClientId, ClientReply, Packet, Request, RequestOp};
+use super::{Cnxn, Level, Role, Server, SessionOp, TimerKind};
+use crate::proto::{ClientId, ClientReply, Packet, ReadResult, Request, RequestOp};
 use crate::txn::{code, parent_of, Txn, TxnOp};
 use crate::zxid::Zxid;
 
@@ -155,8 +155,87 @@ impl Server {
         c.received += 1;
         let (session, timeout) = (c.session, c.timeout_ms);
         self.touch(session, timeout);
+        if op.is_read() {
+            // `CommitProcessor`: a read waits behind its own session's
+            // pending writes, so a session never reads older than it wrote.
+            let waits = self
+                .session_order
+                .get(&session)
+                .is_some_and(|q| !q.is_empty());
+            if waits && !self.cfg.variant("broken_reads_skip_session_order") {
+                self.session_order
+                    .entry(session)
+                    .or_default()
+                    .push_back(SessionOp::Read { client, cxid, op });
+            } else {
+                self.answer_read(client, cxid, &op);
+            }
+            return;
+        }
+        self.session_order
+            .entry(session)
+            .or_default()
+            .push_back(SessionOp::Write { cxid });
         self.pending_replies.insert((session, cxid), client);
         self.submit(Request { session, cxid, op });
+    }
+
+    /// `FinalRequestProcessor` for a read: from this server's own tree, as
+    /// of its last processed zxid (so a lagging follower answers stale).
+    fn answer_read(&mut self, client: ClientId, cxid: u32, op: &RequestOp) {
+        let (path, children) = match op {
+            RequestOp::GetData { path } | RequestOp::Exists { path } => (path, false),
+            RequestOp::GetChildren { path } => (path, true),
+            _ => return,
+        };
+        let node = self.tree.nodes.get(&**path);
+        let read = ReadResult {
+            data: node.map(|n| n.data.clone()),
+            version: node.map_or(-1, |n| n.version),
+            children: if children && node.is_some() {
+                self.tree.children_of(path)
+            } else {
+                Vec::new()
+            },
+        };
+        let err = match op {
+            RequestOp::Exists { .. } => 0,
+            _ if node.is_none() => code::NO_NODE,
+            _ => 0,
+        };
+        let zxid = self.tree.last_processed_zxid;
+        self.counters.reads += 1;
+        self.client_out(ClientEvent::Reply(ClientReply {
+            client,
+            cxid,
+            zxid,
+            err,
+            read: Some(read),
+        }));
+    }
+
+    /// A session's write was answered: the reads queued behind it go now.
+    fn release_session_reads(&mut self, session: u64, cxid: u32) {
+        let mut ready = Vec::new();
+        if let Some(q) = self.session_order.get_mut(&session) {
+            if let Some(k) = q
+                .iter()
+                .position(|o| matches!(o, SessionOp::Write { cxid: c } if *c == cxid))
+            {
+                q.remove(k);
+            }
+            while let Some(SessionOp::Read { .. }) = q.front() {
+                if let Some(SessionOp::Read { client, cxid, op }) = q.pop_front() {
+                    ready.push((client, cxid, op));
+                }
+            }
+            if q.is_empty() {
+                self.session_order.remove(&session);
+            }
+        }
+        for (client, cxid, op) in ready {
+            self.answer_read(client, cxid, &op);
+        }
     }
 
     pub(super) fn client_ping(&mut self, client: ClientId) {
@@ -323,6 +402,12 @@ impl Server {
                     TxnOp::Delete { path: path.clone() }
                 }
             },
+            RequestOp::GetData { .. }
+            | RequestOp::Exists { .. }
+            | RequestOp::GetChildren { .. } => {
+                // Reads never reach the leader's prep processor.
+                return;
+            }
             RequestOp::SetData {
                 path,
                 data,
@@ -488,7 +573,9 @@ impl Server {
                         cxid: txn.cxid,
                         zxid: txn.zxid,
                         err,
+                        read: None,
                     }));
+                    self.release_session_reads(txn.session, txn.cxid);
                     if let TxnOp::CloseSession { .. } = op {
                         self.cnxns.remove(&client);
                     }
