@@ -1844,6 +1844,7 @@ impl Simulation {
     ///   session had seen when it sent the read;
     /// - ClientWriteLinearizability: a write's zxid is above every write
     ///   that had completed before it was sent (real-time order).
+    ///
     /// Reads are only sequentially consistent in ZooKeeper, so a read older
     /// than another session's completed write is not a violation (that is
     /// a stale read, which the diagnosis explains).
