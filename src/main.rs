@@ -301,6 +301,7 @@ fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
         .map(|v| format!(" --variant {v}"))
         .collect();
     let (mut safety, mut liveness) = (0u64, 0u64);
+    let mut explained: Vec<(u64, &fuzz::Finding)> = Vec::new();
     for (i, f) in failures.iter().enumerate() {
         let first = &f.violations[0];
         if f.violations.iter().any(|v| !SeedRun::is_liveness(v)) {
@@ -318,6 +319,13 @@ fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
             "  reproduce with: zablab fuzz --seeds 1 --from {}{variant_arg}",
             f.seed
         );
+        if let Some(finding) = fuzz::explained_by(f.seed, &a.variants) {
+            println!(
+                "  known finding ({}): clean with --variant {}; see {}",
+                finding.what, finding.fix, finding.file
+            );
+            explained.push((f.seed, finding));
+        }
         if i < a.shrink {
             shrink_and_write(f, &first.property, &a.out);
         }
@@ -331,6 +339,22 @@ fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
     }
     for line in coverage.into_inner().unwrap().lines() {
         println!("{line}");
+    }
+    for finding in fuzz::FINDINGS {
+        let seeds: Vec<u64> = explained
+            .iter()
+            .filter(|(_, f)| f.fix == finding.fix)
+            .map(|(s, _)| *s)
+            .collect();
+        if !seeds.is_empty() {
+            println!(
+                "fuzz: {} of {} failing seeds are the known finding {} (clean with --variant {}): {seeds:?}",
+                seeds.len(),
+                failures.len(),
+                finding.file,
+                finding.fix
+            );
+        }
     }
     println!(
         "fuzz: {} seeds, {safety} violations, {liveness} liveness failures, {:.1} seeds/s",

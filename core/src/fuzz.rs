@@ -461,6 +461,40 @@ pub fn run_seed(seed: u64, variants: &[String], coverage: &mut Coverage) -> Seed
     }
 }
 
+/// What the fuzzer found in ZooKeeper's own behaviour, as modelled here:
+/// each finding's scenario file and the counter-variant (not ZooKeeper)
+/// that removes the hazard. A failing seed is explained by a finding when
+/// the same seed is clean with that counter-variant on.
+pub const FINDINGS: &[Finding] = &[Finding {
+    fix: "fix_discard_log_on_snap",
+    file: "static/scenarios/findings/stale-log-after-snap.json",
+    what: "a SNAP leaves an abandoned epoch's txns in the learner's txn log; as leader it later serves them to a learner by the txn-log sync path",
+}];
+
+/// One entry of [`FINDINGS`].
+#[derive(Debug, Clone, Copy)]
+pub struct Finding {
+    pub fix: &'static str,
+    pub file: &'static str,
+    pub what: &'static str,
+}
+
+/// The finding that explains a failing seed, if any: the first one whose
+/// counter-variant (added to `variants`) makes the seed clean. `None` when
+/// the seed is clean already, the fix is already on, or no fix helps.
+pub fn explained_by(seed: u64, variants: &[String]) -> Option<&'static Finding> {
+    FINDINGS.iter().find(|f| {
+        if variants.iter().any(|v| v == f.fix) {
+            return false;
+        }
+        let mut with_fix = variants.to_vec();
+        with_fix.push(f.fix.to_string());
+        run_seed(seed, &with_fix, &mut Coverage::default())
+            .violations
+            .is_empty()
+    })
+}
+
 /// Whether `scenario` still fails with `property`.
 fn fails_with(scenario: &Scenario, property: &str) -> bool {
     match Simulation::new(scenario.clone()) {

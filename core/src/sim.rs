@@ -2099,6 +2099,15 @@ impl Simulation {
     /// The connection is gone: in-flight requests fail with
     /// ConnectionLoss; try the next server after a random pause.
     fn client_lost(&mut self, c: usize, _reason: String) {
+        // A closed or expired handle is dead for good (ZooKeeper.close()
+        // ends it whether or not closeSession got through); a late event
+        // of its last connection must not bring it back.
+        if matches!(
+            self.clients[c].state,
+            ClientState::Closed | ClientState::Expired
+        ) {
+            return;
+        }
         let pending: Vec<PendingOp> = {
             let cl = &mut self.clients[c];
             let v: Vec<PendingOp> = std::mem::take(&mut cl.in_flight).into_values().collect();
@@ -2111,6 +2120,7 @@ impl Simulation {
         let cl = &mut self.clients[c];
         if cl.state == ClientState::Closing {
             cl.state = ClientState::Closed;
+            cl.gen += 1;
             return;
         }
         cl.state = ClientState::Connecting;
