@@ -34,6 +34,13 @@
 
 use std::fmt::Write as _;
 
+pub use crate::metrics::{Metrics, PctSummary, Summary};
+
+mod mntr;
+
+/// `mntr` keys of machinery ZabLab does not model, with the reason.
+pub use mntr::UNMODELLED as MNTR_UNMODELLED;
+
 /// Our `Version.getFullVersion()`: the version line of `srvr`/`stat`, the
 /// `zk_version` of `mntr` and `zookeeper.version` of `envi`. Real 3.8.0 says
 /// `3.8.0-<git commit>, built on <date> UTC`.
@@ -114,71 +121,6 @@ impl PeerType {
     }
 }
 
-/// An `AvgMinMaxCounter`: request latencies, election times and the like.
-/// `min`/`max` are meaningful only when `count > 0`; they print as `0`
-/// otherwise, as in ZooKeeper.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Data points added.
-    pub count: u64,
-    /// Their sum.
-    pub total: u64,
-    /// Smallest data point.
-    pub min: u64,
-    /// Largest data point.
-    pub max: u64,
-}
-
-impl Summary {
-    /// Adds one data point (`AvgMinMaxCounter.addDataPoint`).
-    pub fn add(&mut self, value: u64) {
-        if self.count == 0 || value < self.min {
-            self.min = value;
-        }
-        if self.count == 0 || value > self.max {
-            self.max = value;
-        }
-        self.count = self.count.saturating_add(1);
-        self.total = self.total.saturating_add(value);
-    }
-
-    /// `getAvg()`: `total / count` as a double, rounded HALF_UP to 4
-    /// decimals (`0.0` with no data).
-    pub fn avg(&self) -> f64 {
-        if self.count == 0 {
-            return 0.0;
-        }
-        round_half_up_4(self.total as f64 / self.count as f64)
-    }
-
-    /// `getMin()`: 0 with no data.
-    pub fn min_or_zero(&self) -> u64 {
-        if self.count == 0 {
-            0
-        } else {
-            self.min
-        }
-    }
-
-    /// `getMax()`: 0 with no data.
-    pub fn max_or_zero(&self) -> u64 {
-        if self.count == 0 {
-            0
-        } else {
-            self.max
-        }
-    }
-
-    /// The five `mntr` lines `avg_/min_/max_/cnt_/sum_<name>`.
-    fn mntr_lines(&self, name: &str, out: &mut String) {
-        mntr_line(out, &format!("avg_{name}"), &java_double(self.avg()));
-        mntr_line(out, &format!("min_{name}"), &self.min_or_zero().to_string());
-        mntr_line(out, &format!("max_{name}"), &self.max_or_zero().to_string());
-        mntr_line(out, &format!("cnt_{name}"), &self.count.to_string());
-        mntr_line(out, &format!("sum_{name}"), &self.total.to_string());
-    }
-}
-
 /// The leader's `BufferStats` of serialized proposal sizes (bytes): `-1`
 /// each before the first proposal and after `srst`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,6 +142,10 @@ impl Default for ProposalSizes {
         }
     }
 }
+
+/// ZooKeeper's `BufferStats` (last/min/max of a buffer size), the type
+/// behind both the proposal and the client response sizes.
+pub type BufferStats = ProposalSizes;
 
 impl ProposalSizes {
     /// `BufferStats.setLastBufferSize`.
@@ -387,6 +333,11 @@ pub struct Conf {
     pub config_version: u64,
     /// `readonlymode.enabled`: puts `isro` in the default whitelist.
     pub readonly_mode_enabled: bool,
+    /// The host's `ulimit -n` (`zk_max_file_descriptor_count`).
+    pub max_file_descriptor_count: u64,
+    /// `zookeeper.connection_throttle_drop_probability`, in thousandths
+    /// (`zk_connection_drop_probability`; 0: throttling off).
+    pub connection_drop_probability_milli: u64,
 }
 
 impl Default for Conf {
@@ -413,6 +364,8 @@ impl Default for Conf {
             members: Vec::new(),
             config_version: 0,
             readonly_mode_enabled: false,
+            max_file_descriptor_count: 20_000,
+            connection_drop_probability_milli: 0,
         }
     }
 }
@@ -466,40 +419,6 @@ pub struct Watch {
     pub session_id: u64,
     /// The watched path.
     pub path: String,
-}
-
-/// Process-wide counters and summaries of `ServerMetrics`: they survive
-/// role changes (they live as long as the JVM) and are zeroed only by
-/// `srst`. Printed by `mntr` in every mode.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Metrics {
-    /// `proposal_count`: proposals this process made as leader.
-    pub proposal_count: u64,
-    /// `looking_count`: times this peer entered LOOKING.
-    pub looking_count: u64,
-    /// `learner_proposal_received_count`: PROPOSALs a follower received in
-    /// broadcast.
-    pub learner_proposal_received_count: u64,
-    /// `learner_commit_received_count`: COMMITs (observer: INFORMs) a
-    /// learner received in broadcast.
-    pub learner_commit_received_count: u64,
-    /// `diff_count`: learner syncs this process led without a snapshot
-    /// (DIFF or TRUNC).
-    pub diff_count: u64,
-    /// `snap_count`: learner syncs this process led with a SNAP.
-    pub snap_count: u64,
-    /// `commit_count`: commits this process sent as leader.
-    pub commit_count: u64,
-    /// `leader_unavailable_time`: ms from leaving BROADCAST (going LOOKING)
-    /// to BROADCAST again, counted when BROADCAST is reached as leader.
-    pub leader_unavailable_time: Summary,
-    /// `follower_sync_time`: ms a follower spent in `syncWithLeader`.
-    pub follower_sync_time: Summary,
-    /// `unavailable_time`: as `leader_unavailable_time`, in any role.
-    pub unavailable_time: Summary,
-    /// `election_time`: ms from starting LOOKING to deciding LEADING or
-    /// FOLLOWING.
-    pub election_time: Summary,
 }
 
 /// One bucket of an `ExpiryQueue` (`dump`).
@@ -610,6 +529,18 @@ pub struct Stats {
     pub pending_syncs: u64,
     /// Leader only: ms since the leader began serving (`zk_leader_uptime`).
     pub leader_uptime_ms: u64,
+    /// `ServerStats.clientResponseStats`: sizes of the responses sent to
+    /// clients (`zk_last/min/max_client_response_size`, `-1` before any).
+    pub client_response_sizes: BufferStats,
+    /// File descriptors the process holds (`zk_open_file_descriptor_count`):
+    /// here the sockets and files the simulated server has open.
+    pub open_file_descriptor_count: u64,
+    /// Bytes of watch paths (`zk_watch_bytes`).
+    pub watch_bytes: u64,
+    /// Leader only: per learner sid, the packets queued to it and not yet
+    /// delivered, now. Not a 4lw line (ZooKeeper shows it only through the
+    /// `learner_handler_qp_size` summaries); for the UI and the diagnosis.
+    pub learner_queues: Vec<(u64, u64)>,
     /// Process-wide metrics.
     pub metrics: Metrics,
     /// The configuration.
@@ -655,6 +586,10 @@ impl Default for Stats {
             synced_observers: 0,
             pending_syncs: 0,
             leader_uptime_ms: 0,
+            client_response_sizes: BufferStats::default(),
+            open_file_descriptor_count: 0,
+            watch_bytes: 0,
+            learner_queues: Vec::new(),
             metrics: Metrics::default(),
             conf: Conf::default(),
             digest_log: Vec::new(),
@@ -757,7 +692,7 @@ pub fn run(cmd: &str, s: &Stats, whitelist_all: bool) -> String {
         }
         "wchc" => wchc(s, &mut out),
         "wchp" => wchp(s, &mut out),
-        "mntr" => mntr(s, &mut out),
+        "mntr" => mntr::mntr(s, &mut out),
         "isro" => out.push_str(if s.mode == Mode::ReadOnly { "ro" } else { "rw" }),
         "crst" => out.push_str("Connection stats reset.\n"),
         "srst" => out.push_str("Server stats reset.\n"),
@@ -900,80 +835,6 @@ fn wchp(s: &Stats, out: &mut String) {
     out.push('\n');
 }
 
-fn mntr_line(out: &mut String, key: &str, value: &str) {
-    let _ = writeln!(out, "zk_{key}\t{value}");
-}
-
-/// `MonitorCommand`: a subset of the 3.8.0 keys, those this model knows,
-/// in the order a real 3.8.0 server printed them (gauges, then counters,
-/// then summaries).
-fn mntr(s: &Stats, out: &mut String) {
-    let leader = s.mode == Mode::Leader;
-    let quorum = s.mode.is_quorum();
-    let m = &s.metrics;
-    let p = s.proposal_sizes;
-    let n = |v: u64| v.to_string();
-    let i = |v: i64| v.to_string();
-    // (key, value, printed?)
-    let lines: [(&str, String, bool); 33] = [
-        ("version", ZK_VERSION.to_string(), true),
-        ("server_state", s.mode.as_str().to_string(), true),
-        ("peer_state", s.peer_state.clone(), quorum),
-        ("ephemerals_count", n(s.ephemerals_count), true),
-        ("num_alive_connections", n(s.connections.len() as u64), true),
-        ("avg_latency", java_double(s.latency.avg()), true),
-        ("min_proposal_size", i(p.min), leader),
-        ("outstanding_requests", n(s.outstanding_requests), true),
-        ("znode_count", n(s.node_count), true),
-        ("global_sessions", n(s.global_sessions), true),
-        ("packets_sent", n(s.packets_sent), true),
-        ("packets_received", n(s.packets_received), true),
-        ("max_proposal_size", i(p.max), leader),
-        ("synced_followers", n(s.synced_followers), leader),
-        ("watch_count", n(s.watch_count), true),
-        (
-            "synced_non_voting_followers",
-            n(s.synced_non_voting_followers),
-            leader,
-        ),
-        ("synced_observers", n(s.synced_observers), leader),
-        ("min_latency", n(s.latency.min_or_zero()), true),
-        ("approximate_data_size", n(s.approximate_data_size), true),
-        ("last_proposal_size", i(p.last), leader),
-        ("pending_syncs", n(s.pending_syncs), leader),
-        ("leader_uptime", n(s.leader_uptime_ms), leader),
-        ("uptime", n(s.uptime_ms), true),
-        ("max_latency", n(s.latency.max_or_zero()), true),
-        ("learners", n(s.learners), leader),
-        ("quorum_size", n(s.quorum_size), quorum),
-        ("proposal_count", n(m.proposal_count), true),
-        ("looking_count", n(m.looking_count), true),
-        (
-            "learner_proposal_received_count",
-            n(m.learner_proposal_received_count),
-            true,
-        ),
-        (
-            "learner_commit_received_count",
-            n(m.learner_commit_received_count),
-            true,
-        ),
-        ("diff_count", n(m.diff_count), true),
-        ("snap_count", n(m.snap_count), true),
-        ("commit_count", n(m.commit_count), true),
-    ];
-    for (key, value, printed) in &lines {
-        if *printed {
-            mntr_line(out, key, value);
-        }
-    }
-    m.leader_unavailable_time
-        .mntr_lines("leader_unavailable_time", out);
-    m.follower_sync_time.mntr_lines("follower_sync_time", out);
-    m.unavailable_time.mntr_lines("unavailable_time", out);
-    m.election_time.mntr_lines("election_time", out);
-}
-
 /// `EnvCommand`.
 fn envi(s: &Stats) -> String {
     let mut out = format!("Environment:\nzookeeper.version={ZK_VERSION}\n");
@@ -1055,47 +916,6 @@ fn dump(s: &Stats, out: &mut String) {
             c.dump(false, o);
         }
     });
-}
-
-/// `BigDecimal(x).setScale(4, HALF_UP).doubleValue()`, exactly: the double
-/// is split into `mantissa * 2^exp`, scaled by 10^4 in integers, and the
-/// discarded binary fraction decides the rounding (ties away from zero).
-fn round_half_up_4(x: f64) -> f64 {
-    if !x.is_finite() {
-        return x;
-    }
-    let bits = x.abs().to_bits();
-    let raw_exp = ((bits >> 52) & 0x7ff) as i32;
-    let frac = bits & ((1u64 << 52) - 1);
-    let (mantissa, exp) = if raw_exp == 0 {
-        (frac, -1074)
-    } else {
-        (frac | (1u64 << 52), raw_exp - 1075)
-    };
-    if exp >= 0 {
-        return x; // an integer: nothing to round
-    }
-    let scaled = u128::from(mantissa) * 10_000;
-    let shift = exp.unsigned_abs();
-    let units = if shift >= 128 {
-        0 // below 2^-60: rounds to 0.0000
-    } else {
-        let q = scaled >> shift;
-        let rest = scaled - (q << shift);
-        let half = 1u128 << (shift - 1);
-        if rest >= half {
-            q + 1
-        } else {
-            q
-        }
-    };
-    let text = format!("{}.{:04}", units / 10_000, units % 10_000);
-    let rounded = text.parse::<f64>().unwrap_or(0.0);
-    if x.is_sign_negative() {
-        -rounded
-    } else {
-        rounded
-    }
 }
 
 /// Java's `Double.toString`: plain decimal with at least one fractional

@@ -2,6 +2,10 @@
 //! plain [`crate::fourlw::Stats`] the formatter reads, from the server and
 //! its simulated connections. The whitelist is `*` (every command), as in
 //! REAL-ZK.md's ensemble: ZabLab is for looking inside.
+//!
+//! What only the simulator knows (the querying 4lw connection itself, the
+//! packets queued to each learner) is added by `Simulation` before the
+//! command runs (`sim::four_letter_word`).
 
 use crate::fourlw::{self, ClientConn, Conf, Mode, ProposalSizes, Stats, Summary};
 use crate::proto::ServerState;
@@ -9,7 +13,18 @@ use crate::server::Server;
 
 pub use fourlw::NOT_SERVING;
 
-/// The answer of `cmd` on server `s` at `now_ms` (a running process).
+/// Wall-clock time of virtual time 0, ms since the epoch (2026-11-25
+/// 00:00 UTC, the day of REAL-ZK.md's runs): what `cons` prints as a
+/// connection's `est=`.
+pub const WALL_CLOCK_ORIGIN_MS: i64 = 1_795_564_800_000;
+
+/// The remote address of client `id`'s connection, as Java prints it.
+pub fn client_addr(id: u32) -> String {
+    format!("/127.0.0.1:{}", 50000 + id)
+}
+
+/// The answer of `cmd` on server `s` at `now_ms` (a running process),
+/// without the querying connection (see [`stats`]).
 pub fn answer(s: &Server, observer: bool, cmd: &str, now_ms: u64) -> String {
     fourlw::run(cmd, &stats(s, observer, now_ms), true)
 }
@@ -43,13 +58,22 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
         .cnxns
         .iter()
         .map(|(id, cn)| {
-            let mut conn = ClientConn::four_letter_word(&format!("/127.0.0.1:{}", 50000 + id));
-            conn.queued = 0;
+            let mut conn = ClientConn::four_letter_word(&client_addr(*id));
+            conn.interest_ops = 1;
+            conn.queued = s.book.in_process.range((*id, 0)..=(*id, u32::MAX)).count() as u64;
             conn.recved = cn.received;
             conn.sent = cn.sent;
             conn.session_id = cn.session;
             conn.timeout_ms = cn.timeout_ms;
             conn.last_zxid = cn.last_zxid.0 as i64;
+            if let Some(cs) = s.book.cnxn.get(id) {
+                conn.last_op = cs.last_op.to_string();
+                conn.established_ms = WALL_CLOCK_ORIGIN_MS + cs.established_ms as i64;
+                conn.last_cxid = cs.last_cxid.map_or(-1, i64::from);
+                conn.last_response_ms = cs.last_response_ms as i64;
+                conn.last_latency_ms = cs.last_latency_ms as i64;
+                conn.latency = cs.latency;
+            }
             conn
         })
         .collect();
@@ -61,6 +85,20 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
     conf.sync_limit = s.cfg.sync_limit;
     conf.min_session_timeout = s.cfg.min_session_timeout_ms;
     conf.max_session_timeout = s.cfg.max_session_timeout_ms;
+    // The directory sizes of the simulated disk: txn log files are
+    // preallocated in blocks of `zookeeper.preAllocSize` (64 MiB); the
+    // snapshot is about its nodes' paths and data plus a fixed overhead.
+    const PREALLOC: u64 = 64 * 1024 * 1024;
+    let log_bytes: u64 = s.disk.log.iter().map(|t| t.size_bytes()).sum();
+    let snap_bytes: u64 = s.disk.snapshot.as_ref().map_or(0, |snap| {
+        snap.tree
+            .nodes
+            .iter()
+            .map(|(p, n)| p.len() as u64 + n.data.len() as u64 + 60)
+            .sum()
+    });
+    conf.data_log_size = log_bytes.div_ceil(PREALLOC) * PREALLOC;
+    conf.data_dir_size = conf.data_log_size + snap_bytes;
     let mut st = Stats {
         serving: s.running && s.serving,
         mode,
@@ -69,14 +107,18 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
         latency,
         packets_received: c.packets_received,
         packets_sent: c.packets_sent,
+        outstanding_requests: s.outstanding_requests(),
         node_count: s.tree.node_count() as u64,
         connections,
         ephemerals_count: s.tree.ephemerals_count() as u64,
         approximate_data_size: s.tree.approximate_data_size(),
         global_sessions: s.tree.sessions.len() as u64,
         quorum_size: s.cfg.participants.len() as u64,
-        uptime_ms: now_ms.saturating_sub(s.started_ms),
+        uptime_ms: now_ms.saturating_sub(s.book.role_started_ms),
         proposal_sizes: sizes,
+        client_response_sizes: s.book.response_sizes,
+        open_file_descriptor_count: s.open_file_descriptors(),
+        metrics: s.metrics.clone(),
         conf,
         ..Stats::default()
     };
@@ -89,7 +131,6 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
             .filter(|h| h.observer && h.sending_started)
             .count() as u64;
         st.leader_uptime_ms = l.established_ms.map_or(0, |t| now_ms.saturating_sub(t));
-        st.outstanding_requests = l.outstanding.len() as u64;
     }
     st
 }

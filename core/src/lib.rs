@@ -30,6 +30,7 @@ pub mod checks;
 pub mod fourlw;
 pub mod fourlw_view;
 pub mod fuzz;
+pub mod metrics;
 pub mod proto;
 pub mod reference;
 pub mod rng;

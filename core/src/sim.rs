@@ -40,6 +40,10 @@ use crate::server::{
 use crate::trace::TraceHasher;
 use crate::zxid::Zxid;
 
+mod observe;
+
+pub use observe::{ClientRecord, ServerLoad};
+
 /// PRNG stream of the simulator (a constant: the seed alone picks the run).
 const RNG_STREAM: u64 = 0x5a42; // "ZB"
 
@@ -418,6 +422,8 @@ pub struct Simulation {
     max_completed_write: Zxid,
     pending_ghost: Vec<(Sid, GhostEvent)>,
     expectations: Vec<Expecting>,
+    /// Observation only (`sim/observe.rs`): never changes a run.
+    obs: observe::Observer,
 }
 
 impl Simulation {
@@ -503,6 +509,7 @@ impl Simulation {
             messages: 0,
             pending_ghost: Vec::new(),
             expectations: Vec::new(),
+            obs: observe::Observer::default(),
         };
         for index in 0..sim.scenario.actions.len() {
             let at = sim.scenario.actions[index].at_ms;
@@ -1142,6 +1149,7 @@ impl Simulation {
         match event {
             Event::Action(index) => {
                 self.do_action(index);
+                self.obs_clients();
                 self.run_checks();
             }
             Event::Server { sid, inc, input } => {
@@ -1150,6 +1158,7 @@ impl Simulation {
                 };
                 let n = &self.nodes[i];
                 if !n.up || n.inc != inc {
+                    self.obs_consumed(sid, &input);
                     self.trace.event(self.now_ms, 2, sid as u64);
                     return;
                 }
@@ -1159,6 +1168,7 @@ impl Simulation {
                         .push_back(Event::Server { sid, inc, input });
                     return;
                 }
+                self.obs_consumed(sid, &input);
                 // A handshake whose far end died (or reset) meanwhile ends
                 // in a refused connection, not in a socket nobody serves.
                 let input = match input {
@@ -1222,6 +1232,7 @@ impl Simulation {
             Event::Client { id, gen, ev } => {
                 self.trace.event(self.now_ms, 4, id as u64);
                 self.client_event(id, gen, ev);
+                self.obs_clients();
                 self.run_checks();
             }
             Event::ExpectDeadline(index) => {
@@ -1293,6 +1304,7 @@ impl Simulation {
                         self.reset_conn(conn);
                         continue;
                     }
+                    self.obs_sent(conn, dir);
                     self.transmit(conn, dir, Some(packet));
                 }
                 Output::Close { conn } => self.close_conn(conn, sid),
@@ -1490,11 +1502,14 @@ impl Simulation {
         let Some(c) = self.conns.get_mut(&id) else {
             return;
         };
+        let held = held_packets(c);
         c.held[0].clear();
         c.held[1].clear();
         let ends = [(c.a, c.a_inc, c.open[0]), (c.b, c.b_inc, c.open[1])];
         c.open = [false, false];
         self.conns.remove(&id);
+        self.obs_discarded(id, 0, held[0]);
+        self.obs_discarded(id, 1, held[1]);
         let now = self.now_ms;
         for (sid, inc, open) in ends {
             if open {
@@ -1521,9 +1536,12 @@ impl Simulation {
             return;
         }
         c.open[side] = false;
+        let held = held_packets(c);
         c.held[0].clear();
         c.held[1].clear();
         let peer_open = c.open[1 - side];
+        self.obs_discarded(id, 0, held[0]);
+        self.obs_discarded(id, 1, held[1]);
         if peer_open {
             self.transmit(id, side, None);
         } else {
@@ -2179,17 +2197,11 @@ impl Simulation {
             },
         );
     }
+}
 
-    // ----- four-letter words -----
-
-    fn four_letter_word(&self, i: usize, cmd: &str) -> String {
-        let n = &self.nodes[i];
-        let s = &n.server;
-        if n.paused_until.is_some() {
-            return String::new();
-        }
-        crate::fourlw_view::answer(s, n.role == Role::Observer, cmd, self.now_ms)
-    }
+/// Packets (not FINs) held at a cut on `c`, per direction.
+fn held_packets(c: &Conn) -> [u64; 2] {
+    [0, 1].map(|d| c.held[d].iter().filter(|p| p.is_some()).count() as u64)
 }
 
 /// The client a `write` with no `client` uses.

@@ -351,7 +351,7 @@ impl Server {
         self.cancel_timer(TimerKind::Finalize);
         self.election.finalizing = false;
         let elapsed = self.now - self.election.started_ms;
-        self.counters.election_time_ms = Some(elapsed);
+        self.stats_role_started(elapsed);
         let me = self.sid() as i64;
         let state = if leader == me {
             ServerState::Leading

@@ -867,6 +867,21 @@ impl Server {
                 _ => SyncMode::Diff,
             }
         };
+        let in_flight = self.leader().map_or(0, |l| {
+            l.handlers
+                .values()
+                .filter(|h| {
+                    h.conn != conn
+                        && matches!(
+                            h.phase,
+                            HandlerPhase::WaitNewLeaderAck
+                                | HandlerPhase::WaitNewLeaderQuorum
+                                | HandlerPhase::WaitStartup
+                        )
+                })
+                .count() as u64
+        });
+        self.stats_sync_led(need_snap, in_flight + 1);
         let epoch = self.leader().map_or(0, |l| l.epoch);
         // ZOOKEEPER-3104: before 148c2cd6b NEWLEADER was queued here, right
         // after `startForwarding`, and the snapshot serialized afterwards
@@ -1279,6 +1294,7 @@ impl Server {
             );
             return;
         }
+        self.stats_proposed(&txn);
         let size = txn.size_bytes() as i64;
         let c = &mut self.counters;
         c.proposals += 1;
@@ -1373,6 +1389,7 @@ impl Server {
         for conn in observers {
             self.send(conn, Packet::Inform { txn: p.txn.clone() });
         }
+        self.stats_committed(&p.txn);
         self.apply_txn(&p.txn, true);
         // The next proposal may already have its quorum.
         let next = zxid.next();

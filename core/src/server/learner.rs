@@ -353,6 +353,8 @@ impl Server {
                 return;
             }
         };
+        // `ZKDatabase.initConfigInZKDatabase` after any of the three.
+        self.stats_config_written();
         self.ghost(GhostEvent::Synced { leader, mode });
         if let Some(l) = self.learner_mut() {
             l.snapshot_needed = mode != SyncMode::Diff;
@@ -768,10 +770,21 @@ impl Server {
                         format!("Got zxid 0x{:x} expected 0x{:x}", txn.zxid.0, e.0),
                     );
                 }
+                self.stats_proposal_received(&txn);
                 self.follower_log_request(txn);
             }
-            Packet::Commit { zxid } if !observer => self.follower_commit(zxid),
+            Packet::Commit { zxid } if !observer => {
+                let created = self.learner().and_then(|l| {
+                    l.pending_txns
+                        .front()
+                        .filter(|t| t.zxid == zxid)
+                        .map(|t| t.time_ms)
+                });
+                self.stats_commit_received(created);
+                self.follower_commit(zxid)
+            }
             Packet::Inform { txn } if observer => {
+                self.stats_commit_received(Some(txn.time_ms));
                 self.log_txn(txn.clone(), AfterFlush::Nothing);
                 self.apply_txn(&txn, true);
             }

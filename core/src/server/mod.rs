@@ -25,12 +25,14 @@ mod election;
 mod leader;
 mod learner;
 mod requests;
+mod stats;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::metrics::Metrics;
 use crate::proto::{
     ClientId, Notification, Packet, RequestOp, ServerState, Sid, SyncMode, Vote, ZabState,
 };
@@ -42,6 +44,7 @@ use crate::zxid::Zxid;
 pub use election::Election;
 pub use leader::{HandlerPhase, LeaderState};
 pub use learner::LearnerState;
+pub use stats::{CnxnStats, InProcess, StatsBook};
 
 /// A quorum-port connection, numbered by the simulator.
 pub type ConnId = u64;
@@ -344,7 +347,8 @@ pub enum SessionOp {
     },
 }
 
-/// Counters `srvr`/`mntr` print.
+/// `ServerStats` of the current role's ZooKeeperServer (`srvr`'s
+/// counters): zeroed when a role starts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Reads answered from this server's tree.
@@ -359,7 +363,6 @@ pub struct Counters {
     pub proposal_size_min: i64,
     pub proposal_size_max: i64,
     pub proposals: u64,
-    pub election_time_ms: Option<u64>,
 }
 
 /// One ZooKeeper server.
@@ -386,6 +389,10 @@ pub struct Server {
     pub role: Role,
     pub cnxns: BTreeMap<ClientId, Cnxn>,
     pub counters: Counters,
+    /// Process-wide metrics (`mntr`); zeroed by a restart.
+    pub metrics: Metrics,
+    /// What the metrics are computed from (observation only).
+    pub book: StatsBook,
     pub started_ms: u64,
     now: u64,
     rng: Pcg32,
@@ -393,8 +400,9 @@ pub struct Server {
     next_token: u64,
     out: Vec<Output>,
     ghost: Vec<GhostEvent>,
-    /// Logged txns waiting for their fsync: (log length after it, action).
-    to_flush: VecDeque<(usize, Zxid, AfterFlush)>,
+    /// Logged txns waiting for their fsync: (log length after it, zxid,
+    /// action, (when queued, the txn's creation time) for the metrics).
+    to_flush: VecDeque<(usize, Zxid, AfterFlush, (u64, u64))>,
     flush_in_flight: Option<usize>,
     /// How many log entries the fsync in flight makes durable at most (the
     /// log was truncated or renumbered under it); `usize::MAX` normally.
@@ -445,6 +453,8 @@ impl Server {
             role: Role::None,
             cnxns: BTreeMap::new(),
             counters: Counters::default(),
+            metrics: Metrics::default(),
+            book: StatsBook::default(),
             started_ms: 0,
             now: 0,
             rng: Pcg32::new(0, 0),
@@ -551,6 +561,7 @@ impl Server {
     }
 
     fn set_zab_state(&mut self, zab: ZabState) {
+        self.stats_zab_state(zab);
         self.zab_state = zab;
         self.log(
             Level::Info,
@@ -619,11 +630,31 @@ impl Server {
                 session,
                 timeout_ms,
                 last_zxid_seen,
-            } => self.client_connect(client, session, timeout_ms, last_zxid_seen),
-            Input::ClientRequest { client, cxid, op } => self.client_request(client, cxid, op),
+            } => {
+                let op = crate::proto::RequestOp::CreateSession {
+                    timeout_ms: timeout_ms as u32,
+                };
+                self.stats_client_arrival(client, 0, &op);
+                if session == 0 {
+                    self.stats_new_session(client);
+                }
+                self.client_connect(client, session, timeout_ms, last_zxid_seen);
+                if !self.cnxns.contains_key(&client) {
+                    // Refused: nothing of it stays in process.
+                    self.stats_client_gone(client);
+                }
+            }
+            Input::ClientRequest { client, cxid, op } => {
+                self.stats_client_arrival(client, cxid, &op);
+                self.client_request(client, cxid, op);
+                if !self.cnxns.contains_key(&client) {
+                    self.stats_client_gone(client);
+                }
+            }
             Input::ClientPing { client } => self.client_ping(client),
             Input::ClientGone { client } => {
                 self.cnxns.remove(&client);
+                self.stats_client_gone(client);
             }
         }
     }
@@ -689,10 +720,7 @@ impl Server {
             );
         }
         // `QuorumPeer.loadDataBase`.
-        let (tree, delivered) = self.disk.restore();
-        self.tree = tree;
-        self.ghost_delivered = delivered;
-        self.rebuild_committed_log();
+        self.reload_database();
         if self.disk.current_epoch.is_none() {
             self.log(Level::Info, "QuorumPeer", "currentEpoch not found! Creating with a reasonable default of 0. This should only happen when you are upgrading your installation".to_string());
             self.disk.current_epoch = Some(0);
@@ -742,7 +770,9 @@ impl Server {
             peer_epoch: self.current_epoch() as i64,
             state: ServerState::Looking,
         };
+        self.stats_config_written();
         self.log(Level::Info, "QuorumPeer", "LOOKING".to_string());
+        self.stats_looking();
         self.look_for_leader();
     }
 
@@ -802,6 +832,7 @@ impl Server {
             return;
         }
         self.tree.apply(txn);
+        self.stats_applied(txn);
         if add_to_window {
             self.committed_log.push_back(txn.clone());
             if self.committed_log.len() > self.cfg.commit_log_count as usize {
@@ -820,6 +851,7 @@ impl Server {
     fn apply_below_label(&mut self, txn: &Txn, delivered: bool) {
         let label = self.tree.last_processed_zxid;
         self.tree.apply(txn);
+        self.stats_applied(txn);
         self.tree.last_processed_zxid = label.max(txn.zxid);
         self.label_ahead_of = (txn.zxid < label).then_some(txn.zxid);
         self.committed_log.push_back(txn.clone());
@@ -865,14 +897,20 @@ impl Server {
         self.tree = tree;
         self.ghost_delivered = delivered;
         self.rebuild_committed_log();
+        let base = self.disk.snapshot.as_ref().map_or(Zxid::ZERO, |s| s.zxid);
+        let replayed: Vec<Txn> = self.disk.txns_after(base).cloned().collect();
+        self.stats_database_loaded(&replayed);
     }
 
     // ----- the txn log pipeline (`SyncRequestProcessor`) -----
 
     fn log_txn(&mut self, txn: Txn, after: AfterFlush) {
         let zxid = txn.zxid;
+        let times = (self.now, txn.time_ms);
+        self.stats_log_queued();
         self.disk.append(txn);
-        self.to_flush.push_back((self.disk.log.len(), zxid, after));
+        self.to_flush
+            .push_back((self.disk.log.len(), zxid, after, times));
         if self.disk.txns_since_roll > self.cfg.snap_count / 2 + self.rand_roll {
             self.log(
                 Level::Info,
@@ -889,6 +927,7 @@ impl Server {
         if self.flush_in_flight.is_none() && self.disk.unflushed() > 0 {
             let upto = self.disk.log.len();
             self.flush_in_flight = Some(upto);
+            self.stats_flush_started();
             self.out.push(Output::Fsync { upto });
         }
     }
@@ -900,11 +939,13 @@ impl Server {
         self.flush_in_flight = None;
         let cap = std::mem::replace(&mut self.flush_cap, usize::MAX);
         self.disk.flush_to(upto.min(cap));
-        while let Some(&(len, zxid, after)) = self.to_flush.front() {
+        let mut flushed = Vec::new();
+        while let Some(&(len, zxid, after, (queued, created))) = self.to_flush.front() {
             if len > self.disk.flushed {
                 break;
             }
             self.to_flush.pop_front();
+            flushed.push((queued, created, after != AfterFlush::Nothing));
             match after {
                 AfterFlush::LeaderAck => self.leader_process_ack(self.sid(), zxid),
                 AfterFlush::FollowerAck { conn } => {
@@ -915,6 +956,7 @@ impl Server {
                 AfterFlush::Nothing => {}
             }
         }
+        self.stats_flushed(&flushed);
         // The old role's log writer, never stopped, takes its next queued
         // txns now (bug museum, ZOOKEEPER-4712).
         for txn in std::mem::take(&mut self.stale_writer) {
@@ -924,9 +966,10 @@ impl Server {
                 format!("Stale log writer appends 0x{:x}", txn.zxid.0),
             );
             let zxid = txn.zxid;
+            let times = (self.now, txn.time_ms);
             self.disk.append(txn);
             self.to_flush
-                .push_back((self.disk.log.len(), zxid, AfterFlush::Nothing));
+                .push_back((self.disk.log.len(), zxid, AfterFlush::Nothing, times));
         }
         self.learner_fsync_done();
         self.maybe_flush();
@@ -968,6 +1011,7 @@ impl Server {
         );
         let delivered = self.ghost_delivered;
         self.disk.take_snapshot(&self.tree, delivered);
+        self.stats_snapshot();
     }
 
     /// Leave the current role (`Leader.shutdown` / `Learner.shutdown` +
@@ -999,12 +1043,17 @@ impl Server {
                 if self.disk.log.len() > written {
                     let queued: Vec<Txn> = self.disk.log.iter_from(written).cloned().collect();
                     self.disk.log.truncate(written);
-                    self.to_flush.retain(|(len, _, _)| *len <= written);
+                    self.to_flush.retain(|(len, _, _, _)| *len <= written);
                     self.stale_writer.extend(queued);
                 }
             }
         }
         self.close_all_clients("ZooKeeperServer not running");
+        self.book.in_process.clear();
+        self.book.read_paths.clear();
+        self.book.new_sessions.clear();
+        self.book.cnxn.clear();
+        self.book.sync_started_ms = None;
         self.pending_replies.clear();
         self.session_order.clear();
         self.serving = false;
@@ -1030,6 +1079,7 @@ impl Server {
             "PeerState set to LOOKING".to_string(),
         );
         self.log(Level::Info, "QuorumPeer", "LOOKING".to_string());
+        self.stats_looking();
         if self.cfg.is_observer() {
             let delay = self.rng.below(200) as u64;
             self.set_timer(TimerKind::ObserverDelay, delay);

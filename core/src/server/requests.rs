@@ -30,6 +30,7 @@ pub const SESSION_EXPIRED: i32 = -112;
 
 impl Server {
     fn client_out(&mut self, e: ClientEvent) {
+        self.stats_client_out(&e);
         self.counters.packets_sent += 1;
         if let Some(c) = self.cnxns.get_mut(&e.client()) {
             c.sent += 1;
@@ -548,12 +549,6 @@ impl Server {
             }
         }
         if let Some(client) = self.pending_replies.remove(&(txn.session, txn.cxid)) {
-            let latency = self.now.saturating_sub(txn.time_ms);
-            let c = &mut self.counters;
-            c.latency_min_ms = Some(c.latency_min_ms.map_or(latency, |m| m.min(latency)));
-            c.latency_max_ms = c.latency_max_ms.max(latency);
-            c.latency_total_ms += latency;
-            c.latency_count += 1;
             if let Some(cn) = self.cnxns.get_mut(&client) {
                 cn.last_zxid = txn.zxid;
             }
