@@ -224,6 +224,7 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
                 client: pick(&mut r, &clients),
                 rate_per_s: range(&mut r, 20, 300),
                 for_ms: range(&mut r, tick, 10 * tick).min(8_000),
+                reads_per_s: 0,
             },
             90..=93 => ActionKind::Close {
                 client: pick(&mut r, &clients),

@@ -241,11 +241,15 @@ pub enum ActionKind {
     Close {
         client: String,
     },
-    /// A steady write load: `rate_per_s` setData requests for `for_ms`.
+    /// A steady load for `for_ms`: `rate_per_s` setData requests per
+    /// second and `reads_per_s` getData requests per second (either may be
+    /// 0, not both).
     Load {
         client: String,
         rate_per_s: u64,
         for_ms: u64,
+        #[serde(skip_serializing_if = "is_zero")]
+        reads_per_s: u64,
     },
     /// A one-way cut: nothing from `from` reaches `to` until `heal`.
     Cut {
@@ -420,8 +424,15 @@ struct CloseFields {
 #[serde(deny_unknown_fields)]
 struct LoadFields {
     client: String,
+    #[serde(default)]
     rate_per_s: u64,
     for_ms: u64,
+    #[serde(default)]
+    reads_per_s: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -829,16 +840,25 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
         },
         "load" => {
             let f: LoadFields = field(rest, path)?;
-            if f.rate_per_s == 0 || f.rate_per_s > 1000 {
+            for (name, v) in [("rate_per_s", f.rate_per_s), ("reads_per_s", f.reads_per_s)] {
+                if v > 1000 {
+                    return Err(ScenarioError::at(
+                        format!("{path}.{name}"),
+                        "must be between 0 and 1000 (one request per ms at most)",
+                    ));
+                }
+            }
+            if f.rate_per_s == 0 && f.reads_per_s == 0 {
                 return Err(ScenarioError::at(
                     format!("{path}.rate_per_s"),
-                    "must be between 1 and 1000 (one request per ms at most)",
+                    "a load needs writes (rate_per_s) or reads (reads_per_s) per second",
                 ));
             }
             ActionKind::Load {
                 client: f.client,
                 rate_per_s: f.rate_per_s,
                 for_ms: f.for_ms,
+                reads_per_s: f.reads_per_s,
             }
         }
         "cut" => {

@@ -40,6 +40,7 @@ use crate::server::{
 use crate::trace::TraceHasher;
 use crate::zxid::Zxid;
 
+mod load;
 mod observe;
 
 pub use observe::{ClientRecord, ServerLoad};
@@ -243,6 +244,8 @@ enum ClientEv {
     Tick,
     Reconnect,
     LoadTick,
+    /// The next getData of a read load (`sim/load.rs`).
+    ReadTick,
 }
 
 #[derive(Debug, Clone)]
@@ -385,6 +388,8 @@ struct Client {
     load_interval_us: u64,
     load_created: bool,
     load_done: u64,
+    read_until_ms: Option<u64>,
+    read_interval_us: u64,
     /// FIFO arrival times of the current TCP connection (to, from server).
     up_arrival: u64,
     down_arrival: u64,
@@ -1007,8 +1012,12 @@ impl Simulation {
                 client,
                 rate_per_s,
                 for_ms,
+                reads_per_s,
             } => {
                 if let Some(c) = self.client_idx(&client) {
+                    self.start_read_load(c, reads_per_s, for_ms);
+                }
+                if let Some(c) = self.client_idx(&client).filter(|_| rate_per_s > 0) {
                     let cl = &mut self.clients[c];
                     cl.load_until_ms = Some(self.now_ms + for_ms);
                     cl.load_interval_us = 1_000_000 / rate_per_s;
@@ -1719,6 +1728,8 @@ impl Simulation {
                     load_interval_us: 0,
                     load_created: false,
                     load_done: 0,
+                    read_until_ms: None,
+                    read_interval_us: 0,
                     up_arrival: 0,
                     down_arrival: 0,
                 });
@@ -2010,12 +2021,16 @@ impl Simulation {
             self.client_load_tick(c);
             return;
         }
+        if ev == ClientEv::ReadTick {
+            self.client_read_tick(c);
+            return;
+        }
         if self.clients[c].gen != gen {
             return;
         }
         let now = self.now_ms;
         match ev {
-            ClientEv::LoadTick => {}
+            ClientEv::LoadTick | ClientEv::ReadTick => {}
             ClientEv::Tick => {
                 let cl = &self.clients[c];
                 if !matches!(
@@ -2080,7 +2095,9 @@ impl Simulation {
                         let cl = &mut self.clients[c];
                         cl.last_zxid = cl.last_zxid.max(r.zxid);
                         if let Some(read) = r.read {
-                            self.record_read(c, &p, r.zxid, r.err, read);
+                            if p.record {
+                                self.record_read(c, &p, r.zxid, r.err, read);
+                            }
                             return;
                         }
                         self.max_completed_write = self.max_completed_write.max(r.zxid);

@@ -1,0 +1,122 @@
+//! The read side of the `load` action (`reads_per_s`): a client that
+//! reads its load node (or `/` before it exists) at a steady rate, as a
+//! read-heavy workload does. The reads are answered by the client's own
+//! server from its tree and are not listed in the run's `reads` (they
+//! show in the servers' `srvr`/`mntr` figures: latency, packets,
+//! `readlatency`, `read_per_namespace`).
+
+use std::sync::Arc;
+
+use super::{ClientEv, ClientState, Event, Simulation};
+use crate::proto::RequestOp;
+
+impl Simulation {
+    /// Starts `reads_per_s` reads per second for `for_ms` (nothing for 0).
+    pub(super) fn start_read_load(&mut self, c: usize, reads_per_s: u64, for_ms: u64) {
+        if reads_per_s == 0 {
+            return;
+        }
+        let now = self.now_ms;
+        let cl = &mut self.clients[c];
+        cl.read_until_ms = Some(now + for_ms);
+        cl.read_interval_us = 1_000_000 / reads_per_s;
+        let id = cl.id;
+        self.schedule(
+            now,
+            Event::Client {
+                id,
+                gen: u32::MAX,
+                ev: ClientEv::ReadTick,
+            },
+        );
+    }
+
+    /// One read of the load, then the next tick.
+    pub(super) fn client_read_tick(&mut self, c: usize) {
+        let now = self.now_ms;
+        let cl = &self.clients[c];
+        let Some(until) = cl.read_until_ms else {
+            return;
+        };
+        if now >= until
+            || matches!(
+                cl.state,
+                ClientState::Expired | ClientState::Closed | ClientState::Closing
+            )
+        {
+            self.clients[c].read_until_ms = None;
+            return;
+        }
+        let path: Arc<str> = if cl.load_created {
+            Arc::from(format!("/{}-load", cl.name).as_str())
+        } else {
+            Arc::from("/")
+        };
+        self.client_submit(c, RequestOp::GetData { path }, false);
+        let cl = &self.clients[c];
+        let interval_ms = (cl.read_interval_us / 1000).max(1);
+        let id = cl.id;
+        self.schedule(
+            now + interval_ms,
+            Event::Client {
+                id,
+                gen: u32::MAX,
+                ev: ClientEv::ReadTick,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Scenario, Simulation};
+
+    fn scenario(load: &str) -> String {
+        format!(
+            r#"{{ "zablab": 1, "name": "read load", "seed": 2,
+  "ensemble": {{ "participants": [1, 2, 3] }}, "until_ms": 8000,
+  "actions": [
+    {{ "at_ms": 0, "do": "start", "servers": [1, 2, 3] }},
+    {{ "at_ms": 3000, "do": "connect", "client": "r", "server": 2 }},
+    {{ "at_ms": 4000, "do": "load", "client": "r", {load}, "for_ms": 2000 }} ] }}"#
+        )
+    }
+
+    #[test]
+    fn a_read_load_shows_in_the_servers_figures_not_in_the_reads() {
+        let text = scenario(r#""reads_per_s": 100"#);
+        let mut sim = Simulation::new(Scenario::from_json(&text).unwrap()).unwrap();
+        sim.run_to_end();
+        assert!(sim.violations().is_empty());
+        let s = sim.summary();
+        assert!(s.reads.is_empty());
+        assert!(s.writes.is_empty(), "{:?}", s.writes);
+        let two = sim.load_stats().into_iter().find(|l| l.sid == 2).unwrap();
+        // 100/s for 2 s: 200 reads, plus the connect and a few pings.
+        assert!((200..=215).contains(&two.read_latency.count), "{two:?}");
+        assert_eq!(two.write_latency.count, 1, "createSession only");
+        let m = &sim.server_state(2).unwrap().metrics;
+        assert!(m.readlatency.summary.count >= 200);
+        // A mixed load: writes and reads.
+        let text = scenario(r#""rate_per_s": 50, "reads_per_s": 50"#);
+        let mut sim = Simulation::new(Scenario::from_json(&text).unwrap()).unwrap();
+        sim.run_to_end();
+        let two = sim.load_stats().into_iter().find(|l| l.sid == 2).unwrap();
+        assert!(two.write_latency.count >= 100, "{two:?}");
+        assert!(two.read_latency.count >= 100, "{two:?}");
+        assert!(sim
+            .server_state(2)
+            .unwrap()
+            .metrics
+            .read_per_namespace
+            .contains_key("r-load"));
+    }
+
+    #[test]
+    fn a_load_needs_a_rate() {
+        let err = Scenario::from_json(&scenario(r#""reads_per_s": 0"#)).unwrap_err();
+        assert!(err.to_string().contains("actions[2].rate_per_s"), "{err}");
+        let err = Scenario::from_json(&scenario(r#""reads_per_s": 1001"#)).unwrap_err();
+        assert!(err.to_string().contains("actions[2].reads_per_s"), "{err}");
+    }
+}
