@@ -1079,6 +1079,7 @@ impl Simulation {
             class: "zablab",
             text: "process killed (kill -9): volatile state lost, sockets closed".to_string(),
         });
+        self.obs_crashed(sid);
         let conns: Vec<ConnId> = self
             .conns
             .iter()
@@ -1273,7 +1274,11 @@ impl Simulation {
                         continue;
                     }
                     let Ok(j) = self.idx(to) else { continue };
-                    if !self.nodes[j].up || self.cut(sid, to) {
+                    if !self.nodes[j].up {
+                        self.obs_channel_refused(sid, to);
+                        continue;
+                    }
+                    if self.cut(sid, to) {
                         continue;
                     }
                     let tinc = self.nodes[j].inc;

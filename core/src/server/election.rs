@@ -22,8 +22,9 @@ pub const FINALIZE_WAIT_MS: u64 = 200;
 /// `maxNotificationInterval`.
 pub const MAX_NOTIFICATION_INTERVAL_MS: u64 = 60_000;
 
-/// The state of one `lookForLeader` (and what survives it: `logicalclock`).
-#[derive(Debug, Clone, Default)]
+/// The state of one `lookForLeader` (and what survives it: `logicalclock`
+/// and the last proposal).
+#[derive(Debug, Clone)]
 pub struct Election {
     pub logicalclock: u64,
     pub proposed_leader: i64,
@@ -36,6 +37,25 @@ pub struct Election {
     pub started_ms: u64,
     /// Notifications sent by this server (for the UI and tests).
     pub sent: u64,
+}
+
+impl Default for Election {
+    /// `FastLeaderElection`'s fields before the first `updateProposal`:
+    /// no leader (-1) and no zxid (-1), as its first DEBUG line shows.
+    fn default() -> Self {
+        Election {
+            logicalclock: 0,
+            proposed_leader: -1,
+            proposed_zxid: -1,
+            proposed_epoch: -1,
+            recvset: BTreeMap::new(),
+            outofelection: BTreeMap::new(),
+            not_timeout_ms: 0,
+            finalizing: false,
+            started_ms: 0,
+            sent: 0,
+        }
+    }
 }
 
 impl Server {
@@ -51,10 +71,19 @@ impl Server {
         }
     }
 
-    /// `totalOrderPredicate(new, cur)`.
-    fn total_order(&self, new: (i64, i64, i64), cur: (i64, i64, i64)) -> bool {
+    /// `totalOrderPredicate(new, cur)`, with its DEBUG line (3.8.0's).
+    fn total_order(&mut self, new: (i64, i64, i64), cur: (i64, i64, i64)) -> bool {
         let (new_id, new_zxid, new_epoch) = new;
         let (cur_id, cur_zxid, cur_epoch) = cur;
+        self.log(
+            Level::Debug,
+            "FastLeaderElection",
+            format!(
+                "id: {new_id}, proposed id: {cur_id}, zxid: 0x{}, proposed zxid: 0x{}",
+                hex_long(new_zxid),
+                hex_long(cur_zxid)
+            ),
+        );
         if new_id < 0 || !self.cfg.is_participant(new_id as Sid) {
             return false;
         }
@@ -69,6 +98,14 @@ impl Server {
     }
 
     fn update_proposal(&mut self, v: (i64, i64, i64)) {
+        let text = format!(
+            "Updating proposal: {} (newleader), 0x{} (newzxid), {} (oldleader), 0x{} (oldzxid)",
+            v.0,
+            hex_long(v.1),
+            self.election.proposed_leader,
+            hex_long(self.election.proposed_zxid)
+        );
+        self.log(Level::Debug, "FastLeaderElection", text);
         let e = &mut self.election;
         e.proposed_leader = v.0;
         e.proposed_zxid = v.1;
@@ -107,6 +144,16 @@ impl Server {
         let voters = self.cfg.participants.clone();
         for to in voters {
             self.election.sent += 1;
+            self.log(
+                Level::Debug,
+                "FastLeaderElection",
+                format!(
+                    "Sending Notification: {leader} (n.leader), 0x{} (n.zxid), 0x{round:x} (n.round), {to} (recipient), {} (myid), 0x{} (n.peerEpoch) ",
+                    hex_long(zxid),
+                    self.sid(),
+                    hex_long(epoch)
+                ),
+            );
             self.out.push(super::Output::Notify {
                 to,
                 n: Notification {

@@ -182,7 +182,7 @@ impl Server {
                 );
                 if tries >= CONNECT_TRIES || now + CONNECT_RETRY_MS >= started + init {
                     self.learner_lost_leader(format!(
-                        "Failed connect to /127.0.0.1:{}",
+                        "java.io.IOException: Failed connect to /127.0.0.1:{}",
                         28880 + to
                     ));
                 } else {
@@ -193,6 +193,8 @@ impl Server {
     }
 
     /// The learner gives up on its leader (`Follower@128`), back to LOOKING.
+    /// `reason` is the exception, as log4j prints it on the line after
+    /// ZooKeeper's message (`Exception when following the leader`).
     pub(super) fn learner_lost_leader(&mut self, reason: String) {
         let Some(l) = self.learner_mut() else {
             return;
@@ -208,7 +210,7 @@ impl Server {
         self.log(
             Level::Warn,
             class,
-            format!("Exception when {what} the leader: {reason}"),
+            format!("Exception when {what} the leader\n{reason}"),
         );
         let mid_snap = self.sync_mode == SyncMode::Snap
             && !self.cfg.variant("bug_zk3642_keep_db_after_partial_snap");
@@ -257,7 +259,10 @@ impl Server {
 
     fn learner_leaderinfo(&mut self, packet: Packet) {
         let Packet::LeaderInfo { new_epoch_zxid } = packet else {
-            self.learner_lost_leader(format!("First packet {} is not LEADERINFO", packet.name()));
+            self.learner_lost_leader(format!(
+                "java.io.IOException: First packet {} is not LEADERINFO",
+                packet.name()
+            ));
             return;
         };
         let new_epoch = new_epoch_zxid.epoch();
@@ -280,7 +285,7 @@ impl Server {
             }
         } else {
             self.learner_lost_leader(format!(
-                "Leaders epoch, {new_epoch} is less than accepted epoch, {accepted}"
+                "java.io.IOException: Leaders epoch, {new_epoch} is less than accepted epoch, {accepted}"
             ));
             return;
         };

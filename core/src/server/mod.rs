@@ -670,9 +670,9 @@ impl Server {
     fn on_closed(&mut self, conn: ConnId) {
         match &self.role {
             Role::Leader(_) => self.leader_handler_closed(conn),
-            Role::Learner(l) if l.conn == Some(conn) => {
-                self.learner_lost_leader("Connection to the leader was closed".to_string())
-            }
+            Role::Learner(l) if l.conn == Some(conn) => self.learner_lost_leader(
+                "java.io.EOFException (the leader closed the connection)".to_string(),
+            ),
             _ => {}
         }
     }

@@ -9,14 +9,14 @@
 //! module are to the leader's `learner_handler_qp_*` metrics, which the
 //! protocol never reads. Trace hashes are unchanged by it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::Serialize;
 
-use super::{ClientState, Role, Simulation};
+use super::{ClientState, LogEntry, Role, Simulation};
 use crate::metrics::Summary;
 use crate::proto::{ServerState, Sid};
-use crate::server::{ConnId, Input};
+use crate::server::{ConnId, Input, Level};
 use crate::zxid::Zxid;
 
 /// `LearnerHandler.markerPacketInterval`: a marker every 1000 packets.
@@ -51,6 +51,9 @@ pub(super) struct Observer {
     pub fourlw_conns: u64,
     pub clients: Vec<ClientRecord>,
     last_client: BTreeMap<usize, (ClientState, Sid, u64)>,
+    /// Election-port connections (`QuorumCnxManager`) that carried a
+    /// notification, as (lower sid, higher sid).
+    election_links: BTreeSet<(Sid, Sid)>,
 }
 
 fn state_name(s: ClientState) -> &'static str {
@@ -142,6 +145,13 @@ impl Simulation {
 
     /// An input leaves the queue for server `sid` (handled or dropped).
     pub(super) fn obs_consumed(&mut self, sid: Sid, input: &Input) {
+        if let Input::Election(n) = input {
+            if n.sender != sid {
+                let pair = (n.sender.min(sid), n.sender.max(sid));
+                self.obs.election_links.insert(pair);
+            }
+            return;
+        }
         let Input::Packet { conn, .. } = input else {
             return;
         };
@@ -185,6 +195,50 @@ impl Simulation {
             q.sent = q.sent.saturating_sub(packets);
             let sent = q.sent;
             q.markers.retain(|(m, _)| *m < sent);
+        }
+    }
+
+    /// `sid` could not send a notification to `to`, which is down:
+    /// `QuorumCnxManager.connectOne` fails and says so (election channels
+    /// are the simulator's network, so it writes the server's line).
+    pub(super) fn obs_channel_refused(&mut self, sid: Sid, to: Sid) {
+        self.log.push(LogEntry {
+            at_ms: self.now_ms,
+            sid,
+            level: Level::Warn,
+            class: "QuorumCnxManager",
+            text: format!(
+                "Cannot open channel to {to} at election address /127.0.0.1:{}",
+                38880 + to
+            ),
+        });
+    }
+
+    /// `sid` was killed: each peer with an election connection to it sees
+    /// the connection break (`QuorumCnxManager$RecvWorker`).
+    pub(super) fn obs_crashed(&mut self, sid: Sid) {
+        let links: Vec<(Sid, Sid)> = self
+            .obs
+            .election_links
+            .iter()
+            .copied()
+            .filter(|&(a, b)| a == sid || b == sid)
+            .collect();
+        for (a, b) in links {
+            self.obs.election_links.remove(&(a, b));
+            let peer = if a == sid { b } else { a };
+            let up = self
+                .idx(peer)
+                .is_ok_and(|j| self.nodes[j].up && self.nodes[j].server.running);
+            if up {
+                self.log.push(LogEntry {
+                    at_ms: self.now_ms,
+                    sid: peer,
+                    level: Level::Warn,
+                    class: "QuorumCnxManager$RecvWorker",
+                    text: format!("Connection broken for id {sid}, my id = {peer}"),
+                });
+            }
         }
     }
 
