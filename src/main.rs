@@ -16,7 +16,7 @@ const HELP: &str = "\
 zablab: run ZooKeeper's atomic broadcast (ZAB) as a deterministic simulation
 
 Usage:
-  zablab run FILE.json [--json] [--log]
+  zablab run FILE.json [--json] [--log] [--diagnose]
                                   run a scenario (v1) to its until_ms
   zablab fuzz --seeds N [--from S] [--variant FLAG] [--out DIR] [--jobs J] [--shrink K]
                                   random fault schedules, checked after every event
@@ -27,7 +27,10 @@ Usage:
 
 run prints the run's summary; --json prints it as JSON (end_ms, events,
 trace_hash, servers, leaders, syncs, writes, fourlw, violations,
-action_errors); --log also prints every server's log lines.
+action_errors, diagnosis); --log also prints every server's log lines;
+--diagnose ends with the diagnosis: what an operator would ask (why no
+leader, why writes stall, why a SNAP, why a session expired, why reads
+are stale, ...) answered with the evidence and the settings to look at.
 
 fuzz runs seeds S..S+N (default S=1): each seed derives its options and a
 fault schedule, then a healed liveness phase (a leader within a bound, every
@@ -119,10 +122,12 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
     let mut file = None;
     let mut json = false;
     let mut log = false;
+    let mut diagnose = false;
     for arg in args {
         match arg.as_str() {
             "--json" => json = true,
             "--log" => log = true,
+            "--diagnose" => diagnose = true,
             flag if flag.starts_with('-') => {
                 return Err(Usage(format!("run: unknown option `{flag}`")))
             }
@@ -132,7 +137,8 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
     }
     let Some(path) = file else {
         return Err(Usage(
-            "run: missing scenario file; usage: zablab run FILE.json [--json] [--log]".into(),
+            "run: missing scenario file; usage: zablab run FILE.json [--json] [--log] [--diagnose]"
+                .into(),
         ));
     };
     let text = std::fs::read_to_string(path)
@@ -146,8 +152,16 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
             eprintln!("{}", line.render());
         }
     }
+    let diagnosis = sim.diagnose();
     if json {
-        let out = serde_json::to_string_pretty(&summary).expect("the summary always serializes");
+        let mut value = serde_json::to_value(&summary).expect("the summary always serializes");
+        if let Some(map) = value.as_object_mut() {
+            map.insert(
+                "diagnosis".to_string(),
+                serde_json::to_value(&diagnosis).expect("a diagnosis always serializes"),
+            );
+        }
+        let out = serde_json::to_string_pretty(&value).expect("a JSON value always prints");
         println!("{out}");
     } else {
         println!(
@@ -195,6 +209,9 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
                 "  VIOLATION {} at {} ms (event {}): {}",
                 v.property, v.at_ms, v.event, v.detail
             );
+        }
+        if diagnose {
+            print!("{}", diagnosis.render());
         }
     }
     if summary.violations.is_empty() {

@@ -20,6 +20,7 @@ fn help_names_the_commands() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("zablab run FILE.json [--json]"), "{text}");
+    assert!(text.contains("[--diagnose]"), "{text}");
 }
 
 #[test]
@@ -64,6 +65,30 @@ fn run_json_prints_the_summary_and_is_deterministic() {
     assert!(summary["trace_hash"].as_str().unwrap().starts_with("0x"));
     let twice = zablab(&["run", "static/scenarios/three-servers.json", "--json"]);
     assert_eq!(once.stdout, twice.stdout);
+}
+
+#[test]
+fn run_diagnose_prints_the_findings_and_json_carries_them() {
+    let out = zablab(&["run", "static/scenarios/kill-the-leader.json", "--diagnose"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let tail = &text[text.find("diagnosis at 60000 ms:\n").expect(&text)..];
+    assert!(
+        tail.contains("[INFO] leader_change (ensemble, 9000..")
+            && tail.contains("Leader 3 (epoch 1) was lost at 9000 ms: it was killed."),
+        "{tail}"
+    );
+    assert!(
+        tail.contains("    setting: syncLimit = 5 ticks (10000 ms)"),
+        "{tail}"
+    );
+    let json = zablab(&["run", "static/scenarios/kill-the-leader.json", "--json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let findings = summary["diagnosis"]["findings"].as_array().unwrap();
+    assert!(findings
+        .iter()
+        .any(|f| f["id"] == "leader_change" && f["servers"] == serde_json::json!([3, 2])));
+    assert_eq!(summary["diagnosis"]["at_ms"], 60000);
 }
 
 /// The five malformed files of the ZAB core issue: each exits 2 with one

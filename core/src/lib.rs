@@ -27,6 +27,7 @@
 //! - [`reference`]: the reference-scenario fixture (native == wasm).
 
 pub mod checks;
+pub mod diagnosis;
 pub mod fourlw;
 pub mod fourlw_view;
 pub mod fuzz;

@@ -40,6 +40,7 @@ use crate::server::{
 use crate::trace::TraceHasher;
 use crate::zxid::Zxid;
 
+mod diag;
 mod load;
 mod observe;
 

@@ -42,9 +42,9 @@ use crate::txn::{DataTree, Txn, TxnId};
 use crate::zxid::Zxid;
 
 pub use election::Election;
-pub use leader::{HandlerPhase, LeaderState};
+pub use leader::{HandlerPhase, LeaderPhase, LeaderState};
 pub use learner::LearnerState;
-pub use stats::{CnxnStats, InProcess, StatsBook};
+pub use stats::{CnxnStats, InProcess, StatsBook, FSYNC_WARNING_THRESHOLD_MS};
 
 /// A quorum-port connection, numbered by the simulator.
 pub type ConnId = u64;

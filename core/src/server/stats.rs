@@ -23,6 +23,8 @@ use super::ClientEvent;
 const REPLY_HEADER_BYTES: u64 = 16;
 /// jute size of a `Stat`.
 const STAT_BYTES: u64 = 68;
+/// `fsync.warningthresholdms` (ZooKeeper's default).
+pub const FSYNC_WARNING_THRESHOLD_MS: u64 = 1000;
 /// `DataTree.STAT_OVERHEAD_BYTES`, added to each read's namespace bytes.
 const STAT_OVERHEAD_BYTES: u64 = 68;
 
@@ -452,7 +454,16 @@ impl Server {
     pub(super) fn stats_flushed(&mut self, txns: &[(u64, u64, bool)]) {
         let now = self.now;
         let start = self.book.flush_started_ms;
-        self.metrics.fsynctime.add(now.saturating_sub(start));
+        let took = now.saturating_sub(start);
+        self.metrics.fsynctime.add(took);
+        if took > FSYNC_WARNING_THRESHOLD_MS {
+            // `FileTxnLog.commit`; the log file is preallocated (64 MiB).
+            let text = format!(
+                "fsync-ing the write ahead log in SyncThread:{} took {took}ms which will adversely effect operation latency.File size is 67108880 bytes. See the ZooKeeper troubleshooting guide",
+                self.sid()
+            );
+            self.log(super::Level::Warn, "FileTxnLog", text);
+        }
         if txns.is_empty() {
             return;
         }

@@ -54,6 +54,10 @@ pub(super) struct Observer {
     /// Election-port connections (`QuorumCnxManager`) that carried a
     /// notification, as (lower sid, higher sid).
     election_links: BTreeSet<(Sid, Sid)>,
+    /// For each of the run's reads, in order: the established leader's
+    /// last processed zxid when the answer reached the client (what was
+    /// already committed then).
+    pub read_marks: Vec<Zxid>,
 }
 
 fn state_name(s: ClientState) -> &'static str {
@@ -242,8 +246,19 @@ impl Simulation {
         }
     }
 
-    /// After a client event or an action: record connection changes.
+    /// After a client event or an action: record connection changes and
+    /// what the leader had committed when each new read was answered.
     pub(super) fn obs_clients(&mut self) {
+        if self.obs.read_marks.len() < self.reads.len() {
+            let committed = self
+                .established_leader()
+                .and_then(|l| self.node(l))
+                .map_or(Zxid::ZERO, |n| n.server.tree.last_processed_zxid);
+            let n = self.reads.len() - self.obs.read_marks.len();
+            self.obs
+                .read_marks
+                .extend(std::iter::repeat_n(committed, n));
+        }
         for (c, cl) in self.clients.iter().enumerate() {
             let now = (cl.state, cl.server, cl.session);
             if self.obs.last_client.get(&c) != Some(&now) {
