@@ -64,6 +64,7 @@ impl Simulation {
         self.diag_leadership(&mut f);
         self.diag_leader_changes(&mut f);
         self.diag_writes(&mut f);
+        self.diag_waiting_clients(&mut f);
         self.diag_slow(&mut f);
         self.diag_dropped(&mut f);
         self.diag_syncs(&mut f);
@@ -395,12 +396,19 @@ impl Simulation {
         let voters = self.voters();
         let q = self.quorum();
         let group = self.largest_connected_group();
+        let since = self.leader_lost_at().unwrap_or(0);
         let lost = self
             .leaders
             .last()
-            .map(|l| format!(" The last leader was {} (epoch {}).", l.sid, l.epoch))
+            .map(|l| {
+                format!(
+                    " The last leader was {} (epoch {}), lost at {}.",
+                    l.sid,
+                    l.epoch,
+                    ms(since)
+                )
+            })
             .unwrap_or_default();
-        let since = self.leader_lost_at().unwrap_or(0);
         if group.len() < q {
             let mut parts = Vec::new();
             let absent: Vec<String> = voters.iter().filter_map(|&s| self.absence(s)).collect();
@@ -805,6 +813,63 @@ impl Simulation {
             f.evidence = vec![format!("srvr on {sid}: Outstanding: {count}")];
             f.settings =
                 vec![self.setting_sync_limit("how long a follower waits on a silent leader")];
+            out.push(f);
+        }
+    }
+
+    /// Clients with requests waiting and no connection.
+    fn diag_waiting_clients(&self, out: &mut Vec<Finding>) {
+        let now = self.now_ms;
+        let serving: Vec<Sid> = self
+            .nodes
+            .iter()
+            .filter(|n| self.alive(n.sid) && n.server.serving)
+            .map(|n| n.sid)
+            .collect();
+        for cl in &self.clients {
+            if cl.state != super::ClientState::Connecting {
+                continue;
+            }
+            let waiting = cl.queue.len() + cl.in_flight.len();
+            if waiting == 0 {
+                continue;
+            }
+            let since = self
+                .obs
+                .clients
+                .iter()
+                .rev()
+                .take_while(|r| r.client != cl.name || r.state == "connecting")
+                .filter(|r| r.client == cl.name)
+                .map(|r| r.at_ms)
+                .last()
+                .unwrap_or(now);
+            if now.saturating_sub(since) < STALL_MS {
+                continue;
+            }
+            let why = if serving.is_empty() {
+                "no server is serving (there is no leader), so every server it tries closes the connection".to_string()
+            } else {
+                format!(
+                    "it tries the servers in turn; {} would take it",
+                    list_sids(&serving)
+                )
+            };
+            let mut f = Finding::new(
+                "request_stalled",
+                Severity::Critical,
+                since,
+                format!(
+                    "Client {} has {waiting} request(s) waiting and no connection since {}: {why}. Its session survives if it reconnects within the session timeout ({}).",
+                    cl.name,
+                    ms(since),
+                    ms(cl.timeout_ms)
+                ),
+            );
+            f.servers = vec![cl.server];
+            if cl.session != 0 {
+                f.sessions = vec![format!("0x{:x}", cl.session)];
+            }
             out.push(f);
         }
     }
@@ -1254,7 +1319,13 @@ impl Simulation {
                 }
             }
             if reasons.is_empty() {
-                reasons.push("no ping of the session reached the leader".to_string());
+                reasons.push(match rec {
+                    Some(r) if r.state == "connected" => format!(
+                        "its client was connected to server {}, which was up and could reach the leader, yet sent nothing within the timeout (a client pings every third of it): the client itself stalled",
+                        r.server
+                    ),
+                    _ => "no ping of the session reached the leader".to_string(),
+                });
             }
             let mut f = Finding::new(
                 "session_expired",
@@ -1388,6 +1459,41 @@ impl Simulation {
                 ));
             }
             if let Some(t) = target {
+                if self.cuts.contains(&(sid, t)) && self.cuts.contains(&(t, sid)) {
+                    reasons.push(format!(
+                        "it is partitioned from leader {t} (both directions): nothing it sends reaches the majority's side; it rejoins when the partition heals"
+                    ));
+                    links.push(Link {
+                        from: sid,
+                        to: t,
+                        state: "cut",
+                        latency_ms: None,
+                    });
+                }
+                let slow = [(t, sid), (sid, t)]
+                    .into_iter()
+                    .filter_map(|(a, b)| self.link_latency_of(a, b).map(|l| (a, b, l)))
+                    .max_by_key(|x| x.2);
+                if let Some((a, b, l)) = slow {
+                    let verdict = if l >= self.sync_timeout() {
+                        format!(
+                            "longer than syncLimit×tickTime ({}): it cannot stay in sync, so each time it syncs it is dropped again",
+                            ms(self.sync_timeout())
+                        )
+                    } else {
+                        "slow".to_string()
+                    };
+                    reasons.push(format!(
+                        "link {a}→{b} to its leader takes {}, {verdict}",
+                        ms(l)
+                    ));
+                    links.push(Link {
+                        from: a,
+                        to: b,
+                        state: "slow",
+                        latency_ms: Some(l),
+                    });
+                }
                 if !connect_fail.is_empty() {
                     reasons.push(format!(
                         "it votes for leader {t} but cannot connect to it ({} failed attempt(s); it gives up after 5 tries or initLimit×tickTime)",
@@ -1522,6 +1628,69 @@ impl Simulation {
                 .into_iter()
                 .filter(|k| k.from == n.sid || k.to == n.sid)
                 .collect();
+            f.settings = vec![
+                self.setting_sync_limit(
+                    "how many ticks a leader keeps leading without a synced quorum",
+                ),
+                self.setting_tick(),
+            ];
+            out.push(f);
+        }
+        // Past: a leader that kept leading after a partition cut it off
+        // from its quorum, until its tick check made it step down.
+        for rec in &self.leaders {
+            let Some(down) = self.log.iter().find(|l| {
+                l.sid == rec.sid
+                    && l.at_ms >= rec.established_ms
+                    && l.text.starts_with(
+                        "Shutdown called. For the reason Not sufficient followers synced",
+                    )
+            }) else {
+                continue;
+            };
+            let cut_at = self
+                .timeline()
+                .into_iter()
+                .rev()
+                .find(|(t, _, k)| {
+                    *t >= rec.established_ms
+                        && *t <= down.at_ms
+                        && matches!(k, ActionKind::Partition { .. } | ActionKind::Cut { .. })
+                })
+                .map(|(t, _, _)| t);
+            let Some(from) = cut_at else {
+                continue;
+            };
+            let newer = self
+                .leaders
+                .iter()
+                .find(|r| r.epoch > rec.epoch && r.established_ms <= down.at_ms)
+                .map(|r| {
+                    format!(
+                        " Meanwhile server {} was elected for epoch {} at {}: two servers said they led.",
+                        r.sid,
+                        r.epoch,
+                        ms(r.established_ms)
+                    )
+                })
+                .unwrap_or_default();
+            let mut f = Finding::new(
+                "deposed_leader",
+                Severity::Warning,
+                from,
+                format!(
+                    "Leader {} (epoch {}) was cut off from its quorum at {} but kept leading, and answering its clients' reads, until {}, when its tick check found too few followers in sync and it stepped down.{newer} Reads it served in between could be stale; its clients' writes could not commit.",
+                    rec.sid,
+                    rec.epoch,
+                    ms(from),
+                    ms(down.at_ms)
+                ),
+            );
+            f.now = false;
+            f.until_ms = Some(down.at_ms);
+            f.server = Some(rec.sid);
+            f.servers = vec![rec.sid];
+            f.evidence = vec![format!("server {}: {}", rec.sid, down.text)];
             f.settings = vec![
                 self.setting_sync_limit(
                     "how many ticks a leader keeps leading without a synced quorum",
@@ -1754,7 +1923,26 @@ impl Simulation {
                 if !slow.is_empty() {
                     text.push_str(&format!(" The bottleneck: {}.", slow.join(", ")));
                 } else {
-                    text.push_str(" No slow disk or link: the request rate itself is the load (every write is a proposal, a quorum of fsyncs and ACKs, and a commit).");
+                    text.push_str(&format!(
+                        " No slow disk or link stands out: the request rate itself is the load (every write is a proposal, a quorum of fsyncs, each {} ms on average here, and ACKs, then a commit).",
+                        crate::fourlw::java_double(m.fsynctime.avg())
+                    ));
+                }
+            }
+            if let Some(l) = s.learner().map(|l| l.leader).filter(|&l| Some(l) == leader) {
+                if let Some(ln) = self.node(l) {
+                    let m = &ln.server.metrics;
+                    let up = ln
+                        .server
+                        .leader()
+                        .and_then(|x| x.established_ms)
+                        .map_or(1, |t| self.now_ms.saturating_sub(t).max(1));
+                    text.push_str(&format!(
+                        " Its writes go to leader {l}, which commits {} txns per second; a txn takes {} ms on average from creation to its quorum of ACKs (the leader's fsync: {} ms on average). Reads are answered here from memory.",
+                        m.commit_count * 1000 / up,
+                        crate::fourlw::java_double(m.quorum_ack_latency.summary.avg()),
+                        crate::fourlw::java_double(m.fsynctime.avg())
+                    ));
                 }
             }
             let mut f = Finding::new("high_load", Severity::Warning, self.now_ms, text);
