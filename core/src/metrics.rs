@@ -107,7 +107,8 @@ impl PctSummary {
         if samples.len() < RESERVOIR_SIZE {
             samples.push(value);
         } else {
-            let slot = splitmix64(n) % n;
+            // A slot in [0, n) by multiply-shift (no division).
+            let slot = ((u128::from(splitmix64(n)) * u128::from(n)) >> 64) as u64;
             if let Ok(i) = usize::try_from(slot) {
                 if let Some(s) = samples.get_mut(i) {
                     *s = value;

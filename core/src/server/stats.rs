@@ -215,11 +215,11 @@ impl Server {
                     if let Some(ns) = top_namespace(&path) {
                         let bytes = read.data.as_ref().map_or(0, |d| d.len() as u64)
                             + read.children.iter().map(|c| c.len() as u64).sum::<u64>();
-                        self.metrics
-                            .read_per_namespace
-                            .entry(ns.to_string())
-                            .or_default()
-                            .add(path.len() as u64 + bytes + STAT_OVERHEAD_BYTES);
+                        add_to_set(
+                            &mut self.metrics.read_per_namespace,
+                            ns,
+                            path.len() as u64 + bytes + STAT_OVERHEAD_BYTES,
+                        );
                     }
                 }
             } else {
@@ -361,11 +361,11 @@ impl Server {
             _ => return,
         };
         if let Some(ns) = top_namespace(path) {
-            self.metrics
-                .write_per_namespace
-                .entry(ns.to_string())
-                .or_default()
-                .add(path.len() as u64 + bytes);
+            add_to_set(
+                &mut self.metrics.write_per_namespace,
+                ns,
+                path.len() as u64 + bytes,
+            );
         }
     }
 
@@ -512,6 +512,15 @@ impl Server {
     /// Whether a timer of `kind` is armed (diagnosis helpers).
     pub fn timer_armed(&self, kind: TimerKind) -> bool {
         self.timers.contains_key(&kind)
+    }
+}
+
+/// One data point for `key` of a `SummarySet` (no allocation when the key
+/// is known, which is every time but the first).
+fn add_to_set(set: &mut BTreeMap<String, Summary>, key: &str, value: u64) {
+    match set.get_mut(key) {
+        Some(s) => s.add(value),
+        None => set.entry(key.to_string()).or_default().add(value),
     }
 }
 
