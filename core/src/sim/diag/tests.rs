@@ -521,3 +521,22 @@ fn every_kind_is_documented() {
     let kinds: Vec<&str> = crate::diagnosis::KINDS.iter().map(|k| k.0).collect();
     assert_eq!(kinds, ids);
 }
+
+#[test]
+fn fuzzed_runs_diagnose_without_panicking_at_any_point() {
+    let kinds: Vec<&str> = crate::diagnosis::KINDS.iter().map(|k| k.0).collect();
+    for seed in 1..=40 {
+        let scenario = crate::fuzz::generate(seed, &[]);
+        let end = scenario.until_ms;
+        let mut sim = Simulation::new(scenario).unwrap();
+        for t in [end / 4, end / 2, 3 * end / 4, end] {
+            sim.run_until(t);
+            let d = sim.diagnose();
+            assert!(d.render().starts_with("diagnosis at "));
+            for f in &d.findings {
+                assert!(kinds.contains(&f.id), "seed {seed}: {}", f.id);
+                assert!(!f.text.is_empty());
+            }
+        }
+    }
+}
