@@ -491,17 +491,17 @@ impl Simulation {
             list_sids(&group)
         );
         for (sid, l) in &leading {
-            let waits = match l.phase {
+            let (waits, has) = match l.phase {
                 crate::server::LeaderPhase::WaitEpoch => {
-                    "a quorum of FOLLOWERINFO (epoch proposals)"
+                    ("a quorum of FOLLOWERINFO (epoch proposals)", &l.connecting)
                 }
-                crate::server::LeaderPhase::WaitEpochAck => "a quorum of ACKEPOCH",
-                _ => "a quorum of NEWLEADER ACKs",
+                crate::server::LeaderPhase::WaitEpochAck => ("a quorum of ACKEPOCH", &l.electing),
+                _ => ("a quorum of NEWLEADER ACKs", &l.newleader_acks),
             };
             text.push_str(&format!(
                 " Server {sid} leads epoch {} and waits for {waits} (has {}); it gives up after initLimit×tickTime.",
                 l.epoch,
-                list_sids(&l.newleader_acks.iter().copied().collect::<Vec<_>>())
+                list_sids(&has.iter().copied().collect::<Vec<_>>())
             ));
             f.servers.push(*sid);
             f.settings
@@ -1356,6 +1356,11 @@ impl Simulation {
                         ms(2 * e.tick_ms),
                         ms(20 * e.tick_ms)
                     ),
+                },
+                Setting {
+                    name: "maxSessionTimeout",
+                    value: ms(20 * e.tick_ms),
+                    why: "the longest timeout a client can get (20 ticks by default)".into(),
                 },
                 self.setting_tick(),
             ];
