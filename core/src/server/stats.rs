@@ -75,17 +75,32 @@ pub struct StatsBook {
     pub new_sessions: BTreeSet<ClientId>,
 }
 
-/// `ServerCnxn`'s short op names (`Request.op2String` abbreviations).
+/// `ServerCnxn`'s short op names (`Request.op2String` abbreviations), by
+/// the op's ZooKeeper name (ops this table does not know print `NA`).
 fn op_code(op: &RequestOp) -> &'static str {
+    match op.name() {
+        "createSession" => "SESS",
+        "closeSession" => "CLOS",
+        "create" => "CREA",
+        "delete" => "DELE",
+        "setData" => "SETD",
+        "getData" => "GETD",
+        "exists" => "EXIS",
+        "getChildren" => "GETC",
+        "check" => "CHEC",
+        "multi" => "MULT",
+        "sync" => "SYNC",
+        _ => "NA",
+    }
+}
+
+/// The path a read is about.
+fn read_path(op: &RequestOp) -> Option<&Arc<str>> {
     match op {
-        RequestOp::CreateSession { .. } => "SESS",
-        RequestOp::CloseSession => "CLOS",
-        RequestOp::Create { .. } => "CREA",
-        RequestOp::Delete { .. } => "DELE",
-        RequestOp::SetData { .. } => "SETD",
-        RequestOp::GetData { .. } => "GETD",
-        RequestOp::Exists { .. } => "EXIS",
-        RequestOp::GetChildren { .. } => "GETC",
+        RequestOp::GetData { path, .. }
+        | RequestOp::Exists { path, .. }
+        | RequestOp::GetChildren { path, .. } => Some(path),
+        _ => None,
     }
 }
 
@@ -96,13 +111,10 @@ fn request_bytes(op: &RequestOp) -> u64 {
     let s = |p: &str| 4 + p.len() as u64;
     12 + match op {
         RequestOp::CreateSession { .. } => 37,
-        RequestOp::CloseSession => 0,
         RequestOp::Create { path, data, .. } => s(path) + s(data) + ACL + 4,
         RequestOp::Delete { path, .. } => s(path) + 4,
         RequestOp::SetData { path, data, .. } => s(path) + s(data) + 4,
-        RequestOp::GetData { path }
-        | RequestOp::Exists { path }
-        | RequestOp::GetChildren { path } => s(path) + 1,
+        other => read_path(other).map_or(0, |p| s(p) + 1),
     }
 }
 
@@ -145,12 +157,7 @@ impl Server {
                 body_bytes: write_response_body(op),
             },
         );
-        if let Some(path) = match op {
-            RequestOp::GetData { path }
-            | RequestOp::Exists { path }
-            | RequestOp::GetChildren { path } => Some(path.clone()),
-            _ => None,
-        } {
+        if let Some(path) = read_path(op).cloned() {
             // `DataTree.updateReadStat` runs when the read is answered; the
             // path is kept with the arrival to find it then.
             self.book.read_paths.insert((client, cxid), path);
@@ -169,14 +176,18 @@ impl Server {
     /// and `FinalRequestProcessor.updateStats`).
     pub(super) fn stats_client_out(&mut self, e: &ClientEvent) {
         let now = self.now;
-        let (client, cxid, size) = match e {
-            ClientEvent::Reply(r) => (r.client, r.cxid, self.reply_size(r)),
-            ClientEvent::Connected { client, .. } => (*client, 0, 0),
-            ClientEvent::Pong { client } => (*client, u32::MAX, REPLY_HEADER_BYTES),
-            ClientEvent::Closed { client, .. } => {
+        // (Other events, such as notifications, are no request's reply.)
+        let (client, cxid, size) = if let ClientEvent::Reply(r) = e {
+            (r.client, r.cxid, self.reply_size(r))
+        } else if let ClientEvent::Connected { client, .. } = e {
+            (*client, 0, 0)
+        } else if let ClientEvent::Pong { client } = e {
+            (*client, u32::MAX, REPLY_HEADER_BYTES)
+        } else {
+            if let ClientEvent::Closed { client, .. } = e {
                 self.stats_client_gone(*client);
-                return;
             }
+            return;
         };
         let (latency, op, write, counted) = if cxid == u32::MAX {
             (0, "PING", false, true)

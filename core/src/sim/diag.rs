@@ -224,7 +224,7 @@ impl Simulation {
     fn pauses(&self) -> Vec<Pause> {
         let mut v = Vec::new();
         for (t, _, a) in self.timeline() {
-            if let ActionKind::Pause { server, for_ms } = a {
+            if let ActionKind::Pause { server, for_ms, .. } = a {
                 let sid = match server {
                     ServerRef::Sid(s) => Some(*s),
                     ServerRef::Leader => self.leader_at(t),
@@ -253,7 +253,7 @@ impl Simulation {
                 was = true;
             }
             match k {
-                ActionKind::Partition { groups } => {
+                ActionKind::Partition { groups, .. } => {
                     cuts.clear();
                     for (g, x) in groups.iter().enumerate() {
                         for (h, y) in groups.iter().enumerate() {
@@ -267,7 +267,7 @@ impl Simulation {
                         }
                     }
                 }
-                ActionKind::Cut { from: p, to: q } => {
+                ActionKind::Cut { from: p, to: q, .. } => {
                     cuts.insert((*p, *q));
                 }
                 ActionKind::Heal => cuts.clear(),
