@@ -151,7 +151,7 @@ fn network_partitions() {
         &d,
         "follower_dropped",
         Some(5),
-        "Leader 5 dropped learner(s) 1 and 2",
+        "Leader 5 dropped learners 1 and 2",
     );
     assert!(
         !d.has("leader_change") && !d.has("no_quorum"),
@@ -174,7 +174,7 @@ fn network_partitions() {
         &d,
         "follower_dropped",
         Some(2),
-        "Leader 2 dropped learner(s) 3",
+        "Leader 2 dropped learner 3",
     );
 }
 
@@ -278,7 +278,7 @@ fn network_delay_against_sync_limit() {
         &d,
         "follower_dropped",
         Some(2),
-        "Leader 2 dropped learner(s) 3",
+        "Leader 2 dropped learner 3",
     );
 }
 

@@ -42,6 +42,15 @@ fn ms(t: u64) -> String {
     format!("{t} ms")
 }
 
+/// `once`, `twice`, `3 times`.
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".to_string(),
+        2 => "twice".to_string(),
+        n => format!("{n} times"),
+    }
+}
+
 /// The log lines of one server (first line of the text).
 fn first_line(l: &LogEntry) -> &str {
     l.text.lines().next().unwrap_or("")
@@ -1054,18 +1063,20 @@ impl Simulation {
             } else {
                 format!("from {} to {}", ms(first), ms(last))
             };
+            let n = times(count);
             let text = match kind {
                 "transaction_timeout" => format!(
-                    "Leader {sid} dropped a follower {count} time(s) {span}: a proposal it sent went unacknowledged for syncLimit×tickTime ({}): a slow link, a slow disk or a paused follower.",
+                    "Leader {sid} dropped a follower ({n}, {span}): a proposal it sent went unacknowledged for syncLimit×tickTime ({}): a slow link, a slow disk or a paused follower.",
                     ms(self.sync_timeout())
                 ),
                 "leader_read_timeout" => format!(
-                    "Leader {sid} dropped learner(s) {} {count} time(s) {span}: nothing arrived from them for the read timeout (syncLimit×tickTime = {} once synced, initLimit×tickTime while syncing): they were paused, cut off or too slow.",
+                    "Leader {sid} dropped {} {} ({n}, {span}): nothing arrived from them for the read timeout (syncLimit×tickTime = {} once synced, initLimit×tickTime while syncing): they were paused, cut off or too slow.",
+                    if peers.len() == 1 { "learner" } else { "learners" },
                     list_sids(&peers),
                     ms(self.sync_timeout())
                 ),
                 _ => format!(
-                    "Server {sid} gave up on its leader {count} time(s) {span}: nothing arrived from the leader for the read timeout (syncLimit×tickTime = {} once synced, initLimit×tickTime while syncing): the leader was paused, cut off or too slow.",
+                    "Server {sid} gave up on its leader ({n}, {span}): nothing arrived from the leader for the read timeout (syncLimit×tickTime = {} once synced, initLimit×tickTime while syncing): the leader was paused, cut off or too slow.",
                     ms(self.sync_timeout())
                 ),
             };

@@ -270,7 +270,7 @@ fn follower_dropped_after_a_read_timeout() {
         .find(|f| f.server == Some(2))
         .unwrap_or_else(|| panic!("{}", d.render()));
     assert!(
-        f.text.starts_with("Leader 2 dropped learner(s) 3"),
+        f.text.starts_with("Leader 2 dropped learner 3"),
         "{}",
         f.text
     );
