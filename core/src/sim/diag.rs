@@ -1069,12 +1069,18 @@ impl Simulation {
                     "Leader {sid} dropped a follower ({n}, {span}): a proposal it sent went unacknowledged for syncLimit×tickTime ({}): a slow link, a slow disk or a paused follower.",
                     ms(self.sync_timeout())
                 ),
-                "leader_read_timeout" => format!(
-                    "Leader {sid} dropped {} {} ({n}, {span}): nothing arrived from them for the read timeout (syncLimit×tickTime = {} once synced, initLimit×tickTime while syncing): they were paused, cut off or too slow.",
-                    if peers.len() == 1 { "learner" } else { "learners" },
-                    list_sids(&peers),
-                    ms(self.sync_timeout())
-                ),
+                "leader_read_timeout" => {
+                    let (who, them, they) = if peers.len() == 1 {
+                        ("learner", "it", "it was")
+                    } else {
+                        ("learners", "them", "they were")
+                    };
+                    format!(
+                        "Leader {sid} dropped {who} {} ({n}, {span}): nothing arrived from {them} for the read timeout (syncLimit×tickTime = {} once synced, initLimit×tickTime while syncing): {they} paused, cut off or too slow.",
+                        list_sids(&peers),
+                        ms(self.sync_timeout())
+                    )
+                }
                 _ => format!(
                     "Server {sid} gave up on its leader ({n}, {span}): nothing arrived from the leader for the read timeout (syncLimit×tickTime = {} once synced, initLimit×tickTime while syncing): the leader was paused, cut off or too slow.",
                     ms(self.sync_timeout())
