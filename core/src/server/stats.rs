@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::{Server, TimerKind};
+use super::Server;
 use crate::fourlw::BufferStats;
 use crate::metrics::{top_namespace, Summary};
 use crate::proto::{ClientId, ClientReply, RequestOp, ServerState, Sid, ZabState};
@@ -518,11 +518,6 @@ impl Server {
             super::Role::None => (0, 0),
         };
         1 + voter + listen_quorum + 1 + self.cnxns.len() as u64 + quorum_conns
-    }
-
-    /// Whether a timer of `kind` is armed (diagnosis helpers).
-    pub fn timer_armed(&self, kind: TimerKind) -> bool {
-        self.timers.contains_key(&kind)
     }
 }
 
