@@ -332,8 +332,25 @@ impl Simulation {
         best
     }
 
+    /// The established leader of the newest epoch (a deposed leader may
+    /// still say it leads; `Simulation::established_leader` takes the
+    /// first in sid order, which the actions' `"leader"` relies on).
+    fn current_leader(&self) -> Option<Sid> {
+        self.nodes
+            .iter()
+            .filter(|n| n.up && n.server.running && n.server.state == ServerState::Leading)
+            .filter_map(|n| {
+                n.server
+                    .leader()
+                    .filter(|l| l.established_ms.is_some())
+                    .map(|l| (l.epoch, n.sid))
+            })
+            .max()
+            .map(|(_, sid)| sid)
+    }
+
     fn established(&self) -> Option<(Sid, &LeaderState)> {
-        let sid = self.established_leader()?;
+        let sid = self.current_leader()?;
         self.node(sid)
             .and_then(|n| n.server.leader())
             .map(|l| (sid, l))
@@ -396,7 +413,7 @@ impl Simulation {
     // ----- why there is no leader -----
 
     fn diag_leadership(&self, out: &mut Vec<Finding>) {
-        if self.established_leader().is_some() {
+        if self.current_leader().is_some() {
             return;
         }
         if !self.nodes.iter().any(|n| n.up) {
@@ -886,7 +903,7 @@ impl Simulation {
     // ----- slow disks and links -----
 
     fn diag_slow(&self, out: &mut Vec<Finding>) {
-        let leader = self.established_leader();
+        let leader = self.current_leader();
         let sync_timeout = self.sync_timeout();
         for n in &self.nodes {
             let sid = n.sid;
@@ -1413,7 +1430,7 @@ impl Simulation {
             let repeated = elections.len() >= CHURN_ELECTIONS
                 && elections.len() >= leaders + CHURN_ELECTIONS - 1;
             let stuck_since = (n.server.state == ServerState::Looking
-                && self.established_leader().is_some())
+                && self.current_leader().is_some())
             .then(|| {
                 self.log
                     .iter()
@@ -1448,7 +1465,7 @@ impl Simulation {
                 .and_then(|p| p.trim().parse::<u32>().ok())
                 .map(|port| port.saturating_sub(28880))
                 .or_else(|| n.server.learner().map(|l| l.leader))
-                .or(stuck_since.and(self.established_leader()));
+                .or(stuck_since.and(self.current_leader()));
             for &(a, b) in &self.cuts {
                 if (a == sid || b == sid) && !self.cuts.contains(&(b, a)) {
                     links.push(Link {
@@ -1547,7 +1564,7 @@ impl Simulation {
                 Some(t) => format!(
                     "Server {sid} has been LOOKING since {} while leader {} leads: it cannot join",
                     ms(t),
-                    self.established_leader().unwrap_or(0)
+                    self.current_leader().unwrap_or(0)
                 ),
                 None => format!(
                     "Server {sid} keeps restarting elections: {} since {} while {} leader(s) were established",
@@ -1840,13 +1857,37 @@ impl Simulation {
                 e.4 = committed;
             }
         }
+        // The deposed-leader episodes (server, from, to) found above.
+        let deposed: Vec<(Sid, u64, u64)> = out
+            .iter()
+            .filter(|f| f.id == "deposed_leader" && !f.now)
+            .filter_map(|f| Some((f.server?, f.at_ms, f.until_ms?)))
+            .collect();
         for ((client, server), (count, first, worst, saw, was)) in by {
+            let on_deposed = self.reads.iter().any(|r| {
+                r.client == client
+                    && r.server == server
+                    && deposed
+                        .iter()
+                        .any(|&(s, a, b)| s == server && r.at_ms >= a && r.at_ms <= b)
+            });
+            let remedy = if on_deposed {
+                format!(
+                    " Server {server} was a deposed leader at the time (see deposed_leader): there even sync() returns stale data, since the deposed leader answers the sync itself; only its stepping down (syncLimit ticks) ends it."
+                )
+            } else {
+                " Allowed by ZooKeeper's sequential consistency; sync() before a read closes the gap.".to_string()
+            };
             let mut f = Finding::new(
                 "stale_read",
-                Severity::Info,
+                if on_deposed {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
                 first,
                 format!(
-                    "Client {client} read from server {server} data older than the leader had already committed {count} time(s), at worst {worst} txn(s) behind (it saw {saw} when the leader was at {was}). Allowed by ZooKeeper's sequential consistency; sync() before a read closes the gap."
+                    "Client {client} read from server {server} data older than the leader had already committed {count} time(s), at worst {worst} txn(s) behind (it saw {saw} when the leader was at {was}).{remedy}"
                 ),
             );
             f.now = false;
@@ -1860,7 +1901,7 @@ impl Simulation {
     // ----- high load -----
 
     fn diag_load(&self, out: &mut Vec<Finding>) {
-        let leader = self.established_leader();
+        let leader = self.current_leader();
         for n in &self.nodes {
             let sid = n.sid;
             if !self.running(sid) {
@@ -1997,7 +2038,7 @@ impl Simulation {
         let voters = self.voters();
         let observers = &self.scenario.ensemble.observers;
         let q = self.quorum();
-        let leader = self.established_leader();
+        let leader = self.current_leader();
         let ack = leader
             .and_then(|l| self.node(l))
             .map(|n| &n.server.metrics.quorum_ack_latency.summary)

@@ -250,10 +250,19 @@ impl Simulation {
     /// what the leader had committed when each new read was answered.
     pub(super) fn obs_clients(&mut self) {
         if self.obs.read_marks.len() < self.reads.len() {
+            // The newest leader's view (a deposed one may still say it leads).
             let committed = self
-                .established_leader()
-                .and_then(|l| self.node(l))
-                .map_or(Zxid::ZERO, |n| n.server.tree.last_processed_zxid);
+                .nodes
+                .iter()
+                .filter(|n| {
+                    n.up && n
+                        .server
+                        .leader()
+                        .is_some_and(|l| l.established_ms.is_some())
+                })
+                .map(|n| n.server.tree.last_processed_zxid)
+                .max()
+                .unwrap_or(Zxid::ZERO);
             let n = self.reads.len() - self.obs.read_marks.len();
             self.obs
                 .read_marks

@@ -540,3 +540,26 @@ fn fuzzed_runs_diagnose_without_panicking_at_any_point() {
         }
     }
 }
+
+#[test]
+fn a_stale_read_on_a_deposed_leader_is_not_fixed_by_sync() {
+    let (_, d) = run(&staggered(
+        2000,
+        30_000,
+        r#",
+    { "at_ms": 6000, "do": "partition", "groups": [[2], [1, 3]] },
+    { "at_ms": 5000, "do": "connect", "client": "c3", "server": 3, "session_timeout_ms": 30000 },
+    { "at_ms": 16000, "do": "write", "client": "c3", "count": 3 },
+    { "at_ms": 16500, "do": "read", "client": "c2", "path": "/c1-1" }"#,
+    ));
+    let dep = one(&d, "deposed_leader");
+    assert_eq!((dep.server, dep.at_ms), (Some(2), 6000));
+    let f = one(&d, "stale_read");
+    assert_eq!(f.server, Some(2));
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(
+        f.text.contains("was a deposed leader at the time"),
+        "{}",
+        f.text
+    );
+}
