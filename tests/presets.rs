@@ -127,7 +127,7 @@ fn network_partitions() {
         &d,
         "deposed_leader",
         Some(2),
-        "was cut off from its quorum at 8000 ms but kept leading",
+        "was cut off from its quorum at 8000 ms: it kept leading",
     );
     assert!(!f.now);
     find(&d, "leader_change", None, "Leader 2 (epoch 1) was lost at");
@@ -299,6 +299,12 @@ fn the_older_presets() {
     );
     find(&d, "slow_link", None, "Link 1→2 is slow: 500 ms");
     find(&d, "slow_disk", Some(1), "takes 2000 ms");
+    find(
+        &d,
+        "deposed_leader",
+        Some(2),
+        "was paused (a GC stall) from 31000 ms to 43000 ms",
+    );
     let (_, d) = run("three-servers.json");
     find(&d, "leader_change", None, "it was killed");
     let (_, d) = run("three-up.json");

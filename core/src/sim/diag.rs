@@ -56,6 +56,32 @@ fn first_line(l: &LogEntry) -> &str {
     l.text.lines().next().unwrap_or("")
 }
 
+/// The cut set after action `k` (`Simulation`'s rules: a partition
+/// replaces the cuts, a cut adds one, heal clears them).
+fn apply_cuts(cuts: &mut BTreeSet<(Sid, Sid)>, k: &ActionKind) {
+    match k {
+        ActionKind::Partition { groups, .. } => {
+            cuts.clear();
+            for (g, x) in groups.iter().enumerate() {
+                for (h, y) in groups.iter().enumerate() {
+                    if g != h {
+                        for &p in x {
+                            for &q in y {
+                                cuts.insert((p, q));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ActionKind::Cut { from, to, .. } => {
+            cuts.insert((*from, *to));
+        }
+        ActionKind::Heal => cuts.clear(),
+        _ => {}
+    }
+}
+
 /// A fault in the run's history, from the scenario's actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Pause {
@@ -261,27 +287,7 @@ impl Simulation {
             if t >= from && cuts.contains(&(a, b)) {
                 was = true;
             }
-            match k {
-                ActionKind::Partition { groups, .. } => {
-                    cuts.clear();
-                    for (g, x) in groups.iter().enumerate() {
-                        for (h, y) in groups.iter().enumerate() {
-                            if g != h {
-                                for &p in x {
-                                    for &q in y {
-                                        cuts.insert((p, q));
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                ActionKind::Cut { from: p, to: q, .. } => {
-                    cuts.insert((*p, *q));
-                }
-                ActionKind::Heal => cuts.clear(),
-                _ => {}
-            }
+            apply_cuts(&mut cuts, k);
             if t >= from && cuts.contains(&(a, b)) {
                 was = true;
             }
@@ -1687,18 +1693,49 @@ impl Simulation {
             }) else {
                 continue;
             };
-            let cut_at = self
-                .timeline()
-                .into_iter()
-                .rev()
-                .find(|(t, _, k)| {
-                    *t >= rec.established_ms
-                        && *t <= down.at_ms
-                        && matches!(k, ActionKind::Partition { .. } | ActionKind::Cut { .. })
-                })
-                .map(|(t, _, _)| t);
-            let Some(from) = cut_at else {
-                continue;
+            // When it lost a quorum it could reach: a partition or cut that
+            // left it with fewer than a quorum of voters (both ways), or a
+            // pause it resumed from, still leading.
+            let q = self.quorum();
+            let mut cuts: BTreeSet<(Sid, Sid)> = BTreeSet::new();
+            let mut cut_from: Option<u64> = None;
+            for (t, _, k) in self.timeline() {
+                if t > down.at_ms {
+                    break;
+                }
+                apply_cuts(&mut cuts, k);
+                let reach = self
+                    .voters()
+                    .into_iter()
+                    .filter(|&v| {
+                        v == rec.sid
+                            || (!cuts.contains(&(rec.sid, v)) && !cuts.contains(&(v, rec.sid)))
+                    })
+                    .count();
+                if t < rec.established_ms {
+                    continue;
+                }
+                if reach < q {
+                    cut_from.get_or_insert(t);
+                } else {
+                    cut_from = None;
+                }
+            }
+            let resumed =
+                self.pauses().into_iter().rev().find(|p| {
+                    p.sid == rec.sid && p.from >= rec.established_ms && p.to <= down.at_ms
+                });
+            let (from, how) = match (cut_from, resumed) {
+                (Some(t), _) => (t, format!("was cut off from its quorum at {}", ms(t))),
+                (None, Some(p)) => (
+                    p.to,
+                    format!(
+                        "was paused (a GC stall) from {} to {}; its followers gave up on it meanwhile, but it resumed still the leader",
+                        ms(p.from),
+                        ms(p.to)
+                    ),
+                ),
+                (None, None) => continue,
             };
             let newer = self
                 .leaders
@@ -1718,10 +1755,9 @@ impl Simulation {
                 Severity::Warning,
                 from,
                 format!(
-                    "Leader {} (epoch {}) was cut off from its quorum at {} but kept leading, and answering its clients' reads, until {}, when its tick check found too few followers in sync and it stepped down.{newer} Reads it served in between could be stale; its clients' writes could not commit.",
+                    "Leader {} (epoch {}) {how}: it kept leading, and answering its clients' reads, until {}, when its tick check found too few followers in sync and it stepped down.{newer} Reads it served in between could be stale; its clients' writes could not commit.",
                     rec.sid,
                     rec.epoch,
-                    ms(from),
                     ms(down.at_ms)
                 ),
             );
