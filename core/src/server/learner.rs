@@ -771,6 +771,7 @@ impl Server {
                 self.follower_log_request(txn);
             }
             Packet::Commit { zxid } if !observer => self.follower_commit(zxid),
+            Packet::Sync => self.learner_sync_answered(),
             Packet::Inform { txn } if observer => {
                 self.log_txn(txn.clone(), AfterFlush::Nothing);
                 self.apply_txn(&txn, true);
