@@ -129,3 +129,20 @@ fn a_lock_holder_whose_partition_heals_in_time_keeps_its_lock() {
     assert!(view(&s, "a", "lock").holds);
     assert!(!view(&s, "b", "lock").holds);
 }
+
+#[test]
+fn the_hazard_presets_show_their_hazard_and_no_violation() {
+    for (file, kind) in [
+        ("lock-fencing-hazard.json", "LockHolderExpired"),
+        ("sync-stale-leader.json", "SyncReadNotLinearizable"),
+    ] {
+        let path = format!("{}/static/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+        let s = run(&std::fs::read_to_string(&path).unwrap());
+        assert!(s.violations.is_empty(), "{file}: {:#?}", s.violations);
+        assert!(
+            s.hazards.iter().any(|h| h.kind == kind),
+            "{file}: no {kind}: {:#?}",
+            s.hazards
+        );
+    }
+}
