@@ -40,6 +40,12 @@ use crate::server::{
 use crate::trace::TraceHasher;
 use crate::zxid::Zxid;
 
+mod view;
+pub use view::{
+    property_names, ClientView, ConnView, InFlight, Life, LinksView, MsgDetail, MsgKind, MsgRecord,
+    Outcome, Peer, Recent, StateRecord,
+};
+
 /// PRNG stream of the simulator (a constant: the seed alone picks the run).
 const RNG_STREAM: u64 = 0x5a42; // "ZB"
 
@@ -291,6 +297,8 @@ struct Scheduled {
     class: u8,
     seq: u64,
     event: Event,
+    /// When it was scheduled: a message's send time (`view.rs`).
+    sent_ms: u64,
 }
 
 impl Scheduled {
@@ -418,6 +426,8 @@ pub struct Simulation {
     max_completed_write: Zxid,
     pending_ghost: Vec<(Sid, GhostEvent)>,
     expectations: Vec<Expecting>,
+    /// The app's message and state history (off by default, `view.rs`).
+    history: view::History,
 }
 
 impl Simulation {
@@ -503,6 +513,7 @@ impl Simulation {
             messages: 0,
             pending_ghost: Vec::new(),
             expectations: Vec::new(),
+            history: view::History::default(),
         };
         for index in 0..sim.scenario.actions.len() {
             let at = sim.scenario.actions[index].at_ms;
@@ -649,7 +660,9 @@ impl Simulation {
         self.now_ms = next.time_ms;
         self.last_handled_ms = Some(next.time_ms);
         self.events += 1;
+        self.view_before(&next);
         self.handle(next.event);
+        self.view_after();
         true
     }
 
@@ -721,6 +734,7 @@ impl Simulation {
             class,
             seq,
             event,
+            sent_ms: self.now_ms,
         }));
     }
 
