@@ -40,6 +40,8 @@ pub enum AppMsg {
     Import(web_sys::File),
     LoadPreset(String),
     TestPanic,
+    /// Hide the info notice if it is still this one.
+    NoticeTimeout(String),
 }
 
 pub struct App {
@@ -57,6 +59,9 @@ pub struct App {
     share_link: Option<String>,
     /// The fragment this page set itself (a share), not to be reloaded.
     own_fragment: String,
+    /// Hides an info notice after a while (errors stay until dismissed).
+    notice_timer: Option<gloo_timers::callback::Timeout>,
+    notice_shown: Option<String>,
     _keys: Option<EventListener>,
     _hash: Option<EventListener>,
 }
@@ -76,6 +81,25 @@ impl App {
         if !self.m().busy() {
             self.frame = None;
             self.last_tick = None;
+        }
+    }
+
+    /// Info notices go away after a few seconds; errors stay.
+    fn arm_notice_timer(&mut self, ctx: &Context<Self>) {
+        let current = self
+            .m()
+            .notice
+            .as_ref()
+            .filter(|n| !n.error)
+            .map(|n| n.text.clone());
+        if current != self.notice_shown {
+            self.notice_shown = current.clone();
+            self.notice_timer = current.map(|text| {
+                let link = ctx.link().clone();
+                gloo_timers::callback::Timeout::new(6_000, move || {
+                    link.send_message(AppMsg::NoticeTimeout(text))
+                })
+            });
         }
     }
 
@@ -105,7 +129,12 @@ impl App {
                 | Msg::SelectBranch(_)
         );
         let lang_or_presenter = matches!(msg, Msg::SetLang(_) | Msg::TogglePresenter);
+        // Frame statistics describe one playing session at a time.
+        let was_playing = self.m().playing;
         self.model.0.borrow_mut().apply(msg);
+        if !was_playing && self.m().playing {
+            self.stats = FrameStats::default();
+        }
         if replaced || acts {
             self.remember();
         }
@@ -146,7 +175,8 @@ impl Component for App {
         let keys = {
             let link = ctx.link().clone();
             browser::document().map(|d| {
-                EventListener::new(&d, "keydown", move |e| {
+                let opts = gloo_events::EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&d, "keydown", opts, move |e| {
                     if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
                         link.send_message(AppMsg::Key(k.clone()));
                     }
@@ -182,6 +212,8 @@ impl Component for App {
             stats: FrameStats::default(),
             share_link: None,
             own_fragment: String::new(),
+            notice_timer: None,
+            notice_shown: None,
             _keys: keys,
             _hash: hash,
         };
@@ -200,6 +232,17 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: AppMsg) -> bool {
         match msg {
+            AppMsg::NoticeTimeout(text) => {
+                let same = self
+                    .m()
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| !n.error && n.text == text);
+                if !same {
+                    return false;
+                }
+                self.model.0.borrow_mut().notice = None;
+            }
             AppMsg::TestPanic => {
                 panic!("test-panic: a deliberate panic (?test-panic) to show the report overlay")
             }
@@ -296,6 +339,7 @@ impl Component for App {
             }
         }
         self.rev += 1;
+        self.arm_notice_timer(ctx);
         let now = browser::now();
         let playing = self.m().playing;
         if !playing || now - self.slow_at >= SLOW_REFRESH_MS {

@@ -27,9 +27,9 @@ use zablab_core::{ActionError, ActionKind, Scenario, Simulation};
 /// Messages the space-time history keeps per run.
 pub const HISTORY_MESSAGES: usize = 64 * 1024;
 /// Events between two checkpoints at first (doubles when thinned).
-pub const CHECKPOINT_EVERY: u64 = 2_000;
+pub const CHECKPOINT_EVERY: u64 = 10_000;
 /// More checkpoints than this per branch and every other unpinned one goes.
-pub const MAX_CHECKPOINTS: usize = 300;
+pub const MAX_CHECKPOINTS: usize = 200;
 /// Branches kept (the oldest unselected one goes first).
 pub const MAX_BRANCHES: usize = 8;
 /// Events handled between two questions to `more()`.

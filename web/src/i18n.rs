@@ -135,6 +135,7 @@ table! {
     SpaceTime => "Space-time diagram", "";
     SpaceTimeAria => "Space-time diagram of the last {0}: one lane per server, arrows are messages", "";
     Window => "Window", "";
+    Omitted => "{0} older messages in this window are not drawn (the newest {1} are): zoom in to see them all", "";
     ExportSvg => "Export SVG", "";
     ExportSvgAria => "Export the space-time diagram as SVG", "";
     Legend => "Lane colours", "";

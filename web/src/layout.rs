@@ -158,9 +158,21 @@ fn band_path(r_in: f64, r_out: f64, a0: f64, a1: f64) -> String {
         polar(r_in, a1),
         polar(r_in, a0),
     );
+    let d = |v: f64| crate::dec(v, 1);
     format!(
-        "M{:.1} {:.1}A{r_out:.1} {r_out:.1} 0 {large} 1 {:.1} {:.1}L{:.1} {:.1}A{r_in:.1} {r_in:.1} 0 {large} 0 {:.1} {:.1}Z",
-        o0.x, o0.y, o1.x, o1.y, i1.x, i1.y, i0.x, i0.y
+        "M{} {}A{} {} 0 {large} 1 {} {}L{} {}A{} {} 0 {large} 0 {} {}Z",
+        d(o0.x),
+        d(o0.y),
+        d(r_out),
+        d(r_out),
+        d(o1.x),
+        d(o1.y),
+        d(i1.x),
+        d(i1.y),
+        d(r_in),
+        d(r_in),
+        d(i0.x),
+        d(i0.y)
     )
 }
 
@@ -272,7 +284,8 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
             bands.push(GroupBand {
                 path: band_path(r_in, r_out, a0 - 0.12, a1 + 0.12),
                 label,
-                label_pos: polar(r_out - 14.0, (a0 + a1) / 2.0),
+                // At the sector's start, clear of the servers in its middle.
+                label_pos: polar(r_out - 16.0, a0 - 0.02),
             });
         }
     }

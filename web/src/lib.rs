@@ -41,6 +41,20 @@ pub fn fmt_ms(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1000, ms % 1000)
 }
 
+/// `v` with `places` decimals (0–3), by integer rounding: the app never
+/// needs float formatting with a precision (which costs wasm size).
+pub fn dec(v: f64, places: u32) -> String {
+    let m = 10i64.pow(places.min(3));
+    let n = (v * m as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let n = n.unsigned_abs();
+    if places == 0 {
+        return format!("{sign}{n}");
+    }
+    let m = m as u64;
+    format!("{sign}{}.{:0w$}", n / m, n % m, w = places.min(3) as usize)
+}
+
 /// A download name from a scenario name: `kill-the-leader.json`.
 pub fn file_name(title: &str, ext: &str) -> String {
     let mut s: String = title
@@ -66,6 +80,11 @@ mod tests {
     #[test]
     fn times_and_file_names() {
         assert_eq!(super::fmt_ms(12_345), "12.345 s");
+        assert_eq!(super::dec(1.23456, 1), "1.2");
+        assert_eq!(super::dec(-0.05, 1), "-0.1");
+        assert_eq!(super::dec(2.0, 3), "2.000");
+        assert_eq!(super::dec(0.0049, 2), "0.00");
+        assert_eq!(super::dec(-3.6, 0), "-4");
         assert_eq!(
             super::file_name("Kill the leader!", "json"),
             "kill-the-leader.json"

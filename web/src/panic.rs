@@ -22,9 +22,10 @@ pub fn remember(scenario: &Scenario, lang: Lang) {
     });
 }
 
-/// Installs the hook (once, at start).
+/// Installs the hook (once, before the first render: Yew keeps a hook set
+/// this way instead of its console-only default).
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&message.clone().into());
         let (json, lang) = LAST.with(|l| match l.try_borrow() {

@@ -36,11 +36,11 @@ impl FrameStats {
     /// `frames=N p50=… p95=… max=…` (ms), what the e2e check parses.
     pub fn summary(&self) -> String {
         format!(
-            "frames={} p50={:.2} p95={:.2} max={:.2}",
+            "frames={} p50={} p95={} max={}",
             self.total,
-            self.quantile(0.5),
-            self.quantile(0.95),
-            self.quantile(1.0)
+            crate::dec(self.quantile(0.5), 2),
+            crate::dec(self.quantile(0.95), 2),
+            crate::dec(self.quantile(1.0), 2)
         )
     }
 }

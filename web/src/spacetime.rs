@@ -12,7 +12,7 @@ use zablab_core::sim::{Life, MsgDetail, MsgKind, Outcome, Peer, StateRecord};
 use zablab_core::Simulation;
 
 /// Arrows drawn at most (the newest in the window).
-pub const MAX_ARROWS: usize = 3000;
+pub const MAX_ARROWS: usize = 1200;
 
 /// The colour of a message kind (cluster view, diagram, legend).
 pub fn kind_color(kind: MsgKind) -> &'static str {
@@ -136,12 +136,12 @@ impl Arrow {
     /// What hovering it says.
     pub fn describe(&self, lanes: &[Sid]) -> String {
         let mut s = format!(
-            "{} {}→{} · {:.3}→{:.3} s",
+            "{} {}→{} · {}→{}",
             self.kind.name(),
             lanes.get(self.from).copied().unwrap_or(0),
             lanes.get(self.to).copied().unwrap_or(0),
-            self.sent / 1000.0,
-            self.at / 1000.0
+            crate::fmt_ms(self.sent as u64),
+            crate::fmt_ms(self.at as u64)
         );
         match self.detail {
             MsgDetail::Zxid(z) => {
@@ -332,30 +332,32 @@ pub fn tick_step(span: f64, n: f64) -> f64 {
 
 /// The diagram as a standalone SVG document (the export).
 pub fn to_svg(d: &Diagram, title: &str, server_word: &str) -> String {
+    // Whole pixels: enough for a 1000-pixel-wide drawing.
+    let px = |v: f64| v.round() as i64;
     let (left, top, lane_h) = (70.0, 40.0, 30.0);
     let w = 1000.0;
     let h = top + lane_h * d.lanes.len() as f64 + 30.0;
+    let (sw, sh) = (px(w + left + 20.0), px(h));
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{h}" viewBox="0 0 {} {h}" font-family="sans-serif" font-size="11">"#,
-        w + left + 20.0,
-        w + left + 20.0
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{sw}" height="{sh}" viewBox="0 0 {sw} {sh}" font-family="sans-serif" font-size="11">"#
     );
     let _ = write!(
         s,
-        r#"<text x="{left}" y="20" font-size="14">{}</text>"#,
+        r#"<text x="{}" y="20" font-size="14">{}</text>"#,
+        px(left),
         esc(title)
     );
     let lane_y = |l: usize| top + lane_h * l as f64;
     for seg in &d.segments {
         let _ = write!(
             s,
-            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}</title></rect>"#,
-            left + d.x(seg.t0, w),
-            lane_y(seg.lane) + 4.0,
-            (d.x(seg.t1, w) - d.x(seg.t0, w)).max(0.0),
-            lane_h - 8.0,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>"#,
+            px(left + d.x(seg.t0, w)),
+            px(lane_y(seg.lane) + 4.0),
+            px((d.x(seg.t1, w) - d.x(seg.t0, w)).max(0.0)),
+            px(lane_h - 8.0),
             seg.shade.color(),
             seg.shade.name()
         );
@@ -363,21 +365,22 @@ pub fn to_svg(d: &Diagram, title: &str, server_word: &str) -> String {
     for (l, sid) in d.lanes.iter().enumerate() {
         let _ = write!(
             s,
-            r#"<text x="8" y="{:.1}">{} {sid}</text>"#,
-            lane_y(l) + lane_h / 2.0 + 4.0,
+            r#"<text x="8" y="{}">{} {sid}</text>"#,
+            px(lane_y(l) + lane_h / 2.0 + 4.0),
             esc(server_word)
         );
     }
     let step = tick_step(d.t1 - d.t0, 8.0);
     let mut t = (d.t0 / step).ceil() * step;
     while t <= d.t1 {
-        let x = left + d.x(t, w);
+        let x = px(left + d.x(t, w));
         let _ = write!(
             s,
-            r##"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{:.1}" stroke="#e5e7eb"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{:.3} s</text>"##,
-            h - 26.0,
-            h - 10.0,
-            t / 1000.0
+            r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#e5e7eb"/><text x="{x}" y="{}" text-anchor="middle">{}</text>"##,
+            px(top),
+            px(h - 26.0),
+            px(h - 10.0),
+            crate::fmt_ms(t as u64)
         );
         t += step;
     }
@@ -387,7 +390,11 @@ pub fn to_svg(d: &Diagram, title: &str, server_word: &str) -> String {
         let (x1, y1) = (x0 + (xe - x0) * a.reach, y0 + (ye - y0) * a.reach);
         let _ = write!(
             s,
-            r#"<line x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}" stroke="{}" stroke-width="1.5"{}><title>{}</title></line>"#,
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5"{}><title>{}</title></line>"#,
+            px(x0),
+            px(y0),
+            px(x1),
+            px(y1),
             kind_color(a.kind),
             if a.outcome == Outcome::Handled {
                 ""
@@ -399,19 +406,20 @@ pub fn to_svg(d: &Diagram, title: &str, server_word: &str) -> String {
         if x1 - x0 > 40.0 {
             let _ = write!(
                 s,
-                r#"<text x="{:.1}" y="{:.1}" fill="{}" font-size="9">{}</text>"#,
-                (x0 + x1) / 2.0 + 2.0,
-                (y0 + y1) / 2.0 - 2.0,
+                r#"<text x="{}" y="{}" fill="{}" font-size="9">{}</text>"#,
+                px((x0 + x1) / 2.0 + 2.0),
+                px((y0 + y1) / 2.0 - 2.0),
                 kind_color(a.kind),
                 a.kind.name()
             );
         }
     }
-    let xn = left + d.x(d.now, w);
+    let xn = px(left + d.x(d.now, w));
     let _ = write!(
         s,
-        r##"<line x1="{xn:.1}" y1="{top}" x2="{xn:.1}" y2="{:.1}" stroke="#111827" stroke-width="2"/></svg>"##,
-        h - 26.0
+        r##"<line x1="{xn}" y1="{}" x2="{xn}" y2="{}" stroke="#111827" stroke-width="2"/></svg>"##,
+        px(top),
+        px(h - 26.0)
     );
     s
 }

@@ -14,7 +14,7 @@ use crate::model::Msg;
 use crate::spacetime::kind_color;
 
 fn f(v: f64) -> String {
-    format!("{v:.1}")
+    crate::dec(v, 1)
 }
 
 /// The word drawn in a server: its peer state, or DOWN / PAUSED.

@@ -24,6 +24,7 @@ fn draw(
     canvas: &web_sys::HtmlCanvasElement,
     d: &spacetime::Diagram,
     server_word: &str,
+    omitted_text: &str,
 ) -> Option<()> {
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let dpr = web_sys::window()
@@ -77,7 +78,7 @@ fn draw(
         ctx.move_to(x(t), AXIS - 4.0);
         ctx.line_to(x(t), css_h);
         ctx.stroke();
-        let _ = ctx.fill_text(&format!("{:.3}s", t / 1000.0), x(t) + 2.0, 11.0);
+        let _ = ctx.fill_text(&crate::fmt_ms(t as u64), x(t) + 2.0, 11.0);
         t += step;
     }
     // Arrows, one path per colour.
@@ -86,6 +87,8 @@ fn draw(
         by_color.entry(kind_color(a.kind)).or_default().push(i);
     }
     ctx.set_line_width(1.3);
+    // Arrow heads only while they can be told apart.
+    let dense_heads = d.arrows.len() <= 400;
     for (color, idx) in &by_color {
         ctx.set_stroke_style_str(color);
         ctx.set_fill_style_str(color);
@@ -97,7 +100,7 @@ fn draw(
             let (x1, y1) = (x0 + (xe - x0) * a.reach, y0 + (ye - y0) * a.reach);
             ctx.move_to(x0, y0);
             ctx.line_to(x1, y1);
-            if a.reach >= 1.0 {
+            if a.reach >= 1.0 && dense_heads {
                 // Arrow head.
                 let ang = (y1 - y0).atan2(x1 - x0);
                 ctx.move_to(x1, y1);
@@ -117,6 +120,11 @@ fn draw(
                 let _ = ctx.fill_text(a.kind.name(), (x0 + x1) / 2.0 + 2.0, ym - 2.0);
             }
         }
+    }
+    if d.omitted > 0 {
+        ctx.set_fill_style_str("#b91c1c");
+        ctx.set_font("11px sans-serif");
+        let _ = ctx.fill_text(omitted_text, LEFT + 4.0, css_h - 4.0);
     }
     // Now.
     ctx.set_stroke_style_str("#111827");
@@ -174,7 +182,12 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
                 let m = model.get();
                 let d = spacetime::build(m.engine.sim(), m.vt, m.window_ms as f64);
-                draw(&c, &d, tr(m.lang, T::Server));
+                let omitted = trf(
+                    m.lang,
+                    T::Omitted,
+                    &[&d.omitted.to_string(), &d.arrows.len().to_string()],
+                );
+                draw(&c, &d, tr(m.lang, T::Server), &omitted);
             }
         });
     }

@@ -73,19 +73,18 @@ fn action_mark(kind: &ActionKind) -> Option<Mark> {
     }
 }
 
+/// `crash {"server":2}` → `crash server 2`: the action's own fields, as
+/// its scenario JSON has them (no second serializer for this).
 fn action_text(l: Lang, kind: &ActionKind) -> String {
-    let json = serde_json::to_value(kind).ok();
-    let detail = json
-        .as_ref()
-        .and_then(|v| v.as_object())
-        .map(|o| {
-            o.iter()
-                .filter(|(k, v)| k.as_str() != "do" && !v.is_null())
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
+    let json = serde_json::to_string(kind).unwrap_or_default();
+    let detail: String = json
+        .trim_matches(|c| c == '{' || c == '}')
+        .split(',')
+        .filter(|f| !f.starts_with("\"do\"") && !f.ends_with("null"))
+        .collect::<Vec<_>>()
+        .join(", ")
+        .replace('"', "")
+        .replace(':', " ");
     trf(l, T::ActionMark, &[kind.name(), &detail])
 }
 
@@ -129,7 +128,12 @@ pub fn Transport(p: &PanelProps) -> Html {
     } else {
         span
     };
-    let pct = |t: u64| format!("{:.3}%", t.min(span) as f64 * 100.0 / span as f64);
+    let pct = |t: u64| {
+        format!(
+            "{}%",
+            crate::dec(t.min(span) as f64 * 100.0 / span as f64, 3)
+        )
+    };
 
     let mut marks: Vec<(u64, Mark, String, Option<usize>)> = Vec::new();
     for r in head.leaders() {
