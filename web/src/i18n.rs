@@ -8,7 +8,9 @@
 //! which name JSON fields.
 //!
 //! Adding a language: a variant in [`Lang`], a column in the `table!` rows
-//! (an empty string falls back to English) and its code and name.
+//! (an empty string falls back to English) and its code and name. The
+//! Chinese column is a start (the controls and the most visible words); the
+//! rest falls back to English until the translation is done.
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,25 +58,25 @@ macro_rules! table {
 }
 
 table! {
-    Tagline => "ZooKeeper's atomic broadcast, live", "";
+    Tagline => "ZooKeeper's atomic broadcast, live", "ZooKeeper 原子广播，实时运行";
     Tools => "Scenario and view tools", "";
-    OpenScenario => "Open a scenario…", "";
-    Presets => "Presets", "";
-    Museum => "Bug museum", "";
-    Findings => "ZabLab findings", "";
+    OpenScenario => "Open a scenario…", "打开场景…";
+    Presets => "Presets", "预设";
+    Museum => "Bug museum", "缺陷博物馆";
+    Findings => "ZabLab findings", "ZabLab 的发现";
     NoPresets => "(the scenario list is unavailable: {0})", "";
-    NewEnsemble => "New ensemble…", "";
-    Voters => "Voters (3–9)", "";
-    Observers => "Observers (0–42)", "";
-    Seed => "Seed", "";
+    NewEnsemble => "New ensemble…", "新建集群…";
+    Voters => "Voters (3–9)", "投票者（3–9）";
+    Observers => "Observers (0–42)", "观察者（0–42）";
+    Seed => "Seed", "随机种子";
     LatencyMin => "Link latency min (ms)", "";
     LatencyMax => "Link latency max (ms)", "";
-    Start => "Start", "";
-    Import => "Import…", "";
+    Start => "Start", "开始";
+    Import => "Import…", "导入…";
     ImportAria => "Import a scenario file (JSON)", "";
-    Export => "Export", "";
+    Export => "Export", "导出";
     ExportAria => "Export this session as a scenario file (JSON)", "";
-    Share => "Share link", "";
+    Share => "Share link", "分享链接";
     ShareAria => "Make a link that rebuilds this run, and copy it", "";
     ShareLink => "Link to this run", "";
     LinkCopied => "The link is in the address bar (and copied, if the browser allowed it).", "";
@@ -82,31 +84,31 @@ table! {
     BranchMain => "Branch {0} (first run)", "";
     BranchFork => "Branch {0} (from {1} at {2})", "";
     Forked => "You acted in the past: branch {0} starts at {1}. The previous branch stays in the branch list.", "";
-    Language => "Language", "";
-    Presenter => "Presenter", "";
+    Language => "Language", "语言";
+    Presenter => "Presenter", "演示模式";
     HelpAria => "Keyboard shortcuts and help", "";
-    HelpTitle => "Keyboard shortcuts", "";
+    HelpTitle => "Keyboard shortcuts", "键盘快捷键";
     HelpIntro => "Click a server to inspect it and act on it. Every action is recorded at the current virtual time, so the whole session can be exported, shared and replayed.", "";
     HelpColors => "Message colours: votes amber, discovery violet, sync cyan and green, PROPOSAL/ACK/COMMIT blue, PING grey, requests orange, clients pink.", "";
-    Close => "Close", "";
+    Close => "Close", "关闭";
     Dismiss => "Dismiss this message", "";
-    KeyPlay => "Play or pause", "";
-    KeyStep => "Step one event", "";
-    KeyBack => "Step back one event", "";
-    KeyCrashLeader => "Crash the leader", "";
-    KeySpeed => "Faster / slower", "";
-    KeyPresenter => "Presenter mode (large type, high contrast)", "";
-    KeyHelp => "This help", "";
-    KeyEscape => "Close a message", "";
+    KeyPlay => "Play or pause", "播放或暂停";
+    KeyStep => "Step one event", "前进一个事件";
+    KeyBack => "Step back one event", "后退一个事件";
+    KeyCrashLeader => "Crash the leader", "让 leader 崩溃";
+    KeySpeed => "Faster / slower", "加速 / 减速";
+    KeyPresenter => "Presenter mode (large type, high contrast)", "演示模式（大字体、高对比度）";
+    KeyHelp => "This help", "本帮助";
+    KeyEscape => "Close a message", "关闭消息";
     Footer => "ZabLab · a deterministic simulation of Apache ZooKeeper's ZAB in your browser · works offline", "";
     ClusterView => "Ensemble: servers, links and messages in flight", "";
     ClusterSummary => "{0} servers; leader: {1}; {2} messages in flight", "";
-    NoLeader => "none", "";
-    ServerN => "server {0}", "";
-    ClientN => "client {0}", "";
+    NoLeader => "none", "无";
+    ServerN => "server {0}", "服务器 {0}";
+    ClientN => "client {0}", "客户端 {0}";
     ServerAria => "Server {0}: {1}, {2}, acceptedEpoch {3}, currentEpoch {4}, last zxid {5}. Select to inspect.", "";
     Leader => "LEADER", "";
-    EpochN => "epoch {0}", "";
+    EpochN => "epoch {0}", "epoch {0}";
     EpochsShort => "e {0}/{1} · {2}", "";
     Waiting => "{0} waiting", "";
     SlowDiskMark => "slow disk: fsync {0} ms", "";
@@ -114,59 +116,59 @@ table! {
     SentDelivered => " · sent {0}, arrives {1}", "";
     HeldAtCut => "held at a cut (TCP retransmits until it heals)", "";
     Transport => "Playback", "";
-    Play => "Play", "";
-    Pause => "Pause", "";
-    StepAria => "Step one event", "";
-    StepBackAria => "Step back one event", "";
-    Speed => "Speed", "";
-    CrashLeader => "Crash leader", "";
+    Play => "Play", "播放";
+    Pause => "Pause", "暂停";
+    StepAria => "Step one event", "前进一个事件";
+    StepBackAria => "Step back one event", "后退一个事件";
+    Speed => "Speed", "速度";
+    CrashLeader => "Crash leader", "让 leader 崩溃";
     CrashLeaderAria => "Crash the established leader (kill -9)", "";
-    Live => "live", "";
-    Replay => "replay (computed up to {0})", "";
-    Computing => "computing up to {0}…", "";
+    Live => "live", "实时";
+    Replay => "replay (computed up to {0})", "回放（已计算到 {0}）";
+    Computing => "computing up to {0}…", "正在计算到 {0}…";
     Lagging => "the simulation cannot keep up with this speed", "";
-    Status => "t = {0} · {1} events · trace {2}", "";
-    Timeline => "Timeline", "";
+    Status => "t = {0} · {1} events · trace {2}", "t = {0} · {1} 个事件 · 轨迹 {2}";
+    Timeline => "Timeline", "时间轴";
     LeaderMark => "leader {0} established, epoch {1}", "";
     SyncMark => "server {0} synced by {1} from leader {2}", "";
     ElectionMark => "server {0} goes LOOKING (election)", "";
     ActionMark => "{0} {1}", "";
     ViolationMark => "violation: {0}: {1}", "";
-    SpaceTime => "Space-time diagram", "";
+    SpaceTime => "Space-time diagram", "时空图";
     SpaceTimeAria => "Space-time diagram of the last {0}: one lane per server, arrows are messages", "";
-    Window => "Window", "";
+    Window => "Window", "时间窗口";
     Omitted => "{0} older messages in this window are not drawn (the newest {1} are): zoom in to see them all", "";
-    ExportSvg => "Export SVG", "";
+    ExportSvg => "Export SVG", "导出 SVG";
     ExportSvgAria => "Export the space-time diagram as SVG", "";
     Legend => "Lane colours", "";
     Panels => "Panels", "";
-    TabServer => "Server", "";
-    TabNetwork => "Network", "";
-    TabClients => "Clients", "";
-    TabLog => "Log", "";
-    TabInvariants => "Invariants", "";
-    SelectServerHint => "Click a server in the ensemble to inspect it and to crash, restart, pause or slow it.", "";
-    Participant => "participant", "";
-    Observer => "observer", "";
-    ServerTitle => "Server {0} ({1})", "";
-    Crash => "Crash", "";
+    TabServer => "Server", "服务器";
+    TabNetwork => "Network", "网络";
+    TabClients => "Clients", "客户端";
+    TabLog => "Log", "日志";
+    TabInvariants => "Invariants", "不变式";
+    SelectServerHint => "Click a server in the ensemble to inspect it and to crash, restart, pause or slow it.", "点击集群中的服务器以查看它，并让它崩溃、重启、暂停或变慢。";
+    Participant => "participant", "参与者";
+    Observer => "observer", "观察者";
+    ServerTitle => "Server {0} ({1})", "服务器 {0}（{1}）";
+    Crash => "Crash", "崩溃";
     CrashAria => "Crash server {0}", "";
-    Restart => "Restart", "";
+    Restart => "Restart", "重启";
     RestartAria => "Restart server {0}", "";
-    PauseFor => "Pause (GC stall)", "";
+    PauseFor => "Pause (GC stall)", "暂停（GC 停顿）";
     PauseAria => "Pause server {0} for {1} s (GC stall)", "";
     PauseSeconds => "Pause length in seconds", "";
     Seconds => "s", "";
-    SlowDisk => "Slow disk", "";
+    SlowDisk => "Slow disk", "慢磁盘";
     SlowDiskAria => "Slow down the disk of server {0}: fsync takes {1} ms", "";
     FsyncMs => "fsync time in ms", "";
     Ms => "ms", "";
-    State => "State", "";
+    State => "State", "状态";
     ZabStateLabel => "ZabState", "";
     PeerState => "Peer state", "";
-    Serving => "Serving clients", "";
-    Yes => "yes", "";
-    No => "no", "";
+    Serving => "Serving clients", "服务客户端";
+    Yes => "yes", "是";
+    No => "no", "否";
     AcceptedEpoch => "acceptedEpoch", "";
     CurrentEpoch => "currentEpoch", "";
     LastZxid => "lastProcessedZxid", "";
@@ -194,21 +196,21 @@ table! {
     FourLwHint => "Reading a four-letter word changes nothing in the run.", "";
     Send => "Send", "";
     NoAnswerPaused => "(no answer: the process is paused)", "";
-    Partition => "Partition", "";
+    Partition => "Partition", "网络分区";
     PartitionHint => "Put servers in groups A, B, C: nothing crosses between groups until you heal.", "";
     GroupOf => "Group of server {0}", "";
-    ApplyPartition => "Partition into these groups", "";
-    Heal => "Heal", "";
+    ApplyPartition => "Partition into these groups", "按这些组分区";
+    Heal => "Heal", "恢复网络";
     HealAria => "Heal every partition and cut", "";
     PartitionNeedsTwo => "A partition needs servers in at least two groups.", "";
     OneLink => "One link", "";
-    From => "From", "";
-    To => "To", "";
-    CutOneWay => "Cut one way", "";
+    From => "From", "从";
+    To => "To", "到";
+    CutOneWay => "Cut one way", "单向切断";
     CutAria => "Cut the link from server {0} to server {1} (one way)", "";
-    DropNext => "Drop next message", "";
+    DropNext => "Drop next message", "丢弃下一条消息";
     DropAria => "Drop the next message from server {0} to server {1}", "";
-    SlowLink => "Slow link", "";
+    SlowLink => "Slow link", "慢链路";
     SlowLinkAria => "Slow the link from server {0} to server {1} to {2} ms", "";
     LatencyMs => "Latency in ms", "";
     LinkNeedsTwo => "Pick two different servers for a link.", "";
@@ -220,56 +222,56 @@ table! {
     ConnectClient => "Connect a client", "";
     ClientName => "Client", "";
     ToServer => "Server", "";
-    Connect => "Connect", "";
+    Connect => "Connect", "连接";
     ConnectAria => "Connect client {0} to server {1}", "";
     ClientNameNeeded => "Give the client a name.", "";
     WritesPerClick => "Writes per click", "";
     ReadPath => "Read path", "";
     BadPath => "\"{0}\" is not a znode path (it starts with /).", "";
     NoClients => "No clients yet.", "";
-    Server => "Server", "";
+    Server => "Server", "服务器";
     Session => "Session", "";
     Pending => "Pending", "";
-    Write => "Write", "";
+    Write => "Write", "写";
     WriteAria => "Client {0} writes {1} znodes", "";
-    Read => "Read", "";
+    Read => "Read", "读";
     ReadAria => "Client {0} reads {1}", "";
-    CloseSession => "Close", "";
+    CloseSession => "Close", "关闭";
     CloseAria => "Client {0} closes its session", "";
     RecentWrites => "Recent writes", "";
     LogServer => "Show the log of", "";
     LogLevel => "Lowest level shown", "";
-    Level => "Level", "";
-    All => "all", "";
+    Level => "Level", "级别";
+    All => "all", "全部";
     LogLineTitle => "Go to this moment", "";
     InvariantsHint => "Checked after every event. A violation pauses the run and jumps to it.", "";
-    Holds => "holds", "";
-    ViolatedAt => "violated at {0}", "";
+    Holds => "holds", "成立";
+    ViolatedAt => "violated at {0}", "在 {0} 被违反";
     ViolatedLater => "violated later, at {0}", "";
     Jump => "Go", "";
     JumpAria => "Go to the violation of {0}", "";
-    Violations => "Violations", "";
+    Violations => "Violations", "违反";
     ViolationWho => "servers {0} · zxids {1}", "";
     ActionErrors => "Refused actions and process exits", "";
     ViolationFound => "{0} violated at {1}: the run is paused at the event that broke it.", "";
-    Loaded => "Opened “{0}”.", "";
-    BadLink => "This share link is broken ({0}). The current run was kept.", "";
-    BadFile => "This file is not a scenario ZabLab can run: {0}. The current run was kept.", "";
+    Loaded => "Opened “{0}”.", "已打开“{0}”。";
+    BadLink => "This share link is broken ({0}). The current run was kept.", "这个分享链接已损坏（{0}）。当前运行保持不变。";
+    BadFile => "This file is not a scenario ZabLab can run: {0}. The current run was kept.", "这个文件不是 ZabLab 能运行的场景：{0}。当前运行保持不变。";
     BadScenario => "The scenario could not be opened: {0}. The current run was kept.", "";
     ErrUnknownServer => "Server {0} is not in the ensemble.", "";
-    ErrAlreadyUp => "Server {0} is already running.", "";
-    ErrAlreadyDown => "Server {0} is down.", "";
-    ErrNoLeader => "There is no established leader at {0}.", "";
+    ErrAlreadyUp => "Server {0} is already running.", "服务器 {0} 已经在运行。";
+    ErrAlreadyDown => "Server {0} is down.", "服务器 {0} 已经宕机。";
+    ErrNoLeader => "There is no established leader at {0}.", "在 {0} 没有已确立的 leader。";
     ErrNoServing => "No server is serving clients at {0}.", "";
     ErrUnknownClient => "Client “{0}” does not exist (connect it first).", "";
     ErrClientExists => "Client “{0}” is already connected.", "";
     ErrClientGone => "Client “{0}” has no session any more ({1}).", "";
     ErrAlreadyPaused => "Server {0} is already paused.", "";
     ErrNotSimulated => "The action “{0}” is not simulated by this build yet.", "";
-    PanicTitle => "ZabLab stopped: an internal error", "";
+    PanicTitle => "ZabLab stopped: an internal error", "ZabLab 停止了：内部错误";
     PanicBody => "Sorry: this is a bug in ZabLab, not in your scenario. Download the session below and attach it to a bug report; reloading the page starts afresh.", "";
-    PanicDownload => "Download the session (scenario JSON)", "";
-    PanicReload => "Reload ZabLab", "";
+    PanicDownload => "Download the session (scenario JSON)", "下载本次会话（场景 JSON）";
+    PanicReload => "Reload ZabLab", "重新加载 ZabLab";
 }
 
 /// The text of `key` in `lang` (English where not translated yet).
@@ -325,9 +327,10 @@ mod tests {
             trf(Lang::En, T::ServerTitle, &["3", "observer"]),
             "Server 3 (observer)"
         );
+        assert_eq!(tr(Lang::Zh, T::Play), "播放");
         assert_eq!(
-            tr(Lang::Zh, T::Play),
-            tr(Lang::En, T::Play),
+            tr(Lang::Zh, T::Omitted),
+            tr(Lang::En, T::Omitted),
             "falls back to English"
         );
         assert_eq!(Lang::from_code("zh"), Lang::Zh);

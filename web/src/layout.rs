@@ -145,8 +145,8 @@ pub fn groups(sids: &[Sid], cuts: &[(Sid, Sid)]) -> Vec<Vec<Sid>> {
 
 fn polar(r: f64, a: f64) -> Pos {
     Pos {
-        x: C + r * a.cos(),
-        y: C + r * a.sin(),
+        x: C + r * crate::math::cos(a),
+        y: C + r * crate::math::sin(a),
     }
 }
 
@@ -361,7 +361,7 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
         }
         let k = per_server.entry(c.server).or_insert(0);
         let base = pos_of(c.server).unwrap_or(Pos { x: C, y: C });
-        let a = (base.y - C).atan2(base.x - C) + (*k as f64 - 0.5) * 0.16;
+        let a = crate::math::atan2(base.y - C, base.x - C) + (*k as f64 - 0.5) * 0.16;
         *k += 1;
         clients.push(ClientDot {
             pos: polar(outer_r + 58.0, a),

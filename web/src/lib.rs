@@ -19,6 +19,7 @@ pub mod engine;
 pub mod i18n;
 pub mod keys;
 pub mod layout;
+pub mod math;
 pub mod model;
 pub mod panic;
 pub mod perf;

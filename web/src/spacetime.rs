@@ -322,7 +322,14 @@ fn esc(s: &str) -> String {
 /// A nice step for time ticks covering `span` ms in about `n` steps.
 pub fn tick_step(span: f64, n: f64) -> f64 {
     let raw = (span / n).max(1e-3);
-    let mag = 10f64.powf(raw.log10().floor());
+    // The power of ten at or below `raw` (no log/pow: they cost wasm size).
+    let mut mag = 1.0;
+    while mag > raw {
+        mag /= 10.0;
+    }
+    while mag * 10.0 <= raw {
+        mag *= 10.0;
+    }
     [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)

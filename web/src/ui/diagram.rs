@@ -102,11 +102,12 @@ fn draw(
             ctx.line_to(x1, y1);
             if a.reach >= 1.0 && dense_heads {
                 // Arrow head.
-                let ang = (y1 - y0).atan2(x1 - x0);
+                use crate::math::{atan2, cos, sin};
+                let ang = atan2(y1 - y0, x1 - x0);
                 ctx.move_to(x1, y1);
-                ctx.line_to(x1 - 5.0 * (ang - 0.4).cos(), y1 - 5.0 * (ang - 0.4).sin());
+                ctx.line_to(x1 - 5.0 * cos(ang - 0.4), y1 - 5.0 * sin(ang - 0.4));
                 ctx.move_to(x1, y1);
-                ctx.line_to(x1 - 5.0 * (ang + 0.4).cos(), y1 - 5.0 * (ang + 0.4).sin());
+                ctx.line_to(x1 - 5.0 * cos(ang + 0.4), y1 - 5.0 * sin(ang + 0.4));
             }
         }
         ctx.stroke();
