@@ -112,6 +112,7 @@ table! {
     EpochsShort => "e {0}/{1} · {2}", "";
     Waiting => "{0} waiting", "";
     SlowDiskMark => "slow disk: fsync {0} ms", "";
+    DropMark => "✂ next {0}→{1} dropped", "";
     VoteDetail => " · {0} votes for {1}, zxid {2}, round {3}, peerEpoch {4}", "";
     SentDelivered => " · sent {0}, arrives {1}", "";
     HeldAtCut => "held at a cut (TCP retransmits until it heals)", "";

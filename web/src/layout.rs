@@ -57,6 +57,8 @@ pub enum LineKind {
     Cut,
     /// A slowed link from `a` to `b`, with its latency.
     Slow(u64),
+    /// The next message from `a` to `b` will be dropped.
+    DropNext,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -336,6 +338,17 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
                 from: p,
                 to: q,
                 kind: LineKind::Cut,
+            });
+        }
+    }
+    for &(a, b) in &links.drop_next {
+        if let (Some(p), Some(q)) = (pos_of(a), pos_of(b)) {
+            lines.push(Line {
+                a,
+                b,
+                from: p,
+                to: q,
+                kind: LineKind::DropNext,
             });
         }
     }

@@ -316,6 +316,12 @@ async fn a_partition_is_drawn_as_groups_and_heals() {
     click(r, "[data-testid=cut]").await;
     assert_eq!(count(r, "svg.cluster g.group"), 0);
     assert_eq!(count(r, "svg.cluster g.link.cut"), 1);
+    // Dropping the next message is marked on the link until it happens.
+    select(r, "[data-testid=link-from]", &other.to_string()).await;
+    select(r, "[data-testid=link-to]", &l.to_string()).await;
+    click(r, "[data-testid=drop]").await;
+    assert_eq!(count(r, "svg.cluster g.link.drop"), 1);
+    assert!(text(r, "[data-testid=network-state]").contains("the next message will be dropped"));
 }
 
 #[wasm_bindgen_test]

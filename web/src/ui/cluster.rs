@@ -109,10 +109,17 @@ pub fn Cluster(p: &PanelProps) -> Html {
             LineKind::Broken => ("link broken", Some("✕".to_string())),
             LineKind::Cut => ("link cut", Some(format!("✕ {}→{}", ln.a, ln.b))),
             LineKind::Slow(ms) => ("link slow", Some(format!("{ms} ms"))),
+            LineKind::DropNext => (
+                "link drop",
+                Some(trf(l, T::DropMark, &[&ln.a.to_string(), &ln.b.to_string()])),
+            ),
         };
         let (mx, my) = ((ln.from.x + ln.to.x) / 2.0, (ln.from.y + ln.to.y) / 2.0);
         // A one-way cut or slow link is drawn nearer its sending end.
-        let (lx, ly) = if matches!(ln.kind, LineKind::Cut | LineKind::Slow(_)) {
+        let (lx, ly) = if matches!(
+            ln.kind,
+            LineKind::Cut | LineKind::Slow(_) | LineKind::DropNext
+        ) {
             (
                 ln.from.x + (ln.to.x - ln.from.x) * 0.3,
                 ln.from.y + (ln.to.y - ln.from.y) * 0.3,
@@ -194,7 +201,9 @@ pub fn Cluster(p: &PanelProps) -> Html {
                         { trf(l, T::EpochsShort, &[&s.view.accepted_epoch.to_string(), &s.view.current_epoch.to_string(), &s.view.last_zxid.to_string()]) }
                     </text>
                 } else {
-                    <text class="state visually-hidden" data-testid={format!("server-{sid}-state")} x={f(x)} y={f(y)}>{ word.clone() }</text>
+                    // Too small to read: kept for tests and screen readers
+                    // (the group's label says it too), not drawn.
+                    <text class="state" opacity="0" data-testid={format!("server-{sid}-state")} x={f(x)} y={f(y)}>{ word.clone() }</text>
                 }
                 if s.waiting > 0 {
                     <text class="waiting" x={f(x)} y={f(y + r + 26.0)}>{ trf(l, T::Waiting, &[&s.waiting.to_string()]) }</text>
