@@ -293,7 +293,7 @@ impl Component for App {
                 let m = self.m();
                 let d = crate::spacetime::build(m.engine.sim(), m.vt, m.window_ms as f64);
                 let title = format!("{} · {}", m.title, crate::fmt_ms(m.vt as u64));
-                let svg = crate::spacetime::to_svg(&d, &title, tr(m.lang, T::Server));
+                let svg = crate::spacetime::to_svg(&d, &title, m.lang);
                 browser::download(&crate::file_name(&m.title, "svg"), "image/svg+xml", &svg);
             }
             AppMsg::Share => {

@@ -116,6 +116,8 @@ table! {
     VoteDetail => " · {0} votes for {1}, zxid {2}, round {3}, peerEpoch {4}", "";
     SentDelivered => " · sent {0}, arrives {1}", "";
     HeldAtCut => "held at a cut (TCP retransmits until it heals)", "";
+    HeldPaused => " · held: the receiver is paused", "";
+    LostGone => " · lost: the receiver died or the connection closed", "";
     Transport => "Playback", "";
     Play => "Play", "播放";
     Pause => "Pause", "暂停";

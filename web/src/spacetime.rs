@@ -11,6 +11,8 @@ use zablab_core::proto::{ServerState, Sid, ZabState};
 use zablab_core::sim::{Life, MsgDetail, MsgKind, Outcome, Peer, StateRecord};
 use zablab_core::Simulation;
 
+use crate::i18n::{tr, trf, Lang, T};
+
 /// Arrows drawn at most (the newest in the window).
 pub const MAX_ARROWS: usize = 1200;
 
@@ -133,8 +135,8 @@ pub struct Arrow {
 }
 
 impl Arrow {
-    /// What hovering it says.
-    pub fn describe(&self, lanes: &[Sid]) -> String {
+    /// What hovering it says (and the SVG export's tooltip).
+    pub fn describe(&self, lanes: &[Sid], l: Lang) -> String {
         let mut s = format!(
             "{} {}→{} · {}→{}",
             self.kind.name(),
@@ -153,21 +155,26 @@ impl Arrow {
                 round,
                 peer_epoch,
                 state,
-            } => {
-                let _ = write!(
-                    s,
-                    " · {} votes {leader}, zxid 0x{:x}, round {round}, peerEpoch {peer_epoch}",
+            } => s.push_str(&trf(
+                l,
+                T::VoteDetail,
+                &[
                     state.name(),
-                    zxid
-                );
-            }
+                    &leader.to_string(),
+                    &format!("0x{zxid:x}"),
+                    &round.to_string(),
+                    &peer_epoch.to_string(),
+                ],
+            )),
             MsgDetail::Client { cxid, zxid } => {
-                let _ = write!(s, " · cxid {cxid} zxid {zxid}");
+                let _ = write!(s, " · cxid {cxid} · zxid {zxid}");
             }
             MsgDetail::None => {}
         }
-        if self.outcome != Outcome::Handled {
-            let _ = write!(s, " · {:?}", self.outcome);
+        match self.outcome {
+            Outcome::Handled => {}
+            Outcome::Held => s.push_str(tr(l, T::HeldPaused)),
+            Outcome::Lost => s.push_str(tr(l, T::LostGone)),
         }
         s
     }
@@ -338,7 +345,8 @@ pub fn tick_step(span: f64, n: f64) -> f64 {
 }
 
 /// The diagram as a standalone SVG document (the export).
-pub fn to_svg(d: &Diagram, title: &str, server_word: &str) -> String {
+pub fn to_svg(d: &Diagram, title: &str, l: Lang) -> String {
+    let server_word = tr(l, T::Server);
     // Whole pixels: enough for a 1000-pixel-wide drawing.
     let px = |v: f64| v.round() as i64;
     let (left, top, lane_h) = (70.0, 40.0, 30.0);
@@ -408,7 +416,7 @@ pub fn to_svg(d: &Diagram, title: &str, server_word: &str) -> String {
             } else {
                 r#" stroke-dasharray="4 3""#
             },
-            esc(&a.describe(&d.lanes))
+            esc(&a.describe(&d.lanes, l))
         );
         if x1 - x0 > 40.0 {
             let _ = write!(
@@ -482,7 +490,7 @@ mod tests {
     fn the_svg_export_is_one_document_with_every_arrow() {
         let s = sim_at(7000);
         let d = build(&s, 7000.0, 500.0);
-        let svg = to_svg(&d, "Kill <the> leader", "server");
+        let svg = to_svg(&d, "Kill <the> leader", Lang::En);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Kill &lt;the&gt; leader"));
         assert!(svg.matches("<line").count() >= d.arrows.len());

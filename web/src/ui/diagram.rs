@@ -218,7 +218,7 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             let d = spacetime::build(m.engine.sim(), m.vt, m.window_ms as f64);
             let (px, py) = (e.offset_x() as f64, e.offset_y() as f64);
             match hit(&d, c.client_width() as f64, px, py) {
-                Some(i) => hover.set(Some((d.arrows[i].describe(&d.lanes), px, py))),
+                Some(i) => hover.set(Some((d.arrows[i].describe(&d.lanes, m.lang), px, py))),
                 None if hover.is_some() => hover.set(None),
                 None => {}
             }

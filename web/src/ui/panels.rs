@@ -198,7 +198,7 @@ fn server_tab(m: &Model, send: &Callback<Msg>) -> Html {
     let nodes = srv.tree.nodes.iter().take(60).map(|(path, n)| {
         html! {
             <li class="mono">
-                { format!("{path} = {:?} v{}", n.data.as_ref(), n.version) }
+                { format!("{path} = \"{}\" v{}", n.data, n.version) }
                 if n.ephemeral_owner != 0 { { trf(l, T::Owner, &[&format!("0x{:x}", n.ephemeral_owner)]) } }
             </li>
         }
