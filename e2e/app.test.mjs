@@ -252,6 +252,8 @@ test('screenshots for the README, and frame times while playing', async () => {
     await waitUntil(async () => (await time(page)) === `${(ms / 1000).toFixed(3)} s`, `${ms} ms`);
   };
   await newEnsemble(page, 5, 2);
+  assert.equal(await page.locator('svg.cluster g.server').count(), 7, 'five voters and two observers');
+  assert.equal(await page.locator('svg.cluster g.server.observer').count(), 2);
   await at(2000);
   await page.getByRole('tab', { name: 'Clients' }).click();
   await page.getByRole('button', { name: /^Connect client c1/ }).click();

@@ -256,6 +256,7 @@ table! {
     Violations => "Violations", "违反";
     ViolationWho => "servers {0} · zxids {1}", "";
     ActionErrors => "Refused actions and process exits", "";
+    ViolationOnTheWay => "{0} was violated on the way, at {1}: see the Invariants tab (Go shows that event).", "";
     ViolationFound => "{0} violated at {1}: the run is paused at the event that broke it.", "";
     Loaded => "Opened “{0}”.", "已打开“{0}”。";
     BadLink => "This share link is broken ({0}). The current run was kept.", "这个分享链接已损坏（{0}）。当前运行保持不变。";

@@ -93,7 +93,9 @@ pub enum Msg {
     FourLw(Sid, String),
     SelectBranch(usize),
     ToggleSetup,
-    SetSetup(Setup),
+    /// One field of the new-ensemble form (applied to the current form, so
+    /// two quick edits never undo each other).
+    SetupField(SetupField, u64),
     NewEnsemble,
     /// A scenario text to open, and the moment to show (None: 0 ms).
     Load {
@@ -106,6 +108,16 @@ pub enum Msg {
     /// The preset list (`scenarios/index.json`) arrived, or why not.
     Presets(Result<Vec<Preset>, String>),
     Notice(String),
+}
+
+/// A field of the new-ensemble form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupField {
+    Voters,
+    Observers,
+    Seed,
+    LatencyMin,
+    LatencyMax,
 }
 
 /// A message for the user: already in their language.
@@ -333,19 +345,43 @@ impl Model {
         self.seen = self.engine.sim().violations().len();
     }
 
+    /// After a jump: says that the run broke a property on the way (the
+    /// Invariants tab has the Go button), without moving.
+    fn announce_violations(&mut self) {
+        let head = self.engine.head().violations();
+        if head.len() > self.head_seen {
+            let (index, v) = (self.head_seen, head[self.head_seen].clone());
+            self.focus = Some(index);
+            self.tab = Tab::Invariants;
+            self.say(
+                trf(
+                    self.lang,
+                    T::ViolationOnTheWay,
+                    &[&v.property, &crate::fmt_ms(v.at_ms)],
+                ),
+                true,
+            );
+        }
+        self.head_seen = self.engine.head().violations().len();
+        self.seen = self.engine.sim().violations().len();
+    }
+
     /// One animation frame: `wall_dt_ms` of wall time passed; `more()` says
     /// whether there is time left in this frame for more simulation.
     pub fn frame(&mut self, wall_dt_ms: f64, more: &mut dyn FnMut() -> bool) {
         let dt = wall_dt_ms.clamp(0.0, 100.0);
         self.lagging = false;
         if let Some(t) = self.target {
+            // A jump (a link's moment, a file's end, a far seek) goes where
+            // it was asked to; violations found on the way are announced.
             if self.engine.seek(t, more) {
                 self.target = None;
                 self.vt = t as f64;
+                self.announce_violations();
             } else {
                 self.vt = self.engine.now_ms() as f64;
             }
-            self.seen = self.seen.min(self.engine.sim().violations().len());
+            return;
         } else if self.playing {
             let want = self.vt + dt * self.speed;
             if self.engine.seek(want.floor() as u64, more) {
@@ -607,7 +643,16 @@ impl Model {
                 }
             }
             Msg::ToggleSetup => self.setup_open = !self.setup_open,
-            Msg::SetSetup(s) => self.setup = s,
+            Msg::SetupField(f, v) => {
+                let s = &mut self.setup;
+                match f {
+                    SetupField::Voters => s.voters = v as usize,
+                    SetupField::Observers => s.observers = v as usize,
+                    SetupField::Seed => s.seed = v,
+                    SetupField::LatencyMin => s.latency_ms[0] = v,
+                    SetupField::LatencyMax => s.latency_ms[1] = v,
+                }
+            }
             Msg::NewEnsemble => {
                 let json = self.setup.scenario().to_json();
                 let setup = self.setup.clone();
@@ -764,6 +809,53 @@ mod tests {
             "shown right after the event"
         );
         assert_eq!(m.tab, Tab::Invariants);
+    }
+
+    #[test]
+    fn a_jump_goes_where_asked_and_announces_violations_on_the_way() {
+        let json = include_str!("../../static/scenarios/museum/bug_zk2845_no_fast_forward.json");
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Load {
+            source: Source::File,
+            json: json.to_string(),
+            at: Some(AT_END),
+        });
+        let end = m.engine.head().scenario().until_ms;
+        assert_eq!(m.target, Some(end));
+        while m.target.is_some() {
+            m.frame(16.0, &mut || true);
+        }
+        assert_eq!(
+            m.engine.now_ms(),
+            end,
+            "at the file's end, not at the violation"
+        );
+        assert!(!m.engine.sim().violations().is_empty());
+        let n = m.notice.clone().unwrap();
+        assert!(
+            n.error && n.text.contains("see the Invariants tab"),
+            "{}",
+            n.text
+        );
+        assert_eq!(m.focus, Some(0));
+        // Go jumps to it.
+        m.apply(Msg::FocusViolation(0));
+        assert_eq!(
+            m.engine.sim().events(),
+            m.engine.head().violations()[0].event
+        );
+    }
+
+    #[test]
+    fn the_setup_form_builds_the_ensemble_asked_for() {
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::SetupField(SetupField::Voters, 5));
+        m.apply(Msg::SetupField(SetupField::Observers, 2));
+        m.apply(Msg::NewEnsemble);
+        let s = m.engine.head().scenario();
+        assert_eq!(s.ensemble.participants, [1, 2, 3, 4, 5]);
+        assert_eq!(s.ensemble.observers, [6, 7]);
+        assert_eq!(m.engine.now_ms(), 0);
     }
 
     #[test]

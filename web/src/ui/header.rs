@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::{input_value, on_number, FileActions, Shared};
 use crate::i18n::{tr, trf, Lang, T};
-use crate::model::Msg;
+use crate::model::{Msg, SetupField};
 use crate::setup::{Setup, MAX_OBSERVERS, MAX_VOTERS, MIN_VOTERS};
 
 #[derive(Properties, PartialEq, Clone)]
@@ -145,14 +145,7 @@ pub fn Header(p: &HeaderProps) -> Html {
 }
 
 fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
-    let with = |f: fn(&mut Setup, u64)| {
-        let s = s.clone();
-        on_number(send, move |v| {
-            let mut s = s.clone();
-            f(&mut s, v);
-            Msg::SetSetup(s)
-        })
-    };
+    let with = |f: SetupField| on_number(send, move |v| Msg::SetupField(f, v));
     let start = {
         let send = send.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -165,23 +158,23 @@ fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
             <label>{ tr(l, T::Voters) }
                 <input type="number" min={MIN_VOTERS.to_string()} max={MAX_VOTERS.to_string()}
                        value={s.voters.to_string()} data-testid="setup-voters"
-                       onchange={with(|s, v| s.voters = v as usize)} />
+                       onchange={with(SetupField::Voters)} />
             </label>
             <label>{ tr(l, T::Observers) }
                 <input type="number" min="0" max={MAX_OBSERVERS.to_string()}
                        value={s.observers.to_string()} data-testid="setup-observers"
-                       onchange={with(|s, v| s.observers = v as usize)} />
+                       onchange={with(SetupField::Observers)} />
             </label>
             <label>{ tr(l, T::Seed) }
-                <input type="number" min="0" value={s.seed.to_string()} onchange={with(|s, v| s.seed = v)} />
+                <input type="number" min="0" value={s.seed.to_string()} onchange={with(SetupField::Seed)} />
             </label>
             <label>{ tr(l, T::LatencyMin) }
                 <input type="number" min="0" max="10000" value={s.latency_ms[0].to_string()}
-                       onchange={with(|s, v| s.latency_ms[0] = v)} />
+                       onchange={with(SetupField::LatencyMin)} />
             </label>
             <label>{ tr(l, T::LatencyMax) }
                 <input type="number" min="0" max="10000" value={s.latency_ms[1].to_string()}
-                       onchange={with(|s, v| s.latency_ms[1] = v)} />
+                       onchange={with(SetupField::LatencyMax)} />
             </label>
             <button type="submit" data-testid="setup-start">{ tr(l, T::Start) }</button>
         </form>
