@@ -34,7 +34,8 @@ pub fn kind_color(kind: MsgKind) -> &'static str {
         MsgKind::Inform => "#4f46e5",
         MsgKind::Ping => "#6b7280",
         MsgKind::Request => "#ea580c",
-        MsgKind::Fin => "#374151",
+        MsgKind::Sync => "#ca8a04",
+        MsgKind::OtherPacket | MsgKind::Fin => "#374151",
         MsgKind::ClientConnect
         | MsgKind::ClientRequest
         | MsgKind::ClientPing
@@ -42,7 +43,8 @@ pub fn kind_color(kind: MsgKind) -> &'static str {
         MsgKind::ClientConnected
         | MsgKind::ClientReply
         | MsgKind::ClientPong
-        | MsgKind::ClientClosed => "#be185d",
+        | MsgKind::ClientClosed
+        | MsgKind::ClientEvent => "#be185d",
     }
 }
 

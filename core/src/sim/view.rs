@@ -56,6 +56,10 @@ pub enum MsgKind {
     Ack,
     Ping,
     Request,
+    /// `Leader.SYNC`: the leader's answer to a forwarded sync.
+    Sync,
+    /// A quorum packet type this view does not know by name yet.
+    OtherPacket,
     Fin,
     /// Client to server: session connect, request, ping, goodbye.
     ClientConnect,
@@ -67,11 +71,13 @@ pub enum MsgKind {
     ClientReply,
     ClientPong,
     ClientClosed,
+    /// Any other server-to-client push (a watch notification).
+    ClientEvent,
 }
 
 impl MsgKind {
     /// Every kind, in declaration order (legends, colour tables).
-    pub const ALL: [MsgKind; 25] = [
+    pub const ALL: [MsgKind; 28] = [
         MsgKind::Notification,
         MsgKind::FollowerInfo,
         MsgKind::ObserverInfo,
@@ -88,6 +94,8 @@ impl MsgKind {
         MsgKind::Ack,
         MsgKind::Ping,
         MsgKind::Request,
+        MsgKind::Sync,
+        MsgKind::OtherPacket,
         MsgKind::Fin,
         MsgKind::ClientConnect,
         MsgKind::ClientRequest,
@@ -97,6 +105,7 @@ impl MsgKind {
         MsgKind::ClientReply,
         MsgKind::ClientPong,
         MsgKind::ClientClosed,
+        MsgKind::ClientEvent,
     ];
 
     /// The packet type name (quorum port), `notification` for the election
@@ -119,6 +128,8 @@ impl MsgKind {
             MsgKind::Ack => "ACK",
             MsgKind::Ping => "PING",
             MsgKind::Request => "REQUEST",
+            MsgKind::Sync => "SYNC",
+            MsgKind::OtherPacket => "packet",
             MsgKind::Fin => "FIN",
             MsgKind::ClientConnect => "connect",
             MsgKind::ClientRequest => "request",
@@ -128,6 +139,7 @@ impl MsgKind {
             MsgKind::ClientReply => "reply",
             MsgKind::ClientPong => "pong",
             MsgKind::ClientClosed => "closed",
+            MsgKind::ClientEvent => "event",
         }
     }
 
@@ -136,23 +148,27 @@ impl MsgKind {
         self <= MsgKind::Fin
     }
 
+    /// By the packet's wire name (`Packet::name`), so that a packet type
+    /// added to `proto.rs` shows as a packet instead of breaking the view.
     fn of_packet(p: &Packet) -> MsgKind {
-        match p {
-            Packet::FollowerInfo { .. } => MsgKind::FollowerInfo,
-            Packet::ObserverInfo { .. } => MsgKind::ObserverInfo,
-            Packet::LeaderInfo { .. } => MsgKind::LeaderInfo,
-            Packet::AckEpoch { .. } => MsgKind::AckEpoch,
-            Packet::Diff { .. } => MsgKind::Diff,
-            Packet::Trunc { .. } => MsgKind::Trunc,
-            Packet::Snap { .. } => MsgKind::Snap,
-            Packet::Proposal { .. } => MsgKind::Proposal,
-            Packet::Commit { .. } => MsgKind::Commit,
-            Packet::Inform { .. } => MsgKind::Inform,
-            Packet::NewLeader { .. } => MsgKind::NewLeader,
-            Packet::UpToDate => MsgKind::UpToDate,
-            Packet::Ack { .. } => MsgKind::Ack,
-            Packet::Ping { .. } => MsgKind::Ping,
-            Packet::Request { .. } => MsgKind::Request,
+        match p.name() {
+            "FOLLOWERINFO" => MsgKind::FollowerInfo,
+            "OBSERVERINFO" => MsgKind::ObserverInfo,
+            "LEADERINFO" => MsgKind::LeaderInfo,
+            "ACKEPOCH" => MsgKind::AckEpoch,
+            "DIFF" => MsgKind::Diff,
+            "TRUNC" => MsgKind::Trunc,
+            "SNAP" => MsgKind::Snap,
+            "PROPOSAL" => MsgKind::Proposal,
+            "COMMIT" => MsgKind::Commit,
+            "INFORM" => MsgKind::Inform,
+            "NEWLEADER" => MsgKind::NewLeader,
+            "UPTODATE" => MsgKind::UpToDate,
+            "ACK" => MsgKind::Ack,
+            "PING" => MsgKind::Ping,
+            "REQUEST" => MsgKind::Request,
+            "SYNC" => MsgKind::Sync,
+            _ => MsgKind::OtherPacket,
         }
     }
 }
@@ -431,19 +447,26 @@ fn client_in(input: &Input) -> Option<(ClientId, MsgKind, MsgDetail)> {
     }
 }
 
+/// Server-to-client kinds; anything this view does not name (a watch
+/// notification, say) is a `ClientEvent`, never a broken view.
 fn client_out(ev: &ClientEvent) -> (MsgKind, MsgDetail) {
-    match ev {
-        ClientEvent::Connected { .. } => (MsgKind::ClientConnected, MsgDetail::None),
-        ClientEvent::Reply(r) => (
-            MsgKind::ClientReply,
-            MsgDetail::Client {
-                cxid: r.cxid,
-                zxid: r.zxid,
-            },
-        ),
-        ClientEvent::Pong { .. } => (MsgKind::ClientPong, MsgDetail::None),
-        ClientEvent::Closed { .. } => (MsgKind::ClientClosed, MsgDetail::None),
+    if let ClientEvent::Reply(r) = ev {
+        let detail = MsgDetail::Client {
+            cxid: r.cxid,
+            zxid: r.zxid,
+        };
+        return (MsgKind::ClientReply, detail);
     }
+    let kind = if matches!(ev, ClientEvent::Connected { .. }) {
+        MsgKind::ClientConnected
+    } else if matches!(ev, ClientEvent::Pong { .. }) {
+        MsgKind::ClientPong
+    } else if matches!(ev, ClientEvent::Closed { .. }) {
+        MsgKind::ClientClosed
+    } else {
+        MsgKind::ClientEvent
+    };
+    (kind, MsgDetail::None)
 }
 
 fn client_state_name(s: ClientState) -> &'static str {
@@ -823,6 +846,19 @@ mod tests {
         let mut off: Recent<u8> = Recent::new(0);
         off.push(1);
         assert_eq!(off.end(), 1);
+    }
+
+    #[test]
+    fn every_kind_has_a_name_and_server_kinds_come_first() {
+        for (i, k) in MsgKind::ALL.iter().enumerate() {
+            assert!(!k.name().is_empty());
+            assert_eq!(k.between_servers(), i <= 18, "{k:?}");
+        }
+        assert_eq!(MsgKind::of_packet(&Packet::UpToDate), MsgKind::UpToDate);
+        assert_eq!(
+            MsgKind::of_packet(&Packet::Ack { zxid: Zxid::ZERO }),
+            MsgKind::Ack
+        );
     }
 
     #[test]
