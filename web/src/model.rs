@@ -196,6 +196,9 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::ClientGone(c, why) => trf(lang, T::ErrClientGone, &[c, why]),
         ActionError::AlreadyPaused(s) => trf(lang, T::ErrAlreadyPaused, &[&s.to_string()]),
         ActionError::NotSimulated(a) => trf(lang, T::ErrNotSimulated, &[a]),
+        // An error the core adds before this table knows it: its own text.
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
     }
 }
 

@@ -70,6 +70,9 @@ fn action_mark(kind: &ActionKind) -> Option<Mark> {
         ActionKind::Start { .. }
         | ActionKind::FourLetterWord { .. }
         | ActionKind::Expect { .. } => None,
+        // Action kinds the core adds later (client operations, recipes).
+        #[allow(unreachable_patterns)]
+        _ => Some(Mark::Client),
     }
 }
 
