@@ -42,6 +42,11 @@ use crate::zxid::Zxid;
 
 mod recipes;
 pub use recipes::{Hazard, RecipeView, WatchRecord};
+mod view;
+pub use view::{
+    property_names, ClientView, ConnView, InFlight, Life, LinksView, MsgDetail, MsgKind, MsgRecord,
+    Outcome, Peer, Recent, StateRecord,
+};
 
 /// PRNG stream of the simulator (a constant: the seed alone picks the run).
 const RNG_STREAM: u64 = 0x5a42; // "ZB"
@@ -308,6 +313,8 @@ struct Scheduled {
     class: u8,
     seq: u64,
     event: Event,
+    /// When it was scheduled: a message's send time (`view.rs`).
+    sent_ms: u64,
 }
 
 impl Scheduled {
@@ -461,6 +468,8 @@ pub struct Simulation {
     lock_hazards_seen: BTreeSet<(String, String)>,
     watch_events: Vec<WatchRecord>,
     committed: recipes::CommittedTree,
+    /// The app's message and state history (off by default, `view.rs`).
+    history: view::History,
 }
 
 impl Simulation {
@@ -553,6 +562,7 @@ impl Simulation {
             lock_hazards_seen: BTreeSet::new(),
             watch_events: Vec::new(),
             committed: recipes::CommittedTree::default(),
+            history: view::History::default(),
         };
         for index in 0..sim.scenario.actions.len() {
             let at = sim.scenario.actions[index].at_ms;
@@ -699,7 +709,9 @@ impl Simulation {
         self.now_ms = next.time_ms;
         self.last_handled_ms = Some(next.time_ms);
         self.events += 1;
+        self.view_before(&next);
         self.handle(next.event);
+        self.view_after();
         true
     }
 
@@ -774,6 +786,7 @@ impl Simulation {
             class,
             seq,
             event,
+            sent_ms: self.now_ms,
         }));
     }
 
