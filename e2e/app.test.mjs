@@ -1,11 +1,12 @@
 // End-to-end checks of the built page (dist/, from `trunk build --release`)
-// in headless Chromium. Run: node --test e2e/
+// in headless Chromium, done as a new user would: click, type, press keys,
+// pick files. Run: node --test e2e/
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 import { serveDist } from './serve-dist.mjs';
-import { expectText, launch, openPage } from './browser.mjs';
+import { launch, openPage, waitUntil } from './browser.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
 let server;
@@ -14,6 +15,7 @@ let browser;
 before(async () => {
   server = await serveDist(DIST);
   browser = await launch();
+  await mkdir('target/e2e', { recursive: true });
 });
 
 after(async () => {
@@ -21,31 +23,280 @@ after(async () => {
   await server?.close();
 });
 
-test('the built page shows a settled ensemble (one leader, two followers) from the wasm core', async () => {
+const text = (page, id) => page.locator(`[data-testid="${id}"]`).first().textContent();
+
+/** The crowned leader's sid, or null. */
+async function leader(page) {
+  const crowns = page.locator('[data-testid^="leader-"]');
+  if ((await crowns.count()) === 0) return null;
+  return Number((await crowns.first().getAttribute('data-testid')).slice('leader-'.length));
+}
+
+/** The epoch on the leader's crown ("★ LEADER · epoch 2"). */
+async function leaderEpoch(page) {
+  const t = await page.locator('[data-testid^="leader-"]').first().textContent();
+  return Number(t.match(/epoch (\d+)/)[1]);
+}
+
+const state = (page, sid) => text(page, `server-${sid}-state`);
+const trace = async (page) => (await text(page, 'status')).match(/trace (0x[0-9a-f]{16})/)[1];
+const time = async (page) => text(page, 'time');
+
+async function setSpeed(page, speed) {
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption(String(speed));
+}
+
+async function play(page) {
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+}
+
+async function pause(page) {
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+}
+
+/** Plays until `cond()` holds, then pauses. */
+async function playUntil(page, cond, what, timeout = 20000) {
+  await play(page);
+  await waitUntil(cond, what, timeout);
+  await pause(page);
+}
+
+/** Drags the timeline to `ms` (what a user does with the scrubber). */
+async function scrubTo(page, ms) {
+  await page.getByRole('slider', { name: 'Timeline' }).evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+}
+
+async function newEnsemble(page, voters, observers = 0) {
+  await page.getByRole('button', { name: 'New ensemble…' }).click();
+  await page.getByLabel('Voters (3–9)').fill(String(voters));
+  await page.getByLabel('Voters (3–9)').dispatchEvent('change');
+  await page.getByLabel('Observers (0–42)').fill(String(observers));
+  await page.getByLabel('Observers (0–42)').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await waitUntil(async () => (await time(page)) === '0.000 s', 'the new run at 0 ms');
+}
+
+test('a new 3-server ensemble elects a leader; crashing it elects another in a new epoch; a partition makes the leader step down; seeking back shows the old leader', async () => {
   const { page, errors } = await openPage(browser, server.url);
-  const states = page.locator('[data-testid$="-state"]');
-  await states.first().waitFor({ timeout: 15000 });
-  assert.deepEqual((await states.allTextContents()).sort(), ['FOLLOWING', 'FOLLOWING', 'LEADING']);
-  assert.equal(await page.locator('svg.cluster circle.server').count(), 3);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await newEnsemble(page, 3);
+  assert.equal(await page.locator('svg.cluster g.server').count(), 3);
+  assert.equal(await leader(page), null, 'nobody leads at 0 ms');
+
+  await setSpeed(page, 2);
+  await playUntil(page, async () => (await leader(page)) !== null, 'a leader');
+  const first = await leader(page);
+  assert.equal(await leaderEpoch(page), 1);
+  assert.equal(await state(page, first), 'LEADING');
+  const beforeCrash = await time(page);
+
+  // Crash it (the keyboard shortcut K does the same as the button).
+  await page.getByRole('button', { name: 'Crash the established leader (kill -9)' }).click();
+  assert.equal(await state(page, first), 'DOWN');
+  const crashAt = Math.round(parseFloat(await time(page)) * 1000);
+  await setSpeed(page, 10);
+  await playUntil(page, async () => {
+    const l = await leader(page);
+    return l !== null && l !== first;
+  }, 'a new leader');
+  const second = await leader(page);
+  assert.notEqual(second, first);
+  assert.equal(await leaderEpoch(page), 2, 'the new leader shows epoch 2');
+
+  // Restart the old one, then partition the new leader away from the others.
+  await page.locator(`[data-testid="server-${first}"]`).click();
+  await page.getByRole('button', { name: `Restart server ${first}` }).click();
+  await page.getByRole('tab', { name: 'Network' }).click();
+  await page.getByRole('combobox', { name: `Group of server ${second}` }).selectOption('1');
+  await page.getByRole('button', { name: 'Partition into these groups' }).click();
+  assert.equal(await page.locator('svg.cluster g.group').count(), 2, 'drawn as two groups');
+  await setSpeed(page, 100);
+  await playUntil(page, async () => (await state(page, second)) === 'LOOKING', `server ${second} steps down`, 30000);
+  await page.screenshot({ path: 'target/e2e/partitioned.png' });
+
+  // Back before the crash: the first leader leads again, in epoch 1.
+  await scrubTo(page, crashAt - 1);
+  await waitUntil(async () => (await leader(page)) === first, `server ${first} leads again`);
+  assert.equal(await leaderEpoch(page), 1);
+  assert.notEqual(await state(page, first), 'DOWN');
+  assert.ok(parseFloat(await time(page)) >= parseFloat(beforeCrash) - 0.001);
+  assert.match(await text(page, 'mode'), /replay/);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('clicking Crash 1 takes server 1 down, Restart 1 brings it back', async () => {
+test('an exported scenario, imported again, rebuilds the same run (same trace hash)', async () => {
   const { page, errors } = await openPage(browser, server.url);
-  const state1 = page.locator('[data-testid="server-1-state"]');
-  await state1.waitFor({ timeout: 15000 });
-  assert.notEqual(await state1.textContent(), 'DOWN');
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await page.keyboard.press('k'); // crash the leader
+  await setSpeed(page, 10);
+  await play(page);
+  await page.waitForTimeout(400);
+  await pause(page);
+  const [hash, t] = [await trace(page), await time(page)];
 
-  await page.getByRole('button', { name: 'Crash server 1' }).click();
-  await expectText(page, '[data-testid="server-1-state"]', 'DOWN');
-  assert.equal(await page.locator('[data-testid="server-1"] circle').getAttribute('class'), 'server down');
-  assert.notEqual(await page.locator('[data-testid="server-2-state"]').textContent(), 'DOWN');
-  await mkdir('target/e2e', { recursive: true });
-  await page.screenshot({ path: 'target/e2e/crashed-server-1.png' });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export this session as a scenario file (JSON)' }).click(),
+  ]);
+  const file = 'target/e2e/exported.json';
+  await download.saveAs(file);
+  const scenario = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(scenario.zablab, 1);
+  assert.equal(scenario.actions.at(-1).do, 'crash');
+  assert.equal(scenario.until_ms, Math.round(parseFloat(t) * 1000), 'the file ends where the session is');
 
-  await page.getByRole('button', { name: 'Restart server 1' }).click();
-  await expectText(page, '[data-testid="server-1-state"]', 'LOOKING');
+  // A fresh page imports it: same moment, same trace hash.
+  const fresh = await openPage(browser, server.url);
+  await fresh.page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  assert.notEqual(await trace(fresh.page), hash);
+  await fresh.page.locator('[data-testid="import"]').setInputFiles(file);
+  await waitUntil(async () => (await time(fresh.page)) === t, `the import shows ${t}`);
+  assert.equal(await trace(fresh.page), hash);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(fresh.errors, []);
+
+  // A broken file: a clear message, the run stays.
+  await writeFile('target/e2e/broken.json', '{"zablab": 1, "ensemble": {"participants": [1, 2, 3]}, "actions": [{"at_ms": 0, "do": "explode"}]}');
+  await fresh.page.locator('[data-testid="import"]').setInputFiles('target/e2e/broken.json');
+  await waitUntil(async () => (await fresh.page.locator('[data-testid="error"]').count()) > 0, 'an error');
+  assert.match(await text(fresh.page, 'error'), /not a scenario ZabLab can run: actions\[0\]\.do/);
+  assert.equal(await trace(fresh.page), hash, 'the current run was kept');
+  await page.close();
+  await fresh.page.close();
+});
+
+test('a share link opens the same run; a broken or tampered link says so and keeps a working run', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await page.locator('[data-testid="server-2"]').click();
+  await page.getByRole('button', { name: 'Crash server 2' }).click();
+  await setSpeed(page, 5);
+  await play(page);
+  await page.waitForTimeout(300);
+  await pause(page);
+  const [hash, t] = [await trace(page), await time(page)];
+  await page.getByRole('button', { name: 'Make a link that rebuilds this run, and copy it' }).click();
+  const link = await page.locator('[data-testid="share-link"]').inputValue();
+  assert.match(link, /#s=[A-Za-z0-9_-]+&t=\d+$/);
+  assert.equal(page.url(), link, 'the address bar carries it too');
+
+  const opened = await openPage(browser, link);
+  await waitUntil(async () => (await opened.page.locator('[data-testid="time"]').count()) > 0 && (await time(opened.page)) === t, `the link shows ${t}`);
+  assert.equal(await trace(opened.page), hash);
+  assert.equal(await state(opened.page, 2), 'DOWN');
+  assert.deepEqual(opened.errors, []);
+
+  // Broken: not base64url at all.
+  const broken = await openPage(browser, `${server.url}#s=%%%not-a-link&t=5`);
+  await waitUntil(async () => (await broken.page.locator('[data-testid="error"]').count()) > 0, 'an error');
+  assert.match(await text(broken.page, 'error'), /This share link is broken \(not base64url\)\. The current run was kept\./);
+  assert.equal(await broken.page.locator('svg.cluster g.server').count(), 3, 'a working ensemble is shown');
+  assert.notEqual(await leader(broken.page), null);
+
+  // Tampered: one character changed in the middle.
+  const payload = link.split('#s=')[1].split('&')[0];
+  const i = Math.floor(payload.length / 2);
+  const swapped = payload.slice(0, i) + (payload[i] === 'A' ? 'B' : 'A') + payload.slice(i + 1);
+  const tampered = await openPage(browser, `${server.url}#s=${swapped}&t=10`);
+  await waitUntil(async () => (await tampered.page.locator('[data-testid="error"]').count()) > 0, 'an error');
+  assert.match(await text(tampered.page, 'error'), /This share link is broken \((checksum mismatch|the compressed data is cut or damaged)\)/);
+  assert.deepEqual(errors, []);
+  for (const p of [page, opened.page, broken.page, tampered.page]) await p.close();
+});
+
+test('a bug-museum preset plays until its violation, which pauses the run and is shown', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  const presets = page.getByRole('combobox', { name: 'Open a scenario…' });
+  await waitUntil(async () => (await presets.locator('option').count()) > 10, 'the scenario list');
+  await presets.selectOption('museum/bug_zk2845_no_fast_forward.json');
+  await waitUntil(async () => (await text(page, 'scenario-title')).startsWith('ZOOKEEPER-2845'), 'the museum file');
+  await setSpeed(page, 100);
+  await play(page);
+  await waitUntil(async () => (await page.locator('[data-testid="error"]').count()) > 0, 'the violation', 30000);
+  assert.match(await text(page, 'error'), /violated at .*the run is paused/);
+  assert.equal(await page.getByRole('button', { name: 'Play', exact: true }).count(), 1, 'paused');
+  assert.equal(await page.getByRole('tab', { name: /Invariants/ }).getAttribute('aria-selected'), 'true');
+  assert.ok((await page.locator('.prop.bad').count()) >= 1);
+  assert.ok((await page.locator('.marker.mk-violation').count()) >= 1, 'a violation marker on the timeline');
+  assert.ok((await page.locator('svg.cluster g.server.flagged').count()) >= 1, 'the servers involved are highlighted');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a panic shows a report overlay with the session to download, not a blank page', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?test-panic`);
+  const overlay = page.getByRole('alertdialog');
+  await overlay.waitFor({ timeout: 15000 });
+  assert.match(await overlay.textContent(), /ZabLab stopped: an internal error/);
+  assert.match(await overlay.textContent(), /test-panic/);
+  const href = await page.locator('[data-testid="panic-download"]').getAttribute('href');
+  const json = JSON.parse(decodeURIComponent(href.split(',')[1]));
+  assert.equal(json.zablab, 1);
+  assert.ok(errors.some((e) => e.includes('test-panic')), 'the panic is also on the console');
+  await page.close();
+});
+
+test('screenshots for the README, and frame times while playing', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.setViewportSize({ width: 1400, height: 980 });
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  // Every step at an exact virtual time (the scrubber), so the pictures
+  // are the same on every run.
+  const at = async (ms) => {
+    await scrubTo(page, ms);
+    await waitUntil(async () => (await time(page)) === `${(ms / 1000).toFixed(3)} s`, `${ms} ms`);
+  };
+  await newEnsemble(page, 5, 2);
+  assert.equal(await page.locator('svg.cluster g.server').count(), 7, 'five voters and two observers');
+  assert.equal(await page.locator('svg.cluster g.server.observer').count(), 2);
+  await at(2000);
+  await page.getByRole('tab', { name: 'Clients' }).click();
+  await page.getByRole('button', { name: /^Connect client c1/ }).click();
+  await at(3000);
+  await page.getByRole('button', { name: /^Client c1 writes/ }).click();
+  await at(3095);
+  await page.locator('[data-testid="server-1"]').click();
+  await page.locator('[data-testid="server-1"]').blur();
+  await page.locator('.notice .dismiss').click().catch(() => {});
+  await page.screenshot({ path: 'docs/app.png', fullPage: true });
+  await page.getByRole('button', { name: 'Presenter' }).click();
+  await page.screenshot({ path: 'docs/app-presenter.png', fullPage: true });
+  await page.getByRole('button', { name: 'Presenter' }).click();
+
+  // Frame work: from the requestAnimationFrame callback to the end of the
+  // render it caused, measured by the app; long animation frames (>50 ms)
+  // counted by Chromium.
+  const measure = async (label, speed, ms) => {
+    await page.evaluate(() => {
+      window.__loaf = 0;
+      try {
+        new PerformanceObserver((l) => { window.__loaf += l.getEntries().length; })
+          .observe({ type: 'long-animation-frame', buffered: false });
+      } catch { window.__loaf = -1; }
+    });
+    await setSpeed(page, speed);
+    await play(page);
+    await page.waitForTimeout(ms);
+    await pause(page);
+    const stats = await page.locator('[data-testid="frame-stats"]').textContent();
+    const status = await text(page, 'status');
+    const loaf = await page.evaluate(() => window.__loaf);
+    const p95 = Number(stats.match(/p95=([\d.]+)/)[1]);
+    return { label, speed, stats, p95, long_animation_frames: loaf, status };
+  };
+  const results = [await measure('7 servers, client writes', 10, 5000)];
+  const presets = page.getByRole('combobox', { name: 'Open a scenario…' });
+  await presets.selectOption('load-1h-5srv.json');
+  await waitUntil(async () => (await text(page, 'scenario-title')).startsWith('One hour'), 'the load preset');
+  results.push(await measure('5 servers, 200 writes/s', 100, 5000));
+  await writeFile('target/e2e/frame-times.json', JSON.stringify(results, null, 2));
+  for (const r of results) console.log(`frame work (${r.label}, ${r.speed}x): ${r.stats}; long animation frames: ${r.long_animation_frames}; ${r.status}`);
+  for (const r of results) assert.ok(r.p95 < 100, `p95 frame work ${r.p95} ms in ${r.label}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

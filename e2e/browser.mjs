@@ -41,3 +41,18 @@ export async function expectText(page, selector, want, timeout = 5000) {
   } while (Date.now() < deadline);
   throw new Error(`${selector} shows ${JSON.stringify(have)}, expected ${JSON.stringify(want)} within ${timeout} ms`);
 }
+
+/** Polls `cond()` until it is true; on timeout, fails naming `what`. */
+export async function waitUntil(cond, what, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  do {
+    try {
+      if (await cond()) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((ok) => setTimeout(ok, 40));
+  } while (Date.now() < deadline);
+  throw new Error(`waited ${timeout} ms for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+}

@@ -18,7 +18,7 @@ zablab: run ZooKeeper's atomic broadcast (ZAB) as a deterministic simulation
 Usage:
   zablab run FILE.json [--json] [--log] [--diagnose]
                                   run a scenario (v1) to its until_ms
-  zablab fuzz --seeds N [--from S] [--variant FLAG] [--out DIR] [--jobs J] [--shrink K]
+  zablab fuzz --seeds N [--from S] [--variant FLAG] [--recipes] [--out DIR] [--jobs J] [--shrink K]
                                   random fault schedules, checked after every event
   zablab fixture DIR              run every DIR/*.json scenario and write
                                   their hashes to DIR/hashes.json
@@ -26,19 +26,22 @@ Usage:
   zablab --version                the version
 
 run prints the run's summary; --json prints it as JSON (end_ms, events,
-trace_hash, servers, leaders, syncs, writes, fourlw, violations,
-action_errors, diagnosis); --log also prints every server's log lines;
---diagnose ends with the diagnosis: what an operator would ask (why no
-leader, why writes stall, why a SNAP, why a session expired, why reads
-are stale, ...) answered with the evidence and the settings to look at.
+trace_hash, servers, leaders, syncs, writes, reads, fourlw, violations,
+action_errors, and when present hazards, recipes, watches; always
+diagnosis); --log also prints every server's log lines; --diagnose ends
+with the diagnosis: what an operator would ask (why no leader, why writes
+stall, why a SNAP, why a session expired, why reads are stale, ...)
+answered with the evidence and the settings to look at.
 
 fuzz runs seeds S..S+N (default S=1): each seed derives its options and a
 fault schedule, then a healed liveness phase (a leader within a bound, every
 running server synced, a fresh client's writes committed). Each failing
 seed prints how to reproduce it; the first K (default 5) are shrunk to a
 scenario file in DIR (default target/fuzz) that `zablab run` replays.
---variant switches a bug-museum flag on in every seed. J threads (default:
-the machine's cores). The last line is
+--variant switches a bug-museum flag on in every seed. --recipes adds lock
+and group clients (checked for lock mutual exclusion after every event and
+group convergence after the heal; lock holders whose session expired are
+counted as hazards). J threads (default: the machine's cores). The last line is
 `fuzz: N seeds, V violations, L liveness failures, R seeds/s`.
 
 Exit codes: 0 no property violated, 1 a property violated, 2 bad input.
@@ -228,6 +231,7 @@ struct FuzzArgs {
     out: PathBuf,
     jobs: usize,
     shrink: usize,
+    recipes: bool,
 }
 
 fn parse_fuzz(args: &[String]) -> Result<FuzzArgs, Usage> {
@@ -238,6 +242,7 @@ fn parse_fuzz(args: &[String]) -> Result<FuzzArgs, Usage> {
         out: PathBuf::from("target/fuzz"),
         jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
         shrink: 5,
+        recipes: false,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -255,6 +260,7 @@ fn parse_fuzz(args: &[String]) -> Result<FuzzArgs, Usage> {
             "--from" => a.from = number(value("a seed")?, flag)?,
             "--jobs" => a.jobs = number(value("a thread count")?, flag)?.max(1) as usize,
             "--shrink" => a.shrink = number(value("a count")?, flag)? as usize,
+            "--recipes" => a.recipes = true,
             "--out" => a.out = PathBuf::from(value("a directory")?),
             "--variant" => {
                 let v = value("a bug-museum flag")?;
@@ -291,7 +297,7 @@ fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
                     if k >= a.seeds {
                         break;
                     }
-                    let run = fuzz::run_seed(a.from + k, &a.variants, &mut mine);
+                    let run = fuzz::run_seed_with(a.from + k, &a.variants, a.recipes, &mut mine);
                     if !run.violations.is_empty() {
                         failures.lock().unwrap().push(run);
                     }
@@ -312,11 +318,14 @@ fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
     let elapsed = started.elapsed().as_secs_f64();
     let mut failures = failures.into_inner().unwrap();
     failures.sort_by_key(|f| f.seed);
-    let variant_arg: String = a
+    let mut variant_arg: String = a
         .variants
         .iter()
         .map(|v| format!(" --variant {v}"))
         .collect();
+    if a.recipes {
+        variant_arg.push_str(" --recipes");
+    }
     let (mut safety, mut liveness) = (0u64, 0u64);
     let mut explained: Vec<(u64, &fuzz::Finding)> = Vec::new();
     for (i, f) in failures.iter().enumerate() {
@@ -336,7 +345,7 @@ fn fuzz_cmd(args: &[String]) -> Result<ExitCode, Usage> {
             "  reproduce with: zablab fuzz --seeds 1 --from {}{variant_arg}",
             f.seed
         );
-        if let Some(finding) = fuzz::explained_by(f.seed, &a.variants) {
+        if let Some(finding) = fuzz::explained_by_with(f.seed, &a.variants, a.recipes) {
             println!(
                 "  known finding ({}): clean with --variant {}; see {}",
                 finding.what, finding.fix, finding.file

@@ -98,6 +98,9 @@ pub struct Checker {
     epoch_quorum: BTreeMap<u32, Sid>,
     /// The highest epoch each server proposed in a LEADERINFO.
     announced: BTreeMap<Sid, u32>,
+    /// Per learner: how long the committed order was when a leader sent
+    /// it a TRUNC.
+    trunc_sent: BTreeMap<Sid, usize>,
     progress: BTreeMap<Sid, Progress>,
     fired: BTreeSet<String>,
     pub violations: Vec<Violation>,
@@ -240,8 +243,21 @@ impl Checker {
                     }
                 }
             }
+            GhostEvent::TruncSent { learner } => {
+                self.trunc_sent.insert(*learner, self.committed.len());
+            }
             GhostEvent::Truncated { removed } => {
-                if let Some(t) = removed.iter().find(|t| self.committed_index(t).is_some()) {
+                // The TRUNC was computed from the leader's maxCommittedLog
+                // when it was sent; a proposal still outstanding then may
+                // commit before the learner applies the TRUNC, and the
+                // leader sends it again right behind (`startForwarding`).
+                // Only a txn already committed when the TRUNC was sent is
+                // lost by it.
+                let limit = self.trunc_sent.remove(&sid).unwrap_or(self.committed.len());
+                if let Some(t) = removed
+                    .iter()
+                    .find(|t| self.committed_index(t).is_some_and(|i| i < limit))
+                {
                     self.fire(
                         ctx,
                         "CommittedLogDurability",
@@ -729,6 +745,42 @@ mod tests {
         );
         assert_eq!(c.violations[0].property, "CommittedLogDurability");
         assert_eq!(c.violations[0].zxids, vec![a[1].zxid]);
+    }
+
+    #[test]
+    fn a_trunc_sent_before_the_commit_of_what_it_removes_is_not_a_loss() {
+        // Server 2 logged 1:2; a leader sent it TRUNC(1:1) while 1:2 was
+        // still outstanding; 1:2 commits (server 1 delivers it) before
+        // server 2 applies the TRUNC. The leader re-sends 1:2 right behind.
+        let a = [id(1, 1, 1), id(1, 2, 2)];
+        let before = Fake::new(1, &a[..1], 1);
+        let after = Fake::new(1, &a, 2);
+        let mut c = Checker::new();
+        c.after_event(0, 0, &[before.obs()], &proposed(&a));
+        c.after_event(
+            1,
+            1,
+            &[before.obs()],
+            &[(3, GhostEvent::TruncSent { learner: 2 })],
+        );
+        c.after_event(2, 2, &[after.obs()], &[]);
+        let truncated = [(
+            2,
+            GhostEvent::Truncated {
+                removed: vec![a[1]],
+            },
+        )];
+        c.after_event(3, 3, &[after.obs()], &truncated);
+        assert!(c.violations.is_empty(), "{:?}", c.violations);
+        // The same TRUNC sent after the commit loses a committed txn.
+        c.after_event(
+            4,
+            4,
+            &[after.obs()],
+            &[(3, GhostEvent::TruncSent { learner: 2 })],
+        );
+        c.after_event(5, 5, &[after.obs()], &truncated);
+        assert_eq!(c.violations[0].property, "CommittedLogDurability");
     }
 
     #[test]

@@ -47,9 +47,22 @@ fn range(r: &mut Pcg32, lo: u64, hi: u64) -> u64 {
     r.in_range(lo, hi.max(lo))
 }
 
+/// The PCG stream recipe workloads draw from (so the rest of a seed's
+/// schedule is the same with or without them).
+const RECIPE_STREAM: u64 = 0x0f22_10c5;
+
 /// The scenario seed `seed` stands for, with `variants` switched on.
 pub fn generate(seed: u64, variants: &[String]) -> Scenario {
+    generate_with(seed, variants, false)
+}
+
+/// [`generate`], optionally with recipe clients: two or three clients
+/// each run a repeating lock on `/lock` and join the group `/group`; some
+/// partitions also cut recipe clients off from one side; the liveness
+/// phase also expects the group membership to converge.
+pub fn generate_with(seed: u64, variants: &[String], recipes: bool) -> Scenario {
     let mut r = Pcg32::new(seed, GEN_STREAM);
+    let mut rr = Pcg32::new(seed, RECIPE_STREAM);
     let voters = pick(&mut r, &[3u32, 3, 3, 5, 5, 7]);
     let observers = pick(&mut r, &[0u32, 0, 0, 1, 1, 2]);
     let participants: Vec<u32> = (1..=voters).collect();
@@ -113,6 +126,44 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
         let a = connect(&mut r, first_connect, &mut clients);
         actions.push(a);
     }
+    let mut lockers: Vec<String> = Vec::new();
+    if recipes {
+        for k in 1..=range(&mut rr, 2, 3) {
+            let name = format!("l{k}");
+            actions.push(Action {
+                at_ms: first_connect,
+                kind: ActionKind::Connect {
+                    client: name.clone(),
+                    server: ServerRef::Sid(pick(&mut rr, &all)),
+                    session_timeout_ms: Some(tick * range(&mut rr, 3, 20)),
+                },
+            });
+            let start = first_connect + range(&mut rr, tick / 2, 2 * tick);
+            actions.push(Action {
+                at_ms: start,
+                kind: ActionKind::Recipe {
+                    client: name.clone(),
+                    recipe: crate::scenario::RecipeKind::Lock,
+                    path: "/lock".to_string(),
+                    hold_ms: Some(range(&mut rr, tick / 2, 4 * tick)),
+                    size: None,
+                    repeat: true,
+                },
+            });
+            actions.push(Action {
+                at_ms: start,
+                kind: ActionKind::Recipe {
+                    client: name.clone(),
+                    recipe: crate::scenario::RecipeKind::Group,
+                    path: "/group".to_string(),
+                    hold_ms: None,
+                    size: None,
+                    repeat: false,
+                },
+            });
+            lockers.push(name);
+        }
+    }
     let faults = range(&mut r, 4, 24);
     let mut times: Vec<u64> = (0..faults)
         .map(|_| range(&mut r, first_connect + 1, safety_ms))
@@ -151,8 +202,18 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
                 }
                 let k = range(&mut r, 1, shuffled.len() as u64 - 1) as usize;
                 let rest = shuffled.split_off(k);
+                // With recipes, half the partitions also cut the lock
+                // clients off from one side (the fencing hazard).
+                let mut sides: Vec<Vec<String>> = Vec::new();
+                if !lockers.is_empty() && rr.below(2) == 0 {
+                    sides = vec![Vec::new(), Vec::new()];
+                    for l in &lockers {
+                        sides[rr.below(2) as usize].push(l.clone());
+                    }
+                }
                 ActionKind::Partition {
                     groups: vec![shuffled, rest],
+                    clients: sides,
                 }
             }
             44..=48 => {
@@ -211,6 +272,7 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
                     path,
                     op: Some(pick(&mut r, &["get", "exists", "children"]).to_string()),
                     count: range(&mut r, 1, 5),
+                    watch: false,
                 }
             }
             71..=79 => ActionKind::Write {
@@ -219,6 +281,7 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
                 op: None,
                 path: None,
                 data: None,
+                version: None,
             },
             85..=89 => ActionKind::Load {
                 client: pick(&mut r, &clients),
@@ -292,6 +355,14 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
             client: None,
         }));
     }
+    if recipes {
+        // Clients may need a session timeout and a reconnect round on top.
+        actions.push(at(ActionKind::Expect {
+            what: Expectation::GroupConverged,
+            within_ms: bound + 40 * tick,
+            client: None,
+        }));
+    }
     let live_at = heal_at + bound;
     let up: Vec<u32> = all
         .iter()
@@ -316,6 +387,7 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
             op: None,
             path: None,
             data: None,
+            version: None,
         },
     });
     actions.push(Action {
@@ -336,7 +408,11 @@ pub fn generate(seed: u64, variants: &[String]) -> Scenario {
             latency_ms: [lat_lo, lat_hi],
             fsync_ms: [1, fsync_hi],
         },
-        until_ms: write_at + within + tick,
+        until_ms: if recipes {
+            (write_at + within + tick).max(heal_at + bound + 40 * tick + tick)
+        } else {
+            write_at + within + tick
+        },
         actions,
         museum: None,
     }
@@ -357,6 +433,11 @@ pub struct Coverage {
     pub step_downs: u64,
     pub session_expiries: u64,
     pub rollovers: u64,
+    /// Runs with recipe clients, their lock acquisitions, and the lock
+    /// holders whose session expired under them (the fencing hazard).
+    pub recipe_runs: u64,
+    pub lock_acquisitions: u64,
+    pub lock_hazards: u64,
 }
 
 impl Coverage {
@@ -386,6 +467,16 @@ impl Coverage {
                 self.session_expiries += 1;
             }
         }
+        let views = sim.recipe_views();
+        if !views.is_empty() {
+            self.recipe_runs += 1;
+            self.lock_acquisitions += views.iter().map(|v| v.times_acquired).sum::<u64>();
+            self.lock_hazards += sim
+                .hazards()
+                .iter()
+                .filter(|h| h.kind == "LockHolderExpired")
+                .count() as u64;
+        }
     }
 
     /// Adds another campaign's counters (parallel runs).
@@ -400,11 +491,14 @@ impl Coverage {
         self.step_downs += o.step_downs;
         self.session_expiries += o.session_expiries;
         self.rollovers += o.rollovers;
+        self.recipe_runs += o.recipe_runs;
+        self.lock_acquisitions += o.lock_acquisitions;
+        self.lock_hazards += o.lock_hazards;
     }
 
     /// `name: value` lines, and a line for each mode that never occurred.
     pub fn lines(&self) -> Vec<String> {
-        let counters: [(&str, u64); 9] = [
+        let mut counters: Vec<(&str, u64)> = vec![
             ("elections", self.elections),
             ("max_epoch", self.max_epoch as u64),
             ("sync_diff", self.diff),
@@ -415,6 +509,10 @@ impl Coverage {
             ("rollovers", self.rollovers),
             ("events", self.events),
         ];
+        if self.recipe_runs > 0 {
+            counters.push(("lock_acquisitions", self.lock_acquisitions));
+            counters.push(("lock_holder_expired_hazards", self.lock_hazards));
+        }
         let mut out: Vec<String> = counters
             .iter()
             .map(|(k, v)| format!("coverage: {k}: {v}"))
@@ -452,7 +550,17 @@ pub fn run(scenario: &Scenario) -> Simulation {
 
 /// Runs seed `seed`, adding what it exercised to `coverage`.
 pub fn run_seed(seed: u64, variants: &[String], coverage: &mut Coverage) -> SeedRun {
-    let scenario = generate(seed, variants);
+    run_seed_with(seed, variants, false, coverage)
+}
+
+/// [`run_seed`], optionally with the recipe workloads ([`generate_with`]).
+pub fn run_seed_with(
+    seed: u64,
+    variants: &[String],
+    recipes: bool,
+    coverage: &mut Coverage,
+) -> SeedRun {
+    let scenario = generate_with(seed, variants, recipes);
     let sim = run(&scenario);
     coverage.add(&sim);
     SeedRun {
@@ -484,13 +592,22 @@ pub struct Finding {
 /// counter-variant (added to `variants`) makes the seed clean. `None` when
 /// the seed is clean already, the fix is already on, or no fix helps.
 pub fn explained_by(seed: u64, variants: &[String]) -> Option<&'static Finding> {
+    explained_by_with(seed, variants, false)
+}
+
+/// [`explained_by`] for a seed generated with or without recipes.
+pub fn explained_by_with(
+    seed: u64,
+    variants: &[String],
+    recipes: bool,
+) -> Option<&'static Finding> {
     FINDINGS.iter().find(|f| {
         if variants.iter().any(|v| v == f.fix) {
             return false;
         }
         let mut with_fix = variants.to_vec();
         with_fix.push(f.fix.to_string());
-        run_seed(seed, &with_fix, &mut Coverage::default())
+        run_seed_with(seed, &with_fix, recipes, &mut Coverage::default())
             .violations
             .is_empty()
     })
@@ -527,16 +644,19 @@ fn without_server(s: &Scenario, sid: u32) -> Option<Scenario> {
                 ActionKind::Start { servers } => ActionKind::Start {
                     servers: servers.iter().copied().filter(|&x| x != sid).collect(),
                 },
-                ActionKind::Partition { groups } => {
+                ActionKind::Partition { groups, clients } => {
                     let groups: Vec<Vec<u32>> = groups
                         .iter()
                         .map(|g| g.iter().copied().filter(|&x| x != sid).collect())
                         .filter(|g: &Vec<u32>| !g.is_empty())
                         .collect();
-                    if groups.len() < 2 {
+                    if groups.len() < 2 || !clients.is_empty() {
                         return None;
                     }
-                    ActionKind::Partition { groups }
+                    ActionKind::Partition {
+                        groups,
+                        clients: Vec::new(),
+                    }
                 }
                 ActionKind::SlowLink { from, to, .. }
                 | ActionKind::Cut { from, to }

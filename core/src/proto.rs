@@ -139,10 +139,13 @@ pub enum RequestOp {
         timeout_ms: u32,
     },
     CloseSession,
+    /// `sequential`: the server appends the parent's `cversion` as
+    /// `%010d` (`PrepRequestProcessor`), and the reply names the node.
     Create {
         path: Arc<str>,
         data: Arc<str>,
         ephemeral: bool,
+        sequential: bool,
     },
     Delete {
         path: Arc<str>,
@@ -153,15 +156,34 @@ pub enum RequestOp {
         data: Arc<str>,
         version: i32,
     },
-    /// Reads, answered by the connected server from its own tree.
+    /// `multi`'s check op: the node's version must be `version`.
+    Check {
+        path: Arc<str>,
+        version: i32,
+    },
+    /// All-or-nothing: one txn (`OpCode.multi`) holding every op, or an
+    /// error for all of them.
+    Multi {
+        ops: Vec<RequestOp>,
+    },
+    /// `sync`: a learner forwards it to the leader, which answers (SYNC)
+    /// once what it has proposed so far is committed; not a quorum round.
+    Sync {
+        path: Arc<str>,
+    },
+    /// Reads, answered by the connected server from its own tree; `watch`
+    /// leaves a one-shot watch on that server.
     GetData {
         path: Arc<str>,
+        watch: bool,
     },
     Exists {
         path: Arc<str>,
+        watch: bool,
     },
     GetChildren {
         path: Arc<str>,
+        watch: bool,
     },
 }
 
@@ -184,8 +206,68 @@ impl RequestOp {
             RequestOp::Create { .. } => "create",
             RequestOp::Delete { .. } => "delete",
             RequestOp::SetData { .. } => "setData",
+            RequestOp::Check { .. } => "check",
+            RequestOp::Multi { .. } => "multi",
+            RequestOp::Sync { .. } => "sync",
         }
     }
+
+    /// The path a single-node request is about ("" for session ops and
+    /// multi).
+    pub fn path(&self) -> &str {
+        match self {
+            RequestOp::Create { path, .. }
+            | RequestOp::Delete { path, .. }
+            | RequestOp::SetData { path, .. }
+            | RequestOp::Check { path, .. }
+            | RequestOp::Sync { path }
+            | RequestOp::GetData { path, .. }
+            | RequestOp::Exists { path, .. }
+            | RequestOp::GetChildren { path, .. } => path,
+            RequestOp::CreateSession { .. } | RequestOp::CloseSession | RequestOp::Multi { .. } => {
+                ""
+            }
+        }
+    }
+}
+
+/// What a watch is on: a node's data (getData, and exists on a node that
+/// exists), its existence (exists on a missing node) or its children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WatchKind {
+    Data,
+    Exist,
+    Child,
+}
+
+/// `Watcher.Event.EventType`, as a client receives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WatchEventType {
+    NodeCreated,
+    NodeDeleted,
+    NodeDataChanged,
+    NodeChildrenChanged,
+}
+
+impl WatchEventType {
+    pub fn name(self) -> &'static str {
+        match self {
+            WatchEventType::NodeCreated => "NodeCreated",
+            WatchEventType::NodeDeleted => "NodeDeleted",
+            WatchEventType::NodeDataChanged => "NodeDataChanged",
+            WatchEventType::NodeChildrenChanged => "NodeChildrenChanged",
+        }
+    }
+}
+
+/// A fired watch (`WatchedEvent`): what happened to which path, and the
+/// zxid of the txn that fired it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchedEvent {
+    pub client: ClientId,
+    pub kind: WatchEventType,
+    pub path: Arc<str>,
+    pub zxid: Zxid,
 }
 
 /// A request forwarded to the leader (`Leader.REQUEST`).
@@ -257,6 +339,8 @@ pub enum Packet {
     Request {
         request: Request,
     },
+    /// `Leader.SYNC`: the answer to the oldest sync this learner forwarded.
+    Sync,
 }
 
 impl Packet {
@@ -278,6 +362,7 @@ impl Packet {
             Packet::Ack { .. } => "ACK",
             Packet::Ping { .. } => "PING",
             Packet::Request { .. } => "REQUEST",
+            Packet::Sync => "SYNC",
         }
     }
 
@@ -302,7 +387,7 @@ impl Packet {
             | Packet::Ack { zxid: z }
             | Packet::Ping { zxid: z, .. } => *z,
             Packet::Proposal { txn } | Packet::Inform { txn } => txn.zxid,
-            Packet::UpToDate | Packet::Request { .. } => Zxid::ZERO,
+            Packet::UpToDate | Packet::Request { .. } | Packet::Sync => Zxid::ZERO,
         }
     }
 }
@@ -321,6 +406,9 @@ pub struct ClientReply {
     pub err: i32,
     /// What a read saw (None for writes).
     pub read: Option<ReadResult>,
+    /// The nodes a create (or a multi's creates) made: a sequential
+    /// node's name is only known from here.
+    pub created: Vec<Arc<str>>,
 }
 
 /// What a read returned: the node's data and version (None: no such node)

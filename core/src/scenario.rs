@@ -202,8 +202,12 @@ pub enum ActionKind {
         server: ServerRef,
         for_ms: u64,
     },
+    /// `clients[i]` (optional) are the clients on `groups[i]`'s side:
+    /// they reach only those servers. Clients not named reach everyone.
     Partition {
         groups: Vec<Vec<u32>>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        clients: Vec<Vec<String>>,
     },
     Heal,
     SlowLink {
@@ -224,18 +228,53 @@ pub enum ActionKind {
         client: Option<String>,
         count: u64,
         /// "create" (default), "create_ephemeral" (owned by the client's
-        /// session, deleted by its closeSession), "set" or "delete".
+        /// session, deleted by its closeSession), "create_sequential",
+        /// "create_ephemeral_sequential" (the server appends the parent's
+        /// cversion as `%010d`), "set" or "delete".
         op: Option<String>,
         path: Option<String>,
         data: Option<String>,
+        /// set/delete: the expected version (default -1, any).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<i32>,
     },
     /// Reads answered by the client's server from its own tree: `op` is
-    /// "get" (getData, default), "exists" or "children" (getChildren).
+    /// "get" (getData, default), "exists" or "children" (getChildren);
+    /// `watch` leaves a one-shot watch on that server.
     Read {
         client: String,
         path: String,
         op: Option<String>,
         count: u64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        watch: bool,
+    },
+    /// `sync(path)`: the client's server catches up with the leader (not a
+    /// quorum round).
+    Sync {
+        client: String,
+        path: String,
+    },
+    /// `multi`: the ops commit together in one txn, or none does.
+    Multi {
+        client: String,
+        ops: Vec<MultiOp>,
+    },
+    /// A client runs a ZooKeeper recipe (lock, group, config, election,
+    /// barrier) on `path`; see [`RecipeKind`].
+    Recipe {
+        client: String,
+        recipe: RecipeKind,
+        path: String,
+        /// lock: how long the holder keeps it before releasing.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hold_ms: Option<u64>,
+        /// barrier: how many members open it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        size: Option<u32>,
+        /// lock: take it again after releasing (until the session ends).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        repeat: bool,
     },
     /// The client closes its session (a closeSession txn).
     Close {
@@ -278,6 +317,60 @@ pub enum ActionKind {
     },
 }
 
+/// One op of a `multi` action: `op` is "create", "create_ephemeral",
+/// "create_sequential", "create_ephemeral_sequential", "set", "delete" or
+/// "check" (the node's version must equal `version`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MultiOp {
+    pub op: String,
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+}
+
+/// The client recipes (ZooKeeper's "recipes and solutions", as Curator
+/// implements them):
+/// - `lock`: an ephemeral sequential node under `path`; the lowest holds
+///   the lock, each other waiter watches the node just below its own.
+/// - `election`: the same, but the leader never releases.
+/// - `group`: an ephemeral node named after the client; every member
+///   watches the children (the membership).
+/// - `config`: watch `path`'s data and re-read it on every change.
+/// - `barrier`: an ephemeral member node; the barrier opens for everyone
+///   once `size` members are there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipeKind {
+    Lock,
+    Election,
+    Group,
+    Config,
+    Barrier,
+}
+
+impl RecipeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecipeKind::Lock => "lock",
+            RecipeKind::Election => "election",
+            RecipeKind::Group => "group",
+            RecipeKind::Config => "config",
+            RecipeKind::Barrier => "barrier",
+        }
+    }
+}
+
+/// The create modes a `write` or `multi` op may name.
+pub const CREATE_OPS: &[&str] = &[
+    "create",
+    "create_ephemeral",
+    "create_sequential",
+    "create_ephemeral_sequential",
+];
+
 /// What an `expect` action requires (liveness checks, named as reported).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -292,6 +385,9 @@ pub enum Expectation {
     /// Every server that is up and not paused is in BROADCAST:
     /// `LivenessAllSynced`.
     AllSynced,
+    /// Every `group` recipe member still in its session sees the same
+    /// membership as the committed tree: `LivenessGroupConverged`.
+    GroupConverged,
 }
 
 impl Expectation {
@@ -301,6 +397,7 @@ impl Expectation {
             Expectation::Leader => "LivenessLeaderEstablished",
             Expectation::WritesCommit => "LivenessWritesCommit",
             Expectation::AllSynced => "LivenessAllSynced",
+            Expectation::GroupConverged => "LivenessGroupConverged",
         }
     }
 }
@@ -320,6 +417,9 @@ impl ActionKind {
             ActionKind::Connect { .. } => "connect",
             ActionKind::Write { .. } => "write",
             ActionKind::Read { .. } => "read",
+            ActionKind::Sync { .. } => "sync",
+            ActionKind::Multi { .. } => "multi",
+            ActionKind::Recipe { .. } => "recipe",
             ActionKind::Close { .. } => "close",
             ActionKind::Load { .. } => "load",
             ActionKind::Cut { .. } => "cut",
@@ -343,6 +443,9 @@ pub const ACTION_NAMES: &[&str] = &[
     "connect",
     "write",
     "read",
+    "sync",
+    "multi",
+    "recipe",
     "close",
     "load",
     "cut",
@@ -372,6 +475,8 @@ struct PauseFields {
 #[serde(deny_unknown_fields)]
 struct PartitionFields {
     groups: Vec<Vec<u32>>,
+    #[serde(default)]
+    clients: Vec<Vec<String>>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -405,6 +510,7 @@ struct WriteFields {
     op: Option<String>,
     path: Option<String>,
     data: Option<String>,
+    version: Option<i32>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -414,6 +520,31 @@ struct ReadFields {
     op: Option<String>,
     #[serde(default = "one")]
     count: u64,
+    #[serde(default)]
+    watch: bool,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncFields {
+    client: String,
+    path: String,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MultiFields {
+    client: String,
+    ops: Vec<MultiOp>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecipeFields {
+    client: String,
+    recipe: RecipeKind,
+    path: String,
+    hold_ms: Option<u64>,
+    size: Option<u32>,
+    #[serde(default)]
+    repeat: bool,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -635,7 +766,13 @@ impl Scenario {
                 }
                 Ok(())
             }
-            ActionKind::Partition { groups } => {
+            ActionKind::Partition { groups, clients } => {
+                if clients.len() > groups.len() {
+                    return Err(ScenarioError::at(
+                        format!("{path}.clients"),
+                        "more client groups than server groups",
+                    ));
+                }
                 let mut placed = std::collections::BTreeSet::new();
                 for (g, group) in groups.iter().enumerate() {
                     for (j, &sid) in group.iter().enumerate() {
@@ -674,6 +811,9 @@ impl Scenario {
             | ActionKind::Write { .. }
             | ActionKind::Close { .. }
             | ActionKind::Read { .. }
+            | ActionKind::Sync { .. }
+            | ActionKind::Multi { .. }
+            | ActionKind::Recipe { .. }
             | ActionKind::Load { .. }
             | ActionKind::Expect { .. } => Ok(()),
         }
@@ -753,9 +893,13 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
                 for_ms: f.for_ms,
             }
         }
-        "partition" => ActionKind::Partition {
-            groups: field::<PartitionFields>(rest, path)?.groups,
-        },
+        "partition" => {
+            let f: PartitionFields = field(rest, path)?;
+            ActionKind::Partition {
+                groups: f.groups,
+                clients: f.clients,
+            }
+        }
         "heal" => {
             field::<NoFields>(rest, path)?;
             ActionKind::Heal
@@ -786,20 +930,18 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
         "write" => {
             let f: WriteFields = field(rest, path)?;
             if let Some(op) = &f.op {
-                if !["create", "create_ephemeral", "set", "delete"].contains(&op.as_str()) {
+                if !CREATE_OPS.contains(&op.as_str()) && op != "set" && op != "delete" {
                     return Err(ScenarioError::at(
                         format!("{path}.op"),
-                        format!("unknown write op \"{op}\"; use create, create_ephemeral, set or delete"),
+                        format!(
+                            "unknown write op \"{op}\"; use {}, set or delete",
+                            CREATE_OPS.join(", ")
+                        ),
                     ));
                 }
             }
             if let Some(p) = &f.path {
-                if !p.starts_with('/') || (p.len() > 1 && p.ends_with('/')) || p.contains("//") {
-                    return Err(ScenarioError::at(
-                        format!("{path}.path"),
-                        format!("\"{p}\" is not a valid znode path"),
-                    ));
-                }
+                znode_path(p, &format!("{path}.path"), false)?;
             }
             ActionKind::Write {
                 client: f.client,
@@ -807,6 +949,80 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
                 op: f.op,
                 path: f.path,
                 data: f.data,
+                version: f.version,
+            }
+        }
+        "sync" => {
+            let f: SyncFields = field(rest, path)?;
+            znode_path(&f.path, &format!("{path}.path"), false)?;
+            ActionKind::Sync {
+                client: f.client,
+                path: f.path,
+            }
+        }
+        "multi" => {
+            let f: MultiFields = field(rest, path)?;
+            if f.ops.is_empty() {
+                return Err(ScenarioError::at(
+                    format!("{path}.ops"),
+                    "a multi needs at least one op",
+                ));
+            }
+            for (i, op) in f.ops.iter().enumerate() {
+                let at = format!("{path}.ops[{i}]");
+                if !CREATE_OPS.contains(&op.op.as_str())
+                    && !["set", "delete", "check"].contains(&op.op.as_str())
+                {
+                    return Err(ScenarioError::at(
+                        format!("{at}.op"),
+                        format!(
+                            "unknown multi op \"{}\"; use {}, set, delete or check",
+                            op.op,
+                            CREATE_OPS.join(", ")
+                        ),
+                    ));
+                }
+                znode_path(&op.path, &format!("{at}.path"), false)?;
+                if op.version.is_some_and(|v| v < -1) {
+                    return Err(ScenarioError::at(
+                        format!("{at}.version"),
+                        "a version is -1 (any) or a node version (0 or more)",
+                    ));
+                }
+            }
+            ActionKind::Multi {
+                client: f.client,
+                ops: f.ops,
+            }
+        }
+        "recipe" => {
+            let f: RecipeFields = field(rest, path)?;
+            znode_path(&f.path, &format!("{path}.path"), true)?;
+            if f.recipe == RecipeKind::Barrier && f.size.is_none_or(|n| n == 0) {
+                return Err(ScenarioError::at(
+                    format!("{path}.size"),
+                    "a barrier needs its size (how many members open it), at least 1",
+                ));
+            }
+            if f.recipe != RecipeKind::Barrier && f.size.is_some() {
+                return Err(ScenarioError::at(
+                    format!("{path}.size"),
+                    "only a barrier has a size",
+                ));
+            }
+            if f.recipe != RecipeKind::Lock && (f.hold_ms.is_some() || f.repeat) {
+                return Err(ScenarioError::at(
+                    format!("{path}.hold_ms"),
+                    "only a lock is held for a time and repeated",
+                ));
+            }
+            ActionKind::Recipe {
+                client: f.client,
+                recipe: f.recipe,
+                path: f.path,
+                hold_ms: f.hold_ms,
+                size: f.size,
+                repeat: f.repeat,
             }
         }
         "read" => {
@@ -819,20 +1035,13 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
                     ));
                 }
             }
-            if !f.path.starts_with('/')
-                || (f.path.len() > 1 && f.path.ends_with('/'))
-                || f.path.contains("//")
-            {
-                return Err(ScenarioError::at(
-                    format!("{path}.path"),
-                    format!("\"{}\" is not a valid znode path", f.path),
-                ));
-            }
+            znode_path(&f.path, &format!("{path}.path"), false)?;
             ActionKind::Read {
                 client: f.client,
                 path: f.path,
                 op: f.op,
                 count: f.count,
+                watch: f.watch,
             }
         }
         "close" => ActionKind::Close {
@@ -907,6 +1116,25 @@ fn parse_action(value: Value, path: &str) -> Result<Action, ScenarioError> {
         }
     };
     Ok(Action { at_ms, kind })
+}
+
+/// A znode path: absolute, no empty component, no trailing slash (the
+/// root is "/"); `not_root` refuses "/" itself (a recipe needs its own
+/// parent node).
+fn znode_path(p: &str, at: &str, not_root: bool) -> Result<(), ScenarioError> {
+    if !p.starts_with('/') || (p.len() > 1 && p.ends_with('/')) || p.contains("//") {
+        return Err(ScenarioError::at(
+            at,
+            format!("\"{p}\" is not a valid znode path"),
+        ));
+    }
+    if not_root && p == "/" {
+        return Err(ScenarioError::at(
+            at,
+            "a recipe needs a node of its own, not \"/\"",
+        ));
+    }
+    Ok(())
 }
 
 fn time_field(value: Value, path: &str) -> Result<u64, ScenarioError> {

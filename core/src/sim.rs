@@ -31,7 +31,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::checks::{Checker, ServerObs, Violation};
-use crate::proto::{ClientId, Packet, RequestOp, ServerState, Sid, SyncMode, ZabState};
+use crate::proto::{ClientId, Packet, RequestOp, ServerState, Sid, SyncMode, WatchKind, ZabState};
 use crate::rng::Pcg32;
 use crate::scenario::{Action, ActionKind, Expectation, Scenario, ServerRef};
 use crate::server::{
@@ -45,6 +45,13 @@ mod load;
 mod observe;
 
 pub use observe::{ClientRecord, ServerLoad};
+mod recipes;
+pub use recipes::{Hazard, RecipeView, WatchRecord};
+mod view;
+pub use view::{
+    property_names, ClientView, ConnView, InFlight, Life, LinksView, MsgDetail, MsgKind, MsgRecord,
+    Outcome, Peer, Recent, StateRecord,
+};
 
 /// PRNG stream of the simulator (a constant: the seed alone picks the run).
 const RNG_STREAM: u64 = 0x5a42; // "ZB"
@@ -71,6 +78,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "fix_discard_log_on_snap",
     // Deliberately broken (not ZooKeeper; shows a checker catching it):
     "broken_reads_skip_session_order",
+    "broken_lock_ignores_order",
 ];
 
 /// Why a scenario cannot be run by this build.
@@ -103,6 +111,8 @@ pub enum ActionError {
     ClientGone(String, String),
     #[error("server {0} is already paused")]
     AlreadyPaused(u32),
+    #[error("client \"{0}\" already runs a recipe on {1}")]
+    RecipeRunning(String, String),
     #[error("action \"{0}\" is not simulated by this build yet")]
     NotSimulated(&'static str),
 }
@@ -237,6 +247,15 @@ pub struct RunSummary {
     pub fourlw: Vec<FourLwRecord>,
     pub violations: Vec<Violation>,
     pub action_errors: Vec<ActionReport>,
+    /// What ZooKeeper allows but an application must know (lock holders
+    /// whose session expired, a sync+read under a deposed leader).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hazards: Vec<Hazard>,
+    /// Each recipe client's view at the end.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipes: Vec<RecipeView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub watches: Vec<WatchRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,6 +266,8 @@ enum ClientEv {
     LoadTick,
     /// The next getData of a read load (`sim/load.rs`).
     ReadTick,
+    /// A recipe's release/retake timer: (recipe, timer generation).
+    RecipeTimer(usize, u32),
 }
 
 #[derive(Debug, Clone)]
@@ -299,6 +320,8 @@ struct Scheduled {
     class: u8,
     seq: u64,
     event: Event,
+    /// When it was scheduled: a message's send time (`view.rs`).
+    sent_ms: u64,
 }
 
 impl Scheduled {
@@ -350,6 +373,13 @@ struct Conn {
     held: [VecDeque<Option<Packet>>; 2],
 }
 
+/// Client traffic held at a partition: to a server, or from one.
+#[derive(Debug, Clone)]
+enum ClientHeld {
+    Up(ClientId, u32, Sid, Input),
+    Down(ClientId, u32, Sid, ClientEvent),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ClientState {
     Connecting,
@@ -364,6 +394,10 @@ struct PendingOp {
     cxid: u32,
     op: RequestOp,
     record: bool,
+    /// The recipe that sent it, if any.
+    recipe: Option<usize>,
+    /// A read right after a sync: the sync's `lin_floor`.
+    sync_floor: Option<Zxid>,
     /// Client-history checks: the highest zxid this session had seen, and
     /// the highest zxid of any write completed anywhere, when it was sent.
     seen_at_invoke: Zxid,
@@ -394,6 +428,11 @@ struct Client {
     /// FIFO arrival times of the current TCP connection (to, from server).
     up_arrival: u64,
     down_arrival: u64,
+    /// The watches this client has set (re-sent as SetWatches after a
+    /// reconnect, as the client library does).
+    watches: BTreeSet<(WatchKind, Arc<str>)>,
+    /// A sync completed: the next read's linearizability floor.
+    after_sync: Option<Zxid>,
 }
 
 /// A running simulation. See the module docs for the drive loop.
@@ -410,6 +449,10 @@ pub struct Simulation {
     next_conn: ConnId,
     election_arrival: BTreeMap<(Sid, Sid), u64>,
     cuts: BTreeSet<(Sid, Sid)>,
+    /// (client, server) pairs a partition separates: nothing crosses.
+    client_cuts: BTreeSet<(String, Sid)>,
+    /// What such a cut holds, in order.
+    client_held: Vec<ClientHeld>,
     link_latency: BTreeMap<(Sid, Sid), u64>,
     drop_next: BTreeSet<(Sid, Sid)>,
     clients: Vec<Client>,
@@ -430,6 +473,14 @@ pub struct Simulation {
     expectations: Vec<Expecting>,
     /// Observation only (`sim/observe.rs`): never changes a run.
     obs: observe::Observer,
+    recipes: Vec<recipes::Recipe>,
+    hazards: Vec<Hazard>,
+    /// Hazards already reported (each once per client and node/server).
+    lock_hazards_seen: BTreeSet<(String, String)>,
+    watch_events: Vec<WatchRecord>,
+    committed: recipes::CommittedTree,
+    /// The app's message and state history (off by default, `view.rs`).
+    history: view::History,
 }
 
 impl Simulation {
@@ -498,6 +549,8 @@ impl Simulation {
             next_conn: 1,
             election_arrival: BTreeMap::new(),
             cuts: BTreeSet::new(),
+            client_cuts: BTreeSet::new(),
+            client_held: Vec::new(),
             link_latency: BTreeMap::new(),
             drop_next: BTreeSet::new(),
             clients: Vec::new(),
@@ -516,6 +569,12 @@ impl Simulation {
             pending_ghost: Vec::new(),
             expectations: Vec::new(),
             obs: observe::Observer::default(),
+            recipes: Vec::new(),
+            hazards: Vec::new(),
+            lock_hazards_seen: BTreeSet::new(),
+            watch_events: Vec::new(),
+            committed: recipes::CommittedTree::default(),
+            history: view::History::default(),
         };
         for index in 0..sim.scenario.actions.len() {
             let at = sim.scenario.actions[index].at_ms;
@@ -662,7 +721,9 @@ impl Simulation {
         self.now_ms = next.time_ms;
         self.last_handled_ms = Some(next.time_ms);
         self.events += 1;
+        self.view_before(&next);
         self.handle(next.event);
+        self.view_after();
         true
     }
 
@@ -716,6 +777,9 @@ impl Simulation {
             fourlw: self.fourlw.clone(),
             violations: self.checker.violations.clone(),
             action_errors: self.action_errors.clone(),
+            hazards: self.hazards.clone(),
+            recipes: self.recipe_views(),
+            watches: self.watch_events.clone(),
         }
     }
 
@@ -734,6 +798,7 @@ impl Simulation {
             class,
             seq,
             event,
+            sent_ms: self.now_ms,
         }));
     }
 
@@ -808,16 +873,35 @@ impl Simulation {
             },
             ActionKind::Close { client }
             | ActionKind::Load { client, .. }
-            | ActionKind::Read { client, .. } => self.check_client(client)?,
+            | ActionKind::Read { client, .. }
+            | ActionKind::Sync { client, .. }
+            | ActionKind::Multi { client, .. } => self.check_client(client)?,
+            ActionKind::Recipe { client, path, .. } => {
+                self.check_client(client)?;
+                if let Some(c) = self.client_idx(client) {
+                    if self
+                        .recipes
+                        .iter()
+                        .any(|r| r.client == c && r.ended.is_none() && *r.path == **path)
+                    {
+                        return Err(ActionError::RecipeRunning(client.clone(), path.clone()));
+                    }
+                }
+            }
             ActionKind::FourLetterWord { server, .. } => {
                 let i = self.resolve_ref(*server)?;
                 if !self.nodes[i].up {
                     return Err(ActionError::AlreadyDown(self.nodes[i].sid));
                 }
             }
-            ActionKind::Partition { groups } => {
+            ActionKind::Partition { groups, clients } => {
                 for &sid in groups.iter().flatten() {
                     self.idx(sid)?;
+                }
+                for name in clients.iter().flatten() {
+                    if self.client_idx(name).is_none() {
+                        return Err(ActionError::UnknownClient(name.clone()));
+                    }
                 }
             }
             ActionKind::SlowLink { from, to, .. }
@@ -892,8 +976,21 @@ impl Simulation {
                     self.schedule(until, Event::Resume { sid, inc });
                 }
             }
-            ActionKind::Partition { groups } => {
+            ActionKind::Partition { groups, clients } => {
                 self.cuts.clear();
+                self.client_cuts.clear();
+                for (g, names) in clients.iter().enumerate() {
+                    for name in names {
+                        for (h, b) in groups.iter().enumerate() {
+                            if g != h {
+                                for &y in b {
+                                    self.client_cuts.insert((name.clone(), y));
+                                }
+                            }
+                        }
+                    }
+                }
+                self.release_client_held();
                 for (g, a) in groups.iter().enumerate() {
                     for (h, b) in groups.iter().enumerate() {
                         if g != h {
@@ -942,6 +1039,7 @@ impl Simulation {
                 op,
                 path,
                 data,
+                version,
             } => {
                 let name = match client {
                     Some(n) => n,
@@ -965,22 +1063,7 @@ impl Simulation {
                         );
                         let d: Arc<str> =
                             Arc::from(data.clone().unwrap_or_else(|| format!("v{n}")).as_str());
-                        let req = match op.as_deref() {
-                            Some("set") => RequestOp::SetData {
-                                path: p,
-                                data: d,
-                                version: -1,
-                            },
-                            Some("delete") => RequestOp::Delete {
-                                path: p,
-                                version: -1,
-                            },
-                            other => RequestOp::Create {
-                                path: p,
-                                data: d,
-                                ephemeral: other == Some("create_ephemeral"),
-                            },
-                        };
+                        let req = request_op(op.as_deref().unwrap_or("create"), p, d, version);
                         self.client_submit(c, req, true);
                     }
                 }
@@ -990,17 +1073,53 @@ impl Simulation {
                 path,
                 op,
                 count,
+                watch,
             } => {
                 if let Some(c) = self.client_idx(&client) {
                     let path: Arc<str> = Arc::from(path.as_str());
                     for _ in 0..count {
+                        let path = path.clone();
                         let req = match op.as_deref() {
-                            Some("exists") => RequestOp::Exists { path: path.clone() },
-                            Some("children") => RequestOp::GetChildren { path: path.clone() },
-                            _ => RequestOp::GetData { path: path.clone() },
+                            Some("exists") => RequestOp::Exists { path, watch },
+                            Some("children") => RequestOp::GetChildren { path, watch },
+                            _ => RequestOp::GetData { path, watch },
                         };
                         self.client_submit(c, req, true);
                     }
+                }
+            }
+            ActionKind::Sync { client, path } => {
+                if let Some(c) = self.client_idx(&client) {
+                    let path: Arc<str> = Arc::from(path.as_str());
+                    self.client_submit(c, RequestOp::Sync { path }, true);
+                }
+            }
+            ActionKind::Multi { client, ops } => {
+                if let Some(c) = self.client_idx(&client) {
+                    let ops = ops
+                        .iter()
+                        .map(|o| {
+                            request_op(
+                                &o.op,
+                                Arc::from(o.path.as_str()),
+                                Arc::from(o.data.as_deref().unwrap_or("")),
+                                o.version,
+                            )
+                        })
+                        .collect();
+                    self.client_submit(c, RequestOp::Multi { ops }, true);
+                }
+            }
+            ActionKind::Recipe {
+                client,
+                recipe,
+                path,
+                hold_ms,
+                size,
+                repeat,
+            } => {
+                if let Some(c) = self.client_idx(&client) {
+                    self.recipe_start(c, recipe, &path, hold_ms, size, repeat);
                 }
             }
             ActionKind::Close { client } => {
@@ -1108,6 +1227,8 @@ impl Simulation {
 
     fn heal(&mut self) {
         self.cuts.clear();
+        self.client_cuts.clear();
+        self.release_client_held();
         self.release_held();
     }
 
@@ -1356,20 +1477,7 @@ impl Simulation {
                         continue;
                     }
                     let gen = c.gen;
-                    let lat = self.latency(sid, sid);
-                    let Some(c) = self.clients.iter_mut().find(|c| c.id == id) else {
-                        continue;
-                    };
-                    let at = (now + lat).max(c.down_arrival);
-                    c.down_arrival = at;
-                    self.schedule(
-                        at,
-                        Event::Client {
-                            id,
-                            gen,
-                            ev: ClientEv::FromServer(sid, ev),
-                        },
-                    );
+                    self.client_deliver(id, gen, sid, ev);
                 }
                 Output::Log(line) => self.log.push(LogEntry {
                     at_ms: now,
@@ -1566,6 +1674,11 @@ impl Simulation {
 
     fn run_checks(&mut self) {
         let ghost = std::mem::take(&mut self.pending_ghost);
+        for (sid, g) in &ghost {
+            if let GhostEvent::Proposed { txn, .. } = g {
+                self.note_proposal(*sid, *txn);
+            }
+        }
         let obs: Vec<ServerObs<'_>> = self
             .nodes
             .iter()
@@ -1591,6 +1704,10 @@ impl Simulation {
             .collect();
         self.checker
             .after_event(self.now_ms, self.events, &obs, &ghost);
+        self.advance_committed();
+        if !self.recipes.is_empty() {
+            self.check_locks();
+        }
         if self.expectations.iter().any(|e| !e.done) {
             self.check_expectations();
         }
@@ -1602,11 +1719,13 @@ impl Simulation {
         let all_synced = self.nodes.iter().all(|n| {
             !n.up || n.paused_until.is_some() || n.server.zab_state == ZabState::Broadcast
         });
+        let groups = self.groups_converged();
         for e in self.expectations.iter_mut().filter(|e| !e.done) {
             e.done = match e.what {
                 Expectation::Leader => leader,
                 Expectation::AllSynced => all_synced,
                 Expectation::WritesCommit => e.writes.is_empty(),
+                Expectation::GroupConverged => groups.is_ok(),
             };
         }
     }
@@ -1684,6 +1803,13 @@ impl Simulation {
                     ),
                 )
             }
+            Expectation::GroupConverged => (
+                Vec::new(),
+                format!(
+                    "group members did not converge by {deadline} ms (expected since {since} ms): {}",
+                    self.groups_converged().err().unwrap_or_default()
+                ),
+            ),
             Expectation::WritesCommit => {
                 let names: Vec<String> = waited
                     .iter()
@@ -1738,6 +1864,8 @@ impl Simulation {
                     read_interval_us: 0,
                     up_arrival: 0,
                     down_arrival: 0,
+                    watches: BTreeSet::new(),
+                    after_sync: None,
                 });
                 self.clients.len() - 1
             }
@@ -1777,6 +1905,77 @@ impl Simulation {
 
     fn client_send(&mut self, id: ClientId, gen: u32, sid: Sid, input: Input) {
         self.messages += 1;
+        self.client_send_now(id, gen, sid, input);
+    }
+
+    /// Whether a partition separates client `id` from server `sid`.
+    fn client_cut(&self, id: ClientId, sid: Sid) -> bool {
+        !self.client_cuts.is_empty()
+            && self
+                .clients
+                .iter()
+                .any(|c| c.id == id && self.client_cuts.contains(&(c.name.clone(), sid)))
+    }
+
+    /// Data a partition holds between clients and servers goes on, in
+    /// order, once the cut is gone, if its connection still exists (as TCP
+    /// retransmissions would deliver it); what a closed connection held is
+    /// gone.
+    fn release_client_held(&mut self) {
+        let held = std::mem::take(&mut self.client_held);
+        for h in held {
+            let (id, gen, sid) = match &h {
+                ClientHeld::Up(id, gen, sid, _) | ClientHeld::Down(id, gen, sid, _) => {
+                    (*id, *gen, *sid)
+                }
+            };
+            if self.client_cut(id, sid) {
+                self.client_held.push(h);
+                continue;
+            }
+            let current = self
+                .clients
+                .iter()
+                .any(|c| c.id == id && c.gen == gen && c.server == sid);
+            if !current {
+                continue;
+            }
+            match h {
+                ClientHeld::Up(_, _, _, input) => self.client_send_now(id, gen, sid, input),
+                ClientHeld::Down(_, _, _, ev) => self.client_deliver(id, gen, sid, ev),
+            }
+        }
+    }
+
+    /// A server's event for a client, after one latency (FIFO).
+    fn client_deliver(&mut self, id: ClientId, gen: u32, sid: Sid, ev: ClientEvent) {
+        if self.client_cut(id, sid) {
+            self.client_held.push(ClientHeld::Down(id, gen, sid, ev));
+            return;
+        }
+        let lat = self.latency(sid, sid);
+        let now = self.now_ms;
+        let Some(c) = self.clients.iter_mut().find(|c| c.id == id) else {
+            return;
+        };
+        let at = (now + lat).max(c.down_arrival);
+        c.down_arrival = at;
+        self.schedule(
+            at,
+            Event::Client {
+                id,
+                gen,
+                ev: ClientEv::FromServer(sid, ev),
+            },
+        );
+    }
+
+    fn client_send_now(&mut self, id: ClientId, gen: u32, sid: Sid, input: Input) {
+        if self.client_cut(id, sid) {
+            // A partition: the data waits at the cut (TCP retransmits).
+            self.client_held.push(ClientHeld::Up(id, gen, sid, input));
+            return;
+        }
         let lat = self.latency(sid, sid);
         let mut now = self.now_ms;
         if let Some(c) = self.clients.iter_mut().find(|c| c.id == id) {
@@ -1811,14 +2010,31 @@ impl Simulation {
     }
 
     fn client_submit(&mut self, c: usize, op: RequestOp, record: bool) {
+        self.client_submit_tagged(c, op, record, None);
+    }
+
+    fn client_submit_tagged(
+        &mut self,
+        c: usize,
+        op: RequestOp,
+        record: bool,
+        recipe: Option<usize>,
+    ) {
         let lin_floor = self.max_completed_write;
         let cl = &mut self.clients[c];
         let cxid = cl.next_cxid;
         cl.next_cxid += 1;
+        let sync_floor = if op.is_read() {
+            cl.after_sync.take()
+        } else {
+            None
+        };
         cl.queue.push_back(PendingOp {
             cxid,
             op,
             record,
+            recipe,
+            sync_floor,
             seen_at_invoke: cl.last_zxid,
             lin_floor,
         });
@@ -1842,23 +2058,50 @@ impl Simulation {
     }
 
     fn record_write(&mut self, c: usize, p: &PendingOp, zxid: Option<Zxid>, result: String) {
+        self.record_write_created(c, p, zxid, result, &[]);
+    }
+
+    fn record_write_created(
+        &mut self,
+        c: usize,
+        p: &PendingOp,
+        zxid: Option<Zxid>,
+        result: String,
+        created: &[Arc<str>],
+    ) {
+        if zxid.is_none() {
+            if let Some(ri) = p.recipe {
+                self.recipe_lost(ri, &p.op);
+            }
+        }
         self.answered_write(c, p, zxid.is_some(), &result);
         let cl = &mut self.clients[c];
         if !p.record {
-            if zxid.is_some() {
+            if zxid.is_some() && p.recipe.is_none() {
                 cl.load_done += 1;
             }
             return;
         }
         let (op, path) = match &p.op {
-            RequestOp::Create { path, .. } => ("create", path.to_string()),
+            RequestOp::Create { path, .. } => (
+                "create",
+                created
+                    .first()
+                    .map_or_else(|| path.to_string(), |c| c.to_string()),
+            ),
             RequestOp::SetData { path, .. } => ("setData", path.to_string()),
             RequestOp::Delete { path, .. } => ("delete", path.to_string()),
             RequestOp::CloseSession => ("closeSession", String::new()),
             RequestOp::CreateSession { .. } => ("createSession", String::new()),
+            RequestOp::Multi { ops } => (
+                "multi",
+                ops.iter().map(|o| o.path()).collect::<Vec<_>>().join(","),
+            ),
             RequestOp::GetData { .. }
             | RequestOp::Exists { .. }
-            | RequestOp::GetChildren { .. } => {
+            | RequestOp::GetChildren { .. }
+            | RequestOp::Check { .. }
+            | RequestOp::Sync { .. } => {
                 return;
             }
         };
@@ -1919,7 +2162,10 @@ impl Simulation {
         }
         if r.read.is_none()
             && r.zxid <= p.lin_floor
-            && !matches!(p.op, RequestOp::CreateSession { .. })
+            && !matches!(
+                p.op,
+                RequestOp::CreateSession { .. } | RequestOp::Sync { .. }
+            )
         {
             self.checker.report(
                 "ClientWriteLinearizability",
@@ -1945,19 +2191,14 @@ impl Simulation {
         err: i32,
         read: crate::proto::ReadResult,
     ) {
-        let path = match &p.op {
-            RequestOp::GetData { path }
-            | RequestOp::Exists { path }
-            | RequestOp::GetChildren { path } => path.to_string(),
-            _ => String::new(),
-        };
+        let path = p.op.path().to_string();
         self.reads.push(ReadRecord {
             client: self.clients[c].name.clone(),
             server: self.clients[c].server,
             op: p.op.name(),
             path,
             zxid,
-            result: err_name(err).to_string(),
+            result: crate::txn::code::name(err).to_string(),
             data: read.data.map(|d| d.to_string()),
             version: read.version,
             children: read.children.iter().map(|c| c.to_string()).collect(),
@@ -1994,6 +2235,8 @@ impl Simulation {
                     cxid: again,
                     op: p.op.clone(),
                     record: p.record,
+                    recipe: None,
+                    sync_floor: None,
                     seen_at_invoke: cl.last_zxid,
                     lin_floor,
                 });
@@ -2031,12 +2274,16 @@ impl Simulation {
             self.client_read_tick(c);
             return;
         }
+        if let ClientEv::RecipeTimer(ri, timer) = ev {
+            self.recipe_timer_fired(ri, timer);
+            return;
+        }
         if self.clients[c].gen != gen {
             return;
         }
         let now = self.now_ms;
         match ev {
-            ClientEv::LoadTick | ClientEv::ReadTick => {}
+            ClientEv::LoadTick | ClientEv::ReadTick | ClientEv::RecipeTimer(..) => {}
             ClientEv::Tick => {
                 let cl = &self.clients[c];
                 if !matches!(
@@ -2085,12 +2332,38 @@ impl Simulation {
                         ..
                     } => {
                         let cl = &mut self.clients[c];
+                        let reattached = cl.session == session && session != 0;
                         cl.session = session;
                         cl.timeout_ms = timeout_ms;
                         if cl.state == ClientState::Connecting {
                             cl.state = ClientState::Connected;
                         }
+                        if reattached && !cl.watches.is_empty() {
+                            // The client library's SetWatches, before
+                            // anything else on the new connection.
+                            let pick = |k: WatchKind| -> Vec<Arc<str>> {
+                                cl.watches
+                                    .iter()
+                                    .filter(|(kind, _)| *kind == k)
+                                    .map(|(_, p)| p.clone())
+                                    .collect()
+                            };
+                            let input = Input::ClientSetWatches {
+                                client: cl.id,
+                                relative_zxid: cl.last_zxid,
+                                data: pick(WatchKind::Data),
+                                exist: pick(WatchKind::Exist),
+                                child: pick(WatchKind::Child),
+                            };
+                            let (cid, cgen, csid) = (cl.id, cl.gen, cl.server);
+                            self.client_send(cid, cgen, csid, input);
+                        }
                         self.client_flush(c);
+                        if reattached {
+                            for ri in self.recipes_of(c) {
+                                self.recipe_reconnected(ri);
+                            }
+                        }
                     }
                     ClientEvent::Pong { .. } => {}
                     ClientEvent::Reply(r) => {
@@ -2100,6 +2373,27 @@ impl Simulation {
                         self.check_client_history(c, &p, &r);
                         let cl = &mut self.clients[c];
                         cl.last_zxid = cl.last_zxid.max(r.zxid);
+                        if let Some(kind) = watch_set_by(&p.op, &r) {
+                            cl.watches.insert((kind, Arc::from(p.op.path())));
+                        }
+                        if let Some(ri) = p.recipe {
+                            self.recipe_reply(ri, &p.op, &r);
+                        }
+                        if let Some(floor) = p.sync_floor {
+                            self.check_sync_read(c, floor, r.zxid, &p.op);
+                        }
+                        if let RequestOp::Sync { .. } = p.op {
+                            self.clients[c].after_sync = Some(p.lin_floor);
+                            if p.record {
+                                let read = crate::proto::ReadResult {
+                                    data: None,
+                                    version: -1,
+                                    children: Vec::new(),
+                                };
+                                self.record_read(c, &p, r.zxid, r.err, read);
+                            }
+                            return;
+                        }
                         if let Some(read) = r.read {
                             if p.record {
                                 self.record_read(c, &p, r.zxid, r.err, read);
@@ -2108,10 +2402,35 @@ impl Simulation {
                         }
                         self.max_completed_write = self.max_completed_write.max(r.zxid);
                         let closing = p.op == RequestOp::CloseSession;
-                        self.record_write(c, &p, Some(r.zxid), err_name(r.err).to_string());
+                        self.record_write_created(
+                            c,
+                            &p,
+                            Some(r.zxid),
+                            crate::txn::code::name(r.err).to_string(),
+                            &r.created,
+                        );
                         if closing {
                             self.clients[c].state = ClientState::Closed;
                             self.clients[c].gen += 1;
+                            for ri in self.recipes_of(c) {
+                                self.recipe_end(ri, "the client closed its session".to_string());
+                            }
+                        }
+                    }
+                    ClientEvent::Watch(w) => {
+                        let cl = &mut self.clients[c];
+                        // One-shot: whatever watch of this client fired is gone.
+                        cl.watches.retain(|(_, p)| *p != w.path);
+                        self.watch_events.push(WatchRecord {
+                            client: cl.name.clone(),
+                            server: sid,
+                            event: w.kind.name(),
+                            path: w.path.to_string(),
+                            zxid: w.zxid,
+                            at_ms: now,
+                        });
+                        for ri in self.recipes_of(c) {
+                            self.recipe_watch(ri, &w);
                         }
                     }
                     ClientEvent::Closed { reason, .. } => {
@@ -2127,6 +2446,9 @@ impl Simulation {
                             };
                             for p in pending {
                                 self.record_write(c, &p, None, "SessionExpired".to_string());
+                            }
+                            for ri in self.recipes_of(c) {
+                                self.recipe_end(ri, "its session expired".to_string());
                             }
                         } else {
                             self.client_lost(c, reason);
@@ -2199,6 +2521,7 @@ impl Simulation {
                 path,
                 data: Arc::from("0"),
                 ephemeral: false,
+                sequential: false,
             }
         } else {
             RequestOp::SetData {
@@ -2230,15 +2553,37 @@ fn held_packets(c: &Conn) -> [u64; 2] {
 /// The client a `write` with no `client` uses.
 pub const BUILTIN_CLIENT: &str = "zablab";
 
-fn err_name(code: i32) -> &'static str {
-    match code {
-        0 => "OK",
-        -101 => "NoNode",
-        -103 => "BadVersion",
-        -110 => "NodeExists",
-        -111 => "NotEmpty",
-        -112 => "SessionExpired",
-        _ => "Error",
+/// The request a write (or multi) op name stands for.
+fn request_op(op: &str, path: Arc<str>, data: Arc<str>, version: Option<i32>) -> RequestOp {
+    let version = version.unwrap_or(-1);
+    match op {
+        "set" => RequestOp::SetData {
+            path,
+            data,
+            version,
+        },
+        "delete" => RequestOp::Delete { path, version },
+        "check" => RequestOp::Check { path, version },
+        other => RequestOp::Create {
+            path,
+            data,
+            ephemeral: other.contains("ephemeral"),
+            sequential: other.contains("sequential"),
+        },
+    }
+}
+
+/// Which watch a read's answer left on its server (mirrors
+/// `Server::answer_read`: exists always, getData/getChildren only on a
+/// node that exists).
+fn watch_set_by(op: &RequestOp, r: &crate::proto::ClientReply) -> Option<WatchKind> {
+    let exists = r.read.as_ref().is_some_and(|x| x.data.is_some());
+    match op {
+        RequestOp::Exists { watch: true, .. } if exists => Some(WatchKind::Data),
+        RequestOp::Exists { watch: true, .. } => Some(WatchKind::Exist),
+        RequestOp::GetData { watch: true, .. } if exists => Some(WatchKind::Data),
+        RequestOp::GetChildren { watch: true, .. } if exists => Some(WatchKind::Child),
+        _ => None,
     }
 }
 
@@ -2261,6 +2606,7 @@ fn input_tag(input: &Input) -> u64 {
         }
         Input::ClientPing { client } => 11 | ((*client as u64) << 8),
         Input::ClientGone { client } => 12 | ((*client as u64) << 8),
+        Input::ClientSetWatches { client, .. } => 13 | ((*client as u64) << 8),
     }
 }
 
@@ -2334,6 +2680,7 @@ mod tests {
         live.run_until(12_000);
         live.act(ActionKind::Partition {
             groups: vec![vec![1], vec![2, 3]],
+            clients: Vec::new(),
         })
         .unwrap();
         live.run_until(13_000);

@@ -20,10 +20,28 @@ use crate::zxid::Zxid;
 
 /// ZooKeeper's error codes (`KeeperException.Code`) used by error txns.
 pub mod code {
+    pub const OK: i32 = 0;
+    pub const RUNTIME_INCONSISTENCY: i32 = -2;
     pub const NO_NODE: i32 = -101;
     pub const BAD_VERSION: i32 = -103;
     pub const NODE_EXISTS: i32 = -110;
     pub const NOT_EMPTY: i32 = -111;
+    pub const NO_CHILDREN_FOR_EPHEMERALS: i32 = -108;
+
+    /// `KeeperException.Code` names, as a client sees them.
+    pub fn name(code: i32) -> &'static str {
+        match code {
+            OK => "OK",
+            RUNTIME_INCONSISTENCY => "RuntimeInconsistency",
+            NO_NODE => "NoNode",
+            BAD_VERSION => "BadVersion",
+            NO_CHILDREN_FOR_EPHEMERALS => "NoChildrenForEphemerals",
+            NODE_EXISTS => "NodeExists",
+            NOT_EMPTY => "NotEmpty",
+            -112 => "SessionExpired",
+            _ => "Error",
+        }
+    }
 }
 
 /// What a txn does.
@@ -35,13 +53,27 @@ pub enum TxnOp {
     CloseSession {
         ephemerals: Vec<Arc<str>>,
     },
+    /// `parent_cversion`: the parent's cversion after this create
+    /// (`CreateTxn.parentCVersion`); the tree takes it if it is higher.
     Create {
         path: Arc<str>,
         data: Arc<str>,
         ephemeral: bool,
+        parent_cversion: i32,
     },
     Delete {
         path: Arc<str>,
+    },
+    /// `multi`'s check op (`CheckVersionTxn`): changes nothing.
+    CheckVersion {
+        path: Arc<str>,
+        version: i32,
+    },
+    /// `OpCode.multi`: every op applies, in order; a multi holding an
+    /// `Error` failed, and then none of its ops applies (`DataTree`
+    /// turns them into errors at apply time).
+    Multi {
+        ops: Vec<TxnOp>,
     },
     SetData {
         path: Arc<str>,
@@ -62,8 +94,145 @@ impl TxnOp {
             TxnOp::Create { .. } => "create",
             TxnOp::Delete { .. } => "delete",
             TxnOp::SetData { .. } => "setData",
+            TxnOp::Multi { .. } => "multi",
+            TxnOp::CheckVersion { .. } => "check",
             TxnOp::Error { .. } => "error",
         }
+    }
+
+    /// A multi with an error op (nothing of it applies).
+    pub fn is_failed_multi(&self) -> bool {
+        matches!(self, TxnOp::Multi { ops } if ops.iter().any(|o| matches!(o, TxnOp::Error { .. })))
+    }
+
+    /// The error code a client gets for this txn (0 for success; a failed
+    /// multi answers with the first real failure).
+    pub fn result_code(&self) -> i32 {
+        match self {
+            TxnOp::Error { code } => *code,
+            TxnOp::Multi { ops } => ops
+                .iter()
+                .find_map(|o| match o {
+                    TxnOp::Error { code }
+                        if *code != code::OK && *code != code::RUNTIME_INCONSISTENCY =>
+                    {
+                        Some(*code)
+                    }
+                    _ => None,
+                })
+                .unwrap_or(code::OK),
+            _ => code::OK,
+        }
+    }
+
+    /// The nodes this txn creates, in order (a sequential node's name).
+    pub fn created_paths(&self) -> Vec<Arc<str>> {
+        match self {
+            TxnOp::Create { path, .. } => vec![path.clone()],
+            TxnOp::Multi { ops } if !self.is_failed_multi() => {
+                ops.iter().flat_map(|o| o.created_paths()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Feeds the op's content to a digest (not `parent_cversion`, which
+    /// the path already implies).
+    fn digest_into(&self, h: &mut TraceHasher) {
+        h.bytes(self.name().as_bytes());
+        match self {
+            TxnOp::CreateSession { timeout_ms } => h.word(*timeout_ms as u64),
+            TxnOp::CloseSession { ephemerals } => {
+                for p in ephemerals {
+                    h.bytes(p.as_bytes());
+                }
+            }
+            TxnOp::Create {
+                path,
+                data,
+                ephemeral,
+                ..
+            } => {
+                h.bytes(path.as_bytes());
+                h.bytes(data.as_bytes());
+                h.word(*ephemeral as u64);
+            }
+            TxnOp::Delete { path } => h.bytes(path.as_bytes()),
+            TxnOp::SetData {
+                path,
+                data,
+                version,
+            } => {
+                h.bytes(path.as_bytes());
+                h.bytes(data.as_bytes());
+                h.word(*version as u64);
+            }
+            TxnOp::CheckVersion { path, version } => {
+                h.bytes(path.as_bytes());
+                h.word(*version as u64);
+            }
+            TxnOp::Multi { ops } => {
+                h.word(ops.len() as u64);
+                for op in ops {
+                    op.digest_into(h);
+                }
+            }
+            TxnOp::Error { code } => h.word(*code as u64),
+        }
+    }
+
+    fn size_bytes(&self) -> u64 {
+        match self {
+            TxnOp::CreateSession { .. } => 4,
+            TxnOp::CloseSession { ephemerals } => {
+                4 + ephemerals.iter().map(|p| 4 + p.len() as u64).sum::<u64>()
+            }
+            TxnOp::Create { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 12,
+            TxnOp::Delete { path } => 4 + path.len() as u64,
+            TxnOp::SetData { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 4,
+            TxnOp::Multi { ops } => 4 + ops.iter().map(|o| 8 + o.size_bytes()).sum::<u64>(),
+            TxnOp::CheckVersion { path, .. } => 4 + path.len() as u64 + 4,
+            TxnOp::Error { .. } => 4,
+        }
+    }
+}
+
+impl TxnOp {
+    /// The watch events applying this op fires (`DataTree` →
+    /// `WatchManager.triggerWatch`): a create fires NodeCreated on the
+    /// node and NodeChildrenChanged on its parent, a delete NodeDeleted
+    /// and the parent's NodeChildrenChanged, a setData NodeDataChanged.
+    pub fn watch_triggers(&self) -> Vec<(Arc<str>, crate::proto::WatchEventType)> {
+        use crate::proto::WatchEventType as E;
+        let mut out = Vec::new();
+        let parent = |p: &str| Arc::<str>::from(parent_of(p));
+        match self {
+            TxnOp::Create { path, .. } => {
+                out.push((path.clone(), E::NodeCreated));
+                out.push((parent(path), E::NodeChildrenChanged));
+            }
+            TxnOp::Delete { path } => {
+                out.push((path.clone(), E::NodeDeleted));
+                out.push((parent(path), E::NodeChildrenChanged));
+            }
+            TxnOp::CloseSession { ephemerals } => {
+                for path in ephemerals {
+                    out.push((path.clone(), E::NodeDeleted));
+                    out.push((parent(path), E::NodeChildrenChanged));
+                }
+            }
+            TxnOp::SetData { path, .. } => out.push((path.clone(), E::NodeDataChanged)),
+            TxnOp::Multi { ops } if !self.is_failed_multi() => {
+                for op in ops {
+                    out.extend(op.watch_triggers());
+                }
+            }
+            TxnOp::Multi { .. }
+            | TxnOp::CheckVersion { .. }
+            | TxnOp::CreateSession { .. }
+            | TxnOp::Error { .. } => {}
+        }
+        out
     }
 }
 
@@ -92,35 +261,7 @@ impl Txn {
         h.word(session);
         h.word(cxid as u64);
         h.word(time_ms);
-        h.bytes(op.name().as_bytes());
-        match &op {
-            TxnOp::CreateSession { timeout_ms } => h.word(*timeout_ms as u64),
-            TxnOp::CloseSession { ephemerals } => {
-                for p in ephemerals {
-                    h.bytes(p.as_bytes());
-                }
-            }
-            TxnOp::Create {
-                path,
-                data,
-                ephemeral,
-            } => {
-                h.bytes(path.as_bytes());
-                h.bytes(data.as_bytes());
-                h.word(*ephemeral as u64);
-            }
-            TxnOp::Delete { path } => h.bytes(path.as_bytes()),
-            TxnOp::SetData {
-                path,
-                data,
-                version,
-            } => {
-                h.bytes(path.as_bytes());
-                h.bytes(data.as_bytes());
-                h.word(*version as u64);
-            }
-            TxnOp::Error { code } => h.word(*code as u64),
-        }
+        op.digest_into(&mut h);
         let digest = h.finish();
         Txn {
             zxid,
@@ -142,16 +283,7 @@ impl Txn {
     /// Approximate serialized size in bytes (header + record), used for
     /// `Proposal sizes` and the txn-log sync size rule.
     pub fn size_bytes(&self) -> u64 {
-        let body = match &self.op {
-            TxnOp::CreateSession { .. } => 4,
-            TxnOp::CloseSession { ephemerals } => {
-                4 + ephemerals.iter().map(|p| 4 + p.len() as u64).sum::<u64>()
-            }
-            TxnOp::Create { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 12,
-            TxnOp::Delete { path } => 4 + path.len() as u64,
-            TxnOp::SetData { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 4,
-            TxnOp::Error { .. } => 4,
-        };
+        let body = self.op.size_bytes();
         28 + body
     }
 }
@@ -282,51 +414,7 @@ impl DataTree {
     /// Apply one txn (`DataTree.processTxn`); `lastProcessedZxid` moves to
     /// its zxid whatever the op.
     pub fn apply(&mut self, txn: &Txn) {
-        let ok = match &txn.op {
-            TxnOp::CreateSession { timeout_ms } => {
-                self.sessions.insert(txn.session, *timeout_ms);
-                true
-            }
-            TxnOp::CloseSession { ephemerals } => {
-                let mut ok = true;
-                for p in ephemerals {
-                    ok &= self.delete_node(p, txn.zxid);
-                }
-                self.sessions.remove(&txn.session);
-                ok
-            }
-            TxnOp::Create {
-                path,
-                data,
-                ephemeral,
-            } => {
-                let owner = if *ephemeral { txn.session } else { 0 };
-                let parent = parent_of(path);
-                if self.nodes.contains_key(&**path) || !self.nodes.contains_key(parent) {
-                    false
-                } else {
-                    if let Some(p) = self.nodes.get_mut(parent) {
-                        p.cversion += 1;
-                        p.num_children += 1;
-                        p.pzxid = txn.zxid;
-                    }
-                    self.nodes
-                        .insert(path.clone(), Node::new(data.clone(), txn.zxid, owner));
-                    true
-                }
-            }
-            TxnOp::Delete { path } => self.delete_node(path, txn.zxid),
-            TxnOp::SetData { path, data, .. } => match self.nodes.get_mut(&**path) {
-                Some(n) => {
-                    n.data = data.clone();
-                    n.version += 1;
-                    n.mzxid = txn.zxid;
-                    true
-                }
-                None => false,
-            },
-            TxnOp::Error { .. } => true,
-        };
+        let ok = self.apply_op(&txn.op, txn.session, txn.zxid);
         if !ok {
             self.apply_mismatches += 1;
         }
@@ -334,14 +422,79 @@ impl DataTree {
         self.ghost_applied.push(txn.id());
     }
 
+    /// One op of a txn; false when it does not fit the tree.
+    fn apply_op(&mut self, op: &TxnOp, session: u64, zxid: Zxid) -> bool {
+        match op {
+            TxnOp::CreateSession { timeout_ms } => {
+                self.sessions.insert(session, *timeout_ms);
+                true
+            }
+            TxnOp::CloseSession { ephemerals } => {
+                let mut ok = true;
+                for p in ephemerals {
+                    ok &= self.delete_node(p, zxid);
+                }
+                self.sessions.remove(&session);
+                ok
+            }
+            TxnOp::Create {
+                path,
+                data,
+                ephemeral,
+                parent_cversion,
+            } => {
+                let owner = if *ephemeral { session } else { 0 };
+                let parent = parent_of(path);
+                if self.nodes.contains_key(&**path) || !self.nodes.contains_key(parent) {
+                    false
+                } else {
+                    if let Some(p) = self.nodes.get_mut(parent) {
+                        // `DataTree.createNode`: the txn's parentCVersion
+                        // wins if it is higher.
+                        p.cversion = p.cversion.max(*parent_cversion);
+                        p.num_children += 1;
+                        p.pzxid = p.pzxid.max(zxid);
+                    }
+                    self.nodes
+                        .insert(path.clone(), Node::new(data.clone(), zxid, owner));
+                    true
+                }
+            }
+            TxnOp::Delete { path } => self.delete_node(path, zxid),
+            TxnOp::SetData { path, data, .. } => match self.nodes.get_mut(&**path) {
+                Some(n) => {
+                    n.data = data.clone();
+                    n.version += 1;
+                    n.mzxid = zxid;
+                    true
+                }
+                None => false,
+            },
+            TxnOp::Multi { ops } if !op.is_failed_multi() => {
+                let mut ok = true;
+                for op in ops {
+                    ok &= self.apply_op(op, session, zxid);
+                }
+                ok
+            }
+            TxnOp::Multi { .. } | TxnOp::CheckVersion { .. } | TxnOp::Error { .. } => true,
+        }
+    }
+
+    /// The owner session of `path` (0: persistent or missing).
+    pub fn owner_of(&self, path: &str) -> u64 {
+        self.nodes.get(path).map_or(0, |n| n.ephemeral_owner)
+    }
+
     fn delete_node(&mut self, path: &str, zxid: Zxid) -> bool {
         if self.nodes.remove(path).is_none() {
             return false;
         }
+        // `DataTree.deleteNode`: the parent's cversion does not move (only
+        // creates raise it), its pzxid does.
         if let Some(p) = self.nodes.get_mut(parent_of(path)) {
-            p.cversion += 1;
             p.num_children = p.num_children.saturating_sub(1);
-            p.pzxid = zxid;
+            p.pzxid = p.pzxid.max(zxid);
         }
         true
     }
@@ -361,6 +514,7 @@ mod tests {
                 path: Arc::from(path),
                 data: Arc::from("x"),
                 ephemeral: eph,
+                parent_cversion: 0,
             },
         )
     }
@@ -379,7 +533,10 @@ mod tests {
         t.apply(&create(0x1_0000_0002, "/a", 7, true));
         t.apply(&create(0x1_0000_0003, "/b", 7, false));
         assert_eq!(t.node_count(), 6);
-        assert_eq!(t.nodes["/"].cversion, 2);
+        // The creates carried parentCVersion 0 (as written here): the tree
+        // keeps the higher of its own and the txn's.
+        assert_eq!(t.nodes["/"].cversion, 0);
+        assert_eq!(t.nodes["/"].num_children, 3);
         assert_eq!(t.ephemerals_of(7), vec![Arc::<str>::from("/a")]);
         let eph = t.ephemerals_of(7);
         t.apply(&Txn::new(

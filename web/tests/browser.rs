@@ -1,5 +1,6 @@
 //! Browser tests: mount the real app in Chromium (`wasm-pack test
-//! --headless --chrome`) and read the DOM it renders.
+//! --headless --chrome`), act through the DOM as a user would (clicks,
+//! keys, form fields) and read what it renders.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
@@ -7,80 +8,411 @@ use std::time::Duration;
 use gloo_timers::future::sleep;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh app in its own root element.
-fn mount() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
+struct Mounted {
+    root: Element,
+    handle: Option<yew::AppHandle<zablab_web::App>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+/// Mounts a fresh app in its own root element (no share link in the URL).
+async fn mount() -> Mounted {
+    let window = web_sys::window().unwrap();
+    let _ = window.history().unwrap().replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(&window.location().pathname().unwrap()),
+    );
+    let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<zablab_web::App>::with_root(root.clone()).render();
-    root
+    let handle = yew::Renderer::<zablab_web::App>::with_root(root.clone()).render();
+    settle().await;
+    Mounted {
+        root,
+        handle: Some(handle),
+    }
 }
 
 /// Lets Yew run its scheduled renders.
 async fn settle() {
-    sleep(Duration::from_millis(20)).await;
+    sleep(Duration::from_millis(30)).await;
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
 }
 
 fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-        .text_content()
-        .unwrap_or_default()
+    find(root, selector).text_content().unwrap_or_default()
 }
 
-fn click(root: &Element, selector: &str) {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
 }
 
-#[wasm_bindgen_test]
-async fn renders_three_servers_from_the_core() {
-    let root = mount();
+async fn click(root: &Element, selector: &str) {
+    let el = find(root, selector);
+    match el.clone().dyn_into::<HtmlElement>() {
+        Ok(h) => h.click(),
+        // SVG elements have no click(): dispatch the event a pointer makes.
+        Err(_) => {
+            let init = web_sys::MouseEventInit::new();
+            init.set_bubbles(true);
+            let e = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+            el.dispatch_event(&e).unwrap();
+        }
+    }
     settle().await;
-    let circles = root
-        .query_selector_all("svg.cluster circle.server")
+}
+
+fn fire(el: &Element, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let e = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    el.dispatch_event(&e).unwrap();
+}
+
+async fn select(root: &Element, selector: &str, value: &str) {
+    let el = find(root, selector);
+    el.clone()
+        .dyn_into::<HtmlSelectElement>()
+        .unwrap()
+        .set_value(value);
+    fire(&el, "change");
+    settle().await;
+}
+
+async fn type_in(root: &Element, selector: &str, value: &str, event: &str) {
+    let el = find(root, selector);
+    el.clone()
+        .dyn_into::<HtmlInputElement>()
+        .unwrap()
+        .set_value(value);
+    fire(&el, event);
+    settle().await;
+}
+
+async fn key(k: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(k);
+    init.set_bubbles(true);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .dispatch_event(&e)
         .unwrap();
-    assert_eq!(circles.length(), 3);
-    let mut states: Vec<String> = (1..=3)
-        .map(|sid| text(&root, &format!("[data-testid=server-{sid}-state]")))
+    settle().await;
+}
+
+fn states(root: &Element) -> Vec<String> {
+    let mut v: Vec<String> = (1..=3)
+        .map(|sid| text(root, &format!("[data-testid=server-{sid}-state]")))
         .collect();
-    states.sort();
-    assert_eq!(states, ["FOLLOWING", "FOLLOWING", "LEADING"]);
+    v.sort();
+    v
+}
+
+/// Events handled, from the status line `t = … · N events · trace …`.
+fn events(root: &Element) -> u64 {
+    let s = text(root, "[data-testid=status]");
+    s.split(" · ")
+        .nth(1)
+        .and_then(|p| p.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no event count in {s:?}"))
+}
+
+fn leader(root: &Element) -> Option<u32> {
+    (1..=9).find(|sid| {
+        root.query_selector(&format!("[data-testid=leader-{sid}]"))
+            .unwrap()
+            .is_some()
+    })
 }
 
 #[wasm_bindgen_test]
-async fn crash_button_changes_the_state_through_the_core() {
-    let root = mount();
-    settle().await;
-    assert_eq!(text(&root, "[data-testid=toggle-2]"), "Crash 2");
-    click(&root, "[data-testid=toggle-2]");
-    settle().await;
-    assert_eq!(text(&root, "[data-testid=server-2-state]"), "DOWN");
-    assert_ne!(text(&root, "[data-testid=server-1-state]"), "DOWN");
-    assert_eq!(text(&root, "[data-testid=toggle-2]"), "Restart 2");
-    let circle = root
-        .query_selector("[data-testid=server-2] circle")
-        .unwrap()
-        .unwrap();
+async fn the_cluster_view_shows_a_settled_ensemble_with_its_leader() {
+    let app = mount().await;
+    let r = &app.root;
+    assert_eq!(count(r, "svg.cluster g.server"), 3);
+    assert_eq!(states(r), ["FOLLOWING", "FOLLOWING", "LEADING"]);
+    let l = leader(r).expect("a crowned leader");
+    assert!(text(r, &format!("[data-testid=leader-{l}]")).contains("epoch 1"));
+    assert!(text(r, &format!("[data-testid=server-{l}-facts]")).contains("0x100000000"));
     assert_eq!(
-        circle.get_attribute("class").as_deref(),
-        Some("server down")
+        count(r, "g.link.quorum"),
+        2,
+        "two learners connected to the leader"
     );
+    assert!(text(r, "[data-testid=cluster-summary]").contains(&format!("leader: server {l}")));
+    assert!(text(r, "[data-testid=mode]").contains("live"));
+}
 
-    click(&root, "[data-testid=advance]");
-    settle().await;
-    assert!(
-        text(&root, "[data-testid=status]").starts_with("t = 300"),
-        "virtual time advanced: {}",
-        text(&root, "[data-testid=status]")
+#[wasm_bindgen_test]
+async fn clicking_a_server_opens_its_inspector_and_crash_goes_through_the_core() {
+    let app = mount().await;
+    let r = &app.root;
+    assert!(text(r, "[data-testid=select-hint]").contains("Click a server"));
+    click(r, "[data-testid=server-2]").await;
+    assert!(text(r, "[data-testid=inspector] h2").starts_with("Server 2"));
+    assert_eq!(text(r, "[data-testid=inspect-accepted]"), "1");
+    assert_eq!(
+        find(r, "[data-testid=crash]")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Crash server 2")
     );
+    click(r, "[data-testid=crash]").await;
+    assert_eq!(text(r, "[data-testid=server-2-state]"), "DOWN");
+    assert_ne!(text(r, "[data-testid=server-1-state]"), "DOWN");
+    assert!(r
+        .query_selector("[data-testid=server-2].st-down")
+        .unwrap()
+        .is_some());
+    click(r, "[data-testid=restart]").await;
+    assert_eq!(text(r, "[data-testid=server-2-state]"), "LOOKING");
+}
+
+#[wasm_bindgen_test]
+async fn an_impossible_action_shows_the_cores_message_and_changes_nothing() {
+    let app = mount().await;
+    let r = &app.root;
+    let old = leader(r).unwrap();
+    click(r, "[data-testid=crash-leader]").await;
+    assert_eq!(
+        text(r, &format!("[data-testid=server-{old}-state]")),
+        "DOWN"
+    );
+    assert_eq!(leader(r), None);
+    let before = text(r, "[data-testid=status]");
+    click(r, "[data-testid=crash-leader]").await;
+    let err = text(r, "[data-testid=error]");
+    assert!(
+        err.starts_with("There is no established leader at"),
+        "{err}"
+    );
+    assert_eq!(text(r, "[data-testid=status]"), before, "nothing happened");
+}
+
+#[wasm_bindgen_test]
+async fn stepping_back_and_forth_moves_one_event_and_the_timeline_seeks() {
+    let app = mount().await;
+    let r = &app.root;
+    let n = events(r);
+    click(r, "[data-testid=step-back]").await;
+    assert_eq!(events(r), n - 1);
+    assert!(text(r, "[data-testid=mode]").starts_with("replay"));
+    click(r, "[data-testid=step]").await;
+    assert_eq!(events(r), n);
+    assert!(text(r, "[data-testid=mode]").contains("live"));
+    key("ArrowLeft").await;
+    assert_eq!(events(r), n - 1, "← steps back");
+    key("ArrowRight").await;
+    assert_eq!(events(r), n, "→ steps");
+    // The scrubber: back to 100 ms, before any leader.
+    type_in(r, "[data-testid=scrubber]", "100", "input").await;
+    assert_eq!(text(r, "[data-testid=time]"), "0.100 s");
+    assert_eq!(leader(r), None);
+    assert_eq!(states(r), ["LOOKING", "LOOKING", "LOOKING"]);
+    type_in(r, "[data-testid=scrubber]", "2000", "input").await;
+    assert!(leader(r).is_some());
+}
+
+#[wasm_bindgen_test]
+async fn playing_advances_virtual_time() {
+    let app = mount().await;
+    let r = &app.root;
+    assert_eq!(text(r, "[data-testid=time]"), "2.000 s");
+    select(r, "[data-testid=speed]", "10").await;
+    key(" ").await;
+    sleep(Duration::from_millis(400)).await;
+    key(" ").await;
+    let t: f64 = text(r, "[data-testid=time]")
+        .trim_end_matches(" s")
+        .parse()
+        .unwrap();
+    assert!(t > 2.5, "time went on while playing: {t}");
+    let stats = text(r, "[data-testid=frame-stats]");
+    assert!(!stats.starts_with("frames=0"), "{stats}");
+}
+
+#[wasm_bindgen_test]
+async fn the_log_filters_by_server_and_the_invariants_all_hold() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=tab-log]").await;
+    assert!(count(r, "[data-testid=log-lines] li") > 10);
+    select(r, "[data-testid=log-server]", "2").await;
+    let lines = r.query_selector_all("[data-testid=log-lines] li").unwrap();
+    assert!(lines.length() > 0);
+    for i in 0..lines.length() {
+        let t = lines.item(i).unwrap().text_content().unwrap();
+        assert!(t.contains("[myid:2 "), "{t}");
+    }
+    click(r, "[data-testid=tab-invariants]").await;
+    assert!(count(r, ".prop.ok") >= 15);
+    assert_eq!(count(r, ".prop.bad"), 0);
+    assert!(text(r, "[data-testid=prop-Leadership1]").contains("holds"));
+}
+
+#[wasm_bindgen_test]
+async fn the_four_letter_word_console_answers_without_changing_the_run() {
+    let app = mount().await;
+    let r = &app.root;
+    let l = leader(r).unwrap();
+    click(r, &format!("[data-testid=server-{l}]")).await;
+    let before = text(r, "[data-testid=status]");
+    let input = find(r, "[data-testid=fourlw-input]");
+    input
+        .clone()
+        .dyn_into::<HtmlInputElement>()
+        .unwrap()
+        .set_value("srvr");
+    find(r, "[data-testid=fourlw-form]")
+        .dyn_into::<web_sys::HtmlFormElement>()
+        .unwrap()
+        .request_submit()
+        .unwrap();
+    settle().await;
+    let out = text(r, "[data-testid=fourlw-output]");
+    assert!(out.starts_with("Zookeeper version:"), "{out}");
+    assert!(out.contains("Mode: leader"), "{out}");
+    assert_eq!(text(r, "[data-testid=status]"), before);
+}
+
+#[wasm_bindgen_test]
+async fn a_partition_is_drawn_as_groups_and_heals() {
+    let app = mount().await;
+    let r = &app.root;
+    let l = leader(r).unwrap();
+    click(r, "[data-testid=tab-network]").await;
+    select(r, &format!("[data-testid=group-{l}]"), "1").await;
+    click(r, "[data-testid=apply-partition]").await;
+    assert_eq!(count(r, "svg.cluster g.group"), 2);
+    assert!(text(r, "[data-testid=network-state]").contains("cut"));
+    click(r, "[data-testid=heal]").await;
+    assert_eq!(count(r, "svg.cluster g.group"), 0);
+    assert!(text(r, "[data-testid=network-state]").contains("Every link works"));
+    // A one-way cut from the leader is a broken line, not groups.
+    let other = if l == 1 { 2 } else { 1 };
+    select(r, "[data-testid=link-from]", &l.to_string()).await;
+    select(r, "[data-testid=link-to]", &other.to_string()).await;
+    click(r, "[data-testid=cut]").await;
+    assert_eq!(count(r, "svg.cluster g.group"), 0);
+    assert_eq!(count(r, "svg.cluster g.link.cut"), 1);
+    // Dropping the next message is marked on the link until it happens.
+    select(r, "[data-testid=link-from]", &other.to_string()).await;
+    select(r, "[data-testid=link-to]", &l.to_string()).await;
+    click(r, "[data-testid=drop]").await;
+    assert_eq!(count(r, "svg.cluster g.link.drop"), 1);
+    assert!(text(r, "[data-testid=network-state]").contains("the next message will be dropped"));
+}
+
+#[wasm_bindgen_test]
+async fn acting_in_the_past_forks_a_branch_and_the_old_one_stays() {
+    let app = mount().await;
+    let r = &app.root;
+    type_in(r, "[data-testid=scrubber]", "1500", "input").await;
+    click(r, "[data-testid=server-1]").await;
+    click(r, "[data-testid=crash]").await;
+    assert!(text(r, "[data-testid=info]").contains("branch 1"));
+    assert_eq!(count(r, "[data-testid=branches] option"), 2);
+    assert_eq!(text(r, "[data-testid=server-1-state]"), "DOWN");
+    select(r, "[data-testid=branches]", "0").await;
+    assert_ne!(text(r, "[data-testid=server-1-state]"), "DOWN");
+    assert_eq!(
+        text(r, "[data-testid=time]"),
+        "2.000 s",
+        "branch 0 at its frontier"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn clients_connect_and_write_through_the_leader() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=tab-clients]").await;
+    click(r, "[data-testid=client-connect]").await;
+    assert_eq!(count(r, "[data-testid=client-c1]"), 1);
+    assert_eq!(count(r, "svg.cluster g.client"), 1);
+    select(r, "[data-testid=speed]", "100").await;
+    click(r, "[data-testid=play]").await;
+    sleep(Duration::from_millis(150)).await;
+    click(r, "[data-testid=client-write]").await;
+    sleep(Duration::from_millis(300)).await;
+    click(r, "[data-testid=play]").await;
+    let writes = text(r, "[data-testid=writes]");
+    assert!(writes.contains("create /c1-1"), "{writes}");
+    assert!(writes.contains("OK"), "{writes}");
+}
+
+#[wasm_bindgen_test]
+async fn language_presenter_help_and_the_diagram() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=presenter]").await;
+    assert!(find(r, ".zablab").class_list().contains("presenter"));
+    key("p").await;
+    assert!(!find(r, ".zablab").class_list().contains("presenter"));
+    key("?").await;
+    assert!(text(r, "[data-testid=help]").contains("Keyboard shortcuts"));
+    select(r, "[data-testid=language]", "zh").await;
+    assert_eq!(
+        find(r, ".zablab").get_attribute("lang").as_deref(),
+        Some("zh")
+    );
+    let canvas = find(r, "[data-testid=spacetime]")
+        .dyn_into::<web_sys::HtmlCanvasElement>()
+        .unwrap();
+    assert!(canvas.width() > 100 && canvas.height() > 30);
+    assert!(find(r, "[data-testid=export-svg]")
+        .get_attribute("aria-label")
+        .is_some());
+}
+
+#[wasm_bindgen_test]
+async fn every_control_has_an_accessible_name() {
+    let app = mount().await;
+    let r = &app.root;
+    for tab in [
+        "tab-server",
+        "tab-network",
+        "tab-clients",
+        "tab-log",
+        "tab-invariants",
+    ] {
+        click(r, &format!("[data-testid={tab}]")).await;
+        if tab == "tab-server" {
+            click(r, "[data-testid=server-1]").await;
+        }
+        let controls = r.query_selector_all("button, select, input").unwrap();
+        for i in 0..controls.length() {
+            let el: Element = controls.item(i).unwrap().dyn_into().unwrap();
+            let aria = el.get_attribute("aria-label").unwrap_or_default();
+            let own = el.text_content().unwrap_or_default();
+            let labelled = el.closest("label").unwrap().is_some();
+            let kind = el.get_attribute("type").unwrap_or_default();
+            assert!(
+                !aria.trim().is_empty() || !own.trim().is_empty() || labelled || kind == "submit",
+                "{tab}: a control without a name: {}",
+                el.outer_html()
+            );
+        }
+    }
 }

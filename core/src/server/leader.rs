@@ -130,6 +130,10 @@ pub struct ChangeRecord {
     pub exists: bool,
     pub version: i32,
     pub ephemeral_owner: u64,
+    /// The node's cversion and child count as the prep processor sees
+    /// them (sequential names and NotEmpty checks).
+    pub cversion: i32,
+    pub num_children: u32,
 }
 
 /// The leader's state.
@@ -151,6 +155,9 @@ pub struct LeaderState {
     pub tick: u64,
     pub tick_skip: bool,
     pub outstanding: BTreeMap<Zxid, Proposal>,
+    /// `Leader.pendingSyncs`: learners' syncs waiting for the commit of
+    /// the zxid that was last proposed when they arrived.
+    pub pending_syncs: BTreeMap<Zxid, Vec<ConnId>>,
     pub last_proposed: Zxid,
     pub last_committed: Zxid,
     /// `ZooKeeperServer.hzxid`: the last zxid handed out.
@@ -223,6 +230,7 @@ impl Server {
             tick: 0,
             tick_skip: true,
             outstanding: BTreeMap::new(),
+            pending_syncs: BTreeMap::new(),
             last_proposed: Zxid::ZERO,
             last_committed: Zxid::ZERO,
             hzxid: Zxid::ZERO,
@@ -610,7 +618,7 @@ impl Server {
                 }
             }
             (HandlerPhase::Running, Packet::Request { request }) => {
-                self.leader_submit(request);
+                self.leader_submit_from(Some(conn), request);
             }
             (_, other) => {
                 let text = format!("unexpected packet {} from learner", other.name());
@@ -882,6 +890,9 @@ impl Server {
                 .count() as u64
         });
         self.stats_sync_led(need_snap, in_flight + 1);
+        if mode == SyncMode::Trunc {
+            self.ghost(GhostEvent::TruncSent { learner: sid });
+        }
         let epoch = self.leader().map_or(0, |l| l.epoch);
         // ZOOKEEPER-3104: before 148c2cd6b NEWLEADER was queued here, right
         // after `startForwarding`, and the snapshot serialized afterwards
@@ -1328,6 +1339,28 @@ impl Server {
         self.log_txn(txn, AfterFlush::LeaderAck);
     }
 
+    /// `Leader.processSync`: answer at once when nothing is outstanding,
+    /// else when the last proposed zxid commits. The leader does not check
+    /// that it still leads (a deposed leader that has not noticed answers
+    /// too: the known non-linearizable sync, BUG-MUSEUM.md "Jepsen").
+    pub(super) fn leader_process_sync(&mut self, from: Option<ConnId>, session: u64, cxid: u32) {
+        let Some(conn) = from else {
+            // A local client's sync is answered in its session order by
+            // the client side (`CommitProcessor` with matchSyncs off).
+            let _ = (session, cxid);
+            return;
+        };
+        let Some(l) = self.leader_mut() else {
+            return;
+        };
+        if l.outstanding.is_empty() {
+            self.send(conn, Packet::Sync);
+        } else {
+            let at = l.last_proposed;
+            l.pending_syncs.entry(at).or_default().push(conn);
+        }
+    }
+
     /// `Leader.processAck` + `tryToCommit`.
     pub(super) fn leader_process_ack(&mut self, sid: Sid, zxid: Zxid) {
         let cfg = self.cfg.clone();
@@ -1391,6 +1424,13 @@ impl Server {
         }
         self.stats_committed(&p.txn);
         self.apply_txn(&p.txn, true);
+        let synced = self
+            .leader_mut()
+            .and_then(|l| l.pending_syncs.remove(&zxid))
+            .unwrap_or_default();
+        for conn in synced {
+            self.send(conn, Packet::Sync);
+        }
         // The next proposal may already have its quorum.
         let next = zxid.next();
         if self

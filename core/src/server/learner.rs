@@ -788,6 +788,7 @@ impl Server {
                 self.stats_commit_received(created);
                 self.follower_commit(zxid)
             }
+            Packet::Sync => self.learner_sync_answered(),
             Packet::Inform { txn } if observer => {
                 self.stats_commit_received(Some(txn.time_ms));
                 self.log_txn(txn.clone(), AfterFlush::Nothing);

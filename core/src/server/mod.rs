@@ -27,7 +27,7 @@ mod learner;
 mod requests;
 mod stats;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -211,6 +211,15 @@ pub enum Input {
     ClientPing {
         client: ClientId,
     },
+    /// `SetWatches` after a reconnect: the client's watches, to register
+    /// again or fire at once if their node changed after `relative_zxid`.
+    ClientSetWatches {
+        client: ClientId,
+        relative_zxid: Zxid,
+        data: Vec<Arc<str>>,
+        exist: Vec<Arc<str>>,
+        child: Vec<Arc<str>>,
+    },
     /// The client went away (closed its socket).
     ClientGone {
         client: ClientId,
@@ -259,6 +268,9 @@ pub enum ClientEvent {
         timeout_ms: u64,
     },
     Reply(crate::proto::ClientReply),
+    /// A one-shot watch fired (`WatchedEvent`, sent before the reply of
+    /// the txn that fired it).
+    Watch(crate::proto::WatchedEvent),
     Pong {
         client: ClientId,
     },
@@ -277,6 +289,7 @@ impl ClientEvent {
             | ClientEvent::Pong { client }
             | ClientEvent::Closed { client, .. } => *client,
             ClientEvent::Reply(r) => r.client,
+            ClientEvent::Watch(w) => w.client,
         }
     }
 }
@@ -296,6 +309,8 @@ pub enum GhostEvent {
     NewLeaderAcked { leader: Sid, epoch: u32 },
     /// This learner started a sync with `leader` in `mode`.
     Synced { leader: Sid, mode: SyncMode },
+    /// A LearnerHandler decided to TRUNC this learner (its sync starts).
+    TruncSent { learner: Sid },
     /// TRUNC removed these logged txns.
     Truncated { removed: Vec<TxnId> },
     /// A message that ZooKeeper's system spec flags (`ShouldNotBeTriggered`).
@@ -345,6 +360,50 @@ pub enum SessionOp {
         cxid: u32,
         op: RequestOp,
     },
+}
+
+/// `WatchManager`: path -> watching connections, for data watches
+/// (getData, exists) and child watches (getChildren).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watches {
+    pub data: BTreeMap<Arc<str>, BTreeSet<ClientId>>,
+    pub child: BTreeMap<Arc<str>, BTreeSet<ClientId>>,
+}
+
+impl Watches {
+    /// How many (path, connection) watches are set (`wchs` total).
+    pub fn count(&self) -> usize {
+        self.data
+            .values()
+            .chain(self.child.values())
+            .map(|s| s.len())
+            .sum()
+    }
+
+    /// Paths watched (`wchs`: "watching N paths").
+    pub fn paths(&self) -> usize {
+        let mut paths: BTreeSet<&Arc<str>> = self.data.keys().collect();
+        paths.extend(self.child.keys());
+        paths.len()
+    }
+
+    /// Connections with at least one watch.
+    pub fn connections(&self) -> usize {
+        let mut c: BTreeSet<ClientId> = BTreeSet::new();
+        for s in self.data.values().chain(self.child.values()) {
+            c.extend(s);
+        }
+        c.len()
+    }
+
+    pub fn remove_client(&mut self, client: ClientId) {
+        for table in [&mut self.data, &mut self.child] {
+            table.retain(|_, s| {
+                s.remove(&client);
+                !s.is_empty()
+            });
+        }
+    }
 }
 
 /// `ServerStats` of the current role's ZooKeeperServer (`srvr`'s
@@ -420,6 +479,12 @@ pub struct Server {
     session_order: BTreeMap<u64, VecDeque<SessionOp>>,
     /// When the session expiry timer is due.
     session_timer_at: Option<u64>,
+    /// `WatchManager`: one-shot data and child watches of this server's
+    /// client connections (gone with the connection).
+    pub watches: Watches,
+    /// `FollowerZooKeeperServer.pendingSyncs`: syncs forwarded to the
+    /// leader, answered in order by its SYNC packets.
+    learner_syncs: VecDeque<(u64, u32)>,
     /// `bug_zk2355_early_last_processed` only: the tree's real position
     /// while lastProcessedZxid carries the DIFF packet's zxid. Txns above it
     /// are still applied (`DataTree.processTxn` applies whatever
@@ -471,6 +536,8 @@ impl Server {
             pending_replies: BTreeMap::new(),
             session_order: BTreeMap::new(),
             session_timer_at: None,
+            watches: Watches::default(),
+            learner_syncs: VecDeque::new(),
             label_ahead_of: None,
         }
     }
@@ -652,8 +719,15 @@ impl Server {
                 }
             }
             Input::ClientPing { client } => self.client_ping(client),
+            Input::ClientSetWatches {
+                client,
+                relative_zxid,
+                data,
+                exist,
+                child,
+            } => self.client_set_watches(client, relative_zxid, &data, &exist, &child),
             Input::ClientGone { client } => {
-                self.cnxns.remove(&client);
+                self.drop_cnxn(client);
                 self.stats_client_gone(client);
             }
         }
@@ -1056,6 +1130,7 @@ impl Server {
         self.book.sync_started_ms = None;
         self.pending_replies.clear();
         self.session_order.clear();
+        self.learner_syncs.clear();
         self.serving = false;
         if clear_tree {
             self.reload_database();

@@ -17,8 +17,12 @@
 
 use std::sync::Arc;
 
+use std::collections::BTreeSet;
+
 use super::{Cnxn, Level, Role, Server, SessionOp, TimerKind};
-use crate::proto::{ClientId, ClientReply, Packet, ReadResult, Request, RequestOp};
+use crate::proto::{
+    ClientId, ClientReply, Packet, ReadResult, Request, RequestOp, WatchEventType, WatchedEvent,
+};
 use crate::txn::{code, parent_of, Txn, TxnOp};
 use crate::zxid::Zxid;
 
@@ -41,6 +45,7 @@ impl Server {
     pub(super) fn close_all_clients(&mut self, reason: &str) {
         let clients: Vec<ClientId> = self.cnxns.keys().copied().collect();
         self.cnxns.clear();
+        self.watches = super::Watches::default();
         for client in clients {
             self.out.push(super::Output::Client(ClientEvent::Closed {
                 client,
@@ -156,9 +161,13 @@ impl Server {
         c.received += 1;
         let (session, timeout) = (c.session, c.timeout_ms);
         self.touch(session, timeout);
-        if op.is_read() {
+        let leader_sync =
+            matches!(op, RequestOp::Sync { .. }) && matches!(self.role, Role::Leader(_));
+        if op.is_read() || leader_sync {
             // `CommitProcessor`: a read waits behind its own session's
             // pending writes, so a session never reads older than it wrote.
+            // A sync at the leader does too, and needs no commit
+            // (`matchSyncs` is off there).
             let waits = self
                 .session_order
                 .get(&session)
@@ -178,15 +187,160 @@ impl Server {
             .or_default()
             .push_back(SessionOp::Write { cxid });
         self.pending_replies.insert((session, cxid), client);
+        if let RequestOp::Sync { .. } = op {
+            // `FollowerRequestProcessor`: forwarded, and answered when the
+            // leader's SYNC for it arrives (in forwarding order).
+            self.learner_syncs.push_back((session, cxid));
+        }
         self.submit(Request { session, cxid, op });
     }
 
+    /// The leader's SYNC: the oldest forwarded sync is answered, as of
+    /// this server's tree (every COMMIT sent before it is applied).
+    pub(super) fn learner_sync_answered(&mut self) {
+        let Some((session, cxid)) = self.learner_syncs.pop_front() else {
+            self.log(
+                Level::Warn,
+                "FollowerZooKeeperServer",
+                "Not expecting a sync.".to_string(),
+            );
+            return;
+        };
+        if let Some(client) = self.pending_replies.remove(&(session, cxid)) {
+            let zxid = self.tree.last_processed_zxid;
+            self.client_out(ClientEvent::Reply(ClientReply {
+                client,
+                cxid,
+                zxid,
+                err: 0,
+                read: None,
+                created: Vec::new(),
+            }));
+            self.release_session_reads(session, cxid);
+        }
+    }
+
+    /// A client connection is gone: its watches go with it
+    /// (`DataTree.removeCnxn`).
+    pub(super) fn drop_cnxn(&mut self, client: ClientId) {
+        self.cnxns.remove(&client);
+        self.watches.remove_client(client);
+    }
+
+    fn fire(&mut self, client: ClientId, kind: WatchEventType, path: Arc<str>, zxid: Zxid) {
+        if self.cnxns.contains_key(&client) {
+            self.client_out(ClientEvent::Watch(WatchedEvent {
+                client,
+                kind,
+                path,
+                zxid,
+            }));
+        }
+    }
+
+    /// `WatchManager.triggerWatch` for what `txn` changed: each watch
+    /// fires once and is gone; a connection gets one event per path even
+    /// if it had both a data and a child watch there.
+    fn trigger_watches(&mut self, txn: &Txn) {
+        if self.watches.data.is_empty() && self.watches.child.is_empty() {
+            return;
+        }
+        for (path, kind) in txn.op.watch_triggers() {
+            let mut who: BTreeSet<ClientId> = BTreeSet::new();
+            if kind != WatchEventType::NodeChildrenChanged {
+                who.extend(self.watches.data.remove(&path).unwrap_or_default());
+            }
+            if kind == WatchEventType::NodeChildrenChanged || kind == WatchEventType::NodeDeleted {
+                who.extend(self.watches.child.remove(&path).unwrap_or_default());
+            }
+            for client in who {
+                self.fire(client, kind, path.clone(), txn.zxid);
+            }
+        }
+    }
+
+    /// `DataTree.setWatches`: after a reconnect, each watch is set again,
+    /// or fires at once if its node changed after what the client saw.
+    pub(super) fn client_set_watches(
+        &mut self,
+        client: ClientId,
+        relative_zxid: Zxid,
+        data: &[Arc<str>],
+        exist: &[Arc<str>],
+        child: &[Arc<str>],
+    ) {
+        if !self.cnxns.contains_key(&client) {
+            return;
+        }
+        let zxid = self.tree.last_processed_zxid;
+        for path in data {
+            match self.tree.nodes.get(&**path) {
+                None => self.fire(client, WatchEventType::NodeDeleted, path.clone(), zxid),
+                Some(n) if n.mzxid > relative_zxid => {
+                    self.fire(client, WatchEventType::NodeDataChanged, path.clone(), zxid)
+                }
+                Some(_) => {
+                    self.watches
+                        .data
+                        .entry(path.clone())
+                        .or_default()
+                        .insert(client);
+                }
+            }
+        }
+        for path in exist {
+            if self.tree.nodes.contains_key(&**path) {
+                self.fire(client, WatchEventType::NodeCreated, path.clone(), zxid);
+            } else {
+                self.watches
+                    .data
+                    .entry(path.clone())
+                    .or_default()
+                    .insert(client);
+            }
+        }
+        for path in child {
+            match self.tree.nodes.get(&**path) {
+                None => self.fire(client, WatchEventType::NodeDeleted, path.clone(), zxid),
+                Some(n) if n.pzxid > relative_zxid => self.fire(
+                    client,
+                    WatchEventType::NodeChildrenChanged,
+                    path.clone(),
+                    zxid,
+                ),
+                Some(_) => {
+                    self.watches
+                        .child
+                        .entry(path.clone())
+                        .or_default()
+                        .insert(client);
+                }
+            }
+        }
+    }
+
     /// `FinalRequestProcessor` for a read: from this server's own tree, as
-    /// of its last processed zxid (so a lagging follower answers stale).
+    /// of its last processed zxid (so a lagging follower answers stale); a
+    /// watch is left on this server. A leader-local sync is answered here
+    /// too, in its session's order.
     fn answer_read(&mut self, client: ClientId, cxid: u32, op: &RequestOp) {
-        let (path, children) = match op {
-            RequestOp::GetData { path } | RequestOp::Exists { path } => (path, false),
-            RequestOp::GetChildren { path } => (path, true),
+        let zxid = self.tree.last_processed_zxid;
+        let (path, watch, children) = match op {
+            RequestOp::GetData { path, watch } | RequestOp::Exists { path, watch } => {
+                (path, *watch, false)
+            }
+            RequestOp::GetChildren { path, watch } => (path, *watch, true),
+            RequestOp::Sync { .. } => {
+                self.client_out(ClientEvent::Reply(ClientReply {
+                    client,
+                    cxid,
+                    zxid,
+                    err: 0,
+                    read: None,
+                    created: Vec::new(),
+                }));
+                return;
+            }
             _ => return,
         };
         let node = self.tree.nodes.get(&**path);
@@ -199,12 +353,40 @@ impl Server {
                 Vec::new()
             },
         };
+        let exists = node.is_some();
         let err = match op {
             RequestOp::Exists { .. } => 0,
-            _ if node.is_none() => code::NO_NODE,
+            _ if !exists => code::NO_NODE,
             _ => 0,
         };
-        let zxid = self.tree.last_processed_zxid;
+        if watch {
+            // getData/getChildren on a missing node fail and leave no
+            // watch; exists leaves one either way.
+            match op {
+                RequestOp::Exists { .. } => {
+                    self.watches
+                        .data
+                        .entry(path.clone())
+                        .or_default()
+                        .insert(client);
+                }
+                RequestOp::GetData { .. } if exists => {
+                    self.watches
+                        .data
+                        .entry(path.clone())
+                        .or_default()
+                        .insert(client);
+                }
+                RequestOp::GetChildren { .. } if exists => {
+                    self.watches
+                        .child
+                        .entry(path.clone())
+                        .or_default()
+                        .insert(client);
+                }
+                _ => {}
+            }
+        }
         self.counters.reads += 1;
         self.client_out(ClientEvent::Reply(ClientReply {
             client,
@@ -212,6 +394,7 @@ impl Server {
             zxid,
             err,
             read: Some(read),
+            created: Vec::new(),
         }));
     }
 
@@ -273,18 +456,26 @@ impl Server {
         }
     }
 
-    /// What the leader's prep processor believes about `path`: exists,
-    /// version, owner.
-    fn prep_node(&self, path: &str) -> Option<(i32, u64)> {
+    /// What the leader's prep processor believes about `path`
+    /// (`PrepRequestProcessor.getRecordForPath`): the changes staged by
+    /// this request, then the outstanding changes, then the tree.
+    fn prep_node(&self, staged: &[(Arc<str>, ChangeRecord)], path: &str) -> Option<ChangeRecord> {
+        if let Some((_, c)) = staged.iter().rev().find(|(p, _)| &**p == path) {
+            return c.exists.then(|| c.clone());
+        }
         if let Some(l) = self.leader() {
             if let Some(c) = l.changes.get(path) {
-                return c.exists.then_some((c.version, c.ephemeral_owner));
+                return c.exists.then(|| c.clone());
             }
         }
-        self.tree
-            .nodes
-            .get(path)
-            .map(|n| (n.version, n.ephemeral_owner))
+        self.tree.nodes.get(path).map(|n| ChangeRecord {
+            zxid: n.mzxid,
+            exists: true,
+            version: n.version,
+            ephemeral_owner: n.ephemeral_owner,
+            cversion: n.cversion,
+            num_children: n.num_children,
+        })
     }
 
     fn record_change(&mut self, path: Arc<str>, rec: ChangeRecord) {
@@ -294,13 +485,157 @@ impl Server {
         }
     }
 
+    /// `PrepRequestProcessor.pRequest2Txn` for one node op: the txn, or
+    /// the error code; the changes it implies are staged.
+    fn prep_op(
+        &self,
+        zxid: Zxid,
+        session: u64,
+        op: &RequestOp,
+        staged: &mut Vec<(Arc<str>, ChangeRecord)>,
+    ) -> Result<TxnOp, i32> {
+        let gone = |zxid| ChangeRecord {
+            zxid,
+            exists: false,
+            version: 0,
+            ephemeral_owner: 0,
+            cversion: 0,
+            num_children: 0,
+        };
+        let check_version = |want: i32, have: i32| {
+            if want != -1 && want != have {
+                Err(code::BAD_VERSION)
+            } else {
+                Ok(())
+            }
+        };
+        match op {
+            RequestOp::Create {
+                path,
+                data,
+                ephemeral,
+                sequential,
+            } => {
+                let parent_path: Arc<str> = Arc::from(parent_of(path));
+                let Some(parent) = self.prep_node(staged, &parent_path) else {
+                    return Err(code::NO_NODE);
+                };
+                let path: Arc<str> = if *sequential {
+                    Arc::from(format!("{path}{:010}", parent.cversion).as_str())
+                } else {
+                    path.clone()
+                };
+                if self.prep_node(staged, &path).is_some() {
+                    return Err(code::NODE_EXISTS);
+                }
+                if parent.ephemeral_owner != 0 {
+                    return Err(code::NO_CHILDREN_FOR_EPHEMERALS);
+                }
+                let parent_cversion = parent.cversion + 1;
+                let owner = if *ephemeral { session } else { 0 };
+                staged.push((
+                    parent_path,
+                    ChangeRecord {
+                        zxid,
+                        cversion: parent_cversion,
+                        num_children: parent.num_children + 1,
+                        ..parent
+                    },
+                ));
+                staged.push((
+                    path.clone(),
+                    ChangeRecord {
+                        zxid,
+                        exists: true,
+                        version: 0,
+                        ephemeral_owner: owner,
+                        cversion: 0,
+                        num_children: 0,
+                    },
+                ));
+                Ok(TxnOp::Create {
+                    path,
+                    data: data.clone(),
+                    ephemeral: *ephemeral,
+                    parent_cversion,
+                })
+            }
+            RequestOp::Delete { path, version } => {
+                let Some(node) = self.prep_node(staged, path) else {
+                    return Err(code::NO_NODE);
+                };
+                check_version(*version, node.version)?;
+                if node.num_children > 0 {
+                    return Err(code::NOT_EMPTY);
+                }
+                let parent_path: Arc<str> = Arc::from(parent_of(path));
+                if let Some(parent) = self.prep_node(staged, &parent_path) {
+                    staged.push((
+                        parent_path,
+                        ChangeRecord {
+                            zxid,
+                            num_children: parent.num_children.saturating_sub(1),
+                            ..parent
+                        },
+                    ));
+                }
+                staged.push((path.clone(), gone(zxid)));
+                Ok(TxnOp::Delete { path: path.clone() })
+            }
+            RequestOp::SetData {
+                path,
+                data,
+                version,
+            } => {
+                let Some(node) = self.prep_node(staged, path) else {
+                    return Err(code::NO_NODE);
+                };
+                check_version(*version, node.version)?;
+                let new_version = node.version + 1;
+                staged.push((
+                    path.clone(),
+                    ChangeRecord {
+                        zxid,
+                        version: new_version,
+                        ..node
+                    },
+                ));
+                Ok(TxnOp::SetData {
+                    path: path.clone(),
+                    data: data.clone(),
+                    version: new_version,
+                })
+            }
+            RequestOp::Check { path, version } => {
+                let Some(node) = self.prep_node(staged, path) else {
+                    return Err(code::NO_NODE);
+                };
+                check_version(*version, node.version)?;
+                Ok(TxnOp::CheckVersion {
+                    path: path.clone(),
+                    version: *version,
+                })
+            }
+            _ => Err(code::RUNTIME_INCONSISTENCY),
+        }
+    }
+
     /// `PrepRequestProcessor.pRequest`: a zxid for every request, an error
-    /// txn when a check fails, then `Leader.propose`.
+    /// txn when a check fails, then `Leader.propose`. A learner's sync
+    /// (`conn` names its handler) or a local one goes to `processSync`.
     pub(super) fn leader_submit(&mut self, r: Request) {
+        self.leader_submit_from(None, r);
+    }
+
+    pub(super) fn leader_submit_from(&mut self, from: Option<super::ConnId>, r: Request) {
         let Some(l) = self.leader() else {
             return;
         };
         if l.established_ms.is_none() {
+            return;
+        }
+        if let RequestOp::Sync { .. } = r.op {
+            self.leader_process_sync(from, r.session, r.cxid);
             return;
         }
         let zxid = l.hzxid.next();
@@ -311,6 +646,7 @@ impl Server {
             l.hzxid = zxid;
         }
         let err = |code| TxnOp::Error { code };
+        let mut staged: Vec<(Arc<str>, ChangeRecord)> = Vec::new();
         let op = match &r.op {
             RequestOp::CreateSession { timeout_ms } => {
                 self.log(
@@ -336,104 +672,73 @@ impl Server {
                 }
                 paths.sort();
                 for p in &paths {
-                    self.record_change(
+                    let parent_path: Arc<str> = Arc::from(parent_of(p));
+                    if let Some(parent) = self.prep_node(&staged, &parent_path) {
+                        staged.push((
+                            parent_path,
+                            ChangeRecord {
+                                zxid,
+                                num_children: parent.num_children.saturating_sub(1),
+                                ..parent
+                            },
+                        ));
+                    }
+                    staged.push((
                         p.clone(),
                         ChangeRecord {
                             zxid,
                             exists: false,
                             version: 0,
                             ephemeral_owner: 0,
+                            cversion: 0,
+                            num_children: 0,
                         },
-                    );
+                    ));
                 }
                 if let Role::Leader(l) = &mut self.role {
                     l.closing.insert(r.session);
                 }
                 TxnOp::CloseSession { ephemerals: paths }
             }
-            RequestOp::Create {
-                path,
-                data,
-                ephemeral,
-            } => {
-                if self.prep_node(parent_of(path)).is_none() {
-                    err(code::NO_NODE)
-                } else if self.prep_node(path).is_some() {
-                    err(code::NODE_EXISTS)
-                } else {
-                    let owner = if *ephemeral { r.session } else { 0 };
-                    self.record_change(
-                        path.clone(),
-                        ChangeRecord {
-                            zxid,
-                            exists: true,
-                            version: 0,
-                            ephemeral_owner: owner,
-                        },
-                    );
-                    TxnOp::Create {
-                        path: path.clone(),
-                        data: data.clone(),
-                        ephemeral: *ephemeral,
+            RequestOp::Multi { ops } => {
+                let mut txns = Vec::with_capacity(ops.len());
+                let mut failed = false;
+                for op in ops {
+                    if failed {
+                        txns.push(err(code::RUNTIME_INCONSISTENCY));
+                        continue;
+                    }
+                    match self.prep_op(zxid, r.session, op, &mut staged) {
+                        Ok(t) => txns.push(t),
+                        Err(c) => {
+                            // `rollbackPendingChanges`: nothing of a failed
+                            // multi stays outstanding.
+                            failed = true;
+                            staged.clear();
+                            txns.push(err(c));
+                        }
                     }
                 }
+                TxnOp::Multi { ops: txns }
             }
-            RequestOp::Delete { path, version } => match self.prep_node(path) {
-                None => err(code::NO_NODE),
-                Some((v, _)) if *version != -1 && *version != v => err(code::BAD_VERSION),
-                Some(_)
-                    if self
-                        .tree
-                        .nodes
-                        .get(&**path)
-                        .is_some_and(|n| n.num_children > 0) =>
-                {
-                    err(code::NOT_EMPTY)
-                }
-                Some(_) => {
-                    self.record_change(
-                        path.clone(),
-                        ChangeRecord {
-                            zxid,
-                            exists: false,
-                            version: 0,
-                            ephemeral_owner: 0,
-                        },
-                    );
-                    TxnOp::Delete { path: path.clone() }
-                }
-            },
             RequestOp::GetData { .. }
             | RequestOp::Exists { .. }
-            | RequestOp::GetChildren { .. } => {
+            | RequestOp::GetChildren { .. }
+            | RequestOp::Sync { .. } => {
                 // Reads never reach the leader's prep processor.
                 return;
             }
-            RequestOp::SetData {
-                path,
-                data,
-                version,
-            } => match self.prep_node(path) {
-                None => err(code::NO_NODE),
-                Some((v, _)) if *version != -1 && *version != v => err(code::BAD_VERSION),
-                Some((v, owner)) => {
-                    self.record_change(
-                        path.clone(),
-                        ChangeRecord {
-                            zxid,
-                            exists: true,
-                            version: v + 1,
-                            ephemeral_owner: owner,
-                        },
-                    );
-                    TxnOp::SetData {
-                        path: path.clone(),
-                        data: data.clone(),
-                        version: v + 1,
-                    }
+            op => match self.prep_op(zxid, r.session, op, &mut staged) {
+                Ok(t) => t,
+                Err(c) => {
+                    staged.clear();
+                    err(c)
                 }
             },
         };
+        for (path, rec) in staged {
+            self.record_change(path, rec);
+        }
         let txn = Txn::new(zxid, r.session, r.cxid, self.now, op);
         self.leader_propose(txn);
     }
@@ -517,6 +822,7 @@ impl Server {
     /// After a txn is applied: answer the local client, drop the leader's
     /// outstanding change, keep the session tracker in step.
     pub(super) fn after_apply(&mut self, txn: &Txn) {
+        self.trigger_watches(txn);
         if let Role::Leader(l) = &mut self.role {
             while let Some((z, _)) = l.change_order.front() {
                 if *z > txn.zxid {
@@ -559,20 +865,17 @@ impl Server {
                     timeout_ms: *timeout_ms as u64,
                 }),
                 op => {
-                    let err = match op {
-                        TxnOp::Error { code } => *code,
-                        _ => 0,
-                    };
                     self.client_out(ClientEvent::Reply(ClientReply {
                         client,
                         cxid: txn.cxid,
                         zxid: txn.zxid,
-                        err,
+                        err: op.result_code(),
                         read: None,
+                        created: op.created_paths(),
                     }));
                     self.release_session_reads(txn.session, txn.cxid);
                     if let TxnOp::CloseSession { .. } = op {
-                        self.cnxns.remove(&client);
+                        self.drop_cnxn(client);
                     }
                 }
             }
@@ -585,7 +888,7 @@ impl Server {
                 .map(|(id, _)| *id)
                 .collect();
             for client in gone {
-                self.cnxns.remove(&client);
+                self.drop_cnxn(client);
                 self.out.push(super::Output::Client(ClientEvent::Closed {
                     client,
                     reason: "session expired".to_string(),

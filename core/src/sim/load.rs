@@ -52,7 +52,7 @@ impl Simulation {
         } else {
             Arc::from("/")
         };
-        self.client_submit(c, RequestOp::GetData { path }, false);
+        self.client_submit(c, RequestOp::GetData { path, watch: false }, false);
         let cl = &self.clients[c];
         let interval_ms = (cl.read_interval_us / 1000).max(1);
         let id = cl.id;

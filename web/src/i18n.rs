@@ -1,0 +1,398 @@
+//! The one translation table: every user-facing string of the app, keyed
+//! by [`T`], with one column per language ([`Lang`]). Components never
+//! hard-code text; they call [`tr`] or [`trf`] (`{0}`, `{1}`, … are the
+//! arguments, so a translation may reorder them).
+//!
+//! Not translated, on purpose: ZooKeeper's own words (LOOKING, FOLLOWERINFO,
+//! zxid, the log lines, 4lw output) and the core's scenario error texts,
+//! which name JSON fields.
+//!
+//! Adding a language: a variant in [`Lang`], a column in the `table!` rows
+//! (an empty string falls back to English) and its code and name. The
+//! Chinese column is a start (the controls and the most visible words); the
+//! rest falls back to English until the translation is done.
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// BCP 47 code (the `lang` attribute).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The language's name in itself (the picker).
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "中文",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Lang {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .unwrap_or(Lang::En)
+    }
+}
+
+macro_rules! table {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A string of the interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum T { $($key),* }
+
+        /// `(key, English, Chinese)`, in the order of `T`.
+        const ROWS: &[(T, &str, &str)] = &[$((T::$key, $en, $zh)),*];
+    };
+}
+
+table! {
+    Tagline => "ZooKeeper's atomic broadcast, live", "ZooKeeper 原子广播，实时运行";
+    Tools => "Scenario and view tools", "";
+    OpenScenario => "Open a scenario…", "打开场景…";
+    Presets => "Presets", "预设";
+    Museum => "Bug museum", "缺陷博物馆";
+    Findings => "ZabLab findings", "ZabLab 的发现";
+    NoPresets => "(the scenario list is unavailable: {0})", "";
+    NewEnsemble => "New ensemble…", "新建集群…";
+    Voters => "Voters (3–9)", "投票者（3–9）";
+    Observers => "Observers (0–42)", "观察者（0–42）";
+    Seed => "Seed", "随机种子";
+    LatencyMin => "Link latency min (ms)", "";
+    LatencyMax => "Link latency max (ms)", "";
+    Start => "Start", "开始";
+    Import => "Import…", "导入…";
+    ImportAria => "Import a scenario file (JSON)", "";
+    Export => "Export", "导出";
+    ExportAria => "Export this session as a scenario file (JSON)", "";
+    Share => "Share link", "分享链接";
+    ShareAria => "Make a link that rebuilds this run, and copy it", "";
+    ShareLink => "Link to this run", "";
+    LinkCopied => "The link is in the address bar (and copied, if the browser allowed it).", "";
+    Branch => "Branch", "";
+    BranchMain => "Branch {0} (first run)", "";
+    BranchFork => "Branch {0} (from {1} at {2})", "";
+    Forked => "You acted in the past: branch {0} starts at {1}. The previous branch stays in the branch list.", "";
+    Language => "Language", "语言";
+    Presenter => "Presenter", "演示模式";
+    HelpAria => "Keyboard shortcuts and help", "";
+    HelpTitle => "Keyboard shortcuts", "键盘快捷键";
+    HelpIntro => "Click a server to inspect it and act on it. Every action is recorded at the current virtual time, so the whole session can be exported, shared and replayed.", "";
+    HelpColors => "Message colours: votes amber, discovery violet, sync cyan and green, PROPOSAL/ACK/COMMIT blue, PING grey, requests orange, clients pink.", "";
+    Close => "Close", "关闭";
+    Dismiss => "Dismiss this message", "";
+    KeyPlay => "Play or pause", "播放或暂停";
+    KeyStep => "Step one event", "前进一个事件";
+    KeyBack => "Step back one event", "后退一个事件";
+    KeyCrashLeader => "Crash the leader", "让 leader 崩溃";
+    KeySpeed => "Faster / slower", "加速 / 减速";
+    KeyPresenter => "Presenter mode (large type, high contrast)", "演示模式（大字体、高对比度）";
+    KeyHelp => "This help", "本帮助";
+    KeyEscape => "Close a message", "关闭消息";
+    Footer => "ZabLab · a deterministic simulation of Apache ZooKeeper's ZAB in your browser · works offline", "";
+    ClusterView => "Ensemble: servers, links and messages in flight", "";
+    ClusterSummary => "{0} servers; leader: {1}; {2} messages in flight", "";
+    NoLeader => "none", "无";
+    ServerN => "server {0}", "服务器 {0}";
+    ClientN => "client {0}", "客户端 {0}";
+    ServerAria => "Server {0}: {1}, {2}, acceptedEpoch {3}, currentEpoch {4}, last zxid {5}. Select to inspect.", "";
+    Leader => "LEADER", "";
+    EpochN => "epoch {0}", "epoch {0}";
+    EpochsShort => "e {0}/{1} · {2}", "";
+    Waiting => "{0} waiting", "";
+    SlowDiskMark => "slow disk: fsync {0} ms", "";
+    DropMark => "✂ next {0}→{1} dropped", "";
+    VoteDetail => " · {0} votes for {1}, zxid {2}, round {3}, peerEpoch {4}", "";
+    SentDelivered => " · sent {0}, arrives {1}", "";
+    HeldAtCut => "held at a cut (TCP retransmits until it heals)", "";
+    HeldPaused => " · held: the receiver is paused", "";
+    LostGone => " · lost: the receiver died or the connection closed", "";
+    Transport => "Playback", "";
+    Play => "Play", "播放";
+    Pause => "Pause", "暂停";
+    StepAria => "Step one event", "前进一个事件";
+    StepBackAria => "Step back one event", "后退一个事件";
+    Speed => "Speed", "速度";
+    CrashLeader => "Crash leader", "让 leader 崩溃";
+    CrashLeaderAria => "Crash the established leader (kill -9)", "";
+    Live => "live", "实时";
+    Replay => "replay (computed up to {0})", "回放（已计算到 {0}）";
+    Computing => "computing up to {0}…", "正在计算到 {0}…";
+    Lagging => "the simulation cannot keep up with this speed", "";
+    Status => "t = {0} · {1} events · trace {2}", "t = {0} · {1} 个事件 · 轨迹 {2}";
+    Timeline => "Timeline", "时间轴";
+    LeaderMark => "leader {0} established, epoch {1}", "";
+    SyncMark => "server {0} synced by {1} from leader {2}", "";
+    ElectionMark => "server {0} goes LOOKING (election)", "";
+    ActionMark => "{0} {1}", "";
+    ViolationMark => "violation: {0}: {1}", "";
+    SpaceTime => "Space-time diagram", "时空图";
+    SpaceTimeAria => "Space-time diagram of the last {0}: one lane per server, arrows are messages", "";
+    Window => "Window", "时间窗口";
+    Omitted => "{0} older messages in this window are not drawn (the newest {1} are): zoom in to see them all", "";
+    ExportSvg => "Export SVG", "导出 SVG";
+    ExportSvgAria => "Export the space-time diagram as SVG", "";
+    Legend => "Lane colours", "";
+    Panels => "Panels", "";
+    TabServer => "Server", "服务器";
+    TabNetwork => "Network", "网络";
+    TabClients => "Clients", "客户端";
+    TabLog => "Log", "日志";
+    TabInvariants => "Invariants", "不变式";
+    SelectServerHint => "Click a server in the ensemble to inspect it and to crash, restart, pause or slow it.", "点击集群中的服务器以查看它，并让它崩溃、重启、暂停或变慢。";
+    Participant => "participant", "参与者";
+    Observer => "observer", "观察者";
+    ServerTitle => "Server {0} ({1})", "服务器 {0}（{1}）";
+    Crash => "Crash", "崩溃";
+    CrashAria => "Crash server {0}", "";
+    Restart => "Restart", "重启";
+    RestartAria => "Restart server {0}", "";
+    PauseFor => "Pause (GC stall)", "暂停（GC 停顿）";
+    PauseAria => "Pause server {0} for {1} s (GC stall)", "";
+    PauseSeconds => "Pause length in seconds", "";
+    Seconds => "s", "";
+    SlowDisk => "Slow disk", "慢磁盘";
+    SlowDiskAria => "Slow down the disk of server {0}: fsync takes {1} ms", "";
+    FsyncMs => "fsync time in ms", "";
+    Ms => "ms", "";
+    State => "State", "状态";
+    ZabStateLabel => "ZabState", "";
+    PeerState => "Peer state", "";
+    Serving => "Serving clients", "服务客户端";
+    Yes => "yes", "是";
+    No => "no", "否";
+    AcceptedEpoch => "acceptedEpoch", "";
+    CurrentEpoch => "currentEpoch", "";
+    LastZxid => "lastProcessedZxid", "";
+    Zxid => "zxid", "";
+    TxnLog => "Txn log", "";
+    LogFlushed => "{0} logged, {1} fsynced", "";
+    Snapshot => "Snapshot", "";
+    PausedUntil => "Paused until", "";
+    TxnLogTitle => "Txn log ({0}, newest last)", "";
+    Empty => "empty", "";
+    Operation => "operation", "";
+    Applied => "applied", "";
+    AppliedTitle => "applied to the data tree (committed on this server)", "";
+    Durable => "fsynced", "";
+    DurableTitle => "on disk (fsynced)", "";
+    EphemeralCreate => "create {0} (ephemeral)", "";
+    CloseSessionDeletes => "closeSession (deletes {0} ephemeral)", "";
+    DataTree => "Data tree ({0} znodes)", "";
+    Owner => " · owner {0}", "";
+    Sessions => "Sessions ({0} global, {1} connections here)", "";
+    SessionItem => "{0} · timeout {1} ms", "";
+    Connection => "client {0} · session {1} · last zxid {2}", "";
+    FourLwConsole => "Four-letter words", "";
+    FourLwAria => "Four-letter word for server {0} (srvr, mntr, stat, conf, …)", "";
+    FourLwHint => "Reading a four-letter word changes nothing in the run.", "";
+    Send => "Send", "";
+    NoAnswerPaused => "(no answer: the process is paused)", "";
+    Partition => "Partition", "网络分区";
+    PartitionHint => "Put servers in groups A, B, C: nothing crosses between groups until you heal.", "";
+    GroupOf => "Group of server {0}", "";
+    ApplyPartition => "Partition into these groups", "按这些组分区";
+    Heal => "Heal", "恢复网络";
+    HealAria => "Heal every partition and cut", "";
+    PartitionNeedsTwo => "A partition needs servers in at least two groups.", "";
+    OneLink => "One link", "";
+    From => "From", "从";
+    To => "To", "到";
+    CutOneWay => "Cut one way", "单向切断";
+    CutAria => "Cut the link from server {0} to server {1} (one way)", "";
+    DropNext => "Drop next message", "丢弃下一条消息";
+    DropAria => "Drop the next message from server {0} to server {1}", "";
+    SlowLink => "Slow link", "慢链路";
+    SlowLinkAria => "Slow the link from server {0} to server {1} to {2} ms", "";
+    LatencyMs => "Latency in ms", "";
+    LinkNeedsTwo => "Pick two different servers for a link.", "";
+    NetworkNow => "Network now", "";
+    NetworkHealthy => "Every link works.", "";
+    CutItem => "{0} → {1}: cut", "";
+    SlowItem => "{0} → {1}: {2} ms", "";
+    DropItem => "{0} → {1}: the next message will be dropped", "";
+    ConnectClient => "Connect a client", "";
+    ClientName => "Client", "";
+    ToServer => "Server", "";
+    Connect => "Connect", "连接";
+    ConnectAria => "Connect client {0} to server {1}", "";
+    ClientNameNeeded => "Give the client a name.", "";
+    WritesPerClick => "Writes per click", "";
+    ReadPath => "Read path", "";
+    BadPath => "\"{0}\" is not a znode path (it starts with /).", "";
+    NoClients => "No clients yet.", "";
+    Server => "Server", "服务器";
+    Session => "Session", "";
+    Pending => "Pending", "";
+    Write => "Write", "写";
+    WriteAria => "Client {0} writes {1} znodes", "";
+    Read => "Read", "读";
+    ReadAria => "Client {0} reads {1}", "";
+    CloseSession => "Close", "关闭";
+    CloseAria => "Client {0} closes its session", "";
+    RecentWrites => "Recent writes", "";
+    LogServer => "Show the log of", "";
+    LogLevel => "Lowest level shown", "";
+    Level => "Level", "级别";
+    All => "all", "全部";
+    LogLineTitle => "Go to this moment", "";
+    InvariantsHint => "Checked after every event. A violation pauses the run and jumps to it.", "";
+    Holds => "holds", "成立";
+    ViolatedAt => "violated at {0}", "在 {0} 被违反";
+    ViolatedLater => "violated later, at {0}", "";
+    Jump => "Go", "";
+    JumpAria => "Go to the violation of {0}", "";
+    Violations => "Violations", "违反";
+    ViolationWho => "servers {0} · zxids {1}", "";
+    ActionErrors => "Refused actions and process exits", "";
+    ViolationOnTheWay => "{0} was violated on the way, at {1}: see the Invariants tab (Go shows that event).", "";
+    ViolationFound => "{0} violated at {1}: the run is paused at the event that broke it.", "";
+    Loaded => "Opened “{0}”.", "已打开“{0}”。";
+    BadLink => "This share link is broken ({0}). The current run was kept.", "这个分享链接已损坏（{0}）。当前运行保持不变。";
+    BadFile => "This file is not a scenario ZabLab can run: {0}. The current run was kept.", "这个文件不是 ZabLab 能运行的场景：{0}。当前运行保持不变。";
+    BadScenario => "The scenario could not be opened: {0}. The current run was kept.", "";
+    ErrUnknownServer => "Server {0} is not in the ensemble.", "";
+    ErrAlreadyUp => "Server {0} is already running.", "服务器 {0} 已经在运行。";
+    ErrAlreadyDown => "Server {0} is down.", "服务器 {0} 已经宕机。";
+    ErrNoLeader => "There is no established leader at {0}.", "在 {0} 没有已确立的 leader。";
+    ErrNoServing => "No server is serving clients at {0}.", "";
+    ErrUnknownClient => "Client “{0}” does not exist (connect it first).", "";
+    ErrClientExists => "Client “{0}” is already connected.", "";
+    ErrClientGone => "Client “{0}” has no session any more ({1}).", "";
+    ErrAlreadyPaused => "Server {0} is already paused.", "";
+    ErrNotSimulated => "The action “{0}” is not simulated by this build yet.", "";
+    PanicTitle => "ZabLab stopped: an internal error", "ZabLab 停止了：内部错误";
+    PanicBody => "Sorry: this is a bug in ZabLab, not in your scenario. Download the session below and attach it to a bug report; reloading the page starts afresh.", "";
+    PanicDownload => "Download the session (scenario JSON)", "下载本次会话（场景 JSON）";
+    PanicReload => "Reload ZabLab", "重新加载 ZabLab";
+}
+
+/// The text of `key` in `lang` (English where not translated yet).
+pub fn tr(lang: Lang, key: T) -> &'static str {
+    let (_, en, zh) = ROWS[key as usize];
+    match lang {
+        Lang::Zh if !zh.is_empty() => zh,
+        _ => en,
+    }
+}
+
+/// [`tr`] with `{0}`, `{1}`, … replaced by `args`.
+pub fn trf(lang: Lang, key: T, args: &[&str]) -> String {
+    let mut s = tr(lang, key).to_string();
+    for (i, a) in args.iter().enumerate() {
+        s = s.replace(&format!("{{{i}}}"), a);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..10)
+            .filter(|i| s.contains(&format!("{{{i}}}")))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_table_is_complete_and_consistent() {
+        for (i, (key, en, zh)) in ROWS.iter().enumerate() {
+            assert_eq!(*key as usize, i, "rows in the order of T");
+            assert!(!en.trim().is_empty(), "{key:?} has no English text");
+            let p = placeholders(en);
+            assert_eq!(
+                p,
+                (0..p.len()).collect::<Vec<_>>(),
+                "{key:?}: placeholders {{0}}.. in order"
+            );
+            if !zh.is_empty() {
+                assert_eq!(
+                    placeholders(zh),
+                    p,
+                    "{key:?}: the Chinese text takes the same arguments"
+                );
+            }
+        }
+        assert_eq!(
+            trf(Lang::En, T::ServerTitle, &["3", "observer"]),
+            "Server 3 (observer)"
+        );
+        assert_eq!(tr(Lang::Zh, T::Play), "播放");
+        assert_eq!(
+            tr(Lang::Zh, T::Omitted),
+            tr(Lang::En, T::Omitted),
+            "falls back to English"
+        );
+        assert_eq!(Lang::from_code("zh"), Lang::Zh);
+        assert_eq!(Lang::from_code("xx"), Lang::En);
+    }
+
+    /// Components take their words from the table: no string literal with
+    /// a letter in it is a child text or a label/title attribute in the
+    /// `ui/` sources or `app.rs`.
+    #[test]
+    fn components_have_no_hard_coded_words() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let files = [
+            "app.rs",
+            "ui/mod.rs",
+            "ui/header.rs",
+            "ui/cluster.rs",
+            "ui/transport.rs",
+            "ui/diagram.rs",
+            "ui/panels.rs",
+        ];
+        let mut found = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(dir.join(f)).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                for pat in [
+                    "{ \"",
+                    "aria-label=\"",
+                    "title=\"",
+                    "placeholder=\"",
+                    "label=\"",
+                ] {
+                    let mut rest = line;
+                    while let Some(i) = rest.find(pat) {
+                        let tail = &rest[i + pat.len()..];
+                        let lit: String = tail.chars().take_while(|&c| c != '"').collect();
+                        // Words (two letters in a row) are text; symbols,
+                        // numbers and ZooKeeper's placeholder word are not.
+                        let wordy = lit
+                            .chars()
+                            .collect::<Vec<_>>()
+                            .windows(2)
+                            .any(|w| w[0].is_alphabetic() && w[1].is_alphabetic());
+                        // ZooKeeper's upper-case words (PAUSED, LOOKING) are
+                        // protocol vocabulary, not text.
+                        let protocol = lit.chars().all(|c| !c.is_lowercase());
+                        if wordy && !protocol && lit != "srvr" && lit != "ZabLab" {
+                            found.push(format!("{f}:{}: {lit:?}", n + 1));
+                        }
+                        rest = &tail[lit.len().min(tail.len())..];
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "hard-coded words in components:\n{}",
+            found.join("\n")
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! The "new ensemble" form: voters, observers, seed and link latency
+//! become a scenario v1 that starts every server at 0 ms.
+
+use zablab_core::scenario::{Action, Ensemble, Network};
+use zablab_core::{ActionKind, Scenario};
+
+pub const MIN_VOTERS: usize = 3;
+pub const MAX_VOTERS: usize = 9;
+pub const MAX_OBSERVERS: usize = 42;
+
+/// What the form asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setup {
+    pub voters: usize,
+    pub observers: usize,
+    pub seed: u64,
+    /// One-way link latency range in ms. Slower than a LAN by default, so
+    /// that messages can be seen travelling at classroom speeds.
+    pub latency_ms: [u64; 2],
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            voters: 3,
+            observers: 0,
+            seed: 1,
+            latency_ms: [20, 60],
+        }
+    }
+}
+
+impl Setup {
+    /// Clamped to what the app offers (3–9 voters, 0–42 observers).
+    pub fn clamped(&self) -> Setup {
+        let lo = self.latency_ms[0].min(10_000);
+        Setup {
+            voters: self.voters.clamp(MIN_VOTERS, MAX_VOTERS),
+            observers: self.observers.min(MAX_OBSERVERS),
+            seed: self.seed,
+            latency_ms: [lo, self.latency_ms[1].clamp(lo, 10_000)],
+        }
+    }
+
+    /// The scenario: sids 1..=voters, observers after them; ZooKeeper's
+    /// sample limits; every server started at 0 ms.
+    pub fn scenario(&self) -> Scenario {
+        let s = self.clamped();
+        let participants: Vec<u32> = (1..=s.voters as u32).collect();
+        let observers: Vec<u32> = (s.voters as u32 + 1..=(s.voters + s.observers) as u32).collect();
+        let all: Vec<u32> = participants.iter().chain(&observers).copied().collect();
+        let name = if s.observers == 0 {
+            format!("{} servers", s.voters)
+        } else {
+            format!("{} servers and {} observers", s.voters, s.observers)
+        };
+        Scenario {
+            zablab: 1,
+            name,
+            seed: s.seed,
+            ensemble: Ensemble {
+                participants,
+                observers,
+                tick_ms: 2000,
+                init_limit: 10,
+                sync_limit: 5,
+                commit_log_count: 500,
+                snap_count: 100_000,
+                variants: Vec::new(),
+                snapshot_size_factor_pct: 33,
+                initial_zxid_counter: 0,
+            },
+            network: Network {
+                latency_ms: s.latency_ms,
+                fsync_ms: [1, 3],
+            },
+            // A sandbox: the run goes on as long as the user plays; the
+            // timeline grows with it, and an export ends where it is.
+            until_ms: 10_000,
+            actions: vec![Action {
+                at_ms: 0,
+                kind: ActionKind::Start { servers: all },
+            }],
+            museum: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_makes_a_valid_scenario_for_every_size() {
+        for (v, o) in [(3, 0), (9, 42), (1, 100)] {
+            let s = Setup {
+                voters: v,
+                observers: o,
+                ..Setup::default()
+            }
+            .scenario();
+            let again = Scenario::from_json(&s.to_json()).unwrap();
+            assert_eq!(again, s);
+            assert!((3..=9).contains(&s.ensemble.participants.len()));
+            assert!(s.ensemble.observers.len() <= 42);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The top bar: scenario picker (presets, bug museum, findings), the new
+//! ensemble form, import/export/share, branches, language, presenter mode
+//! and help.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::{input_value, on_number, FileActions, Shared};
+use crate::i18n::{tr, trf, Lang, T};
+use crate::model::{Msg, SetupField};
+use crate::setup::{Setup, MAX_OBSERVERS, MAX_VOTERS, MIN_VOTERS};
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct HeaderProps {
+    pub model: Shared,
+    pub rev: u64,
+    pub send: Callback<Msg>,
+    pub files: FileActions,
+    pub share_link: Option<String>,
+}
+
+#[component]
+pub fn Header(p: &HeaderProps) -> Html {
+    let m = p.model.get();
+    let l = m.lang;
+    let send = p.send.clone();
+
+    let on_preset = {
+        let preset = p.files.preset.clone();
+        Callback::from(move |e: Event| {
+            let v = input_value(&e);
+            if !v.is_empty() {
+                preset.emit(v);
+            }
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                s.set_value("");
+            }
+        })
+    };
+    let group = |g: &str, label: T| {
+        let items = m.presets.iter().filter(|x| x.group == g).map(|x| {
+            html! { <option value={x.file.clone()}>{ x.name.clone() }</option> }
+        });
+        html! { <optgroup label={tr(l, label)}>{ for items }</optgroup> }
+    };
+    let on_import = {
+        let import = p.files.import.clone();
+        Callback::from(move |e: Event| {
+            let input = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(input) = input {
+                if let Some(f) = input.files().and_then(|f| f.get(0)) {
+                    import.emit(f);
+                }
+                input.set_value("");
+            }
+        })
+    };
+    let click = |cb: &Callback<()>| {
+        let cb = cb.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let msg = |m: Msg| {
+        let send = send.clone();
+        Callback::from(move |_: MouseEvent| send.emit(m.clone()))
+    };
+    let on_lang = {
+        let send = send.clone();
+        Callback::from(move |e: Event| send.emit(Msg::SetLang(Lang::from_code(&input_value(&e)))))
+    };
+    let on_branch = {
+        let send = send.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(id) = input_value(&e).parse() {
+                send.emit(Msg::SelectBranch(id));
+            }
+        })
+    };
+    let branches = m.engine.branches();
+
+    html! {
+        <header class="top">
+            <div class="brand">
+                <h1>{ "ZabLab" }</h1>
+                <span class="tagline">{ tr(l, T::Tagline) }</span>
+                <span class="title" data-testid="scenario-title">{ m.title.clone() }</span>
+            </div>
+            <nav class="tools" aria-label={tr(l, T::Tools)}>
+                <select aria-label={tr(l, T::OpenScenario)} data-testid="presets" onchange={on_preset}>
+                    <option value="" selected=true>{ tr(l, T::OpenScenario) }</option>
+                    if let Some(e) = &m.presets_error {
+                        <option value="" disabled=true>{ trf(l, T::NoPresets, &[e]) }</option>
+                    }
+                    { group("preset", T::Presets) }
+                    { group("museum", T::Museum) }
+                    { group("findings", T::Findings) }
+                </select>
+                <button type="button" aria-expanded={m.setup_open.to_string()} data-testid="new-ensemble"
+                        onclick={msg(Msg::ToggleSetup)}>{ tr(l, T::NewEnsemble) }</button>
+                <label class="button" data-testid="import-label">
+                    { tr(l, T::Import) }
+                    <input type="file" accept=".json,application/json" class="visually-hidden"
+                           aria-label={tr(l, T::ImportAria)} data-testid="import" onchange={on_import} />
+                </label>
+                <button type="button" data-testid="export" aria-label={tr(l, T::ExportAria)}
+                        onclick={click(&p.files.export)}>{ tr(l, T::Export) }</button>
+                <button type="button" data-testid="share" aria-label={tr(l, T::ShareAria)}
+                        onclick={click(&p.files.share)}>{ tr(l, T::Share) }</button>
+                if branches.len() > 1 {
+                    <select aria-label={tr(l, T::Branch)} data-testid="branches" onchange={on_branch}>
+                        { for branches.iter().map(|b| {
+                            let label = match b.parent {
+                                None => trf(l, T::BranchMain, &[&b.id.to_string()]),
+                                Some((parent, at)) => trf(l, T::BranchFork, &[&b.id.to_string(), &parent.to_string(), &crate::fmt_ms(at)]),
+                            };
+                            html! { <option value={b.id.to_string()} selected={b.active}>{ label }</option> }
+                        }) }
+                    </select>
+                }
+                <select aria-label={tr(l, T::Language)} onchange={on_lang} data-testid="language">
+                    { for Lang::ALL.iter().map(|x| html! {
+                        <option value={x.code()} selected={*x == l}>{ x.native_name() }</option>
+                    }) }
+                </select>
+                <button type="button" aria-pressed={m.presenter.to_string()} data-testid="presenter"
+                        onclick={msg(Msg::TogglePresenter)}>{ tr(l, T::Presenter) }</button>
+                <button type="button" aria-label={tr(l, T::HelpAria)} onclick={msg(Msg::ToggleHelp)}>{ "?" }</button>
+            </nav>
+            if let Some(link) = &p.share_link {
+                <div class="share-link">
+                    <label>{ tr(l, T::ShareLink) }
+                        <input type="text" readonly=true value={link.clone()} data-testid="share-link" />
+                    </label>
+                </div>
+            }
+            if m.setup_open {
+                { setup_form(l, &m.setup, &send) }
+            }
+        </header>
+    }
+}
+
+fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
+    let with = |f: SetupField| on_number(send, move |v| Msg::SetupField(f, v));
+    let start = {
+        let send = send.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            send.emit(Msg::NewEnsemble)
+        })
+    };
+    html! {
+        <form class="setup" onsubmit={start} data-testid="setup" aria-label={tr(l, T::NewEnsemble)}>
+            <label>{ tr(l, T::Voters) }
+                <input type="number" min={MIN_VOTERS.to_string()} max={MAX_VOTERS.to_string()}
+                       value={s.voters.to_string()} data-testid="setup-voters"
+                       onchange={with(SetupField::Voters)} />
+            </label>
+            <label>{ tr(l, T::Observers) }
+                <input type="number" min="0" max={MAX_OBSERVERS.to_string()}
+                       value={s.observers.to_string()} data-testid="setup-observers"
+                       onchange={with(SetupField::Observers)} />
+            </label>
+            <label>{ tr(l, T::Seed) }
+                <input type="number" min="0" value={s.seed.to_string()} onchange={with(SetupField::Seed)} />
+            </label>
+            <label>{ tr(l, T::LatencyMin) }
+                <input type="number" min="0" max="10000" value={s.latency_ms[0].to_string()}
+                       onchange={with(SetupField::LatencyMin)} />
+            </label>
+            <label>{ tr(l, T::LatencyMax) }
+                <input type="number" min="0" max="10000" value={s.latency_ms[1].to_string()}
+                       onchange={with(SetupField::LatencyMax)} />
+            </label>
+            <button type="submit" data-testid="setup-start">{ tr(l, T::Start) }</button>
+        </form>
+    }
+}
