@@ -240,3 +240,55 @@ fn sync_then_read_under_a_deposed_leader_is_reported_as_a_hazard() {
     assert!(h.detail.contains("on server 3"), "{}", h.detail);
     assert!(h.detail.contains("deposed leader"), "{}", h.detail);
 }
+
+/// A client asks for 20 s but the servers clamp it to 20 ticks (4 s at
+/// tickTime 200): it must ping by the negotiated timeout, and its session,
+/// on a healthy ensemble, must live.
+#[test]
+fn a_client_pings_by_the_negotiated_timeout_not_the_requested_one() {
+    let json = r#"{"zablab":1,"seed":3,"ensemble":{"participants":[1,2,3],"tick_ms":200},"until_ms":30000,"actions":[
+{"at_ms":0,"do":"start","servers":[1,2,3]},
+{"at_ms":1000,"do":"connect","client":"a","server":1,"session_timeout_ms":20000},
+{"at_ms":29000,"do":"write","client":"a","path":"/alive"}]}"#;
+    let s = run(json);
+    assert!(
+        s.violations.is_empty() && s.action_errors.is_empty(),
+        "{:#?}",
+        s.action_errors
+    );
+    let w = s.writes.iter().find(|w| w.path == "/alive").unwrap();
+    assert_eq!(w.result, "OK", "{w:?}");
+}
+
+/// `wchs` and `mntr` count the watches a server holds for its clients.
+#[test]
+fn the_four_letter_words_count_watches() {
+    let json = r#"{"zablab":1,"seed":4,"ensemble":{"participants":[1,2,3]},"until_ms":5000,"actions":[
+{"at_ms":0,"do":"start","servers":[1,2,3]},
+{"at_ms":1000,"do":"connect","client":"a","server":1},
+{"at_ms":1000,"do":"connect","client":"b","server":1},
+{"at_ms":1500,"do":"write","client":"a","path":"/w"},
+{"at_ms":2000,"do":"read","client":"a","path":"/w","watch":true},
+{"at_ms":2000,"do":"read","client":"b","path":"/w","watch":true},
+{"at_ms":2000,"do":"read","client":"b","path":"/","op":"children","watch":true},
+{"at_ms":3000,"do":"4lw","server":1,"cmd":"wchs"},
+{"at_ms":3000,"do":"4lw","server":1,"cmd":"mntr"}]}"#;
+    let s = run(json);
+    let out = |cmd: &str| {
+        s.fourlw
+            .iter()
+            .find(|f| f.cmd == cmd)
+            .unwrap()
+            .output
+            .clone()
+    };
+    assert_eq!(
+        out("wchs"),
+        "2 connections watching 1 paths\nTotal watches:2\n"
+    );
+    assert!(
+        out("mntr").contains("zk_watch_count\t3\n"),
+        "{}",
+        out("mntr")
+    );
+}

@@ -122,6 +122,29 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
         conf,
         ..Stats::default()
     };
+    // `wchs`/`wchc`/`wchp` list the data watches (getData, exists);
+    // `zk_watch_count` counts child watches too (`DataTree.getWatchCount`).
+    let mut watchers = std::collections::BTreeSet::new();
+    for (path, clients) in &s.watches.data {
+        for c in clients {
+            watchers.insert(*c);
+            st.data_watches.push(crate::fourlw::Watch {
+                session_id: s.cnxns.get(c).map_or(0, |cn| cn.session),
+                path: path.to_string(),
+            });
+        }
+    }
+    st.watching_connections = watchers.len() as u64;
+    st.watched_paths = s.watches.data.len() as u64;
+    st.total_watches = st.data_watches.len() as u64;
+    st.watch_count = s.watches.count() as u64;
+    st.watch_bytes = s
+        .watches
+        .data
+        .iter()
+        .chain(s.watches.child.iter())
+        .map(|(p, c)| p.len() as u64 * c.len() as u64)
+        .sum();
     if let Some(l) = s.leader() {
         st.learners = l.handlers.len() as u64;
         st.synced_followers = l.forwarding().count() as u64;

@@ -250,6 +250,11 @@ pub struct Metrics {
     pub unavailable_time: Summary,
     /// ms from starting LOOKING to deciding a role.
     pub election_time: Summary,
+    /// `WatchManager.triggerWatch`: watchers fired per event, by type.
+    pub node_created_watch_count: Summary,
+    pub node_deleted_watch_count: Summary,
+    pub node_changed_watch_count: Summary,
+    pub node_children_watch_count: Summary,
     /// ms a follower spent syncing with its leader (connect to UPTODATE).
     pub follower_sync_time: Summary,
     /// ms an observer spent syncing with its leader.

@@ -433,6 +433,9 @@ struct Client {
     watches: BTreeSet<(WatchKind, Arc<str>)>,
     /// A sync completed: the next read's linearizability floor.
     after_sync: Option<Zxid>,
+    /// When the current ping/timeout tick is due (a tick at another time
+    /// belongs to a replaced chain).
+    next_tick_ms: u64,
 }
 
 /// A running simulation. See the module docs for the drive loop.
@@ -1866,6 +1869,7 @@ impl Simulation {
                     down_arrival: 0,
                     watches: BTreeSet::new(),
                     after_sync: None,
+                    next_tick_ms: 0,
                 });
                 self.clients.len() - 1
             }
@@ -1893,6 +1897,7 @@ impl Simulation {
         };
         self.client_send(id, gen, sid, input);
         let tick = (self.clients[c].timeout_ms / 3).max(1);
+        self.clients[c].next_tick_ms = now + tick;
         self.schedule(
             now + tick,
             Event::Client {
@@ -2286,6 +2291,10 @@ impl Simulation {
             ClientEv::LoadTick | ClientEv::ReadTick | ClientEv::RecipeTimer(..) => {}
             ClientEv::Tick => {
                 let cl = &self.clients[c];
+                if cl.next_tick_ms != now {
+                    // A tick of the chain the negotiated timeout replaced.
+                    return;
+                }
                 if !matches!(
                     cl.state,
                     ClientState::Connected | ClientState::Connecting | ClientState::Closing
@@ -2301,6 +2310,7 @@ impl Simulation {
                 if cl.state != ClientState::Connecting {
                     self.client_send(id, gen, sid, Input::ClientPing { client: id });
                 }
+                self.clients[c].next_tick_ms = now + (timeout / 3).max(1);
                 self.schedule(
                     now + (timeout / 3).max(1),
                     Event::Client {
@@ -2334,7 +2344,23 @@ impl Simulation {
                         let cl = &mut self.clients[c];
                         let reattached = cl.session == session && session != 0;
                         cl.session = session;
-                        cl.timeout_ms = timeout_ms;
+                        if cl.timeout_ms != timeout_ms {
+                            // The server negotiated another timeout (clamped
+                            // to [2, 20] ticks): ping and time out by it.
+                            cl.timeout_ms = timeout_ms;
+                            let at = now + (timeout_ms / 3).max(1);
+                            cl.next_tick_ms = at;
+                            let (cid, cgen) = (cl.id, cl.gen);
+                            self.schedule(
+                                at,
+                                Event::Client {
+                                    id: cid,
+                                    gen: cgen,
+                                    ev: ClientEv::Tick,
+                                },
+                            );
+                        }
+                        let cl = &mut self.clients[c];
                         if cl.state == ClientState::Connecting {
                             cl.state = ClientState::Connected;
                         }

@@ -253,6 +253,18 @@ impl Server {
             if kind == WatchEventType::NodeChildrenChanged || kind == WatchEventType::NodeDeleted {
                 who.extend(self.watches.child.remove(&path).unwrap_or_default());
             }
+            if who.is_empty() {
+                continue;
+            }
+            let m = &mut self.metrics;
+            match kind {
+                WatchEventType::NodeCreated => m.node_created_watch_count.add(who.len() as u64),
+                WatchEventType::NodeDeleted => m.node_deleted_watch_count.add(who.len() as u64),
+                WatchEventType::NodeDataChanged => m.node_changed_watch_count.add(who.len() as u64),
+                WatchEventType::NodeChildrenChanged => {
+                    m.node_children_watch_count.add(who.len() as u64)
+                }
+            }
             for client in who {
                 self.fire(client, kind, path.clone(), txn.zxid);
             }
