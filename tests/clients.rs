@@ -292,3 +292,34 @@ fn the_four_letter_words_count_watches() {
         out("mntr")
     );
 }
+
+/// a saw 0x100000002 on server 1; 1 dies; the next server a tries (2) is
+/// behind (its link from leader 3 is slow) and refuses it, as ZooKeeper
+/// does ("client must try another server"); a moves on to 3 and keeps its
+/// session: its next write is on the same session.
+#[test]
+fn a_server_behind_the_client_refuses_it_and_the_session_survives_elsewhere() {
+    let json = r#"{"zablab":1,"seed":9,"ensemble":{"participants":[1,2,3]},"until_ms":12000,"actions":[
+{"at_ms":0,"do":"start","servers":[1,2,3]},
+{"at_ms":1000,"do":"connect","client":"a","server":1,"session_timeout_ms":10000},
+{"at_ms":1500,"do":"slow_link","from":3,"to":2,"latency_ms":3000},
+{"at_ms":1600,"do":"write","client":"a","path":"/x"},
+{"at_ms":1700,"do":"crash","server":1},
+{"at_ms":8000,"do":"write","client":"a","path":"/y"}]}"#;
+    let mut sim = Simulation::new(Scenario::from_json(json).unwrap()).unwrap();
+    sim.run_to_end();
+    assert!(sim.log().iter().any(|l| l.sid == 2
+        && l.text.starts_with("Refusing session request for client")
+        && l.text
+            .ends_with("our last zxid is 0x100000001 client must try another server")));
+    let s = sim.summary();
+    assert!(s.violations.is_empty(), "{:#?}", s.violations);
+    let results: Vec<(&str, &str)> = s
+        .writes
+        .iter()
+        .map(|w| (w.path.as_str(), w.result.as_str()))
+        .collect();
+    assert_eq!(results, [("/x", "OK"), ("/y", "OK")]);
+    // Still one session: no second createSession.
+    assert_eq!(sim.committed_tree().sessions.len(), 1);
+}

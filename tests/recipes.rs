@@ -132,12 +132,31 @@ fn a_lock_holder_whose_partition_heals_in_time_keeps_its_lock() {
 
 #[test]
 fn the_hazard_presets_show_their_hazard_and_no_violation() {
-    for (file, kind) in [
-        ("lock-fencing-hazard.json", "LockHolderExpired"),
-        ("sync-stale-leader.json", "SyncReadNotLinearizable"),
+    for (file, kind, finding) in [
+        (
+            "lock-fencing-hazard.json",
+            "LockHolderExpired",
+            "lock_fencing",
+        ),
+        (
+            "sync-stale-leader.json",
+            "SyncReadNotLinearizable",
+            "sync_not_linearizable",
+        ),
     ] {
         let path = format!("{}/static/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
-        let s = run(&std::fs::read_to_string(&path).unwrap());
+        let mut sim =
+            Simulation::new(Scenario::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap())
+                .unwrap();
+        sim.run_to_end();
+        // The diagnosis says so too, in plain words.
+        let d = sim.diagnose();
+        assert!(
+            d.of(finding).next().is_some(),
+            "{file}: no {finding} in\n{}",
+            d.render()
+        );
+        let s = sim.summary();
         assert!(s.violations.is_empty(), "{file}: {:#?}", s.violations);
         assert!(
             s.hazards.iter().any(|h| h.kind == kind),

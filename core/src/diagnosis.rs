@@ -96,6 +96,14 @@ pub const KINDS: &[(&str, &str)] = &[
         "observers",
         "observers: servers that serve reads without joining the quorum",
     ),
+    (
+        "lock_fencing",
+        "a lock holder's session expired while it still believes it holds the lock",
+    ),
+    (
+        "sync_not_linearizable",
+        "a sync then read returned data older than a completed write (a deposed leader)",
+    ),
 ];
 
 /// How much it matters.

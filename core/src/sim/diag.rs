@@ -108,11 +108,53 @@ impl Simulation {
         self.diag_stale(&mut f);
         self.diag_load(&mut f);
         self.diag_quorum_shape(&mut f);
+        self.diag_hazards(&mut f);
         // Ensemble findings first, then by server; stable otherwise.
         f.sort_by_key(|x| (x.server.is_some(), x.server, !x.now));
         Diagnosis {
             at_ms: self.now_ms,
             findings: f,
+        }
+    }
+
+    /// The recipe hazards the run showed (`sim/recipes.rs`): ZooKeeper
+    /// behaving as specified, in a way an application must defend against.
+    fn diag_hazards(&self, f: &mut Vec<Finding>) {
+        for h in self.hazards() {
+            let (id, text, settings) = match h.kind {
+                "LockHolderExpired" => {
+                    let timeout = h
+                        .clients
+                        .first()
+                        .and_then(|n| self.clients.iter().find(|c| &c.name == n))
+                        .map_or("per session".to_string(), |c| ms(c.timeout_ms));
+                    (
+                        "lock_fencing",
+                        format!(
+                            "{}. A client learns that its session expired only when it reaches a server again, so a careful holder treats Disconnected as a possible loss of the lock.",
+                            h.detail
+                        ),
+                        vec![Setting {
+                            name: "session timeout",
+                            value: timeout,
+                            why: "how long a cut-off holder keeps its lock node before the leader expires it".into(),
+                        }],
+                    )
+                }
+                "SyncReadNotLinearizable" => (
+                    "sync_not_linearizable",
+                    h.detail.clone(),
+                    vec![
+                        self.setting_sync_limit("how many ticks a deposed leader keeps leading, and answering sync, before it notices"),
+                        self.setting_tick(),
+                    ],
+                ),
+                _ => continue,
+            };
+            let mut x = Finding::new(id, Severity::Warning, h.at_ms, text);
+            x.now = false;
+            x.settings = settings;
+            f.push(x);
         }
     }
 
