@@ -517,6 +517,9 @@ fn every_kind_is_documented() {
         "high_load",
         "large_quorum",
         "observers",
+        // Covered by tests/recipes.rs (the hazard presets).
+        "lock_fencing",
+        "sync_not_linearizable",
     ];
     let kinds: Vec<&str> = crate::diagnosis::KINDS.iter().map(|k| k.0).collect();
     assert_eq!(kinds, ids);
