@@ -4,8 +4,11 @@
 //! arguments, so a translation may reorder them).
 //!
 //! Not translated, on purpose: ZooKeeper's own words (LOOKING, FOLLOWERINFO,
-//! zxid, the log lines, 4lw output) and the core's scenario error texts,
-//! which name JSON fields.
+//! zxid, the log lines, 4lw output, finding ids, recipe and hazard names)
+//! and the texts the core writes: scenario errors (they name JSON fields),
+//! the diagnosis's sentences, evidence and settings, a recipe client's
+//! status and a hazard's detail. The app explains them in its own words
+//! (severity, each hazard kind) around them.
 //!
 //! Adding a language: a variant in [`Lang`], a column in the `table!` rows
 //! (an empty string falls back to English) and its code and name. The
@@ -229,7 +232,7 @@ table! {
     ConnectAria => "Connect client {0} to server {1}", "";
     ClientNameNeeded => "Give the client a name.", "";
     WritesPerClick => "Writes per click", "";
-    ReadPath => "Read path", "";
+    ReadPath => "Path", "路径";
     BadPath => "\"{0}\" is not a znode path (it starts with /).", "";
     NoClients => "No clients yet.", "";
     Server => "Server", "服务器";
@@ -308,7 +311,7 @@ table! {
     MultiAria => "Client {0} runs a multi: create {1} if {2} is at version {3}", "客户端 {0} 执行 multi：若 {2} 的版本为 {3}，则创建 {1}";
     CheckPath => "check", "检查";
     CheckVersion => "version", "版本";
-    OpsHint => "The path above is used by read, sync, sequential create and the multi's create. A multi commits all its ops or none.", "上面的路径用于读、sync、顺序创建以及 multi 的创建。multi 的操作要么全部提交，要么都不提交。";
+    OpsHint => "Path is what read, sync, sequential create and the multi's create act on. A multi commits all its ops or none.", "“路径”用于读、sync、顺序创建以及 multi 的创建。multi 的操作要么全部提交，要么都不提交。";
     Recipes => "Recipes", "Recipes";
     Recipe => "Recipe", "Recipe";
     RecipePath => "on", "路径";

@@ -27,13 +27,21 @@ fn on_text(send: &Callback<Msg>, make: fn(String) -> Msg) -> Callback<Event> {
     Callback::from(move |e: Event| send.emit(make(input_value(&e))))
 }
 
-/// The mark of a recipe client that believes it holds (lock) or leads
-/// (election).
-pub fn holder_mark(recipe: &str) -> &'static str {
+/// A padlock (an SVG path: emoji fonts are not everywhere), in a 16×16 box.
+pub const LOCK_PATH: &str = "M3 7h10v8H3zM5 7V5a3 3 0 0 1 6 0v2H9.5V5a1.5 1.5 0 0 0-3 0v2z";
+
+/// The mark of a recipe client that believes it holds the lock (a
+/// padlock) or leads (a star), at `(x, y)` (its top left, 14 px).
+pub fn holder_mark(recipe: &str, x: f64, y: f64) -> Html {
+    let t = format!(
+        "translate({} {}) scale(0.875)",
+        crate::dec(x, 1),
+        crate::dec(y, 1)
+    );
     if recipe == "election" {
-        "★"
+        html! { <path class="holder-mark" transform={t} d="M8 0l2.4 5 5.6.6-4.2 3.8 1.2 5.6L8 12.2 3 15l1.2-5.6L0 5.6 5.6 5z" /> }
     } else {
-        "🔒"
+        html! { <path class="holder-mark" transform={t} d={LOCK_PATH} /> }
     }
 }
 
@@ -64,28 +72,22 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
     };
     let clients = sim.clients_view();
     let live = |state: &str| !matches!(state, "CLOSED" | "EXPIRED");
+    // The operations, on one client.
+    let op_client = m.op_client();
     let rows = clients.iter().map(|c| {
+        let picked = op_client.as_deref() == Some(c.name.as_str());
         html! {
-            <tr data-testid={format!("client-{}", c.name)}>
+            <tr data-testid={format!("client-{}", c.name)} class={classes!(picked.then_some("picked"))}>
                 <td>{ c.name.clone() }</td>
                 <td>{ c.state }</td>
                 <td>{ c.server }</td>
                 <td class="mono">{ format!("0x{:x}", c.session) }</td>
                 <td class="mono">{ c.last_zxid.to_string() }</td>
                 <td>{ c.pending }</td>
-                <td>
-                    if live(c.state) {
-                        { button(tr(l, T::Write), trf(l, T::WriteAria, &[&c.name, &m.write_count.to_string()]), "client-write", send, Msg::Write(c.name.clone())) }
-                        { button(tr(l, T::Read), trf(l, T::ReadAria, &[&c.name, &m.read_path]), "client-read", send, Msg::Read(c.name.clone())) }
-                        { button(tr(l, T::CloseSession), trf(l, T::CloseAria, &[&c.name]), "client-close", send, Msg::Close(c.name.clone())) }
-                    }
-                </td>
             </tr>
         }
     });
 
-    // The operations, on one client.
-    let op_client = m.op_client();
     let ops = match &op_client {
         None => html! {},
         Some(c) => {
@@ -127,9 +129,12 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
                             }) }
                         </select>
                     </label>
+                    { button(tr(l, T::Write), trf(l, T::WriteAria, &[c, &m.write_count.to_string()]), "client-write", send, Msg::Write(c.clone())) }
+                    { button(tr(l, T::Read), trf(l, T::ReadAria, &[c, p]), "client-read", send, Msg::Read(c.clone())) }
                     { button(tr(l, T::ReadWatch), trf(l, T::ReadWatchAria, &[c, m.read_op, p]), "read-watch", send, Msg::ReadWatch(c.clone())) }
                     { button(tr(l, T::SyncOp), trf(l, T::SyncAria, &[c, p]), "sync", send, Msg::Sync(c.clone())) }
                     { button(tr(l, T::CreateSeq), trf(l, T::CreateSeqAria, &[c, &m.write_count.to_string(), p]), "create-seq", send, Msg::CreateSequential(c.clone())) }
+                    { button(tr(l, T::CloseSession), trf(l, T::CloseAria, &[c]), "client-close", send, Msg::Close(c.clone())) }
                 </div>
                 <div class="controls">
                     { button(tr(l, T::MultiOp), trf(l, T::MultiAria, &[c, p, cp, &cv]), "multi", send, Msg::Multi(c.clone())) }
@@ -181,7 +186,11 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
         };
         html! {
             <li class={classes!("recipe", v.holds.then_some("holds"))} data-testid={format!("recipe-{}", v.client)}>
-                if v.holds { <span class="holder" title={tr(l, T::HolderTitle)}>{ holder_mark(v.recipe) }</span> }
+                if v.holds {
+                    <svg class="icon holder" viewBox="0 0 16 16" width="14" height="14" role="img" aria-label={tr(l, T::HolderTitle)}>
+                        { holder_mark(v.recipe, 0.0, 0.0) }
+                    </svg>
+                }
                 <strong>{ v.client.clone() }</strong>
                 { format!(" · {} {} · {}{extra}", v.recipe, v.path, v.status) }
             </li>
@@ -239,7 +248,7 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
                 <table class="client-table">
                     <thead><tr>
                         <th>{ tr(l, T::ClientName) }</th><th>{ tr(l, T::State) }</th><th>{ tr(l, T::Server) }</th>
-                        <th>{ tr(l, T::Session) }</th><th>{ tr(l, T::Zxid) }</th><th>{ tr(l, T::Pending) }</th><th />
+                        <th>{ tr(l, T::Session) }</th><th>{ tr(l, T::Zxid) }</th><th>{ tr(l, T::Pending) }</th>
                     </tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>

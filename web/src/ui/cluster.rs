@@ -237,7 +237,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
                 <rect x={f(c.pos.x - 16.0)} y={f(c.pos.y - 9.0)} width="32" height="18" rx="4" />
                 <text x={f(c.pos.x)} y={f(c.pos.y + 4.0)}>{ c.name.clone() }</text>
                 if let Some(r) = holds {
-                    <text class="holder" x={f(c.pos.x + 20.0)} y={f(c.pos.y + 5.0)} data-testid={format!("holder-{}", c.name)}>{ super::clients::holder_mark(r.recipe) }</text>
+                    <g data-testid={format!("holder-{}", c.name)}>{ super::clients::holder_mark(r.recipe, c.pos.x + 18.0, c.pos.y - 7.0) }</g>
                 }
             </g>
         }
