@@ -125,6 +125,11 @@ impl App {
                 | Msg::Connect
                 | Msg::Write(_)
                 | Msg::Read(_)
+                | Msg::ReadWatch(_)
+                | Msg::Sync(_)
+                | Msg::CreateSequential(_)
+                | Msg::Multi(_)
+                | Msg::RunRecipe(_)
                 | Msg::Close(_)
                 | Msg::SelectBranch(_)
         );

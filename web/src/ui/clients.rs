@@ -21,10 +21,36 @@ const RECIPES: [RecipeKind; 5] = [
     RecipeKind::Barrier,
 ];
 
-/// A callback sending an input's text.
-fn on_text(send: &Callback<Msg>, make: fn(String) -> Msg) -> Callback<Event> {
+/// A labelled text field sending `make(text)` on change.
+fn text_field(
+    label: &'static str,
+    value: &str,
+    send: &Callback<Msg>,
+    make: fn(String) -> Msg,
+    testid: &'static str,
+) -> Html {
     let send = send.clone();
-    Callback::from(move |e: Event| send.emit(make(input_value(&e))))
+    let onchange = Callback::from(move |e: Event| send.emit(make(input_value(&e))));
+    html! {
+        <label>{ label }
+            <input type="text" size="8" value={value.to_string()} {onchange} data-testid={testid} />
+        </label>
+    }
+}
+
+/// A labelled number field sending `make(n)` on change.
+fn number_field(
+    label: &'static str,
+    value: u64,
+    send: &Callback<Msg>,
+    make: fn(u64) -> Msg,
+    testid: &'static str,
+) -> Html {
+    html! {
+        <label>{ label }
+            <input type="number" min="0" class="num" value={value.to_string()} onchange={on_number(send, make)} data-testid={testid} />
+        </label>
+    }
 }
 
 /// A padlock (an SVG path: emoji fonts are not everywhere), in a 16×16 box.
@@ -138,12 +164,8 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
                 </div>
                 <div class="controls">
                     { button(tr(l, T::MultiOp), trf(l, T::MultiAria, &[c, p, cp, &cv]), "multi", send, Msg::Multi(c.clone())) }
-                    <label>{ tr(l, T::CheckPath) }
-                        <input type="text" size="8" value={cp.clone()} onchange={on_text(send, Msg::SetCheckPath)} data-testid="check-path" />
-                    </label>
-                    <label>{ tr(l, T::CheckVersion) }
-                        <input type="number" min="0" class="num" value={cv.clone()} onchange={on_number(send, Msg::SetCheckVersion)} data-testid="check-version" />
-                    </label>
+                    { text_field(tr(l, T::CheckPath), cp, send, Msg::SetCheckPath, "check-path") }
+                    { number_field(tr(l, T::CheckVersion), m.check_version, send, Msg::SetCheckVersion, "check-version") }
                 </div>
                 <p class="hint">{ tr(l, T::OpsHint) }</p>
                 <h2>{ tr(l, T::Recipes) }</h2>
@@ -153,22 +175,16 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
                             { for RECIPES.iter().map(|r| html! { <option value={r.name()} selected={*r == k}>{ r.name() }</option> }) }
                         </select>
                     </label>
-                    <label>{ tr(l, T::RecipePath) }
-                        <input type="text" size="8" value={m.recipe_path.clone()} onchange={on_text(send, Msg::SetRecipePath)} data-testid="recipe-path" />
-                    </label>
+                    { text_field(tr(l, T::RecipePath), &m.recipe_path, send, Msg::SetRecipePath, "recipe-path") }
                     if k == RecipeKind::Lock {
-                        <label>{ tr(l, T::HoldMs) }
-                            <input type="number" min="1" class="num" value={m.hold_ms.to_string()} onchange={on_number(send, Msg::SetHoldMs)} data-testid="hold-ms" />
-                        </label>
+                        { number_field(tr(l, T::HoldMs), m.hold_ms, send, Msg::SetHoldMs, "hold-ms") }
                         <label>
                             <input type="checkbox" checked={m.repeat} onchange={on_repeat} data-testid="repeat" />
                             { tr(l, T::Repeat) }
                         </label>
                     }
                     if k == RecipeKind::Barrier {
-                        <label>{ tr(l, T::BarrierSize) }
-                            <input type="number" min="1" max="100" class="num" value={m.barrier_size.to_string()} onchange={on_number(send, Msg::SetBarrierSize)} data-testid="barrier-size" />
-                        </label>
+                        { number_field(tr(l, T::BarrierSize), m.barrier_size, send, Msg::SetBarrierSize, "barrier-size") }
                     }
                     { button(tr(l, T::RunRecipe), trf(l, T::RunRecipeAria, &[c, k.name(), &m.recipe_path]), "run-recipe", send, Msg::RunRecipe(c.clone())) }
                 </div>
@@ -230,12 +246,8 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
                 { button(tr(l, T::Connect), trf(l, T::ConnectAria, &[&m.client_name, &m.client_server.to_string()]), "client-connect", send, Msg::Connect) }
             </div>
             <div class="controls">
-                <label>{ tr(l, T::WritesPerClick) }
-                    <input type="number" min="1" max="1000" class="num" value={m.write_count.to_string()} onchange={on_number(send, Msg::SetWriteCount)} />
-                </label>
-                <label>{ tr(l, T::ReadPath) }
-                    <input type="text" size="8" value={m.read_path.clone()} onchange={on_text(send, Msg::SetReadPath)} data-testid="read-path" />
-                </label>
+                { number_field(tr(l, T::WritesPerClick), m.write_count, send, Msg::SetWriteCount, "write-count") }
+                { text_field(tr(l, T::ReadPath), &m.read_path, send, Msg::SetReadPath, "read-path") }
                 <label>{ tr(l, T::ReadOp) }
                     <select aria-label={tr(l, T::ReadOp)} onchange={on_read_op} data-testid="read-op">
                         { for READ_OPS.iter().map(|o| html! { <option value={*o} selected={*o == m.read_op}>{ *o }</option> }) }

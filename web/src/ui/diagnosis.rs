@@ -96,19 +96,29 @@ pub fn DiagnosisTab(p: &PanelProps) -> Html {
         sim.now_ms(),
     );
     let model = p.model.clone();
-    let d: Rc<Diagnosis> = use_memo(key, move |_| {
+    let memo: Rc<(Diagnosis, Vec<usize>)> = use_memo(key, move |_| {
         let m = model.get();
         let t0 = crate::browser::now();
-        let mut d = m.engine.sim().diagnose();
+        let d = m.engine.sim().diagnose();
         let ms = crate::browser::now() - t0;
         COST.with(|c| c.borrow_mut().push(ms));
-        // By severity, what holds now before the past (stable).
-        d.findings
-            .sort_by_key(|f| (std::cmp::Reverse(f.severity), !f.now));
-        d
+        // By severity, what holds now before the past, else in the core's
+        // order (an ordered walk: a sort of findings costs wasm size).
+        let mut order = Vec::with_capacity(d.findings.len());
+        for sev in [Severity::Critical, Severity::Warning, Severity::Info] {
+            for now in [true, false] {
+                order.extend((0..d.findings.len()).filter(|&i| {
+                    let f = &d.findings[i];
+                    f.severity == sev && f.now == now
+                }));
+            }
+        }
+        (d, order)
     });
     let focus = m.diag_focus.as_ref();
-    let items = d.findings.iter().map(|f| {
+    let (d, order) = (&memo.0, &memo.1);
+    let items = order.iter().map(|&i| {
+        let f = &d.findings[i];
         let focused = focus.is_some_and(|x| x.id == f.id && x.server == f.server);
         finding(l, f, focused, &p.send)
     });
