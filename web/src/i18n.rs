@@ -297,6 +297,7 @@ table! {
     ClientSidesHint => "Clients on a side reach only that group's servers; “any” reaches every server.", "在某一侧的客户端只能连到该组的服务器；“任意”可连到所有服务器。";
     SideOf => "Side of client {0}", "客户端 {0} 所在的一侧";
     AnySide => "any", "任意";
+    ClientCutItem => "client {0} cannot reach server(s) {1}", "客户端 {0} 无法连到服务器 {1}";
     ClientSideEmpty => "Client “{0}” is on side {1}, which has no server.", "客户端“{0}”在 {1} 侧，但那一侧没有服务器。";
     Operations => "Operations", "操作";
     OpClient => "The client these operations use", "这些操作使用的客户端";

@@ -544,6 +544,15 @@ async fn a_partition_can_place_a_client_on_a_side() {
     click(r, "[data-testid=apply-partition]").await;
     assert_eq!(count(r, "[data-testid=error]"), 0);
     assert_eq!(count(r, "svg.cluster g.group"), 2);
+    let others: Vec<String> = (1..=3).filter(|&s| s != l).map(|s| s.to_string()).collect();
+    let state = text(r, "[data-testid=network-state]");
+    assert!(
+        state.contains(&format!(
+            "client c1 cannot reach server(s) {}",
+            others.join(", ")
+        )),
+        "{state}"
+    );
     // The action on the timeline names the client's side.
     let marks = r.query_selector_all(".marker.mk-fault").unwrap();
     let labels: Vec<String> = (0..marks.length())

@@ -793,6 +793,12 @@ impl Simulation {
             .collect()
     }
 
+    /// The servers each client cannot reach (a partition placed it on a
+    /// side), by client name, in order.
+    pub fn client_cuts(&self) -> Vec<(String, Sid)> {
+        self.client_cuts.iter().cloned().collect()
+    }
+
     /// The reads answered so far (what each saw), oldest first.
     pub fn reads(&self) -> &[ReadRecord] {
         &self.reads

@@ -399,7 +399,19 @@ fn network_tab(m: &Model, send: &Callback<Msg>) -> Html {
         }
     });
     let links = sim.links();
-    let state = if links.cuts.is_empty() && links.slow.is_empty() && links.drop_next.is_empty() {
+    // Which servers each client placed on a side cannot reach.
+    let mut client_cuts: Vec<(String, Vec<String>)> = Vec::new();
+    for (c, sid) in sim.client_cuts() {
+        match client_cuts.last_mut() {
+            Some((last, v)) if *last == c => v.push(sid.to_string()),
+            _ => client_cuts.push((c, vec![sid.to_string()])),
+        }
+    }
+    let state = if links.cuts.is_empty()
+        && links.slow.is_empty()
+        && links.drop_next.is_empty()
+        && client_cuts.is_empty()
+    {
         html! { <p class="hint" data-testid="network-state">{ tr(l, T::NetworkHealthy) }</p> }
     } else {
         html! {
@@ -407,6 +419,7 @@ fn network_tab(m: &Model, send: &Callback<Msg>) -> Html {
                 { for links.cuts.iter().map(|(a, b)| html! { <li>{ trf(l, T::CutItem, &[&a.to_string(), &b.to_string()]) }</li> }) }
                 { for links.slow.iter().map(|(a, b, ms)| html! { <li>{ trf(l, T::SlowItem, &[&a.to_string(), &b.to_string(), &ms.to_string()]) }</li> }) }
                 { for links.drop_next.iter().map(|(a, b)| html! { <li>{ trf(l, T::DropItem, &[&a.to_string(), &b.to_string()]) }</li> }) }
+                { for client_cuts.iter().map(|(c, v)| html! { <li>{ trf(l, T::ClientCutItem, &[c, &v.join(", ")]) }</li> }) }
             </ul>
         }
     };
