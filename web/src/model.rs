@@ -1263,6 +1263,22 @@ mod tests {
     }
 
     #[test]
+    fn the_stale_sync_read_is_a_hazard_too() {
+        let json = include_str!("../../static/scenarios/sync-stale-leader.json");
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Load {
+            source: Source::Preset,
+            json: json.to_string(),
+            at: None,
+        });
+        play_to(&mut m, 20_000);
+        let h = m.engine.sim().hazards();
+        assert_eq!(h[0].kind, "SyncReadNotLinearizable", "{h:?}");
+        assert!(m.engine.sim().violations().is_empty());
+        assert!(m.engine.sim().reads().iter().any(|r| r.op == "sync"));
+    }
+
+    #[test]
     fn a_finding_is_marked_and_unmarked() {
         let json = include_str!("../../static/scenarios/node-failure-majority.json");
         let mut m = Model::opening().unwrap();
