@@ -130,6 +130,7 @@ impl App {
                 | Msg::CreateSequential(_)
                 | Msg::Multi(_)
                 | Msg::RunRecipe(_)
+                | Msg::StartLoad(_)
                 | Msg::Close(_)
                 | Msg::SelectBranch(_)
         );

@@ -313,6 +313,12 @@ table! {
     CheckPath => "check", "检查";
     CheckVersion => "version", "版本";
     OpsHint => "Path is what read, sync, sequential create and the multi's create act on. A multi commits all its ops or none.", "“路径”用于读、sync、顺序创建以及 multi 的创建。multi 的操作要么全部提交，要么都不提交。";
+    LoadWrites => "writes/s", "写/秒";
+    LoadReads => "reads/s", "读/秒";
+    LoadFor => "for (s)", "持续（秒）";
+    StartLoad => "Load", "施加负载";
+    StartLoadAria => "Client {0} sends {1} setData and {2} getData requests per second for {3} s", "客户端 {0} 每秒发送 {1} 个 setData 和 {2} 个 getData 请求，持续 {3} 秒";
+    LoadNeedsRate => "A load needs writes or reads per second.", "负载需要每秒的写或读请求数。";
     Recipes => "Recipes", "Recipes";
     Recipe => "Recipe", "Recipe";
     RecipePath => "on", "路径";

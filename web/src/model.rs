@@ -128,6 +128,12 @@ pub enum Msg {
     SetRepeat(bool),
     SetBarrierSize(u64),
     RunRecipe(String),
+    SetLoadWrites(u64),
+    SetLoadReads(u64),
+    SetLoadSecs(u64),
+    /// A steady load from the client (`load` with `rate_per_s` and
+    /// `reads_per_s`).
+    StartLoad(String),
     /// The side of a partition a client is put on (None: it reaches every
     /// server).
     ClientGroup(String, Option<u8>),
@@ -226,6 +232,9 @@ pub struct Model {
     pub hold_ms: u64,
     pub repeat: bool,
     pub barrier_size: u64,
+    pub load_writes: u64,
+    pub load_reads: u64,
+    pub load_secs: u64,
     /// Clients placed on a partition's side (group 0..3).
     pub client_groups: BTreeMap<String, u8>,
     pub diag_focus: Option<DiagFocus>,
@@ -322,6 +331,9 @@ impl Model {
             hold_ms: 5000,
             repeat: true,
             barrier_size: 2,
+            load_writes: 100,
+            load_reads: 100,
+            load_secs: 10,
             client_groups: BTreeMap::new(),
             diag_focus: None,
             hazards_seen: 0,
@@ -839,6 +851,21 @@ impl Model {
                     repeat: lock && self.repeat,
                 });
             }
+            Msg::SetLoadWrites(n) => self.load_writes = n.min(5000),
+            Msg::SetLoadReads(n) => self.load_reads = n.min(5000),
+            Msg::SetLoadSecs(n) => self.load_secs = n.clamp(1, 3600),
+            Msg::StartLoad(client) => {
+                if self.load_writes == 0 && self.load_reads == 0 {
+                    self.say(tr(self.lang, T::LoadNeedsRate).to_string(), true);
+                } else {
+                    self.act(ActionKind::Load {
+                        client,
+                        rate_per_s: self.load_writes,
+                        for_ms: self.load_secs * 1000,
+                        reads_per_s: self.load_reads,
+                    });
+                }
+            }
             Msg::FocusFinding(f) => {
                 let same = f.as_ref().is_some_and(|f| {
                     self.diag_focus
@@ -1186,6 +1213,27 @@ mod tests {
         seek(&mut m, 6000);
         let views = m.engine.sim().recipe_views();
         assert_eq!(views.iter().filter(|v| v.holds).count(), 1, "{views:?}");
+        m.apply(Msg::SetLoadWrites(0));
+        m.apply(Msg::SetLoadReads(0));
+        m.apply(Msg::StartLoad("c2".into()));
+        assert!(m
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("writes or reads per second"));
+        m.apply(Msg::SetLoadReads(50));
+        m.apply(Msg::SetLoadSecs(2));
+        m.apply(Msg::StartLoad("c2".into()));
+        assert_eq!(
+            last_action(&m),
+            ActionKind::Load {
+                client: "c2".into(),
+                rate_per_s: 0,
+                for_ms: 2000,
+                reads_per_s: 50
+            }
+        );
         // The same recipe twice on one path is refused, in words.
         m.apply(Msg::RunRecipe("c2".into()));
         assert!(m

@@ -490,6 +490,15 @@ async fn the_inspector_shows_the_load_and_the_leaders_learner_queues() {
         0,
         "a follower has none"
     );
+    // A load from the Clients tab shows in its server's latency.
+    click(r, "[data-testid=tab-clients]").await;
+    click(r, "[data-testid=client-connect]").await;
+    click(r, "[data-testid=start-load]").await;
+    assert_eq!(count(r, "[data-testid=error]"), 0);
+    play_for(r, 300).await;
+    click(r, "[data-testid=server-1]").await;
+    let latency = text(r, "[data-testid=inspect-latency]");
+    assert_ne!(latency, "0/0.000/0 ms", "requests were answered");
 }
 
 #[wasm_bindgen_test]

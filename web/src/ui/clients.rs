@@ -1,6 +1,7 @@
 //! The clients tab: connect clients; write, read and close per client;
 //! the operations of ZooKeeper's client API on one picked client (read
-//! with a watch, sync, sequential create, a create+check multi) and the
+//! with a watch, sync, sequential create, a create+check multi, a steady
+//! load of writes and reads) and the
 //! recipes (lock, election, group, config, barrier) with each recipe
 //! client's view; the watches fired, the recent reads and writes.
 
@@ -166,6 +167,12 @@ pub fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
                     { button(tr(l, T::MultiOp), trf(l, T::MultiAria, &[c, p, cp, &cv]), "multi", send, Msg::Multi(c.clone())) }
                     { text_field(tr(l, T::CheckPath), cp, send, Msg::SetCheckPath, "check-path") }
                     { number_field(tr(l, T::CheckVersion), m.check_version, send, Msg::SetCheckVersion, "check-version") }
+                </div>
+                <div class="controls">
+                    { button(tr(l, T::StartLoad), trf(l, T::StartLoadAria, &[c, &m.load_writes.to_string(), &m.load_reads.to_string(), &m.load_secs.to_string()]), "start-load", send, Msg::StartLoad(c.clone())) }
+                    { number_field(tr(l, T::LoadWrites), m.load_writes, send, Msg::SetLoadWrites, "load-writes") }
+                    { number_field(tr(l, T::LoadReads), m.load_reads, send, Msg::SetLoadReads, "load-reads") }
+                    { number_field(tr(l, T::LoadFor), m.load_secs, send, Msg::SetLoadSecs, "load-secs") }
                 </div>
                 <p class="hint">{ tr(l, T::OpsHint) }</p>
                 <h2>{ tr(l, T::Recipes) }</h2>
