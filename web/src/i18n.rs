@@ -284,7 +284,7 @@ table! {
     SevInfo => "info", "信息";
     Ensemble => "ensemble", "集群";
     Now => "now", "当前";
-    FindingAria => "Mark finding {0} ({1}, {2}) in the ensemble", "在集群中标出发现 {0}（{1}，{2}）";
+    FindingAria => "Mark the servers and links of finding {0} ({1}, {2}) in the cluster view", "在集群视图中标出发现 {0}（{1}，{2}）涉及的服务器和链路";
     EvidenceSettings => "Evidence ({0}) and settings to look at ({1})", "证据（{0}）和要检查的配置（{1}）";
     Load => "Load", "负载";
     Outstanding => "Outstanding requests", "未完成请求";
