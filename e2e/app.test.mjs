@@ -228,6 +228,57 @@ test('a bug-museum preset plays until its violation, which pauses the run and is
   await page.close();
 });
 
+/** Opens a preset from the scenario list at 0 ms. */
+async function openPreset(page, file, title) {
+  const presets = page.getByRole('combobox', { name: 'Open a scenario…' });
+  await waitUntil(async () => (await presets.locator('option').count()) > 10, 'the scenario list');
+  await presets.selectOption(file);
+  await waitUntil(async () => (await text(page, 'scenario-title')).startsWith(title), file);
+}
+
+test('the lock preset, played to its end: the LockHolderExpired hazard (not a violation) and b holding the lock', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await openPreset(page, 'lock-fencing-hazard.json', "The lock recipe's hazard");
+  await setSpeed(page, 100);
+  await playUntil(page, async () => parseFloat(await time(page)) >= 40, 'the end (40 s)', 30000);
+  // Announced without pausing, marked on the timeline in its own style.
+  assert.ok((await page.locator('.marker.mk-hazard').count()) >= 1, 'a hazard marker on the timeline');
+  assert.equal(await page.locator('.marker.mk-violation').count(), 0);
+  await page.getByRole('tab', { name: /Invariants/ }).click();
+  const hazard = page.locator('[data-testid="hazard-LockHolderExpired"]');
+  assert.match(await hazard.textContent(), /LockHolderExpired.*a, b/);
+  assert.match(await hazard.textContent(), /fence/);
+  assert.equal(await page.locator('.prop.bad').count(), 0, 'no property violated');
+  // b holds the lock: in the clients panel and in the cluster view.
+  await page.getByRole('tab', { name: 'Clients' }).click();
+  assert.match(await text(page, 'recipe-b'), /holds the lock since/);
+  assert.match(await text(page, 'recipe-a'), /session expired/);
+  assert.equal(await page.locator('[data-testid="holder-b"]').count(), 1, 'b marked as the holder');
+  assert.equal(await page.locator('[data-testid="holder-a"]').count(), 0);
+  await page.screenshot({ path: 'target/e2e/lock-hazard.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('node failure of a majority: the diagnosis says no quorum, and marks the servers', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await openPreset(page, 'node-failure-majority.json', 'Node failure: three of five');
+  await setSpeed(page, 100);
+  await playUntil(page, async () => parseFloat(await time(page)) >= 15, '15 s', 30000);
+  await page.getByRole('tab', { name: 'Diagnosis' }).click();
+  const finding = page.locator('[data-testid="finding-no_quorum"]');
+  await finding.waitFor({ timeout: 5000 });
+  assert.match(await finding.textContent(), /critical.*no_quorum.*No leader: no quorum\. 2 of 5 voters/);
+  assert.match(await page.locator('.findings > li').first().getAttribute('data-testid'), /finding-(no_quorum|request_stalled)/, 'critical first');
+  await finding.getByRole('button').click();
+  assert.ok((await page.locator('svg.cluster g.server.diag').count()) >= 2, 'its servers marked');
+  await page.screenshot({ path: 'target/e2e/diagnosis.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a panic shows a report overlay with the session to download, not a blank page', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?test-panic`);
   const overlay = page.getByRole('alertdialog');
@@ -294,8 +345,13 @@ test('screenshots for the README, and frame times while playing', async () => {
   await presets.selectOption('load-1h-5srv.json');
   await waitUntil(async () => (await text(page, 'scenario-title')).startsWith('One hour'), 'the load preset');
   results.push(await measure('5 servers, 200 writes/s', 100, 5000));
+  // The same, with the diagnosis tab open (refreshed at most 5 times a second).
+  await page.getByRole('tab', { name: 'Diagnosis' }).click();
+  const diag = await measure('5 servers, 200 writes/s, diagnosis open', 100, 5000);
+  diag.diagnosis_cost_ms = await page.locator('[data-testid="diag-cost"]').textContent();
+  results.push(diag);
   await writeFile('target/e2e/frame-times.json', JSON.stringify(results, null, 2));
-  for (const r of results) console.log(`frame work (${r.label}, ${r.speed}x): ${r.stats}; long animation frames: ${r.long_animation_frames}; ${r.status}`);
+  for (const r of results) console.log(`frame work (${r.label}, ${r.speed}x): ${r.stats}; long animation frames: ${r.long_animation_frames}; ${r.status}${r.diagnosis_cost_ms ? `; diagnose ${r.diagnosis_cost_ms} ms` : ''}`);
   for (const r of results) assert.ok(r.p95 < 100, `p95 frame work ${r.p95} ms in ${r.label}`);
   assert.deepEqual(errors, []);
   await page.close();

@@ -125,6 +125,12 @@ impl App {
                 | Msg::Connect
                 | Msg::Write(_)
                 | Msg::Read(_)
+                | Msg::ReadWatch(_)
+                | Msg::Sync(_)
+                | Msg::CreateSequential(_)
+                | Msg::Multi(_)
+                | Msg::RunRecipe(_)
+                | Msg::StartLoad(_)
                 | Msg::Close(_)
                 | Msg::SelectBranch(_)
         );

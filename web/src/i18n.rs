@@ -4,8 +4,11 @@
 //! arguments, so a translation may reorder them).
 //!
 //! Not translated, on purpose: ZooKeeper's own words (LOOKING, FOLLOWERINFO,
-//! zxid, the log lines, 4lw output) and the core's scenario error texts,
-//! which name JSON fields.
+//! zxid, the log lines, 4lw output, finding ids, recipe and hazard names)
+//! and the texts the core writes: scenario errors (they name JSON fields),
+//! the diagnosis's sentences, evidence and settings, a recipe client's
+//! status and a hazard's detail. The app explains them in its own words
+//! (severity, each hazard kind) around them.
 //!
 //! Adding a language: a variant in [`Lang`], a column in the `table!` rows
 //! (an empty string falls back to English) and its code and name. The
@@ -229,7 +232,7 @@ table! {
     ConnectAria => "Connect client {0} to server {1}", "";
     ClientNameNeeded => "Give the client a name.", "";
     WritesPerClick => "Writes per click", "";
-    ReadPath => "Read path", "";
+    ReadPath => "Path", "路径";
     BadPath => "\"{0}\" is not a znode path (it starts with /).", "";
     NoClients => "No clients yet.", "";
     Server => "Server", "服务器";
@@ -272,6 +275,70 @@ table! {
     ErrClientGone => "Client “{0}” has no session any more ({1}).", "";
     ErrAlreadyPaused => "Server {0} is already paused.", "";
     ErrNotSimulated => "The action “{0}” is not simulated by this build yet.", "";
+    ErrRecipeRunning => "Client “{0}” already runs a recipe on {1}.", "客户端“{0}”已经在 {1} 上运行一个 recipe。";
+    TabDiagnosis => "Diagnosis", "诊断";
+    DiagHint => "The operator's questions, answered at {0} (this follows the timeline): most severe first. Click a finding to mark its servers and links in the ensemble.", "运维问题在 {0} 的答案（随时间轴变化），严重的在前。点击一条发现，在集群中标出它涉及的服务器和链路。";
+    DiagNothing => "Nothing to report: a leader, every server in sync, no stall.", "没有问题：有 leader，所有服务器已同步，没有停顿。";
+    SevCritical => "critical", "严重";
+    SevWarning => "warning", "警告";
+    SevInfo => "info", "信息";
+    Ensemble => "ensemble", "集群";
+    Now => "now", "当前";
+    FindingAria => "Mark the servers and links of finding {0} ({1}, {2}) in the cluster view", "在集群视图中标出发现 {0}（{1}，{2}）涉及的服务器和链路";
+    EvidenceSettings => "Evidence ({0}) and settings to look at ({1})", "证据（{0}）和要检查的配置（{1}）";
+    Load => "Load", "负载";
+    Outstanding => "Outstanding requests", "未完成请求";
+    LatencyMinAvgMax => "Latency min/avg/max", "延迟 最小/平均/最大";
+    Packets => "Packets received / sent", "收到 / 发送的包";
+    Connections => "Client connections", "客户端连接";
+    ProposalsOutstanding => "Proposals waiting for a quorum", "等待法定人数的提议";
+    Learner => "Learner", "Learner";
+    QueuedPackets => "Packets queued to it", "排队等待发送的包";
+    ClientSidesHint => "Clients on a side reach only that group's servers; “any” reaches every server.", "在某一侧的客户端只能连到该组的服务器；“任意”可连到所有服务器。";
+    SideOf => "Side of client {0}", "客户端 {0} 所在的一侧";
+    AnySide => "any", "任意";
+    ClientCutItem => "client {0} cannot reach server(s) {1}", "客户端 {0} 无法连到服务器 {1}";
+    ClientSideEmpty => "Client “{0}” is on side {1}, which has no server.", "客户端“{0}”在 {1} 侧，但那一侧没有服务器。";
+    Operations => "Operations", "操作";
+    OpClient => "The client these operations use", "这些操作使用的客户端";
+    ReadOp => "Read call", "读调用";
+    ReadWatch => "Read + watch", "读并设置 watch";
+    ReadWatchAria => "Client {0} reads ({1}) {2} and leaves a watch", "客户端 {0} 读取（{1}）{2} 并设置 watch";
+    SyncOp => "Sync", "Sync";
+    SyncAria => "Client {0} calls sync on {1}", "客户端 {0} 对 {1} 调用 sync";
+    CreateSeq => "Create sequential", "创建顺序节点";
+    CreateSeqAria => "Client {0} creates {1} sequential znodes {2}…", "客户端 {0} 创建 {1} 个顺序节点 {2}…";
+    MultiOp => "Multi: create + check", "Multi：创建 + 检查";
+    MultiAria => "Client {0} runs a multi: create {1} if {2} is at version {3}", "客户端 {0} 执行 multi：若 {2} 的版本为 {3}，则创建 {1}";
+    CheckPath => "check", "检查";
+    CheckVersion => "version", "版本";
+    OpsHint => "Path is what read, sync, sequential create and the multi's create act on. A multi commits all its ops or none.", "“路径”用于读、sync、顺序创建以及 multi 的创建。multi 的操作要么全部提交，要么都不提交。";
+    LoadWrites => "writes/s", "写/秒";
+    LoadReads => "reads/s", "读/秒";
+    LoadFor => "for (s)", "持续（秒）";
+    StartLoad => "Load", "施加负载";
+    StartLoadAria => "Client {0} sends {1} setData and {2} getData requests per second for {3} s", "客户端 {0} 每秒发送 {1} 个 setData 和 {2} 个 getData 请求，持续 {3} 秒";
+    LoadNeedsRate => "A load needs writes or reads per second.", "负载需要每秒的写或读请求数。";
+    Recipes => "Recipes", "Recipes";
+    Recipe => "Recipe", "Recipe";
+    RecipePath => "on", "路径";
+    HoldMs => "hold (ms)", "持有（毫秒）";
+    Repeat => "take it again", "再次获取";
+    BarrierSize => "size", "人数";
+    RunRecipe => "Run", "运行";
+    RunRecipeAria => "Client {0} runs the {1} recipe on {2}", "客户端 {0} 在 {2} 上运行 {1} recipe";
+    HolderTitle => "believes it holds the lock (or leads)", "认为自己持有锁（或是 leader）";
+    WatchItem => "{0} {1} ← {2} {3} (zxid {4}, server {5})", "{0} {1} ← {2} {3}（zxid {4}，服务器 {5}）";
+    WatchesFired => "Watches fired", "已触发的 watch";
+    RecentReads => "Recent reads", "最近的读";
+    HazardsTitle => "hazards: ZooKeeper behaviour an application must know", "风险：应用必须了解的 ZooKeeper 行为";
+    Hazards => "Hazards (ZooKeeper behaviour, not bugs)", "风险（ZooKeeper 的行为，不是缺陷）";
+    HazardsHint => "ZooKeeper's guarantees hold; these are traps for the application built on it. They do not pause the run.", "ZooKeeper 的保证仍然成立；这些是基于它构建的应用的陷阱。它们不会暂停运行。";
+    HazardLockExplained => "The lock holder was cut off longer than its session timeout: the ensemble expired its session and the next waiter took the lock, but the old holder cannot know until it reconnects. Real systems fence the protected resource (for example with the lock node's zxid as a token).", "持有锁的客户端被隔离的时间超过了会话超时：集群让它的会话过期，下一个等待者拿到了锁，但旧的持有者在重连之前无法知道。真实系统会对受保护的资源加 fencing（例如用锁节点的 zxid 作为令牌）。";
+    HazardSyncExplained => "sync then read was answered by a leader that had been deposed and had not noticed yet: the read missed a write the new leader had committed. sync is not a quorum round (Jepsen's finding); a linearizable read needs a write.", "sync 之后的读由一个已被取代但尚未察觉的 leader 回答：这次读没有看到新 leader 已提交的写。sync 不是一轮法定人数确认（Jepsen 的发现）；线性一致的读需要一次写。";
+    HazardJumpAria => "Go to hazard {0} at {1}", "跳到 {1} 的风险 {0}";
+    HazardMark => "hazard: {0}: {1}", "风险：{0}：{1}";
+    HazardFound => "Hazard {0} at {1}: ZooKeeper allows it, but an application must know (see the Invariants tab).", "{1} 出现风险 {0}：ZooKeeper 允许这种情况，但应用必须了解（见“不变式”标签页）。";
     PanicTitle => "ZabLab stopped: an internal error", "ZabLab 停止了：内部错误";
     PanicBody => "Sorry: this is a bug in ZabLab, not in your scenario. Download the session below and attach it to a bug report; reloading the page starts afresh.", "";
     PanicDownload => "Download the session (scenario JSON)", "下载本次会话（场景 JSON）";
@@ -355,6 +422,8 @@ mod tests {
             "ui/transport.rs",
             "ui/diagram.rs",
             "ui/panels.rs",
+            "ui/clients.rs",
+            "ui/diagnosis.rs",
         ];
         let mut found = Vec::new();
         for f in files {

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use zablab_core::proto::Sid;
+use zablab_core::scenario::{MultiOp, RecipeKind};
 use zablab_core::server::Level;
 use zablab_core::{ActionError, ActionKind, Scenario, ServerRef};
 
@@ -33,6 +34,26 @@ pub enum Tab {
     Clients,
     Log,
     Invariants,
+    Diagnosis,
+}
+
+/// A diagnosis finding the user clicked: what the cluster view marks.
+/// A copy, so it stays while the diagnosis changes with time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagFocus {
+    pub id: &'static str,
+    pub server: Option<Sid>,
+    pub servers: Vec<Sid>,
+    /// `(from, to)` of the finding's links.
+    pub links: Vec<(Sid, Sid)>,
+}
+
+/// The ZooKeeper read calls the clients panel offers.
+pub const READ_OPS: [&str; 3] = ["get", "exists", "children"];
+
+/// A recipe's default path: `/lock`, `/election`, ...
+pub fn recipe_path(k: RecipeKind) -> String {
+    format!("/{}", k.name())
 }
 
 /// `Msg::Load` at this moment: the scenario's end (`until_ms`; an export
@@ -88,8 +109,36 @@ pub enum Msg {
     SetWriteCount(u64),
     Write(String),
     SetReadPath(String),
+    SetReadOp(&'static str),
     Read(String),
     Close(String),
+    /// The client the operations act on.
+    OpClient(String),
+    /// A read that leaves a one-shot watch.
+    ReadWatch(String),
+    Sync(String),
+    CreateSequential(String),
+    /// `multi`: create the path, and check `check_path`'s version.
+    Multi(String),
+    SetCheckPath(String),
+    SetCheckVersion(u64),
+    SetRecipe(RecipeKind),
+    SetRecipePath(String),
+    SetHoldMs(u64),
+    SetRepeat(bool),
+    SetBarrierSize(u64),
+    RunRecipe(String),
+    SetLoadWrites(u64),
+    SetLoadReads(u64),
+    SetLoadSecs(u64),
+    /// A steady load from the client (`load` with `rate_per_s` and
+    /// `reads_per_s`).
+    StartLoad(String),
+    /// The side of a partition a client is put on (None: it reaches every
+    /// server).
+    ClientGroup(String, Option<u8>),
+    /// Marks (or unmarks) a diagnosis finding's servers and links.
+    FocusFinding(Option<DiagFocus>),
     FourLw(Sid, String),
     SelectBranch(usize),
     ToggleSetup,
@@ -172,6 +221,25 @@ pub struct Model {
     pub client_server: Sid,
     pub write_count: u64,
     pub read_path: String,
+    pub read_op: &'static str,
+    /// The client the operations act on ("" until one is picked: the
+    /// first live one).
+    pub op_client: String,
+    pub check_path: String,
+    pub check_version: u64,
+    pub recipe: RecipeKind,
+    pub recipe_path: String,
+    pub hold_ms: u64,
+    pub repeat: bool,
+    pub barrier_size: u64,
+    pub load_writes: u64,
+    pub load_reads: u64,
+    pub load_secs: u64,
+    /// Clients placed on a partition's side (group 0..3).
+    pub client_groups: BTreeMap<String, u8>,
+    pub diag_focus: Option<DiagFocus>,
+    /// Hazards of the shown run already announced.
+    pub hazards_seen: usize,
     pub console: Vec<FourLwLine>,
     pub setup_open: bool,
     pub setup: Setup,
@@ -196,6 +264,7 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::ClientGone(c, why) => trf(lang, T::ErrClientGone, &[c, why]),
         ActionError::AlreadyPaused(s) => trf(lang, T::ErrAlreadyPaused, &[&s.to_string()]),
         ActionError::NotSimulated(a) => trf(lang, T::ErrNotSimulated, &[a]),
+        ActionError::RecipeRunning(c, p) => trf(lang, T::ErrRecipeRunning, &[c, p]),
         // An error the core adds before this table knows it: its own text.
         #[allow(unreachable_patterns)]
         other => other.to_string(),
@@ -253,6 +322,21 @@ impl Model {
             client_server: first,
             write_count: 5,
             read_path: "/".to_string(),
+            read_op: READ_OPS[0],
+            op_client: String::new(),
+            check_path: "/".to_string(),
+            check_version: 0,
+            recipe: RecipeKind::Lock,
+            recipe_path: recipe_path(RecipeKind::Lock),
+            hold_ms: 5000,
+            repeat: true,
+            barrier_size: 2,
+            load_writes: 100,
+            load_reads: 100,
+            load_secs: 10,
+            client_groups: BTreeMap::new(),
+            diag_focus: None,
+            hazards_seen: 0,
             console: Vec::new(),
             setup_open: false,
             setup: Setup::default(),
@@ -277,6 +361,61 @@ impl Model {
         self.vt = self.engine.now_ms() as f64;
         self.seen = self.engine.sim().violations().len();
         self.head_seen = self.engine.head().violations().len();
+        self.hazards_seen = self.engine.sim().hazards().len();
+    }
+
+    /// Says (without pausing) that the shown run just met a hazard:
+    /// ZooKeeper behaviour an application must know, not a bug.
+    fn check_hazards(&mut self) {
+        let hazards = self.engine.sim().hazards();
+        if let Some(h) = hazards.get(self.hazards_seen) {
+            let text = trf(
+                self.lang,
+                T::HazardFound,
+                &[h.kind, &crate::fmt_ms(h.at_ms)],
+            );
+            if self.notice.as_ref().is_none_or(|n| !n.error) {
+                self.say(text, false);
+            }
+        }
+        self.hazards_seen = self.engine.sim().hazards().len();
+    }
+
+    /// The client the operations act on: the one picked, else the first
+    /// with a session.
+    pub fn op_client(&self) -> Option<String> {
+        let clients = self.engine.sim().clients_view();
+        let live = |c: &&zablab_core::sim::ClientView| !matches!(c.state, "CLOSED" | "EXPIRED");
+        clients
+            .iter()
+            .filter(live)
+            .find(|c| c.name == self.op_client)
+            .or_else(|| clients.iter().find(live))
+            .map(|c| c.name.clone())
+    }
+
+    /// `p` if it is a znode path, else says why not.
+    fn path_ok(&mut self, p: &str) -> Option<String> {
+        let p = p.trim();
+        let valid = p.starts_with('/') && !p.contains("//") && (p.len() == 1 || !p.ends_with('/'));
+        if valid {
+            Some(p.to_string())
+        } else {
+            self.say(trf(self.lang, T::BadPath, &[p]), true);
+            None
+        }
+    }
+
+    fn read(&mut self, client: String, watch: bool) {
+        if let Some(path) = self.path_ok(&self.read_path.clone()) {
+            self.act(ActionKind::Read {
+                client,
+                path,
+                op: (self.read_op != READ_OPS[0]).then(|| self.read_op.to_string()),
+                count: 1,
+                watch,
+            });
+        }
     }
 
     fn say(&mut self, text: String, error: bool) {
@@ -397,6 +536,7 @@ impl Model {
             return;
         }
         self.check_violations();
+        self.check_hazards();
     }
 
     /// Loads a scenario text; on any error the current run stays.
@@ -454,6 +594,7 @@ impl Model {
                 self.engine.step_forward();
                 self.vt = self.engine.now_ms() as f64;
                 self.check_violations();
+                self.check_hazards();
             }
             Msg::StepBack => {
                 self.playing = false;
@@ -543,20 +684,57 @@ impl Model {
                     let g = self.groups.get(&s).copied().unwrap_or(0) as usize;
                     groups[g].push(s);
                 }
-                groups.retain(|g| !g.is_empty());
+                // Clients go with their group, wherever it lands once the
+                // empty groups are dropped.
+                let mut clients: Vec<Vec<String>> = vec![Vec::new(); 3];
+                let live: Vec<String> = self
+                    .engine
+                    .sim()
+                    .clients_view()
+                    .into_iter()
+                    .filter(|c| !matches!(c.state, "CLOSED" | "EXPIRED"))
+                    .map(|c| c.name)
+                    .collect();
+                for (name, &g) in &self.client_groups {
+                    if live.contains(name) {
+                        clients[g as usize].push(name.clone());
+                    }
+                }
+                if let Some(g) = (0..3).find(|&g| groups[g].is_empty() && !clients[g].is_empty()) {
+                    let letter = ((b'A' + g as u8) as char).to_string();
+                    self.say(
+                        trf(self.lang, T::ClientSideEmpty, &[&clients[g][0], &letter]),
+                        true,
+                    );
+                    return;
+                }
+                let (groups, mut clients): (Vec<_>, Vec<_>) = groups
+                    .into_iter()
+                    .zip(clients)
+                    .filter(|(g, _)| !g.is_empty())
+                    .unzip();
+                while clients.last().is_some_and(|c| c.is_empty()) {
+                    clients.pop();
+                }
                 if groups.len() < 2 {
                     self.say(tr(self.lang, T::PartitionNeedsTwo).to_string(), true);
                 } else {
-                    self.act(ActionKind::Partition {
-                        groups,
-                        clients: Vec::new(),
-                    });
+                    self.act(ActionKind::Partition { groups, clients });
                 }
             }
             Msg::Heal => {
                 self.groups.clear();
+                self.client_groups.clear();
                 self.act(ActionKind::Heal);
             }
+            Msg::ClientGroup(name, g) => match g {
+                Some(g) => {
+                    self.client_groups.insert(name, g.min(2));
+                }
+                None => {
+                    self.client_groups.remove(&name);
+                }
+            },
             Msg::SetLinkFrom(s) => self.link_from = s,
             Msg::SetLinkTo(s) => self.link_to = s,
             Msg::SetSlowMs(v) => self.slow_ms = v.min(600_000),
@@ -605,21 +783,96 @@ impl Model {
                 version: None,
             }),
             Msg::SetReadPath(p) => self.read_path = p,
-            Msg::Read(client) => {
-                let p = self.read_path.trim().to_string();
-                let valid =
-                    p.starts_with('/') && !p.contains("//") && (p.len() == 1 || !p.ends_with('/'));
-                if !valid {
-                    self.say(trf(self.lang, T::BadPath, &[&p]), true);
-                    return;
+            Msg::SetReadOp(op) => self.read_op = op,
+            Msg::Read(client) => self.read(client, false),
+            Msg::ReadWatch(client) => self.read(client, true),
+            Msg::OpClient(c) => self.op_client = c,
+            Msg::Sync(client) => {
+                if let Some(path) = self.path_ok(&self.read_path.clone()) {
+                    self.act(ActionKind::Sync { client, path });
                 }
-                self.act(ActionKind::Read {
+            }
+            Msg::CreateSequential(client) => {
+                if let Some(path) = self.path_ok(&self.read_path.clone()) {
+                    self.act(ActionKind::Write {
+                        client: Some(client),
+                        count: self.write_count,
+                        op: Some("create_sequential".to_string()),
+                        path: Some(path),
+                        data: None,
+                        version: None,
+                    });
+                }
+            }
+            Msg::Multi(client) => {
+                let (Some(path), Some(check)) = (
+                    self.path_ok(&self.read_path.clone()),
+                    self.path_ok(&self.check_path.clone()),
+                ) else {
+                    return;
+                };
+                let op = |op: &str, path: String, version| MultiOp {
+                    op: op.to_string(),
+                    path,
+                    data: None,
+                    version,
+                };
+                let version = self.check_version.min(i32::MAX as u64) as i32;
+                self.act(ActionKind::Multi {
                     client,
-                    path: p,
-                    op: None,
-                    count: 1,
-                    watch: false,
+                    ops: vec![op("create", path, None), op("check", check, Some(version))],
                 });
+            }
+            Msg::SetCheckPath(p) => self.check_path = p,
+            Msg::SetCheckVersion(v) => self.check_version = v.min(i32::MAX as u64),
+            Msg::SetRecipe(k) => {
+                // A path still at the old kind's default follows the kind.
+                if self.recipe_path == recipe_path(self.recipe) {
+                    self.recipe_path = recipe_path(k);
+                }
+                self.recipe = k;
+            }
+            Msg::SetRecipePath(p) => self.recipe_path = p,
+            Msg::SetHoldMs(v) => self.hold_ms = v.clamp(1, 3_600_000),
+            Msg::SetRepeat(b) => self.repeat = b,
+            Msg::SetBarrierSize(n) => self.barrier_size = n.clamp(1, 100),
+            Msg::RunRecipe(client) => {
+                let Some(path) = self.path_ok(&self.recipe_path.clone()) else {
+                    return;
+                };
+                let k = self.recipe;
+                let lock = k == RecipeKind::Lock;
+                self.act(ActionKind::Recipe {
+                    client,
+                    recipe: k,
+                    path,
+                    hold_ms: lock.then_some(self.hold_ms),
+                    size: (k == RecipeKind::Barrier).then_some(self.barrier_size as u32),
+                    repeat: lock && self.repeat,
+                });
+            }
+            Msg::SetLoadWrites(n) => self.load_writes = n.min(5000),
+            Msg::SetLoadReads(n) => self.load_reads = n.min(5000),
+            Msg::SetLoadSecs(n) => self.load_secs = n.clamp(1, 3600),
+            Msg::StartLoad(client) => {
+                if self.load_writes == 0 && self.load_reads == 0 {
+                    self.say(tr(self.lang, T::LoadNeedsRate).to_string(), true);
+                } else {
+                    self.act(ActionKind::Load {
+                        client,
+                        rate_per_s: self.load_writes,
+                        for_ms: self.load_secs * 1000,
+                        reads_per_s: self.load_reads,
+                    });
+                }
+            }
+            Msg::FocusFinding(f) => {
+                let same = f.as_ref().is_some_and(|f| {
+                    self.diag_focus
+                        .as_ref()
+                        .is_some_and(|d| d.id == f.id && d.server == f.server)
+                });
+                self.diag_focus = if same { None } else { f };
             }
             Msg::Close(client) => self.act(ActionKind::Close { client }),
             Msg::FourLw(sid, cmd) => {
@@ -864,6 +1117,260 @@ mod tests {
         assert_eq!(s.ensemble.participants, [1, 2, 3, 4, 5]);
         assert_eq!(s.ensemble.observers, [6, 7]);
         assert_eq!(m.engine.now_ms(), 0);
+    }
+
+    /// Runs frames at 100x until `until_ms` is shown (or a violation
+    /// pauses the run).
+    fn play_to(m: &mut Model, until_ms: u64) {
+        m.apply(Msg::SetSpeed(100.0));
+        m.apply(Msg::Play);
+        while m.playing && m.engine.now_ms() < until_ms {
+            m.frame(100.0, &mut || true);
+        }
+        m.apply(Msg::Pause);
+    }
+
+    fn last_action(m: &Model) -> ActionKind {
+        m.engine.export().actions.last().unwrap().kind.clone()
+    }
+
+    #[test]
+    fn client_operations_become_the_cores_actions() {
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Connect);
+        m.apply(Msg::Connect);
+        assert_eq!(
+            m.op_client().as_deref(),
+            Some("c1"),
+            "the first live client"
+        );
+        m.apply(Msg::OpClient("c2".into()));
+        assert_eq!(m.op_client().as_deref(), Some("c2"));
+        seek(&mut m, 2500);
+        m.apply(Msg::SetReadPath("/x".into()));
+        m.apply(Msg::SetReadOp("exists"));
+        m.apply(Msg::ReadWatch("c2".into()));
+        assert_eq!(
+            last_action(&m),
+            ActionKind::Read {
+                client: "c2".into(),
+                path: "/x".into(),
+                op: Some("exists".into()),
+                count: 1,
+                watch: true
+            }
+        );
+        m.apply(Msg::Sync("c2".into()));
+        assert!(matches!(last_action(&m), ActionKind::Sync { path, .. } if path == "/x"));
+        m.apply(Msg::SetCheckVersion(0));
+        m.apply(Msg::Multi("c1".into()));
+        match last_action(&m) {
+            ActionKind::Multi { client, ops } => {
+                assert_eq!(client, "c1");
+                assert_eq!((ops[0].op.as_str(), ops[0].path.as_str()), ("create", "/x"));
+                assert_eq!((ops[1].op.as_str(), ops[1].version), ("check", Some(0)));
+            }
+            other => panic!("{other:?}"),
+        }
+        seek(&mut m, 3000);
+        // The exists watch on /x fired when the multi created it.
+        let w = m.engine.sim().watch_events();
+        assert!(
+            w.iter()
+                .any(|w| w.client == "c2" && w.path == "/x" && w.event == "NodeCreated"),
+            "{w:?}"
+        );
+        m.apply(Msg::SetReadPath("/job-".into()));
+        m.apply(Msg::SetWriteCount(2));
+        m.apply(Msg::CreateSequential("c1".into()));
+        seek(&mut m, 3500);
+        let seq: Vec<_> = m
+            .engine
+            .sim()
+            .writes()
+            .iter()
+            .map(|w| w.path.clone())
+            .collect();
+        assert!(seq.contains(&"/job-0000000001".to_string()), "{seq:?}");
+        // A recipe: the path follows the kind until the user edits it.
+        m.apply(Msg::SetRecipe(RecipeKind::Barrier));
+        assert_eq!(m.recipe_path, "/barrier");
+        m.apply(Msg::SetRecipe(RecipeKind::Lock));
+        m.apply(Msg::SetHoldMs(1000));
+        m.apply(Msg::RunRecipe("c1".into()));
+        m.apply(Msg::RunRecipe("c2".into()));
+        assert_eq!(
+            last_action(&m),
+            ActionKind::Recipe {
+                client: "c2".into(),
+                recipe: RecipeKind::Lock,
+                path: "/lock".into(),
+                hold_ms: Some(1000),
+                size: None,
+                repeat: true
+            }
+        );
+        seek(&mut m, 6000);
+        let views = m.engine.sim().recipe_views();
+        assert_eq!(views.iter().filter(|v| v.holds).count(), 1, "{views:?}");
+        m.apply(Msg::SetLoadWrites(0));
+        m.apply(Msg::SetLoadReads(0));
+        m.apply(Msg::StartLoad("c2".into()));
+        assert!(m
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("writes or reads per second"));
+        m.apply(Msg::SetLoadReads(50));
+        m.apply(Msg::SetLoadSecs(2));
+        m.apply(Msg::StartLoad("c2".into()));
+        assert_eq!(
+            last_action(&m),
+            ActionKind::Load {
+                client: "c2".into(),
+                rate_per_s: 0,
+                for_ms: 2000,
+                reads_per_s: 50
+            }
+        );
+        // The same recipe twice on one path is refused, in words.
+        m.apply(Msg::RunRecipe("c2".into()));
+        assert!(m
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("already runs a recipe"));
+        m.apply(Msg::SetReadPath("nope".into()));
+        m.apply(Msg::Sync("c1".into()));
+        assert!(m.notice.as_ref().unwrap().text.contains("not a znode path"));
+    }
+
+    #[test]
+    fn a_partition_places_clients_on_their_side() {
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Connect);
+        m.apply(Msg::Connect);
+        m.apply(Msg::Connect);
+        m.apply(Msg::GroupOf(1, 2));
+        m.apply(Msg::ClientGroup("c1".into(), Some(2)));
+        m.apply(Msg::ClientGroup("c2".into(), Some(0)));
+        // Side B has no server: refused, said.
+        m.apply(Msg::ClientGroup("c3".into(), Some(1)));
+        m.apply(Msg::ApplyPartition);
+        assert!(m
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("which has no server"));
+        m.apply(Msg::ClientGroup("c3".into(), None));
+        m.apply(Msg::ApplyPartition);
+        assert_eq!(
+            last_action(&m),
+            ActionKind::Partition {
+                groups: vec![vec![2, 3], vec![1]],
+                clients: vec![vec!["c2".into()], vec!["c1".into()]],
+            }
+        );
+        m.apply(Msg::Heal);
+        assert!(m.client_groups.is_empty());
+    }
+
+    #[test]
+    fn the_lock_hazard_is_announced_without_pausing() {
+        let json = include_str!("../../static/scenarios/lock-fencing-hazard.json");
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Load {
+            source: Source::Preset,
+            json: json.to_string(),
+            at: None,
+        });
+        m.apply(Msg::SetSpeed(100.0));
+        m.apply(Msg::Play);
+        let mut said = false;
+        while m.engine.now_ms() < 40_000 {
+            m.frame(100.0, &mut || true);
+            said |= m
+                .notice
+                .as_ref()
+                .is_some_and(|n| n.text.starts_with("Hazard LockHolderExpired"));
+            assert!(m.playing, "a hazard does not pause");
+        }
+        assert!(said);
+        assert_eq!(m.engine.sim().hazards()[0].kind, "LockHolderExpired");
+        let b = m
+            .engine
+            .sim()
+            .recipe_views()
+            .into_iter()
+            .find(|v| v.client == "b")
+            .unwrap();
+        assert!(b.holds, "{b:?}");
+    }
+
+    #[test]
+    fn the_stale_sync_read_is_a_hazard_too() {
+        let json = include_str!("../../static/scenarios/sync-stale-leader.json");
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Load {
+            source: Source::Preset,
+            json: json.to_string(),
+            at: None,
+        });
+        play_to(&mut m, 20_000);
+        let h = m.engine.sim().hazards();
+        assert_eq!(h[0].kind, "SyncReadNotLinearizable", "{h:?}");
+        assert!(m.engine.sim().violations().is_empty());
+        assert!(m.engine.sim().reads().iter().any(|r| r.op == "sync"));
+    }
+
+    #[test]
+    fn a_finding_is_marked_and_unmarked() {
+        let json = include_str!("../../static/scenarios/node-failure-majority.json");
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Load {
+            source: Source::Preset,
+            json: json.to_string(),
+            at: None,
+        });
+        play_to(&mut m, 15_000);
+        let d = m.engine.sim().diagnose();
+        let f = d.of("no_quorum").next().expect("no quorum at 15 s");
+        let focus = DiagFocus {
+            id: f.id,
+            server: f.server,
+            servers: f.servers.clone(),
+            links: Vec::new(),
+        };
+        m.apply(Msg::FocusFinding(Some(focus.clone())));
+        assert_eq!(m.diag_focus.as_ref(), Some(&focus));
+        m.apply(Msg::FocusFinding(Some(focus)));
+        assert_eq!(m.diag_focus, None, "a second click unmarks");
+    }
+
+    /// The diagnosis's cost on the one-hour load preset (run with
+    /// `cargo test -p zablab-web --release -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn diagnosis_cost_on_the_one_hour_preset() {
+        let json = include_str!("../../static/scenarios/load-1h-5srv.json");
+        let mut e = Engine::new(Scenario::from_json(json).unwrap()).unwrap();
+        for t in [60_000u64, 600_000, 1_800_000, 3_600_000] {
+            e.seek(t, &mut || true);
+            let t0 = std::time::Instant::now();
+            let n = 20;
+            let mut findings = 0;
+            for _ in 0..n {
+                findings = e.sim().diagnose().findings.len();
+            }
+            let per = t0.elapsed().as_secs_f64() * 1000.0 / n as f64;
+            println!(
+                "diagnose at {t} ms: {per:.3} ms per call, {findings} findings, {} events",
+                e.sim().events()
+            );
+        }
     }
 
     #[test]

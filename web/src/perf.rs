@@ -35,8 +35,13 @@ impl FrameStats {
 
     /// `frames=N p50=… p95=… max=…` (ms), what the e2e check parses.
     pub fn summary(&self) -> String {
+        self.summary_of("frames")
+    }
+
+    /// [`summary`](Self::summary) with another name for the count.
+    pub fn summary_of(&self, what: &str) -> String {
         format!(
-            "frames={} p50={} p95={} max={}",
+            "{what}={} p50={} p95={} max={}",
             self.total,
             crate::dec(self.quantile(0.5), 2),
             crate::dec(self.quantile(0.95), 2),

@@ -28,11 +28,18 @@ impl Drop for Mounted {
 
 /// Mounts a fresh app in its own root element (no share link in the URL).
 async fn mount() -> Mounted {
+    mount_at("").await
+}
+
+/// Mounts a fresh app with `fragment` (a share link's `#s=…`, or "") in
+/// the URL.
+async fn mount_at(fragment: &str) -> Mounted {
     let window = web_sys::window().unwrap();
+    let url = format!("{}{fragment}", window.location().pathname().unwrap());
     let _ = window.history().unwrap().replace_state_with_url(
         &wasm_bindgen::JsValue::NULL,
         "",
-        Some(&window.location().pathname().unwrap()),
+        Some(&url),
     );
     let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
@@ -390,12 +397,16 @@ async fn language_presenter_help_and_the_diagram() {
 async fn every_control_has_an_accessible_name() {
     let app = mount().await;
     let r = &app.root;
+    // A client, so that the clients' operations and sides are drawn too.
+    click(r, "[data-testid=tab-clients]").await;
+    click(r, "[data-testid=client-connect]").await;
     for tab in [
         "tab-server",
         "tab-network",
         "tab-clients",
         "tab-log",
         "tab-invariants",
+        "tab-diagnosis",
     ] {
         click(r, &format!("[data-testid={tab}]")).await;
         if tab == "tab-server" {
@@ -415,4 +426,184 @@ async fn every_control_has_an_accessible_name() {
             );
         }
     }
+}
+
+/// Plays at 100x for `ms` of wall time, then pauses.
+async fn play_for(r: &Element, ms: u64) {
+    select(r, "[data-testid=speed]", "100").await;
+    click(r, "[data-testid=play]").await;
+    sleep(Duration::from_millis(ms)).await;
+    click(r, "[data-testid=play]").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_diagnosis_follows_the_shown_moment_and_marks_a_finding() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=tab-diagnosis]").await;
+    assert_eq!(count(r, "[data-testid=finding-no_quorum]"), 0);
+    // Two of three servers down: no quorum.
+    let l = leader(r).unwrap();
+    let other = if l == 1 { 2 } else { 1 };
+    for sid in [l, other] {
+        click(r, &format!("[data-testid=server-{sid}]")).await;
+        click(r, "[data-testid=crash]").await;
+    }
+    click(r, "[data-testid=tab-diagnosis]").await;
+    let f = text(r, "[data-testid=finding-no_quorum]");
+    assert!(f.contains("critical") && f.contains("No leader"), "{f}");
+    assert!(text(r, "[data-testid=diagnosis]").contains("server_down"));
+    assert!(
+        !text(r, "[data-testid=diag-cost]").starts_with("refreshes=0"),
+        "the cost is kept"
+    );
+    // Clicking it marks the servers it names.
+    click(r, "[data-testid=finding-no_quorum] button").await;
+    assert_eq!(
+        find(r, "[data-testid=finding-no_quorum] button")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(count(r, "svg.cluster g.server.diag") >= 1);
+    // Back before the crashes: the finding is gone (it follows the timeline).
+    type_in(r, "[data-testid=scrubber]", "1900", "input").await;
+    assert_eq!(count(r, "[data-testid=finding-no_quorum]"), 0);
+    click(r, "[data-testid=tab-diagnosis]").await;
+    assert_eq!(count(r, "[data-testid=finding-no_quorum]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_inspector_shows_the_load_and_the_leaders_learner_queues() {
+    let app = mount().await;
+    let r = &app.root;
+    let l = leader(r).unwrap();
+    click(r, &format!("[data-testid=server-{l}]")).await;
+    assert!(text(r, "[data-testid=inspect-load]").contains("Outstanding requests"));
+    assert_eq!(text(r, "[data-testid=inspect-outstanding]"), "0");
+    assert!(text(r, "[data-testid=inspect-latency]").ends_with(" ms"));
+    assert_eq!(count(r, "[data-testid=learner-queues] tbody tr"), 2);
+    let f = if l == 1 { 2 } else { 1 };
+    click(r, &format!("[data-testid=server-{f}]")).await;
+    assert_eq!(
+        count(r, "[data-testid=learner-queues]"),
+        0,
+        "a follower has none"
+    );
+    // A load from the Clients tab shows in its server's latency.
+    click(r, "[data-testid=tab-clients]").await;
+    click(r, "[data-testid=client-connect]").await;
+    click(r, "[data-testid=start-load]").await;
+    assert_eq!(count(r, "[data-testid=error]"), 0);
+    play_for(r, 300).await;
+    click(r, "[data-testid=server-1]").await;
+    let latency = text(r, "[data-testid=inspect-latency]");
+    assert_ne!(latency, "0/0.000/0 ms", "requests were answered");
+}
+
+#[wasm_bindgen_test]
+async fn clients_run_recipes_watch_sync_and_multi_from_the_clients_tab() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=tab-clients]").await;
+    click(r, "[data-testid=client-connect]").await;
+    click(r, "[data-testid=client-connect]").await;
+    // c2 watches /x (exists), c1 creates it in a multi.
+    select(r, "[data-testid=op-client]", "c2").await;
+    type_in(r, "[data-testid=read-path]", "/x", "change").await;
+    select(r, "[data-testid=read-op]", "exists").await;
+    click(r, "[data-testid=read-watch]").await;
+    click(r, "[data-testid=sync]").await;
+    select(r, "[data-testid=op-client]", "c1").await;
+    click(r, "[data-testid=multi]").await;
+    // Both take the lock on /lock.
+    click(r, "[data-testid=run-recipe]").await;
+    select(r, "[data-testid=op-client]", "c2").await;
+    click(r, "[data-testid=run-recipe]").await;
+    assert_eq!(count(r, "[data-testid=error]"), 0);
+    play_for(r, 400).await;
+    let watches = text(r, "[data-testid=watches]");
+    assert!(watches.contains("c2 ← NodeCreated /x"), "{watches}");
+    assert!(text(r, "[data-testid=writes]").contains("multi /x,/"));
+    assert!(text(r, "[data-testid=reads]").contains("c2 exists /x"));
+    let holders = count(r, "[data-testid=recipes] .recipe.holds");
+    assert_eq!(holders, 1, "{}", text(r, "[data-testid=recipes]"));
+    let holds = find(r, "[data-testid=recipes] .recipe.holds")
+        .text_content()
+        .unwrap();
+    assert!(holds.contains("holds the lock since"), "{holds}");
+    let who = if holds.contains("c1") { "c1" } else { "c2" };
+    assert_eq!(
+        count(r, &format!("[data-testid=holder-{who}]")),
+        1,
+        "marked in the cluster view"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_partition_can_place_a_client_on_a_side() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=tab-clients]").await;
+    click(r, "[data-testid=client-connect]").await;
+    let l = leader(r).unwrap();
+    click(r, "[data-testid=tab-network]").await;
+    select(r, &format!("[data-testid=group-{l}]"), "1").await;
+    select(r, "[data-testid=client-group-c1]", "1").await;
+    click(r, "[data-testid=apply-partition]").await;
+    assert_eq!(count(r, "[data-testid=error]"), 0);
+    assert_eq!(count(r, "svg.cluster g.group"), 2);
+    let others: Vec<String> = (1..=3).filter(|&s| s != l).map(|s| s.to_string()).collect();
+    let state = text(r, "[data-testid=network-state]");
+    assert!(
+        state.contains(&format!(
+            "client c1 cannot reach server(s) {}",
+            others.join(", ")
+        )),
+        "{state}"
+    );
+    // The action on the timeline names the client's side.
+    let marks = r.query_selector_all(".marker.mk-fault").unwrap();
+    let labels: Vec<String> = (0..marks.length())
+        .filter_map(|i| {
+            marks
+                .item(i)
+                .unwrap()
+                .dyn_into::<Element>()
+                .unwrap()
+                .get_attribute("aria-label")
+        })
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|a| a.contains("partition") && a.contains("c1")),
+        "{labels:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_lock_hazard_is_shown_as_a_hazard_not_a_violation() {
+    let json = include_str!("../../static/scenarios/lock-fencing-hazard.json");
+    let frag = format!("#{}", zablab_web::share::encode(json, 40_000));
+    let app = mount_at(&frag).await;
+    let r = &app.root;
+    for _ in 0..200 {
+        if text(r, "[data-testid=time]") == "40.000 s" {
+            break;
+        }
+        sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(text(r, "[data-testid=time]"), "40.000 s");
+    assert_eq!(count(r, ".marker.mk-hazard"), 1, "marked on the timeline");
+    assert_eq!(count(r, ".marker.mk-violation"), 0);
+    assert_eq!(text(r, "[data-testid=tab-invariants] .badge.hazard"), "1");
+    click(r, "[data-testid=tab-invariants]").await;
+    let h = text(r, "[data-testid=hazard-LockHolderExpired]");
+    assert!(h.contains("fence"), "{h}");
+    assert_eq!(count(r, ".prop.bad"), 0, "not a violation");
+    click(r, "[data-testid=tab-clients]").await;
+    assert!(text(r, "[data-testid=recipe-b]").contains("holds the lock"));
+    assert!(text(r, "[data-testid=recipe-a]").contains("session expired"));
+    assert_eq!(count(r, "[data-testid=holder-b]"), 1);
 }

@@ -24,7 +24,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{ActionError, ClientState, Event, FourLwRecord, Role, Scheduled, Simulation};
+use super::{
+    ActionError, ClientState, Event, FourLwRecord, ReadRecord, Role, Scheduled, Simulation,
+};
 use crate::proto::{ClientId, Packet, ServerState, Sid, ZabState};
 use crate::server::{ClientEvent, ConnId, Input};
 use crate::zxid::Zxid;
@@ -789,6 +791,17 @@ impl Simulation {
                 pending: c.in_flight.len() + c.queue.len(),
             })
             .collect()
+    }
+
+    /// The servers each client cannot reach (a partition placed it on a
+    /// side), by client name, in order.
+    pub fn client_cuts(&self) -> Vec<(String, Sid)> {
+        self.client_cuts.iter().cloned().collect()
+    }
+
+    /// The reads answered so far (what each saw), oldest first.
+    pub fn reads(&self) -> &[ReadRecord] {
+        &self.reads
     }
 
     /// The answers of the `4lw` actions so far.

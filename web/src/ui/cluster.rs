@@ -28,7 +28,7 @@ pub fn state_word(s: &ServerDot) -> String {
     }
 }
 
-fn server_class(s: &ServerDot, selected: bool, flagged: bool) -> Classes {
+fn server_class(s: &ServerDot, selected: bool, flagged: bool, marked: bool) -> Classes {
     let state = state_word(s).to_lowercase();
     classes!(
         "server",
@@ -37,6 +37,7 @@ fn server_class(s: &ServerDot, selected: bool, flagged: bool) -> Classes {
         s.leader.then_some("leader"),
         selected.then_some("selected"),
         flagged.then_some("flagged"),
+        marked.then_some("diag"),
         s.view.serving.then_some("serving"),
     )
 }
@@ -92,6 +93,14 @@ pub fn Cluster(p: &PanelProps) -> Html {
         .and_then(|i| m.engine.head().violations().get(i))
         .map(|v| v.servers.clone())
         .unwrap_or_default();
+    // A diagnosis finding the user picked: its servers and links.
+    let diag = m.diag_focus.as_ref();
+    let marked = |sid: u32| diag.is_some_and(|d| d.servers.contains(&sid) || d.server == Some(sid));
+    let diag_links = diag.into_iter().flat_map(|d| d.links.iter()).filter_map(|&(a, b)| {
+        let (p, q) = (scene.server(a)?.pos, scene.server(b)?.pos);
+        Some(html! { <line class="diag-link" x1={f(p.x)} y1={f(p.y)} x2={f(q.x)} y2={f(q.y)} /> })
+    });
+    let recipes = sim.recipe_views();
 
     let bands = scene.groups.iter().map(|g| {
         html! {
@@ -171,7 +180,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
         let big = r >= 28.0;
         let zab = if s.view.up && !s.view.paused { s.view.zab_state.clone() } else { String::new() };
         html! {
-            <g key={sid} class={server_class(s, selected, flagged.contains(&sid))}
+            <g key={sid} class={server_class(s, selected, flagged.contains(&sid), marked(sid))}
                data-testid={format!("server-{sid}")} role="button" tabindex="0"
                aria-label={aria} aria-pressed={selected.to_string()} {onclick} {onkeydown}>
                 <title>{ format!("{} · {}", trf(l, T::ServerN, &[&sid.to_string()]), s.view.peer_state) }</title>
@@ -213,11 +222,23 @@ pub fn Cluster(p: &PanelProps) -> Html {
     });
 
     let clients = scene.clients.iter().map(|c| {
+        // A recipe client: its view in the title; the lock holder (or
+        // elected leader) marked.
+        let mine: Vec<_> = recipes.iter().filter(|r| r.client == c.name).collect();
+        let holds = mine.iter().find(|r| r.holds);
+        let mut title = format!("{} · {} · {}", c.name, c.state, trf(l, T::ServerN, &[&c.server.to_string()]));
+        for r in &mine {
+            title.push_str(&format!("\n{} {}: {}", r.recipe, r.path, r.status));
+        }
         html! {
-            <g class={classes!("client", format!("cl-{}", c.state.to_lowercase()))} key={format!("c{}", c.id)}>
-                <title>{ format!("{} · {} · {}", c.name, c.state, trf(l, T::ServerN, &[&c.server.to_string()])) }</title>
+            <g class={classes!("client", format!("cl-{}", c.state.to_lowercase()), holds.is_some().then_some("holds"))} key={format!("c{}", c.id)}
+               data-testid={format!("cl-{}", c.name)}>
+                <title>{ title }</title>
                 <rect x={f(c.pos.x - 16.0)} y={f(c.pos.y - 9.0)} width="32" height="18" rx="4" />
                 <text x={f(c.pos.x)} y={f(c.pos.y + 4.0)}>{ c.name.clone() }</text>
+                if let Some(r) = holds {
+                    <g data-testid={format!("holder-{}", c.name)}>{ super::clients::holder_mark(r.recipe, c.pos.x + 18.0, c.pos.y - 7.0) }</g>
+                }
             </g>
         }
     });
@@ -257,6 +278,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
                 <g class="links">{ for lines }</g>
                 <g class="clients">{ for clients }</g>
                 <g class="servers">{ for servers }</g>
+                <g class="diag-links">{ for diag_links }</g>
                 <g class="messages" aria-hidden="true">{ for messages }</g>
             </svg>
             <figcaption class="visually-hidden" data-testid="cluster-summary">{ summary }</figcaption>

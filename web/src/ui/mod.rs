@@ -12,7 +12,9 @@ use yew::prelude::*;
 use crate::i18n::{tr, Lang, T};
 use crate::model::{Model, Msg};
 
+mod clients;
 mod cluster;
+mod diagnosis;
 mod diagram;
 mod header;
 mod panels;

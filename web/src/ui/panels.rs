@@ -1,7 +1,8 @@
 //! The side panels, one tab each: the server inspector (state and
-//! epochs, controls, txn log with committed marks, data tree, sessions,
-//! 4lw console), the network (partition, one-way cut, slow link, drop),
-//! clients, the event log, and the invariants.
+//! epochs, controls, load, txn log with committed marks, data tree,
+//! sessions, 4lw console), the network (partition with clients' sides,
+//! one-way cut, slow link, drop), clients (`clients.rs`), the event log,
+//! the invariants with the hazards, and the diagnosis (`diagnosis.rs`).
 
 use yew::prelude::*;
 use zablab_core::proto::Sid;
@@ -10,16 +11,19 @@ use zablab_core::sim::property_names;
 use zablab_core::txn::TxnOp;
 use zablab_core::zxid::Zxid;
 
+use super::clients::clients_tab;
+use super::diagnosis::DiagnosisTab;
 use super::{button, input_value, on_number, PanelProps};
 use crate::i18n::{tr, trf, Lang, T};
 use crate::model::{Model, Msg, Tab};
 
-const TABS: [(Tab, T, &str); 5] = [
+const TABS: [(Tab, T, &str); 6] = [
     (Tab::Server, T::TabServer, "tab-server"),
     (Tab::Network, T::TabNetwork, "tab-network"),
     (Tab::Clients, T::TabClients, "tab-clients"),
     (Tab::Log, T::TabLog, "tab-log"),
     (Tab::Invariants, T::TabInvariants, "tab-invariants"),
+    (Tab::Diagnosis, T::TabDiagnosis, "tab-diagnosis"),
 ];
 
 #[component]
@@ -27,6 +31,7 @@ pub fn SidePanel(p: &PanelProps) -> Html {
     let m = p.model.get();
     let l = m.lang;
     let violations = m.engine.sim().violations().len();
+    let hazards = m.engine.sim().hazards().len();
     let tabs = TABS.iter().map(|(tab, label, id)| {
         let selected = m.tab == *tab;
         let onclick = {
@@ -34,13 +39,16 @@ pub fn SidePanel(p: &PanelProps) -> Html {
             let tab = *tab;
             Callback::from(move |_| send.emit(Msg::Tab(tab)))
         };
-        let badge = (*tab == Tab::Invariants && violations > 0).then(|| violations.to_string());
+        let inv = *tab == Tab::Invariants;
+        let badge = (inv && violations > 0).then(|| violations.to_string());
+        let hazard = (inv && hazards > 0).then(|| hazards.to_string());
         html! {
             <button type="button" role="tab" id={*id} aria-selected={selected.to_string()}
                     aria-controls="side-body" data-testid={*id}
                     class={classes!("tab", selected.then_some("active"))} {onclick}>
                 { tr(l, *label) }
                 if let Some(b) = badge { <span class="badge">{ b }</span> }
+                if let Some(h) = hazard { <span class="badge hazard" title={tr(l, T::HazardsTitle)}>{ h }</span> }
             </button>
         }
     });
@@ -50,6 +58,9 @@ pub fn SidePanel(p: &PanelProps) -> Html {
         Tab::Clients => clients_tab(&m, &p.send),
         Tab::Log => log_tab(&m, &p.send),
         Tab::Invariants => invariants_tab(&m, &p.send),
+        Tab::Diagnosis => {
+            html! { <DiagnosisTab model={p.model.clone()} rev={p.rev} send={p.send.clone()} /> }
+        }
     };
     let active = TABS
         .iter()
@@ -163,6 +174,34 @@ fn server_tab(m: &Model, send: &Callback<Msg>) -> Html {
         </dl>
     };
 
+    // Load: what srvr/mntr measure (Simulation::load_stats).
+    let load = sim.load_stats().into_iter().find(|x| x.sid == sid).map(|x| {
+        let milli = |v: u64| format!("{}.{:03}", v / 1000, v % 1000);
+        let queues = x.learner_queues.iter().map(|(s, d)| {
+            html! { <tr data-testid={format!("learner-queue-{s}")}><td>{ s }</td><td>{ d }</td></tr> }
+        });
+        html! {
+            <details open=true data-testid="inspect-load">
+                <summary>{ tr(l, T::Load) }</summary>
+                <dl class="facts">
+                    { fact(tr(l, T::Outstanding), x.outstanding_requests.to_string(), "inspect-outstanding") }
+                    { fact(tr(l, T::LatencyMinAvgMax), format!("{}/{}/{} ms", x.latency_min_ms, milli(x.latency_avg_milli_ms), x.latency_max_ms), "inspect-latency") }
+                    { fact(tr(l, T::Packets), format!("{} / {}", x.packets_received, x.packets_sent), "inspect-packets") }
+                    { fact(tr(l, T::Connections), x.connections.to_string(), "inspect-connections") }
+                    if v.state == "LEADING" {
+                        { fact(tr(l, T::ProposalsOutstanding), x.proposals_outstanding.to_string(), "inspect-proposals") }
+                    }
+                </dl>
+                if !x.learner_queues.is_empty() {
+                    <table class="queues" data-testid="learner-queues">
+                        <thead><tr><th>{ tr(l, T::Learner) }</th><th>{ tr(l, T::QueuedPackets) }</th></tr></thead>
+                        <tbody>{ for queues }</tbody>
+                    </table>
+                }
+            </details>
+        }
+    });
+
     // Txn log: the newest 40, with applied (committed here) and durable marks.
     let log = &srv.disk.log;
     let start = log.len().saturating_sub(40);
@@ -274,6 +313,7 @@ fn server_tab(m: &Model, send: &Callback<Msg>) -> Html {
             <h2>{ trf(l, T::ServerTitle, &[&sid_s, role]) }</h2>
             { controls }
             { facts }
+            { for load }
             { txn_log }
             { tree }
             { sess }
@@ -282,7 +322,7 @@ fn server_tab(m: &Model, send: &Callback<Msg>) -> Html {
     }
 }
 
-fn sid_select(
+pub(super) fn sid_select(
     l: Lang,
     label: T,
     value: Sid,
@@ -332,8 +372,46 @@ fn network_tab(m: &Model, send: &Callback<Msg>) -> Html {
             </label>
         }
     });
+    let names: Vec<String> = sim
+        .clients_view()
+        .into_iter()
+        .filter(|c| !matches!(c.state, "CLOSED" | "EXPIRED"))
+        .map(|c| c.name)
+        .collect();
+    let client_sides = names.iter().map(|name| {
+        let g = m.client_groups.get(name).copied();
+        let onchange = {
+            let send = send.clone();
+            let name = name.clone();
+            Callback::from(move |e: Event| {
+                send.emit(Msg::ClientGroup(name.clone(), input_value(&e).parse().ok()))
+            })
+        };
+        html! {
+            <label class="group-pick">{ name.clone() }
+                <select aria-label={trf(l, T::SideOf, &[name])} {onchange} data-testid={format!("client-group-{name}")}>
+                    <option value="" selected={g.is_none()}>{ tr(l, T::AnySide) }</option>
+                    { for (0u8..3).map(|k| html! {
+                        <option value={k.to_string()} selected={g == Some(k)}>{ ((b'A' + k) as char).to_string() }</option>
+                    }) }
+                </select>
+            </label>
+        }
+    });
     let links = sim.links();
-    let state = if links.cuts.is_empty() && links.slow.is_empty() && links.drop_next.is_empty() {
+    // Which servers each client placed on a side cannot reach.
+    let mut client_cuts: Vec<(String, Vec<String>)> = Vec::new();
+    for (c, sid) in sim.client_cuts() {
+        match client_cuts.last_mut() {
+            Some((last, v)) if *last == c => v.push(sid.to_string()),
+            _ => client_cuts.push((c, vec![sid.to_string()])),
+        }
+    }
+    let state = if links.cuts.is_empty()
+        && links.slow.is_empty()
+        && links.drop_next.is_empty()
+        && client_cuts.is_empty()
+    {
         html! { <p class="hint" data-testid="network-state">{ tr(l, T::NetworkHealthy) }</p> }
     } else {
         html! {
@@ -341,6 +419,7 @@ fn network_tab(m: &Model, send: &Callback<Msg>) -> Html {
                 { for links.cuts.iter().map(|(a, b)| html! { <li>{ trf(l, T::CutItem, &[&a.to_string(), &b.to_string()]) }</li> }) }
                 { for links.slow.iter().map(|(a, b, ms)| html! { <li>{ trf(l, T::SlowItem, &[&a.to_string(), &b.to_string(), &ms.to_string()]) }</li> }) }
                 { for links.drop_next.iter().map(|(a, b)| html! { <li>{ trf(l, T::DropItem, &[&a.to_string(), &b.to_string()]) }</li> }) }
+                { for client_cuts.iter().map(|(c, v)| html! { <li>{ trf(l, T::ClientCutItem, &[c, &v.join(", ")]) }</li> }) }
             </ul>
         }
     };
@@ -349,6 +428,10 @@ fn network_tab(m: &Model, send: &Callback<Msg>) -> Html {
             <h2>{ tr(l, T::Partition) }</h2>
             <p class="hint">{ tr(l, T::PartitionHint) }</p>
             <div class="groups">{ for groups }</div>
+            if !names.is_empty() {
+                <p class="hint">{ tr(l, T::ClientSidesHint) }</p>
+                <div class="groups" data-testid="client-sides">{ for client_sides }</div>
+            }
             <div class="controls">
                 { button(tr(l, T::ApplyPartition), tr(l, T::ApplyPartition).to_string(), "apply-partition", send, Msg::ApplyPartition) }
                 { button(tr(l, T::Heal), tr(l, T::HealAria).to_string(), "heal", send, Msg::Heal) }
@@ -370,89 +453,6 @@ fn network_tab(m: &Model, send: &Callback<Msg>) -> Html {
             </div>
             <h2>{ tr(l, T::NetworkNow) }</h2>
             { state }
-        </div>
-    }
-}
-
-fn clients_tab(m: &Model, send: &Callback<Msg>) -> Html {
-    let l = m.lang;
-    let sim = m.engine.sim();
-    let sids: Vec<Sid> = sim.servers().iter().map(|s| s.sid).collect();
-    let on_name = {
-        let send = send.clone();
-        Callback::from(move |e: InputEvent| {
-            use wasm_bindgen::JsCast;
-            if let Some(i) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                send.emit(Msg::SetClientName(i.value()));
-            }
-        })
-    };
-    let on_path = {
-        let send = send.clone();
-        Callback::from(move |e: Event| send.emit(Msg::SetReadPath(input_value(&e))))
-    };
-    let clients = sim.clients_view();
-    let rows = clients.iter().map(|c| {
-        let live = !matches!(c.state, "CLOSED" | "EXPIRED");
-        html! {
-            <tr data-testid={format!("client-{}", c.name)}>
-                <td>{ c.name.clone() }</td>
-                <td>{ c.state }</td>
-                <td>{ c.server }</td>
-                <td class="mono">{ format!("0x{:x}", c.session) }</td>
-                <td class="mono">{ c.last_zxid.to_string() }</td>
-                <td>{ c.pending }</td>
-                <td>
-                    if live {
-                        { button(tr(l, T::Write), trf(l, T::WriteAria, &[&c.name, &m.write_count.to_string()]), "client-write", send, Msg::Write(c.name.clone())) }
-                        { button(tr(l, T::Read), trf(l, T::ReadAria, &[&c.name, &m.read_path]), "client-read", send, Msg::Read(c.name.clone())) }
-                        { button(tr(l, T::CloseSession), trf(l, T::CloseAria, &[&c.name]), "client-close", send, Msg::Close(c.name.clone())) }
-                    }
-                </td>
-            </tr>
-        }
-    });
-    let writes = sim.writes();
-    let recent = writes.iter().rev().take(12).map(|w| {
-        html! {
-            <li class="mono">{ format!("{} {} {} {} → {} {}", crate::fmt_ms(w.at_ms), w.client, w.op, w.path,
-                                       w.zxid.map_or("—".to_string(), |z| z.to_string()), w.result) }</li>
-        }
-    });
-    html! {
-        <div class="clients" data-testid="clients">
-            <h2>{ tr(l, T::ConnectClient) }</h2>
-            <div class="controls">
-                <label>{ tr(l, T::ClientName) }
-                    <input type="text" value={m.client_name.clone()} oninput={on_name} data-testid="client-name" />
-                </label>
-                { sid_select(l, T::ToServer, m.client_server, &sids, send, Msg::SetClientServer, "client-server") }
-                { button(tr(l, T::Connect), trf(l, T::ConnectAria, &[&m.client_name, &m.client_server.to_string()]), "client-connect", send, Msg::Connect) }
-            </div>
-            <div class="controls">
-                <label>{ tr(l, T::WritesPerClick) }
-                    <input type="number" min="1" max="1000" value={m.write_count.to_string()} onchange={on_number(send, Msg::SetWriteCount)} />
-                </label>
-                <label>{ tr(l, T::ReadPath) }
-                    <input type="text" value={m.read_path.clone()} onchange={on_path} />
-                </label>
-            </div>
-            if clients.is_empty() {
-                <p class="hint">{ tr(l, T::NoClients) }</p>
-            } else {
-                <table class="client-table">
-                    <thead><tr>
-                        <th>{ tr(l, T::ClientName) }</th><th>{ tr(l, T::State) }</th><th>{ tr(l, T::Server) }</th>
-                        <th>{ tr(l, T::Session) }</th><th>{ tr(l, T::Zxid) }</th><th>{ tr(l, T::Pending) }</th><th />
-                    </tr></thead>
-                    <tbody>{ for rows }</tbody>
-                </table>
-            }
-            <h2>{ tr(l, T::RecentWrites) }</h2>
-            <ul class="writes" data-testid="writes">{ for recent }</ul>
         </div>
     }
 }
@@ -560,6 +560,25 @@ fn invariants_tab(m: &Model, send: &Callback<Msg>) -> Html {
         html! { <li class="mono">{ format!("{} {}: {}", crate::fmt_ms(e.at_ms), e.action, e.error) }</li> }
     });
     let has_errors = !m.engine.sim().action_errors().is_empty();
+    let now_ms = m.engine.now_ms();
+    let head_hazards = m.engine.head().hazards();
+    let hazards = head_hazards.iter().map(|h| {
+        let at = h.at_ms;
+        let explain = match h.kind {
+            "LockHolderExpired" => tr(l, T::HazardLockExplained),
+            "SyncReadNotLinearizable" => tr(l, T::HazardSyncExplained),
+            _ => "",
+        };
+        html! {
+            <li class={classes!("hazard", (at > now_ms).then_some("later"))} data-testid={format!("hazard-{}", h.kind)}>
+                <strong>{ format!("⚠ {}", h.kind) }</strong>
+                { format!(" · {} · {} ", crate::fmt_ms(at), h.clients.join(", ")) }
+                { button(tr(l, T::Jump), trf(l, T::HazardJumpAria, &[h.kind, &crate::fmt_ms(at)]), "hazard-jump", send, Msg::Seek(at)) }
+                <p>{ explain }</p>
+                <p class="detail">{ h.detail.clone() }</p>
+            </li>
+        }
+    });
     html! {
         <div class="invariants" data-testid="invariants">
             <p class="hint">{ tr(l, T::InvariantsHint) }</p>
@@ -567,6 +586,11 @@ fn invariants_tab(m: &Model, send: &Callback<Msg>) -> Html {
             if !head.is_empty() {
                 <h2>{ tr(l, T::Violations) }</h2>
                 <ul class="violations">{ for details }</ul>
+            }
+            if !head_hazards.is_empty() {
+                <h2>{ tr(l, T::Hazards) }</h2>
+                <p class="hint">{ tr(l, T::HazardsHint) }</p>
+                <ul class="hazards">{ for hazards }</ul>
             }
             if has_errors {
                 <h2>{ tr(l, T::ActionErrors) }</h2>

@@ -18,6 +18,7 @@ enum Mark {
     Sync,
     Fault,
     Client,
+    Hazard,
     Violation,
 }
 
@@ -29,6 +30,7 @@ impl Mark {
             Mark::Sync => "mk-sync",
             Mark::Fault => "mk-fault",
             Mark::Client => "mk-client",
+            Mark::Hazard => "mk-hazard",
             Mark::Violation => "mk-violation",
         }
     }
@@ -182,6 +184,14 @@ pub fn Transport(p: &PanelProps) -> Html {
         if let Some(k) = action_mark(&a.kind) {
             marks.push((a.at_ms, k, action_text(l, &a.kind), None));
         }
+    }
+    for h in head.hazards() {
+        marks.push((
+            h.at_ms,
+            Mark::Hazard,
+            trf(l, T::HazardMark, &[h.kind, &h.detail]),
+            None,
+        ));
     }
     for (i, v) in head.violations().iter().enumerate() {
         marks.push((
