@@ -31,6 +31,7 @@ pub mod diagnosis;
 pub mod fourlw;
 pub mod fourlw_view;
 pub mod fuzz;
+pub mod lesson;
 pub mod metrics;
 pub mod proto;
 pub mod reference;
