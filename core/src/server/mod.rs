@@ -396,6 +396,16 @@ impl Watches {
         c.len()
     }
 
+    /// Sets a data watch (`child` false) or a child watch on `path`.
+    pub fn add(&mut self, child: bool, path: &Arc<str>, client: ClientId) {
+        let table = if child {
+            &mut self.child
+        } else {
+            &mut self.data
+        };
+        table.entry(path.clone()).or_default().insert(client);
+    }
+
     pub fn remove_client(&mut self, client: ClientId) {
         for table in [&mut self.data, &mut self.child] {
             table.retain(|_, s| {

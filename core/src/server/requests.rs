@@ -292,11 +292,7 @@ impl Server {
                     self.fire(client, WatchEventType::NodeDataChanged, path.clone(), zxid)
                 }
                 Some(_) => {
-                    self.watches
-                        .data
-                        .entry(path.clone())
-                        .or_default()
-                        .insert(client);
+                    self.watches.add(false, path, client);
                 }
             }
         }
@@ -304,11 +300,7 @@ impl Server {
             if self.tree.nodes.contains_key(&**path) {
                 self.fire(client, WatchEventType::NodeCreated, path.clone(), zxid);
             } else {
-                self.watches
-                    .data
-                    .entry(path.clone())
-                    .or_default()
-                    .insert(client);
+                self.watches.add(false, path, client);
             }
         }
         for path in child {
@@ -321,11 +313,7 @@ impl Server {
                     zxid,
                 ),
                 Some(_) => {
-                    self.watches
-                        .child
-                        .entry(path.clone())
-                        .or_default()
-                        .insert(client);
+                    self.watches.add(true, path, client);
                 }
             }
         }
@@ -375,27 +363,9 @@ impl Server {
             // getData/getChildren on a missing node fail and leave no
             // watch; exists leaves one either way.
             match op {
-                RequestOp::Exists { .. } => {
-                    self.watches
-                        .data
-                        .entry(path.clone())
-                        .or_default()
-                        .insert(client);
-                }
-                RequestOp::GetData { .. } if exists => {
-                    self.watches
-                        .data
-                        .entry(path.clone())
-                        .or_default()
-                        .insert(client);
-                }
-                RequestOp::GetChildren { .. } if exists => {
-                    self.watches
-                        .child
-                        .entry(path.clone())
-                        .or_default()
-                        .insert(client);
-                }
+                RequestOp::Exists { .. } => self.watches.add(false, path, client),
+                RequestOp::GetData { .. } if exists => self.watches.add(false, path, client),
+                RequestOp::GetChildren { .. } if exists => self.watches.add(true, path, client),
                 _ => {}
             }
         }
