@@ -164,31 +164,66 @@ pub enum Probe {
     /// The established leader's epoch, or "none".
     LeaderEpoch,
     /// A server's state: LOOKING, FOLLOWING, LEADING, OBSERVING, DOWN.
-    State { server: u32 },
+    State {
+        server: u32,
+    },
     /// Whether a server serves clients: "yes"/"no".
-    Serving { server: u32 },
+    Serving {
+        server: u32,
+    },
     /// The mode of a learner's last sync: DIFF, TRUNC, SNAP or "none".
-    SyncMode { server: u32 },
-    /// A server's last zxid, as `0x…`.
-    LastZxid { server: u32 },
+    SyncMode {
+        server: u32,
+    },
+    /// A server's last zxid (its data tree's lastProcessedZxid), as `0x…`.
+    LastZxid {
+        server: u32,
+    },
+    /// The last zxid in a server's txn log (appended, fsynced or not).
+    LogEnd {
+        server: u32,
+    },
+    /// A server's acceptedEpoch / currentEpoch (its epoch files).
+    AcceptedEpoch {
+        server: u32,
+    },
+    CurrentEpoch {
+        server: u32,
+    },
     /// Whether a property was violated so far: "yes"/"no".
-    Violated { property: String },
+    Violated {
+        property: String,
+    },
     /// The first property violated, or "none".
     FirstViolation,
     /// Whether a hazard of this kind was seen: "yes"/"no".
-    Hazard { kind: String },
+    Hazard {
+        kind: String,
+    },
     /// The client whose recipe believes it holds the lock on `path`, or
     /// "none" (several: their names joined by ",").
-    LockHolder { path: String },
+    LockHolder {
+        path: String,
+    },
     /// The data the client's last getData of `path` returned ("none": no
     /// such node or no read).
-    ReadData { client: String, path: String },
+    ReadData {
+        client: String,
+        path: String,
+    },
     /// The result of the client's last write ("OK", "NodeExists", ...).
-    WriteResult { client: String },
+    WriteResult {
+        client: String,
+    },
     /// How many servers are in this state ("LOOKING", "FOLLOWING", ...).
-    CountInState { state: String },
+    CountInState {
+        state: String,
+    },
     /// Whether a server's log has a line containing `text`: "yes"/"no".
-    LogContains { server: u32, text: String },
+    LogContains {
+        server: u32,
+        text: String,
+    },
 }
 
 /// Why a lesson cannot be played.
@@ -372,6 +407,16 @@ pub fn probe(sim: &Simulation, p: &Probe) -> String {
         Probe::LastZxid { server } => sim
             .server(*server)
             .map_or("none".to_string(), |v| v.last_zxid.to_string()),
+        Probe::LogEnd { server } => sim
+            .server_state(*server)
+            .and_then(|s| s.disk.log.last().map(|t| t.zxid.to_string()))
+            .unwrap_or_else(|| "none".to_string()),
+        Probe::AcceptedEpoch { server } => sim
+            .server(*server)
+            .map_or("none".to_string(), |v| v.accepted_epoch.to_string()),
+        Probe::CurrentEpoch { server } => sim
+            .server(*server)
+            .map_or("none".to_string(), |v| v.current_epoch.to_string()),
         Probe::Violated { property } => {
             yes(sim.violations().iter().any(|v| &v.property == property))
         }
@@ -512,13 +557,18 @@ mod tests {
          "question":{"prompt":{"en":"Who leads now?","zh":"现在谁是领导者？"},
            "choices":[{"value":"1","label":{"en":"s1","zh":"s1"}},{"value":"2","label":{"en":"s2","zh":"s2"}}],
            "probe":{"what":"leader"},"reveal_at_ms":4000,"expect":"2",
-           "explanation":{"en":"next highest","zh":"次大的"}}}]}"#;
+           "explanation":{"en":"next highest","zh":"次大的"}}},
+        {"text":{"en":"c","zh":"丙"},
+         "question":{"prompt":{"en":"Epochs of 2?","zh":"2 的 epoch？"},
+           "choices":[{"value":"2","label":{"en":"2","zh":"2"}},{"value":"1","label":{"en":"1","zh":"1"}}],
+           "probe":{"what":"current_epoch","server":2},"expect":"2",
+           "explanation":{"en":"new epoch","zh":"新 epoch"}}}]}"#;
 
     #[test]
     fn a_lesson_walks_and_its_answers_come_from_the_simulation() {
         let l = Lesson::from_json(TINY).unwrap();
         let a = walk(&l).unwrap();
-        assert_eq!(a.len(), 2);
+        assert_eq!(a.len(), 3);
         assert_eq!((a[0].got.as_str(), a[1].got.as_str()), ("3", "2"));
         // A story that no longer matches the model fails, naming the step.
         let wrong = TINY.replace(r#""expect":"2""#, r#""expect":"1""#);
