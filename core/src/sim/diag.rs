@@ -1581,9 +1581,12 @@ impl Simulation {
                         latency_ms: Some(l),
                     });
                 }
-                if !connect_fail.is_empty() {
+                if let Some(last) = connect_fail.last() {
+                    // Say when: the failures may be from an earlier round
+                    // than the vote it holds now.
                     reasons.push(format!(
-                        "it votes for leader {t} but cannot connect to it ({} failed attempt(s); it gives up after 5 tries or initLimit×tickTime)",
+                        "when it last chose to follow leader {t} (at {}) it could not connect to it ({} failed attempt(s); a learner gives up after 5 tries or initLimit×tickTime)",
+                        ms(last.at_ms),
                         connect_fail.len()
                     ));
                 }
