@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod course;
 pub mod engine;
 pub mod i18n;
 pub mod keys;
