@@ -339,6 +339,10 @@ table! {
     HazardJumpAria => "Go to hazard {0} at {1}", "跳到 {1} 的风险 {0}";
     HazardMark => "hazard: {0}: {1}", "风险：{0}：{1}";
     HazardFound => "Hazard {0} at {1}: ZooKeeper allows it, but an application must know (see the Invariants tab).", "{1} 出现风险 {0}：ZooKeeper 允许这种情况，但应用必须了解（见“不变式”标签页）。";
+    LessonStepOf => "Step {0} of {1}", "第 {0} 步，共 {1} 步";
+    CourseUnavailable => "The course could not be loaded ({0}), so this lesson link cannot open.", "无法加载课程（{0}），所以这个课程链接打不开。";
+    NoSuchLesson => "This link asks for the lesson “{0}”, which is not in this course.", "这个链接要打开课程“{0}”，但本课程中没有它。";
+    NoSuchStep => "Lesson “{0}” has no step {1} (it has {2}): it opened at its last step.", "课程“{0}”没有第 {1} 步（共 {2} 步）：已打开它的最后一步。";
     PanicTitle => "ZabLab stopped: an internal error", "ZabLab 停止了：内部错误";
     PanicBody => "Sorry: this is a bug in ZabLab, not in your scenario. Download the session below and attach it to a bug report; reloading the page starts afresh.", "";
     PanicDownload => "Download the session (scenario JSON)", "下载本次会话（场景 JSON）";

@@ -24,6 +24,7 @@ pub mod math;
 pub mod model;
 pub mod panic;
 pub mod perf;
+pub mod player;
 pub mod presets;
 pub mod setup;
 pub mod share;
