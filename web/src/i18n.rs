@@ -339,6 +339,50 @@ table! {
     HazardJumpAria => "Go to hazard {0} at {1}", "跳到 {1} 的风险 {0}";
     HazardMark => "hazard: {0}: {1}", "风险：{0}：{1}";
     HazardFound => "Hazard {0} at {1}: ZooKeeper allows it, but an application must know (see the Invariants tab).", "{1} 出现风险 {0}：ZooKeeper 允许这种情况，但应用必须了解（见“不变式”标签页）。";
+    Course => "Course", "课程";
+    CourseAria => "Open the course: lessons that walk through ZAB with questions the simulation answers", "打开课程：一步步讲解 ZAB，问题由模拟来回答";
+    CourseTitle => "Course: ZooKeeper's atomic broadcast, step by step", "课程：一步步看懂 ZooKeeper 的原子广播";
+    CourseIntro => "Each lesson runs the real simulation: pick an answer, then watch the run decide. A lesson can be shared at any step (Share link).", "每一课都运行真实的模拟：先选一个答案，再看运行结果来判定。任何一步都可以分享（分享链接）。";
+    CourseLoading => "Reading the lessons…", "正在读取课程…";
+    CourseEmpty => "No lessons in this build yet.", "这个版本还没有课程。";
+    CourseUnreadable => "The course could not be loaded: {0}", "无法加载课程：{0}";
+    CourseMuseum => "Bug museum lessons", "缺陷博物馆课程";
+    CourseBroken => "Lesson files that could not be read", "无法读取的课程文件";
+    Minutes => "{0} min", "{0} 分钟";
+    Lesson => "Lesson", "课程";
+    LessonDone => "done", "已完成";
+    LessonOutline => "Steps of this lesson", "本课的步骤";
+    LessonGotoAria => "Back to the start of step {0}", "回到第 {0} 步的开始";
+    LessonRunning => "The simulation runs to {0}…", "模拟正在运行到 {0}…";
+    LessonPausedRun => "Paused on the way to {0}: Next goes there.", "在运行到 {0} 的途中暂停了：点“下一步”直接到那里。";
+    LessonTry => "Try it yourself", "动手试一试";
+    LessonSkip => "Skip (do it for me)", "跳过（替我操作）";
+    LessonSkipAria => "Skip: apply the lesson's default actions now", "跳过：现在执行本课的默认操作";
+    LessonActed => "You acted: the lesson goes on from your run.", "你已经操作了：课程将从你的运行继续。";
+    LessonReveal => "Reveal", "揭晓";
+    LessonNextStep => "Next step", "下一步";
+    LessonSkipAhead => "Go to {0}", "直接到 {0}";
+    LessonNextLesson => "Next lesson: {0}", "下一课：{0}";
+    LessonBackToCourse => "Back to the course", "返回课程目录";
+    LessonBack => "Back", "上一步";
+    LessonBackAria => "Back to the previous step's start", "回到上一步的开始";
+    LessonRewind => "Rewind", "重来";
+    LessonRewindAria => "Rewind this step to its start (R)", "把这一步倒回到开始（R）";
+    LessonClose => "Close lesson", "关闭课程";
+    LessonExitPresenter => "Exit presenter (P)", "退出演示模式（P）";
+    LessonPickAria => "Answer {0}", "回答 {0}";
+    LessonRight => "Right: the simulation says {0}.", "答对了：模拟的结果是 {0}。";
+    LessonSimSays => "The simulation says {0}.", "模拟的结果是 {0}。";
+    LessonOffChoices => "The simulation answers “{0}”, which is none of the choices.", "模拟的回答是“{0}”，不在选项之中。";
+    LessonDiffers => "Your run differs from the lesson's: the explanation describes “{0}”.", "你的运行和课程设定的不同：下面的解释说的是“{0}”的情况。";
+    LessonEvidence => "Log lines containing “{0}”:", "包含“{0}”的日志行：";
+    LessonLogFilter => "Only the lines containing “{0}” (the lesson's highlight).", "只显示包含“{0}”的日志行（课程的高亮）。";
+    LessonLinkBadStep => "This lesson link's step “{0}” is not a step number (1, 2, …).", "这个课程链接的步骤“{0}”不是步骤编号（1、2、…）。";
+    LessonLinkBadId => "This lesson link does not name a lesson.", "这个课程链接没有指明课程。";
+    KeyLessonNext => "Lesson in presenter mode: next step, reveal, skip", "演示模式下的课程：下一步、揭晓、跳过";
+    KeyLessonSteps => "Lesson in presenter mode: previous step / next", "演示模式下的课程：上一步 / 下一步";
+    KeyLessonRewind => "Lesson in presenter mode: rewind the step", "演示模式下的课程：把这一步倒回开始";
+    KeyLessonPick => "Lesson in presenter mode: pick choice 1–9", "演示模式下的课程：选第 1–9 个选项";
     LessonStepOf => "Step {0} of {1}", "第 {0} 步，共 {1} 步";
     CourseUnavailable => "The course could not be loaded ({0}), so this lesson link cannot open.", "无法加载课程（{0}），所以这个课程链接打不开。";
     NoSuchLesson => "This link asks for the lesson “{0}”, which is not in this course.", "这个链接要打开课程“{0}”，但本课程中没有它。";
@@ -428,6 +472,7 @@ mod tests {
             "ui/panels.rs",
             "ui/clients.rs",
             "ui/diagnosis.rs",
+            "ui/lesson.rs",
         ];
         let mut found = Vec::new();
         for f in files {

@@ -572,7 +572,6 @@ impl Model {
             } else {
                 self.vt = self.engine.now_ms() as f64;
             }
-            return;
         } else if self.playing {
             // A lesson's run stops at its goal, at least as fast as it
             // must to get there in RUN_WALL_MS.
