@@ -636,6 +636,7 @@ mod tests {
         m.apply(Msg::CourseIndex(Ok(vec!["fixture.json".into()])));
         m.apply(Msg::LessonText("fixture.json".into(), Ok(FIXTURE.into())));
         assert_eq!(m.lesson.as_ref().unwrap().step, 1);
+        assert_eq!((phase(&m), m.engine.now_ms()), ("asking", 30_000));
         // No course at all.
         let mut m = Model::opening().unwrap();
         m.apply(Msg::LessonLink(LessonLink {
