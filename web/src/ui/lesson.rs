@@ -165,7 +165,8 @@ pub fn LessonPanel(p: &PanelProps) -> Html {
 
     html! {
         <section class="lesson" aria-label={tr(l, T::Lesson)} data-testid="lesson"
-                 data-phase={phase.name()} data-step={(pl.step + 1).to_string()}>
+                 data-phase={phase.name()} data-step={(pl.step + 1).to_string()}
+                 data-playing={m.playing.to_string()}>
             <div class="lesson-head">
                 <h2 data-testid="lesson-title">{ txt(&lesson.title, l) }</h2>
                 <span class="of" data-testid="lesson-position">
