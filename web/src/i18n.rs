@@ -103,7 +103,7 @@ table! {
     KeySpeed => "Faster / slower", "加速 / 减速";
     KeyPresenter => "Presenter mode (large type, high contrast)", "演示模式（大字体、高对比度）";
     KeyHelp => "This help", "本帮助";
-    KeyEscape => "Close a message", "关闭消息";
+    KeyEscape => "Close a message or the course outline", "关闭消息或课程目录";
     Footer => "ZabLab · a deterministic simulation of Apache ZooKeeper's ZAB in your browser · works offline", "ZabLab · 在浏览器中确定性地模拟 Apache ZooKeeper 的 ZAB · 可离线使用";
     ClusterView => "Ensemble: servers, links and messages in flight", "集群：服务器、链路和传输中的消息";
     ClusterSummary => "{0} servers; leader: {1}; {2} messages in flight", "{0} 台服务器；leader：{1}；{2} 条消息在传输中";

@@ -744,7 +744,10 @@ impl Model {
             }
             Msg::LogServer(s) => self.log_server = s,
             Msg::LogLevel(l) => self.log_level = l,
-            Msg::DismissNotice => self.notice = None,
+            Msg::DismissNotice => {
+                self.notice = None;
+                self.course_open = false;
+            }
             Msg::FocusViolation(i) => {
                 if let Some(v) = self.engine.head().violations().get(i).cloned() {
                     self.focus = Some(i);
