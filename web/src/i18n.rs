@@ -86,6 +86,7 @@ table! {
     LinkCopied => "The link is in the address bar (and copied, if the browser allowed it).", "链接已在地址栏中（如果浏览器允许，也已复制）。";
     Branch => "Branch", "分支";
     BranchMain => "Branch {0} (first run)", "分支 {0}（第一次运行）";
+    BranchRestart => "Branch {0} (replayed from 0 s)", "分支 {0}（从 0 秒重新运行）";
     BranchFork => "Branch {0} (from {1} at {2})", "分支 {0}（从分支 {1} 的 {2} 分出）";
     Forked => "You acted in the past: branch {0} starts at {1}. The previous branch stays in the branch list.", "你在过去的时刻做了操作：分支 {0} 从 {1} 开始。之前的分支仍保留在分支列表中。";
     Language => "Language", "语言";

@@ -151,7 +151,7 @@ impl Model {
         if let Err(e) = self.replace(scenario) {
             return self.say(e, true);
         }
-        self.title = lesson.id.clone();
+        self.title = lesson.title.en.clone();
         let step = step.min(lesson.steps.len() - 1);
         self.lesson = Some(Player::new(lesson));
         for k in 0..step {

@@ -121,7 +121,8 @@ pub fn Header(p: &HeaderProps) -> Html {
                     <select aria-label={tr(l, T::Branch)} data-testid="branches" onchange={on_branch}>
                         { for branches.iter().map(|b| {
                             let label = match b.parent {
-                                None => trf(l, T::BranchMain, &[&b.id.to_string()]),
+                                None if b.id == 0 => trf(l, T::BranchMain, &[&b.id.to_string()]),
+                                None => trf(l, T::BranchRestart, &[&b.id.to_string()]),
                                 Some((parent, at)) => trf(l, T::BranchFork, &[&b.id.to_string(), &parent.to_string(), &crate::fmt_ms(at)]),
                             };
                             html! { <option value={b.id.to_string()} selected={b.active}>{ label }</option> }
