@@ -157,7 +157,7 @@ pub struct TryIt {
 /// sid as "2", "none", "yes"/"no", a state name) so choices compare
 /// exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "what", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "what", rename_all = "snake_case", try_from = "RawProbe")]
 pub enum Probe {
     /// The established leader's sid, or "none".
     Leader,
@@ -224,6 +224,125 @@ pub enum Probe {
         server: u32,
         text: String,
     },
+}
+
+/// A probe as written: `what` and the fields probes take, read flat and
+/// then checked by `TryFrom` (the same format and strictness as an
+/// internally tagged enum with `deny_unknown_fields`, without serde's
+/// buffering of every probe through its generic content, which cost the
+/// browser build about 25 KB).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProbe {
+    what: String,
+    #[serde(default)]
+    server: Option<u32>,
+    #[serde(default)]
+    property: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    client: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+/// Every probe's `what`, for the error that names an unknown one.
+const PROBES: &str = "leader, leader_epoch, state, serving, sync_mode, last_zxid, log_end, \
+                      accepted_epoch, current_epoch, violated, first_violation, hazard, lock_holder, read_data, write_result, \
+                      count_in_state, log_contains";
+
+impl TryFrom<RawProbe> for Probe {
+    type Error = String;
+
+    fn try_from(r: RawProbe) -> Result<Probe, String> {
+        let RawProbe {
+            what,
+            mut server,
+            mut property,
+            mut kind,
+            mut path,
+            mut client,
+            mut state,
+            mut text,
+        } = r;
+        fn need<T>(what: &str, name: &str, v: &mut Option<T>) -> Result<T, String> {
+            v.take()
+                .ok_or_else(|| format!("probe `{what}` needs `{name}`"))
+        }
+        let w = what.as_str();
+        let p = match w {
+            "leader" => Probe::Leader,
+            "leader_epoch" => Probe::LeaderEpoch,
+            "first_violation" => Probe::FirstViolation,
+            "state" => Probe::State {
+                server: need(w, "server", &mut server)?,
+            },
+            "serving" => Probe::Serving {
+                server: need(w, "server", &mut server)?,
+            },
+            "sync_mode" => Probe::SyncMode {
+                server: need(w, "server", &mut server)?,
+            },
+            "last_zxid" => Probe::LastZxid {
+                server: need(w, "server", &mut server)?,
+            },
+            "log_end" => Probe::LogEnd {
+                server: need(w, "server", &mut server)?,
+            },
+            "accepted_epoch" => Probe::AcceptedEpoch {
+                server: need(w, "server", &mut server)?,
+            },
+            "current_epoch" => Probe::CurrentEpoch {
+                server: need(w, "server", &mut server)?,
+            },
+            "violated" => Probe::Violated {
+                property: need(w, "property", &mut property)?,
+            },
+            "hazard" => Probe::Hazard {
+                kind: need(w, "kind", &mut kind)?,
+            },
+            "lock_holder" => Probe::LockHolder {
+                path: need(w, "path", &mut path)?,
+            },
+            "read_data" => Probe::ReadData {
+                client: need(w, "client", &mut client)?,
+                path: need(w, "path", &mut path)?,
+            },
+            "write_result" => Probe::WriteResult {
+                client: need(w, "client", &mut client)?,
+            },
+            "count_in_state" => Probe::CountInState {
+                state: need(w, "state", &mut state)?,
+            },
+            "log_contains" => Probe::LogContains {
+                server: need(w, "server", &mut server)?,
+                text: need(w, "text", &mut text)?,
+            },
+            other => {
+                return Err(format!(
+                    "unknown probe `{other}`, expected one of: {PROBES}"
+                ))
+            }
+        };
+        let left = [
+            ("server", server.is_some()),
+            ("property", property.is_some()),
+            ("kind", kind.is_some()),
+            ("path", path.is_some()),
+            ("client", client.is_some()),
+            ("state", state.is_some()),
+            ("text", text.is_some()),
+        ];
+        match left.iter().find(|(_, set)| *set) {
+            Some((name, _)) => Err(format!("probe `{w}` takes no `{name}`")),
+            None => Ok(p),
+        }
+    }
 }
 
 /// Why a lesson cannot be played.
@@ -597,5 +716,41 @@ mod tests {
             .to_string()
             .contains("unknown action"));
         assert!(matches!(Lesson::from_json("{"), Err(LessonError::Json(_))));
+    }
+
+    #[test]
+    fn probes_are_read_strictly_and_round_trip() {
+        let p = |j: &str| serde_json::from_str::<Probe>(j).map_err(|e| e.to_string());
+        assert_eq!(p(r#"{"what":"leader"}"#), Ok(Probe::Leader));
+        assert_eq!(
+            p(r#"{"what":"log_contains","server":2,"text":"LEADING"}"#),
+            Ok(Probe::LogContains {
+                server: 2,
+                text: "LEADING".into()
+            })
+        );
+        assert!(p(r#"{"what":"state"}"#)
+            .unwrap_err()
+            .contains("probe `state` needs `server`"));
+        assert!(p(r#"{"what":"leader","server":1}"#)
+            .unwrap_err()
+            .contains("probe `leader` takes no `server`"));
+        assert!(p(r#"{"what":"leeder"}"#)
+            .unwrap_err()
+            .contains("unknown probe `leeder`"));
+        assert!(p(r#"{"what":"leader","sever":1}"#)
+            .unwrap_err()
+            .contains("unknown field `sever`"));
+        for probe in [
+            Probe::Leader,
+            Probe::State { server: 3 },
+            Probe::ReadData {
+                client: "a".into(),
+                path: "/x".into(),
+            },
+        ] {
+            let text = serde_json::to_string(&probe).unwrap();
+            assert_eq!(p(&text), Ok(probe), "{text}");
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The app root: owns the [`Model`] and the browser effects around it —
 //! the `requestAnimationFrame` loop (virtual_dt = wall_dt × speed, with a
 //! per-frame work budget), keyboard shortcuts, the URL fragment (share
-//! links), file import/export, loading presets — and renders the panels.
+//! links, lesson links, `lang=`), file import/export, loading presets and
+//! the course — and renders the panels. A lesson in presenter mode shows
+//! only the cluster view and the lesson.
 //!
 //! Children get a [`Shared`] handle on the model plus a revision number:
 //! a child re-renders only when its revision changes. The cluster view,
@@ -14,10 +16,13 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::browser;
-use crate::i18n::{tr, trf, T};
+use crate::i18n::{tr, trf, Lang, T};
 use crate::model::{Model, Msg, Source, AT_END};
 use crate::perf::FrameStats;
-use crate::ui::{Cluster, Diagram, FileActions, Header, Shared, SidePanel, Transport};
+use crate::ui::{
+    course_dialog, Cluster, Diagram, FileActions, Header, LessonPanel, Shared, SidePanel, Transport,
+};
+use crate::{course, share};
 
 /// ARIA role and test id of an info (0) and an error (1) notice.
 const NOTICE_ROLE: [&str; 2] = ["status", "alert"];
@@ -42,6 +47,16 @@ pub enum AppMsg {
     TestPanic,
     /// Hide the info notice if it is still this one.
     NoticeTimeout(String),
+    /// The course index arrived: fetch its lessons.
+    CourseIndex(Result<Vec<String>, String>),
+}
+
+/// `course`: lesson texts to use instead of fetching `lessons/` (the
+/// browser tests' fixture).
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    #[prop_or_default]
+    pub course: Option<Vec<String>>,
 }
 
 pub struct App {
@@ -62,6 +77,8 @@ pub struct App {
     /// Hides an info notice after a while (errors stay until dismissed).
     notice_timer: Option<gloo_timers::callback::Timeout>,
     notice_shown: Option<String>,
+    /// What the URL fragment last said of the language and lesson.
+    url_state: Option<(Lang, Option<(String, usize)>)>,
     _keys: Option<EventListener>,
     _hash: Option<EventListener>,
 }
@@ -109,7 +126,16 @@ impl App {
     }
 
     fn do_msg(&mut self, msg: Msg) {
-        let replaced = matches!(msg, Msg::Load { .. } | Msg::NewEnsemble);
+        let replaced = matches!(
+            msg,
+            Msg::Load { .. }
+                | Msg::NewEnsemble
+                | Msg::OpenLesson(..)
+                | Msg::LessonLink(_)
+                | Msg::LessonText(..)
+                | Msg::LessonNext
+                | Msg::LessonSkip
+        );
         let acts = matches!(
             msg,
             Msg::Crash(_)
@@ -152,29 +178,101 @@ impl App {
             browser::set_root_state(m.lang, m.presenter);
         }
     }
-}
 
-impl Component for App {
-    type Message = AppMsg;
-    type Properties = ();
+    /// Keeps the URL fragment saying the language (`lang=`, once it is
+    /// not English or a link named one) and, in a lesson, the lesson and
+    /// step: a reload or a copied address opens the same place.
+    fn sync_url(&mut self) {
+        let state = {
+            let m = self.m();
+            (
+                m.lang,
+                m.lesson.as_ref().map(|p| (p.lesson.id.clone(), p.step)),
+            )
+        };
+        if self.url_state.as_ref() == Some(&state) {
+            return;
+        }
+        let had_lesson = self.url_state.as_ref().is_some_and(|s| s.1.is_some());
+        let (lang, lesson) = state.clone();
+        self.url_state = Some(state);
+        let frag = browser::fragment();
+        let want = match &lesson {
+            Some((id, step)) => course::encode_link(id, step + 1, lang),
+            None => {
+                let mut f = frag.clone();
+                if had_lesson || share::param(&f, "lesson").is_some() {
+                    f = share::with_param(&f, "lesson", None);
+                    f = share::with_param(&f, "step", None);
+                }
+                if lang != Lang::En || share::param(&f, "lang").is_some() {
+                    f = share::with_param(&f, "lang", Some(lang.code()));
+                }
+                f
+            }
+        };
+        if want != frag {
+            browser::set_fragment(&want);
+            self.own_fragment = want;
+        }
+    }
 
-    fn create(ctx: &Context<Self>) -> Self {
-        let fragment = browser::fragment();
-        let mut notice = None;
-        let mut model = Model::opening().expect("the opening ensemble is valid (tested natively)");
-        if crate::share::is_share(&fragment) {
-            match crate::share::decode(&fragment) {
+    /// Follows what a fragment asks for: a language, a lesson, a run.
+    fn open_fragment(model: &mut Model, fragment: &str) {
+        if let Some(l) = share::param(fragment, "lang") {
+            model.apply(Msg::SetLang(Lang::from_code(l)));
+        }
+        match course::lesson_link(fragment) {
+            Some(Ok(link)) => return model.apply(Msg::LessonLink(link)),
+            Some(Err(e)) => {
+                let text = match e {
+                    course::LinkProblem::BadStep(s) => trf(model.lang, T::LessonLinkBadStep, &[&s]),
+                    course::LinkProblem::BadId => tr(model.lang, T::LessonLinkBadId).to_string(),
+                };
+                return model.apply(Msg::LoadFailed(Source::Link, text));
+            }
+            None => {}
+        }
+        if share::is_share(fragment) {
+            match share::decode(fragment) {
                 Ok((json, at)) => model.apply(Msg::Load {
                     source: Source::Link,
                     json,
                     at: Some(at.unwrap_or(AT_END)),
                 }),
-                Err(e) => notice = Some(e.to_string()),
+                Err(e) => model.apply(Msg::LoadFailed(Source::Link, e.to_string())),
             }
         }
-        if let Some(e) = notice {
-            model.apply(Msg::LoadFailed(Source::Link, e));
+    }
+
+    fn fetch_course(ctx: &Context<Self>) {
+        if let Some(texts) = &ctx.props().course {
+            let names: Vec<String> = (0..texts.len())
+                .map(|i| format!("fixture-{i}.json"))
+                .collect();
+            let link = ctx.link();
+            link.send_message(AppMsg::Do(Msg::CourseIndex(Ok(names.clone()))));
+            for (name, text) in names.into_iter().zip(texts.iter().cloned()) {
+                link.send_message(AppMsg::Do(Msg::LessonText(name, Ok(text))));
+            }
+            return;
         }
+        let link = ctx.link().clone();
+        browser::fetch_text("lessons/index.json", move |r| {
+            let files = r.and_then(|text| course::parse_index(&text));
+            link.send_message(AppMsg::CourseIndex(files))
+        });
+    }
+}
+
+impl Component for App {
+    type Message = AppMsg;
+    type Properties = AppProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let fragment = browser::fragment();
+        let mut model = Model::opening().expect("the opening ensemble is valid (tested natively)");
+        App::open_fragment(&mut model, &fragment);
         let shared = Shared::new(model);
         let link = ctx.link().clone();
         let send = Callback::from(move |m: Msg| link.send_message(AppMsg::Do(m)));
@@ -220,6 +318,7 @@ impl Component for App {
             own_fragment: String::new(),
             notice_timer: None,
             notice_shown: None,
+            url_state: None,
             _keys: keys,
             _hash: hash,
         };
@@ -233,6 +332,7 @@ impl Component for App {
             let presets = r.and_then(|text| crate::presets::parse_index(&text));
             link.send_message(AppMsg::Do(Msg::Presets(presets)))
         });
+        App::fetch_course(ctx);
         app
     }
 
@@ -267,8 +367,23 @@ impl Component for App {
                     self.remember();
                 }
             }
+            AppMsg::CourseIndex(r) => {
+                if let Ok(files) = &r {
+                    for f in files {
+                        let (link, name) = (ctx.link().clone(), f.clone());
+                        browser::fetch_text(&format!("lessons/{f}"), move |r| {
+                            link.send_message(AppMsg::Do(Msg::LessonText(name, r)))
+                        });
+                    }
+                }
+                self.do_msg(Msg::CourseIndex(r));
+            }
             AppMsg::Key(e) => {
-                if let Some(msg) = crate::keys::shortcut(&e) {
+                let lesson = {
+                    let m = self.m();
+                    m.presenter && m.lesson.is_some()
+                };
+                if let Some(msg) = crate::keys::shortcut(&e, lesson) {
                     e.prevent_default();
                     self.do_msg(msg);
                 } else {
@@ -277,17 +392,16 @@ impl Component for App {
             }
             AppMsg::HashChanged => {
                 let fragment = browser::fragment();
-                if !crate::share::is_share(&fragment) || fragment == self.own_fragment {
+                if fragment == self.own_fragment {
                     return false;
                 }
-                match crate::share::decode(&fragment) {
-                    Ok((json, at)) => self.do_msg(Msg::Load {
-                        source: Source::Link,
-                        json,
-                        at: Some(at.unwrap_or(AT_END)),
-                    }),
-                    Err(e) => self.do_msg(Msg::LoadFailed(Source::Link, e.to_string())),
-                }
+                self.own_fragment = fragment.clone();
+                let mut m = self.model.0.borrow_mut();
+                App::open_fragment(&mut m, &fragment);
+                drop(m);
+                self.remember();
+                let m = self.m();
+                browser::set_root_state(m.lang, m.presenter);
             }
             AppMsg::Export => {
                 let m = self.m();
@@ -305,8 +419,17 @@ impl Component for App {
             AppMsg::Share => {
                 let (frag, lang) = {
                     let m = self.m();
-                    let json = serde_json::to_string(&m.engine.export()).unwrap_or_default();
-                    (crate::share::encode(&json, m.engine.now_ms()), m.lang)
+                    let frag = match &m.lesson {
+                        Some(p) => course::encode_link(&p.lesson.id, p.step + 1, m.lang),
+                        None => {
+                            let json =
+                                serde_json::to_string(&m.engine.export()).unwrap_or_default();
+                            let f = share::encode(&json, m.engine.now_ms());
+                            let lang = (m.lang != Lang::En).then_some(m.lang.code());
+                            share::with_param(&f, "lang", lang)
+                        }
+                    };
+                    (frag, m.lang)
                 };
                 let link = browser::set_fragment(&frag);
                 self.own_fragment = frag;
@@ -353,6 +476,7 @@ impl Component for App {
             self.slow_at = now;
         }
         self.schedule(ctx);
+        self.sync_url();
         true
     }
 
@@ -362,34 +486,61 @@ impl Component for App {
         let lang = m.lang;
         let notice = m.notice.clone();
         let help = m.help;
+        let in_lesson = m.lesson.is_some();
+        let presented = in_lesson && m.presenter;
+        let course = m.course_open.then(|| course_dialog(&m, &self.send));
         drop(m);
         let dismiss = {
             let send = self.send.clone();
             Callback::from(move |_| send.emit(Msg::DismissNotice))
         };
+        let notice = notice.map(|n| {
+            html! {
+                <div class={classes!("notice", n.error.then_some("error"))}
+                     role={NOTICE_ROLE[n.error as usize]} data-testid="notice">
+                    <span data-testid={NOTICE_ID[n.error as usize]}>{ n.text }</span>
+                    <button class="dismiss" aria-label={tr(lang, T::Dismiss)} onclick={dismiss}>{ "×" }</button>
+                </div>
+            }
+        });
+        let lesson = in_lesson.then(|| {
+            html! { <LessonPanel model={self.model.clone()} rev={self.rev} send={self.send.clone()} /> }
+        });
+        let cluster = html! { <Cluster model={self.model.clone()} rev={self.rev} send={self.send.clone()} /> };
+        let help = help.then(|| crate::ui::help(lang, &self.send));
+        if presented {
+            // Only the ensemble and the narration, large, for a room.
+            return html! {
+                <div class={classes!(class, "lesson-presenter")} lang={lang.code()}>
+                    { for notice }
+                    <main class="stage">
+                        <section class="left">{ cluster }</section>
+                        { for lesson }
+                    </main>
+                    { for course }
+                    { for help }
+                </div>
+            };
+        }
         html! {
             <div class={class} lang={lang.code()}>
                 <Header model={self.model.clone()} rev={self.rev} send={self.send.clone()}
                         files={self.files.clone()} share_link={self.share_link.clone()} />
-                if let Some(n) = notice {
-                    <div class={classes!("notice", n.error.then_some("error"))}
-                         role={NOTICE_ROLE[n.error as usize]} data-testid="notice">
-                        <span data-testid={NOTICE_ID[n.error as usize]}>{ n.text }</span>
-                        <button class="dismiss" aria-label={tr(lang, T::Dismiss)} onclick={dismiss}>{ "×" }</button>
-                    </div>
-                }
+                { for notice }
                 <main class="stage">
                     <section class="left">
-                        <Cluster model={self.model.clone()} rev={self.rev} send={self.send.clone()} />
+                        { cluster }
                         <Transport model={self.model.clone()} rev={self.rev} send={self.send.clone()} />
                     </section>
-                    <SidePanel model={self.model.clone()} rev={self.slow_rev} send={self.send.clone()} />
+                    <div class="right">
+                        { for lesson }
+                        <SidePanel model={self.model.clone()} rev={self.slow_rev} send={self.send.clone()} />
+                    </div>
                 </main>
                 <Diagram model={self.model.clone()} rev={self.rev} send={self.send.clone()}
                          export={self.export_svg.clone()} />
-                if help {
-                    { crate::ui::help(lang, &self.send) }
-                }
+                { for course }
+                { for help }
                 <span hidden=true data-testid="frame-stats">{ self.stats.summary() }</span>
                 <footer class="foot">{ trf(lang, T::Footer, &[]) }</footer>
             </div>

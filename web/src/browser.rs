@@ -37,11 +37,16 @@ pub fn query_has(name: &str) -> bool {
         })
 }
 
-/// Puts `frag` in the address bar (no reload, no `hashchange`) and
-/// returns the whole link.
+/// Puts `frag` in the address bar (no reload, no `hashchange`; an empty
+/// one drops the `#`) and returns the whole link.
 pub fn set_fragment(frag: &str) -> String {
+    let hash = if frag.is_empty() {
+        String::new()
+    } else {
+        format!("#{frag}")
+    };
     let Some(w) = web_sys::window() else {
-        return format!("#{frag}");
+        return hash;
     };
     let loc = w.location();
     let base = format!(
@@ -50,7 +55,7 @@ pub fn set_fragment(frag: &str) -> String {
         loc.pathname().unwrap_or_default(),
         loc.search().unwrap_or_default()
     );
-    let link = format!("{base}#{frag}");
+    let link = format!("{base}{hash}");
     if let Ok(h) = w.history() {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&link));
     }

@@ -15,6 +15,12 @@
 //! - Acting at the frontier extends the branch. Acting in the past forks:
 //!   a new branch starts with the checkpoints of the prefix and the past
 //!   state plus the action as its head; the old branch stays selectable.
+//!   `fork` does the same without an action (drops the shown future), and
+//!   `restart` starts a new root branch on another scenario (a lesson step
+//!   that switches bug-museum flags).
+//! - `seek_upto(t, n)` shows `t` from checkpoints with at most `n` events:
+//!   the moment before an action taken at that very instant (a pinned
+//!   checkpoint after an action has one more event than the state before).
 //! - Work is bounded: `seek` runs in slices and asks `more()` between them;
 //!   it returns `false` when it stopped before the target (call again).
 //! - Never panics on user input: impossible actions come back as the
@@ -81,6 +87,8 @@ pub struct Engine {
     branches: Vec<Branch>,
     active: usize,
     next_id: usize,
+    /// Events between checkpoints a new root branch starts with.
+    every: u64,
 }
 
 impl Branch {
@@ -194,19 +202,48 @@ impl Engine {
 
     /// Same, with a checkpoint every `every` events (tests use small ones).
     pub fn with_checkpoints_every(scenario: Scenario, every: u64) -> Result<Engine, String> {
+        let mut e = Engine {
+            branches: Vec::new(),
+            active: 0,
+            next_id: 0,
+            every: every.max(1),
+        };
+        e.restart(scenario)?;
+        Ok(e)
+    }
+
+    /// A new root branch on `scenario` at time 0, shown (a lesson step
+    /// that switches bug-museum flags replays its scenario this way). The
+    /// other branches stay selectable.
+    pub fn restart(&mut self, scenario: Scenario) -> Result<usize, String> {
         let mut sim = Simulation::new(scenario).map_err(|e| e.to_string())?;
         sim.record_history(HISTORY_MESSAGES);
         let first = Checkpoint {
             sim: Rc::new(sim.clone()),
             pinned: true,
         };
-        let mut branch = Branch::new(0, None, vec![first], sim);
-        branch.every = every.max(1);
-        Ok(Engine {
-            branches: vec![branch],
-            active: 0,
-            next_id: 1,
-        })
+        let every = self.every;
+        Ok(self.push_branch(None, vec![first], sim, every))
+    }
+
+    fn push_branch(
+        &mut self,
+        parent: Option<(usize, u64)>,
+        checkpoints: Vec<Checkpoint>,
+        head: Simulation,
+        every: u64,
+    ) -> usize {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut branch = Branch::new(id, parent, checkpoints, head);
+        branch.every = every;
+        self.branches.push(branch);
+        self.active = self.branches.len() - 1;
+        if self.branches.len() > MAX_BRANCHES {
+            self.branches.remove(0);
+            self.active -= 1;
+        }
+        id
     }
 
     fn b(&self) -> &Branch {
@@ -244,13 +281,22 @@ impl Engine {
     /// handled). Returns false if `more()` stopped it on the way; the shown
     /// state is then somewhere before `t_ms`: call again.
     pub fn seek(&mut self, t_ms: u64, more: &mut dyn FnMut() -> bool) -> bool {
+        self.seek_upto(t_ms, u64::MAX, more)
+    }
+
+    /// [`seek`](Engine::seek) from a state with at most `events` handled:
+    /// the moment `t_ms` as it was before an action taken at that very
+    /// instant once `events` had been handled (a lesson step's start, when
+    /// the learner acted right there). Pass what `sim().events()` said then.
+    pub fn seek_upto(&mut self, t_ms: u64, events: u64, more: &mut dyn FnMut() -> bool) -> bool {
         let b = self.bm();
-        if t_ms >= b.head.now_ms() {
+        if t_ms >= b.head.now_ms() && b.head.events() <= events {
             b.past = None;
             return b.advance_head(t_ms, more);
         }
-        let base = b.base_for(|c| c.sim.now_ms() <= t_ms);
-        let sim = b.past_from(base, |s| s.now_ms() <= t_ms);
+        let ok = |s: &Simulation| s.now_ms() <= t_ms && s.events() <= events;
+        let base = b.base_for(|c| ok(&c.sim));
+        let sim = b.past_from(base, ok);
         loop {
             for _ in 0..SLICE {
                 if sim.next_event_ms().is_none_or(|n| n > t_ms) {
@@ -311,6 +357,24 @@ impl Engine {
         }
         let mut head = self.sim().clone();
         head.act(kind)?;
+        Ok(Some(self.fork_with(head)))
+    }
+
+    /// A new branch from the shown moment with nothing after it (the old
+    /// branch keeps its future): going back to a lesson step after the
+    /// learner acted later on. At the frontier there is no future to drop:
+    /// returns `None` and changes nothing.
+    pub fn fork(&mut self) -> Option<usize> {
+        if self.live() {
+            return None;
+        }
+        let head = self.sim().clone();
+        Some(self.fork_with(head))
+    }
+
+    /// A branch whose prefix is the shown branch's up to the shown moment
+    /// and whose head is `head` (that moment, maybe plus an action).
+    fn fork_with(&mut self, head: Simulation) -> usize {
         let (t, events) = (self.sim().now_ms(), self.sim().events());
         let parent = self.b().id;
         let mut checkpoints: Vec<Checkpoint> = self
@@ -320,23 +384,18 @@ impl Engine {
             .filter(|c| c.sim.events() <= events && c.sim.now_ms() <= t)
             .cloned()
             .collect();
-        checkpoints.push(Checkpoint {
-            sim: Rc::new(head.clone()),
-            pinned: true,
-        });
-        let id = self.next_id;
-        self.next_id += 1;
+        if checkpoints
+            .last()
+            .is_none_or(|c| c.key() != (head.now_ms(), head.events()))
+        {
+            checkpoints.push(Checkpoint {
+                sim: Rc::new(head.clone()),
+                pinned: true,
+            });
+        }
         let every = self.b().every;
         self.b_reset_past();
-        let mut branch = Branch::new(id, Some((parent, t)), checkpoints, head);
-        branch.every = every;
-        self.branches.push(branch);
-        self.active = self.branches.len() - 1;
-        if self.branches.len() > MAX_BRANCHES {
-            self.branches.remove(0);
-            self.active -= 1;
-        }
-        Ok(Some(id))
+        self.push_branch(Some((parent, t)), checkpoints, head, every)
     }
 
     fn b_reset_past(&mut self) {
@@ -546,6 +605,60 @@ mod tests {
         assert!(e.now_ms() < 30_000);
         assert!(e.seek(30_000, &mut || true));
         assert_eq!(e.now_ms(), 30_000);
+    }
+
+    #[test]
+    fn a_moment_before_an_action_taken_there_can_be_shown_and_forked_clean() {
+        let mut e = engine();
+        go(&mut e, 3000);
+        let (n, before) = (e.sim().events(), e.sim().trace_hash());
+        e.act(ActionKind::Crash {
+            server: ServerRef::Sid(1),
+        })
+        .unwrap();
+        go(&mut e, 6000);
+        // seek(3000) shows the crash (its pinned checkpoint); seek_upto
+        // shows the moment as it was before it.
+        go(&mut e, 3000);
+        assert_eq!(e.sim().server(1).unwrap().state, "DOWN");
+        assert!(e.seek_upto(3000, n, &mut || true));
+        assert_eq!((e.now_ms(), e.sim().events()), (3000, n));
+        assert_eq!(e.sim().trace_hash(), before);
+        assert_ne!(e.sim().server(1).unwrap().state, "DOWN");
+        // A fork from there drops the future (the old branch keeps it).
+        let id = e.fork().expect("a fork from the past");
+        assert!(e.live());
+        assert_eq!(e.frontier_ms(), 3000);
+        assert_eq!(e.export().actions.len(), 1, "only the start");
+        go(&mut e, 6000);
+        assert_ne!(e.sim().server(1).unwrap().state, "DOWN");
+        assert_eq!(e.sim().trace_hash(), replay(&e, 6000).trace_hash());
+        assert_eq!(e.fork(), None, "nothing to drop at the frontier");
+        assert!(e.select_branch(0));
+        assert_eq!(e.head().scenario().actions.len(), 2);
+        assert_eq!(e.branches()[1].parent, Some((0, 3000)));
+        assert_eq!(id, 1);
+    }
+
+    #[test]
+    fn a_restart_is_a_new_root_branch_on_another_scenario() {
+        let mut e = engine();
+        go(&mut e, 4000);
+        let mut s = e.export();
+        s.ensemble.variants = vec!["bug_zk2845_no_fast_forward".to_string()];
+        s.until_ms = 30_000;
+        let id = e.restart(s).unwrap();
+        assert_eq!((id, e.now_ms(), e.active_branch()), (1, 0, 1));
+        assert_eq!(e.branches()[1].parent, None);
+        assert_eq!(e.head().scenario().ensemble.variants.len(), 1);
+        go(&mut e, 2000);
+        assert!(e.select_branch(0));
+        assert_eq!(e.frontier_ms(), 4000);
+        for _ in 0..MAX_BRANCHES {
+            e.restart(e.export()).unwrap();
+        }
+        assert_eq!(e.branches().len(), MAX_BRANCHES, "the oldest go");
+        assert!(!e.select_branch(0));
     }
 
     #[test]

@@ -11,9 +11,10 @@
 //! (severity, each hazard kind) around them.
 //!
 //! Adding a language: a variant in [`Lang`], a column in the `table!` rows
-//! (an empty string falls back to English) and its code and name. The
-//! Chinese column is a start (the controls and the most visible words); the
-//! rest falls back to English until the translation is done.
+//! (an empty string falls back to English while a translation is under
+//! way) and its code and name. The Chinese (Simplified) column is
+//! complete, and a test keeps it so: ZooKeeper's names stay as ZooKeeper
+//! spells them (zxid, acceptedEpoch, LEADERINFO, DIFF, `srvr`, leader).
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,39 +63,40 @@ macro_rules! table {
 
 table! {
     Tagline => "ZooKeeper's atomic broadcast, live", "ZooKeeper 原子广播，实时运行";
-    Tools => "Scenario and view tools", "";
+    Tools => "Scenario and view tools", "场景与视图工具";
     OpenScenario => "Open a scenario…", "打开场景…";
     Presets => "Presets", "预设";
     Museum => "Bug museum", "缺陷博物馆";
     Findings => "ZabLab findings", "ZabLab 的发现";
-    NoPresets => "(the scenario list is unavailable: {0})", "";
+    NoPresets => "(the scenario list is unavailable: {0})", "（场景列表不可用：{0}）";
     NewEnsemble => "New ensemble…", "新建集群…";
     Voters => "Voters (3–9)", "投票者（3–9）";
     Observers => "Observers (0–42)", "观察者（0–42）";
     Seed => "Seed", "随机种子";
-    LatencyMin => "Link latency min (ms)", "";
-    LatencyMax => "Link latency max (ms)", "";
+    LatencyMin => "Link latency min (ms)", "链路延迟下限（毫秒）";
+    LatencyMax => "Link latency max (ms)", "链路延迟上限（毫秒）";
     Start => "Start", "开始";
     Import => "Import…", "导入…";
-    ImportAria => "Import a scenario file (JSON)", "";
+    ImportAria => "Import a scenario file (JSON)", "导入场景文件（JSON）";
     Export => "Export", "导出";
-    ExportAria => "Export this session as a scenario file (JSON)", "";
+    ExportAria => "Export this session as a scenario file (JSON)", "把本次会话导出为场景文件（JSON）";
     Share => "Share link", "分享链接";
-    ShareAria => "Make a link that rebuilds this run, and copy it", "";
-    ShareLink => "Link to this run", "";
-    LinkCopied => "The link is in the address bar (and copied, if the browser allowed it).", "";
-    Branch => "Branch", "";
-    BranchMain => "Branch {0} (first run)", "";
-    BranchFork => "Branch {0} (from {1} at {2})", "";
-    Forked => "You acted in the past: branch {0} starts at {1}. The previous branch stays in the branch list.", "";
+    ShareAria => "Make a link that rebuilds this run, and copy it", "生成一个能重建本次运行的链接，并复制它";
+    ShareLink => "Link to this run", "本次运行的链接";
+    LinkCopied => "The link is in the address bar (and copied, if the browser allowed it).", "链接已在地址栏中（如果浏览器允许，也已复制）。";
+    Branch => "Branch", "分支";
+    BranchMain => "Branch {0} (first run)", "分支 {0}（第一次运行）";
+    BranchRestart => "Branch {0} (replayed from 0 s)", "分支 {0}（从 0 秒重新运行）";
+    BranchFork => "Branch {0} (from {1} at {2})", "分支 {0}（从分支 {1} 的 {2} 分出）";
+    Forked => "You acted in the past: branch {0} starts at {1}. The previous branch stays in the branch list.", "你在过去的时刻做了操作：分支 {0} 从 {1} 开始。之前的分支仍保留在分支列表中。";
     Language => "Language", "语言";
     Presenter => "Presenter", "演示模式";
-    HelpAria => "Keyboard shortcuts and help", "";
+    HelpAria => "Keyboard shortcuts and help", "键盘快捷键与帮助";
     HelpTitle => "Keyboard shortcuts", "键盘快捷键";
-    HelpIntro => "Click a server to inspect it and act on it. Every action is recorded at the current virtual time, so the whole session can be exported, shared and replayed.", "";
-    HelpColors => "Message colours: votes amber, discovery violet, sync cyan and green, PROPOSAL/ACK/COMMIT blue, PING grey, requests orange, clients pink.", "";
+    HelpIntro => "Click a server to inspect it and act on it. Every action is recorded at the current virtual time, so the whole session can be exported, shared and replayed.", "点击一台服务器可以查看它并对它操作。每个操作都记录在当前的虚拟时间上，所以整个会话可以导出、分享和重放。";
+    HelpColors => "Message colours: votes amber, discovery violet, sync cyan and green, PROPOSAL/ACK/COMMIT blue, PING grey, requests orange, clients pink.", "消息颜色：投票为琥珀色，发现阶段为紫色，同步为青色和绿色，PROPOSAL/ACK/COMMIT 为蓝色，PING 为灰色，请求为橙色，客户端为粉色。";
     Close => "Close", "关闭";
-    Dismiss => "Dismiss this message", "";
+    Dismiss => "Dismiss this message", "关闭这条消息";
     KeyPlay => "Play or pause", "播放或暂停";
     KeyStep => "Step one event", "前进一个事件";
     KeyBack => "Step back one event", "后退一个事件";
@@ -102,52 +104,52 @@ table! {
     KeySpeed => "Faster / slower", "加速 / 减速";
     KeyPresenter => "Presenter mode (large type, high contrast)", "演示模式（大字体、高对比度）";
     KeyHelp => "This help", "本帮助";
-    KeyEscape => "Close a message", "关闭消息";
-    Footer => "ZabLab · a deterministic simulation of Apache ZooKeeper's ZAB in your browser · works offline", "";
-    ClusterView => "Ensemble: servers, links and messages in flight", "";
-    ClusterSummary => "{0} servers; leader: {1}; {2} messages in flight", "";
+    KeyEscape => "Close a message or the course outline", "关闭消息或课程目录";
+    Footer => "ZabLab · a deterministic simulation of Apache ZooKeeper's ZAB in your browser · works offline", "ZabLab · 在浏览器中确定性地模拟 Apache ZooKeeper 的 ZAB · 可离线使用";
+    ClusterView => "Ensemble: servers, links and messages in flight", "集群：服务器、链路和传输中的消息";
+    ClusterSummary => "{0} servers; leader: {1}; {2} messages in flight", "{0} 台服务器；leader：{1}；{2} 条消息在传输中";
     NoLeader => "none", "无";
     ServerN => "server {0}", "服务器 {0}";
     ClientN => "client {0}", "客户端 {0}";
-    ServerAria => "Server {0}: {1}, {2}, acceptedEpoch {3}, currentEpoch {4}, last zxid {5}. Select to inspect.", "";
-    Leader => "LEADER", "";
+    ServerAria => "Server {0}: {1}, {2}, acceptedEpoch {3}, currentEpoch {4}, last zxid {5}. Select to inspect.", "服务器 {0}：{1}，{2}，acceptedEpoch {3}，currentEpoch {4}，最后的 zxid {5}。选中以查看。";
+    Leader => "LEADER", "LEADER";
     EpochN => "epoch {0}", "epoch {0}";
-    EpochsShort => "e {0}/{1} · {2}", "";
-    Waiting => "{0} waiting", "";
-    SlowDiskMark => "slow disk: fsync {0} ms", "";
-    DropMark => "✂ next {0}→{1} dropped", "";
-    VoteDetail => " · {0} votes for {1}, zxid {2}, round {3}, peerEpoch {4}", "";
-    SentDelivered => " · sent {0}, arrives {1}", "";
-    HeldAtCut => "held at a cut (TCP retransmits until it heals)", "";
-    HeldPaused => " · held: the receiver is paused", "";
-    LostGone => " · lost: the receiver died or the connection closed", "";
-    Transport => "Playback", "";
+    EpochsShort => "e {0}/{1} · {2}", "e {0}/{1} · {2}";
+    Waiting => "{0} waiting", "{0} 个等待中";
+    SlowDiskMark => "slow disk: fsync {0} ms", "慢磁盘：fsync {0} 毫秒";
+    DropMark => "✂ next {0}→{1} dropped", "✂ 下一条 {0}→{1} 将被丢弃";
+    VoteDetail => " · {0} votes for {1}, zxid {2}, round {3}, peerEpoch {4}", " · {0} 投票给 {1}，zxid {2}，轮次 {3}，peerEpoch {4}";
+    SentDelivered => " · sent {0}, arrives {1}", " · {0} 发出，{1} 到达";
+    HeldAtCut => "held at a cut (TCP retransmits until it heals)", "卡在断开处（TCP 会一直重传，直到网络恢复）";
+    HeldPaused => " · held: the receiver is paused", " · 暂存：接收方处于暂停状态";
+    LostGone => " · lost: the receiver died or the connection closed", " · 丢失：接收方已宕机或连接已关闭";
+    Transport => "Playback", "播放控制";
     Play => "Play", "播放";
     Pause => "Pause", "暂停";
     StepAria => "Step one event", "前进一个事件";
     StepBackAria => "Step back one event", "后退一个事件";
     Speed => "Speed", "速度";
     CrashLeader => "Crash leader", "让 leader 崩溃";
-    CrashLeaderAria => "Crash the established leader (kill -9)", "";
+    CrashLeaderAria => "Crash the established leader (kill -9)", "让已确立的 leader 崩溃（kill -9）";
     Live => "live", "实时";
     Replay => "replay (computed up to {0})", "回放（已计算到 {0}）";
     Computing => "computing up to {0}…", "正在计算到 {0}…";
-    Lagging => "the simulation cannot keep up with this speed", "";
+    Lagging => "the simulation cannot keep up with this speed", "模拟跟不上这个速度";
     Status => "t = {0} · {1} events · trace {2}", "t = {0} · {1} 个事件 · 轨迹 {2}";
     Timeline => "Timeline", "时间轴";
-    LeaderMark => "leader {0} established, epoch {1}", "";
-    SyncMark => "server {0} synced by {1} from leader {2}", "";
-    ElectionMark => "server {0} goes LOOKING (election)", "";
-    ActionMark => "{0} {1}", "";
-    ViolationMark => "violation: {0}: {1}", "";
+    LeaderMark => "leader {0} established, epoch {1}", "leader {0} 已确立，epoch {1}";
+    SyncMark => "server {0} synced by {1} from leader {2}", "服务器 {0} 通过 {1} 从 leader {2} 完成同步";
+    ElectionMark => "server {0} goes LOOKING (election)", "服务器 {0} 进入 LOOKING（选举）";
+    ActionMark => "{0} {1}", "{0} {1}";
+    ViolationMark => "violation: {0}: {1}", "违反：{0}：{1}";
     SpaceTime => "Space-time diagram", "时空图";
-    SpaceTimeAria => "Space-time diagram of the last {0}: one lane per server, arrows are messages", "";
+    SpaceTimeAria => "Space-time diagram of the last {0}: one lane per server, arrows are messages", "最近 {0} 的时空图：每台服务器一条泳道，箭头是消息";
     Window => "Window", "时间窗口";
-    Omitted => "{0} older messages in this window are not drawn (the newest {1} are): zoom in to see them all", "";
+    Omitted => "{0} older messages in this window are not drawn (the newest {1} are): zoom in to see them all", "此时间窗口中有 {0} 条较早的消息没有画出（只画了最新的 {1} 条）：放大可以看到全部";
     ExportSvg => "Export SVG", "导出 SVG";
-    ExportSvgAria => "Export the space-time diagram as SVG", "";
-    Legend => "Lane colours", "";
-    Panels => "Panels", "";
+    ExportSvgAria => "Export the space-time diagram as SVG", "把时空图导出为 SVG";
+    Legend => "Lane colours", "泳道颜色";
+    Panels => "Panels", "面板";
     TabServer => "Server", "服务器";
     TabNetwork => "Network", "网络";
     TabClients => "Clients", "客户端";
@@ -158,123 +160,123 @@ table! {
     Observer => "observer", "观察者";
     ServerTitle => "Server {0} ({1})", "服务器 {0}（{1}）";
     Crash => "Crash", "崩溃";
-    CrashAria => "Crash server {0}", "";
+    CrashAria => "Crash server {0}", "让服务器 {0} 崩溃";
     Restart => "Restart", "重启";
-    RestartAria => "Restart server {0}", "";
+    RestartAria => "Restart server {0}", "重启服务器 {0}";
     PauseFor => "Pause (GC stall)", "暂停（GC 停顿）";
-    PauseAria => "Pause server {0} for {1} s (GC stall)", "";
-    PauseSeconds => "Pause length in seconds", "";
-    Seconds => "s", "";
+    PauseAria => "Pause server {0} for {1} s (GC stall)", "让服务器 {0} 暂停 {1} 秒（GC 停顿）";
+    PauseSeconds => "Pause length in seconds", "暂停时长（秒）";
+    Seconds => "s", "秒";
     SlowDisk => "Slow disk", "慢磁盘";
-    SlowDiskAria => "Slow down the disk of server {0}: fsync takes {1} ms", "";
-    FsyncMs => "fsync time in ms", "";
-    Ms => "ms", "";
+    SlowDiskAria => "Slow down the disk of server {0}: fsync takes {1} ms", "让服务器 {0} 的磁盘变慢：fsync 需要 {1} 毫秒";
+    FsyncMs => "fsync time in ms", "fsync 时间（毫秒）";
+    Ms => "ms", "毫秒";
     State => "State", "状态";
-    ZabStateLabel => "ZabState", "";
-    PeerState => "Peer state", "";
+    ZabStateLabel => "ZabState", "ZabState";
+    PeerState => "Peer state", "节点状态";
     Serving => "Serving clients", "服务客户端";
     Yes => "yes", "是";
     No => "no", "否";
-    AcceptedEpoch => "acceptedEpoch", "";
-    CurrentEpoch => "currentEpoch", "";
-    LastZxid => "lastProcessedZxid", "";
-    Zxid => "zxid", "";
-    TxnLog => "Txn log", "";
-    LogFlushed => "{0} logged, {1} fsynced", "";
-    Snapshot => "Snapshot", "";
-    PausedUntil => "Paused until", "";
-    TxnLogTitle => "Txn log ({0}, newest last)", "";
-    Empty => "empty", "";
-    Operation => "operation", "";
-    Applied => "applied", "";
-    AppliedTitle => "applied to the data tree (committed on this server)", "";
-    Durable => "fsynced", "";
-    DurableTitle => "on disk (fsynced)", "";
-    EphemeralCreate => "create {0} (ephemeral)", "";
-    CloseSessionDeletes => "closeSession (deletes {0} ephemeral)", "";
-    DataTree => "Data tree ({0} znodes)", "";
-    Owner => " · owner {0}", "";
-    Sessions => "Sessions ({0} global, {1} connections here)", "";
-    SessionItem => "{0} · timeout {1} ms", "";
-    Connection => "client {0} · session {1} · last zxid {2}", "";
-    FourLwConsole => "Four-letter words", "";
-    FourLwAria => "Four-letter word for server {0} (srvr, mntr, stat, conf, …)", "";
-    FourLwHint => "Reading a four-letter word changes nothing in the run.", "";
-    Send => "Send", "";
-    NoAnswerPaused => "(no answer: the process is paused)", "";
+    AcceptedEpoch => "acceptedEpoch", "acceptedEpoch";
+    CurrentEpoch => "currentEpoch", "currentEpoch";
+    LastZxid => "lastProcessedZxid", "lastProcessedZxid";
+    Zxid => "zxid", "zxid";
+    TxnLog => "Txn log", "事务日志";
+    LogFlushed => "{0} logged, {1} fsynced", "已记录 {0} 条，已 fsync {1} 条";
+    Snapshot => "Snapshot", "快照";
+    PausedUntil => "Paused until", "暂停到";
+    TxnLogTitle => "Txn log ({0}, newest last)", "事务日志（{0} 条，最新的在最后）";
+    Empty => "empty", "空";
+    Operation => "operation", "操作";
+    Applied => "applied", "已应用";
+    AppliedTitle => "applied to the data tree (committed on this server)", "已应用到数据树（在这台服务器上已提交）";
+    Durable => "fsynced", "已 fsync";
+    DurableTitle => "on disk (fsynced)", "已写入磁盘（fsync）";
+    EphemeralCreate => "create {0} (ephemeral)", "create {0}（临时节点）";
+    CloseSessionDeletes => "closeSession (deletes {0} ephemeral)", "closeSession（删除 {0} 个临时节点）";
+    DataTree => "Data tree ({0} znodes)", "数据树（{0} 个 znode）";
+    Owner => " · owner {0}", " · 所有者 {0}";
+    Sessions => "Sessions ({0} global, {1} connections here)", "会话（全局 {0} 个，本机连接 {1} 个）";
+    SessionItem => "{0} · timeout {1} ms", "{0} · 超时 {1} 毫秒";
+    Connection => "client {0} · session {1} · last zxid {2}", "客户端 {0} · 会话 {1} · 最后的 zxid {2}";
+    FourLwConsole => "Four-letter words", "四字命令";
+    FourLwAria => "Four-letter word for server {0} (srvr, mntr, stat, conf, …)", "发给服务器 {0} 的四字命令（srvr、mntr、stat、conf、…）";
+    FourLwHint => "Reading a four-letter word changes nothing in the run.", "读取四字命令不会改变运行中的任何东西。";
+    Send => "Send", "发送";
+    NoAnswerPaused => "(no answer: the process is paused)", "（没有回答：进程处于暂停状态）";
     Partition => "Partition", "网络分区";
-    PartitionHint => "Put servers in groups A, B, C: nothing crosses between groups until you heal.", "";
-    GroupOf => "Group of server {0}", "";
+    PartitionHint => "Put servers in groups A, B, C: nothing crosses between groups until you heal.", "把服务器分到 A、B、C 组：在恢复网络之前，组与组之间什么都传不过去。";
+    GroupOf => "Group of server {0}", "服务器 {0} 所在的组";
     ApplyPartition => "Partition into these groups", "按这些组分区";
     Heal => "Heal", "恢复网络";
-    HealAria => "Heal every partition and cut", "";
-    PartitionNeedsTwo => "A partition needs servers in at least two groups.", "";
-    OneLink => "One link", "";
+    HealAria => "Heal every partition and cut", "恢复所有分区和断开的链路";
+    PartitionNeedsTwo => "A partition needs servers in at least two groups.", "分区至少需要两组里都有服务器。";
+    OneLink => "One link", "单条链路";
     From => "From", "从";
     To => "To", "到";
     CutOneWay => "Cut one way", "单向切断";
-    CutAria => "Cut the link from server {0} to server {1} (one way)", "";
+    CutAria => "Cut the link from server {0} to server {1} (one way)", "单向切断从服务器 {0} 到服务器 {1} 的链路";
     DropNext => "Drop next message", "丢弃下一条消息";
-    DropAria => "Drop the next message from server {0} to server {1}", "";
+    DropAria => "Drop the next message from server {0} to server {1}", "丢弃从服务器 {0} 到服务器 {1} 的下一条消息";
     SlowLink => "Slow link", "慢链路";
-    SlowLinkAria => "Slow the link from server {0} to server {1} to {2} ms", "";
-    LatencyMs => "Latency in ms", "";
-    LinkNeedsTwo => "Pick two different servers for a link.", "";
-    NetworkNow => "Network now", "";
-    NetworkHealthy => "Every link works.", "";
-    CutItem => "{0} → {1}: cut", "";
-    SlowItem => "{0} → {1}: {2} ms", "";
-    DropItem => "{0} → {1}: the next message will be dropped", "";
-    ConnectClient => "Connect a client", "";
-    ClientName => "Client", "";
-    ToServer => "Server", "";
+    SlowLinkAria => "Slow the link from server {0} to server {1} to {2} ms", "把从服务器 {0} 到服务器 {1} 的链路延迟设为 {2} 毫秒";
+    LatencyMs => "Latency in ms", "延迟（毫秒）";
+    LinkNeedsTwo => "Pick two different servers for a link.", "请为链路选择两台不同的服务器。";
+    NetworkNow => "Network now", "当前网络";
+    NetworkHealthy => "Every link works.", "所有链路都正常。";
+    CutItem => "{0} → {1}: cut", "{0} → {1}：已切断";
+    SlowItem => "{0} → {1}: {2} ms", "{0} → {1}：{2} 毫秒";
+    DropItem => "{0} → {1}: the next message will be dropped", "{0} → {1}：下一条消息将被丢弃";
+    ConnectClient => "Connect a client", "连接一个客户端";
+    ClientName => "Client", "客户端";
+    ToServer => "Server", "服务器";
     Connect => "Connect", "连接";
-    ConnectAria => "Connect client {0} to server {1}", "";
-    ClientNameNeeded => "Give the client a name.", "";
-    WritesPerClick => "Writes per click", "";
+    ConnectAria => "Connect client {0} to server {1}", "把客户端 {0} 连接到服务器 {1}";
+    ClientNameNeeded => "Give the client a name.", "请给客户端起个名字。";
+    WritesPerClick => "Writes per click", "每次点击的写入数";
     ReadPath => "Path", "路径";
-    BadPath => "\"{0}\" is not a znode path (it starts with /).", "";
-    NoClients => "No clients yet.", "";
+    BadPath => "\"{0}\" is not a znode path (it starts with /).", "“{0}”不是 znode 路径（路径以 / 开头）。";
+    NoClients => "No clients yet.", "还没有客户端。";
     Server => "Server", "服务器";
-    Session => "Session", "";
-    Pending => "Pending", "";
+    Session => "Session", "会话";
+    Pending => "Pending", "待处理";
     Write => "Write", "写";
-    WriteAria => "Client {0} writes {1} znodes", "";
+    WriteAria => "Client {0} writes {1} znodes", "客户端 {0} 写入 {1} 个 znode";
     Read => "Read", "读";
-    ReadAria => "Client {0} reads {1}", "";
+    ReadAria => "Client {0} reads {1}", "客户端 {0} 读取 {1}";
     CloseSession => "Close", "关闭";
-    CloseAria => "Client {0} closes its session", "";
-    RecentWrites => "Recent writes", "";
-    LogServer => "Show the log of", "";
-    LogLevel => "Lowest level shown", "";
+    CloseAria => "Client {0} closes its session", "客户端 {0} 关闭它的会话";
+    RecentWrites => "Recent writes", "最近的写";
+    LogServer => "Show the log of", "显示哪台的日志";
+    LogLevel => "Lowest level shown", "显示的最低级别";
     Level => "Level", "级别";
     All => "all", "全部";
-    LogLineTitle => "Go to this moment", "";
-    InvariantsHint => "Checked after every event. A violation pauses the run and jumps to it.", "";
+    LogLineTitle => "Go to this moment", "跳到这个时刻";
+    InvariantsHint => "Checked after every event. A violation pauses the run and jumps to it.", "每个事件之后都会检查。一旦违反，运行会暂停并跳到那里。";
     Holds => "holds", "成立";
     ViolatedAt => "violated at {0}", "在 {0} 被违反";
-    ViolatedLater => "violated later, at {0}", "";
-    Jump => "Go", "";
-    JumpAria => "Go to the violation of {0}", "";
+    ViolatedLater => "violated later, at {0}", "稍后在 {0} 被违反";
+    Jump => "Go", "跳转";
+    JumpAria => "Go to the violation of {0}", "跳到 {0} 被违反的地方";
     Violations => "Violations", "违反";
-    ViolationWho => "servers {0} · zxids {1}", "";
-    ActionErrors => "Refused actions and process exits", "";
-    ViolationOnTheWay => "{0} was violated on the way, at {1}: see the Invariants tab (Go shows that event).", "";
-    ViolationFound => "{0} violated at {1}: the run is paused at the event that broke it.", "";
+    ViolationWho => "servers {0} · zxids {1}", "服务器 {0} · zxid {1}";
+    ActionErrors => "Refused actions and process exits", "被拒绝的操作和进程退出";
+    ViolationOnTheWay => "{0} was violated on the way, at {1}: see the Invariants tab (Go shows that event).", "{0} 在途中的 {1} 被违反了：见“不变式”标签页（“跳转”会显示那个事件）。";
+    ViolationFound => "{0} violated at {1}: the run is paused at the event that broke it.", "{0} 在 {1} 被违反：运行已暂停在破坏它的那个事件上。";
     Loaded => "Opened “{0}”.", "已打开“{0}”。";
     BadLink => "This share link is broken ({0}). The current run was kept.", "这个分享链接已损坏（{0}）。当前运行保持不变。";
     BadFile => "This file is not a scenario ZabLab can run: {0}. The current run was kept.", "这个文件不是 ZabLab 能运行的场景：{0}。当前运行保持不变。";
-    BadScenario => "The scenario could not be opened: {0}. The current run was kept.", "";
-    ErrUnknownServer => "Server {0} is not in the ensemble.", "";
+    BadScenario => "The scenario could not be opened: {0}. The current run was kept.", "无法打开这个场景：{0}。当前运行保持不变。";
+    ErrUnknownServer => "Server {0} is not in the ensemble.", "服务器 {0} 不在集群中。";
     ErrAlreadyUp => "Server {0} is already running.", "服务器 {0} 已经在运行。";
     ErrAlreadyDown => "Server {0} is down.", "服务器 {0} 已经宕机。";
     ErrNoLeader => "There is no established leader at {0}.", "在 {0} 没有已确立的 leader。";
-    ErrNoServing => "No server is serving clients at {0}.", "";
-    ErrUnknownClient => "Client “{0}” does not exist (connect it first).", "";
-    ErrClientExists => "Client “{0}” is already connected.", "";
-    ErrClientGone => "Client “{0}” has no session any more ({1}).", "";
-    ErrAlreadyPaused => "Server {0} is already paused.", "";
-    ErrNotSimulated => "The action “{0}” is not simulated by this build yet.", "";
+    ErrNoServing => "No server is serving clients at {0}.", "在 {0} 没有服务器在服务客户端。";
+    ErrUnknownClient => "Client “{0}” does not exist (connect it first).", "客户端“{0}”不存在（请先连接它）。";
+    ErrClientExists => "Client “{0}” is already connected.", "客户端“{0}”已经连接了。";
+    ErrClientGone => "Client “{0}” has no session any more ({1}).", "客户端“{0}”已经没有会话了（{1}）。";
+    ErrAlreadyPaused => "Server {0} is already paused.", "服务器 {0} 已经处于暂停状态。";
+    ErrNotSimulated => "The action “{0}” is not simulated by this build yet.", "这个版本还没有模拟“{0}”这个操作。";
     ErrRecipeRunning => "Client “{0}” already runs a recipe on {1}.", "客户端“{0}”已经在 {1} 上运行一个 recipe。";
     TabDiagnosis => "Diagnosis", "诊断";
     DiagHint => "The operator's questions, answered at {0} (this follows the timeline): most severe first. Click a finding to mark its servers and links in the ensemble.", "运维问题在 {0} 的答案（随时间轴变化），严重的在前。点击一条发现，在集群中标出它涉及的服务器和链路。";
@@ -319,8 +321,8 @@ table! {
     StartLoad => "Load", "施加负载";
     StartLoadAria => "Client {0} sends {1} setData and {2} getData requests per second for {3} s", "客户端 {0} 每秒发送 {1} 个 setData 和 {2} 个 getData 请求，持续 {3} 秒";
     LoadNeedsRate => "A load needs writes or reads per second.", "负载需要每秒的写或读请求数。";
-    Recipes => "Recipes", "Recipes";
-    Recipe => "Recipe", "Recipe";
+    Recipes => "Recipes", "Recipe（常用模式）";
+    Recipe => "Recipe", "Recipe 类型";
     RecipePath => "on", "路径";
     HoldMs => "hold (ms)", "持有（毫秒）";
     Repeat => "take it again", "再次获取";
@@ -339,8 +341,56 @@ table! {
     HazardJumpAria => "Go to hazard {0} at {1}", "跳到 {1} 的风险 {0}";
     HazardMark => "hazard: {0}: {1}", "风险：{0}：{1}";
     HazardFound => "Hazard {0} at {1}: ZooKeeper allows it, but an application must know (see the Invariants tab).", "{1} 出现风险 {0}：ZooKeeper 允许这种情况，但应用必须了解（见“不变式”标签页）。";
+    Course => "Course", "课程";
+    CourseAria => "Open the course: lessons that walk through ZAB with questions the simulation answers", "打开课程：一步步讲解 ZAB，问题由模拟来回答";
+    CourseTitle => "Course: ZooKeeper's atomic broadcast, step by step", "课程：一步步看懂 ZooKeeper 的原子广播";
+    CourseIntro => "Each lesson runs the real simulation: pick an answer, then watch the run decide. A lesson can be shared at any step (Share link).", "每一课都运行真实的模拟：先选一个答案，再看运行结果来判定。任何一步都可以分享（分享链接）。";
+    CourseLoading => "Reading the lessons…", "正在读取课程…";
+    CourseEmpty => "No lessons in this build yet.", "这个版本还没有课程。";
+    CourseUnreadable => "The course could not be loaded: {0}", "无法加载课程：{0}";
+    CourseMuseum => "Bug museum lessons", "缺陷博物馆课程";
+    CourseBroken => "Lesson files that could not be read", "无法读取的课程文件";
+    Minutes => "{0} min", "{0} 分钟";
+    Lesson => "Lesson", "课程";
+    LessonDone => "done", "已完成";
+    LessonOutline => "Steps of this lesson", "本课的步骤";
+    LessonGotoAria => "Back to the start of step {0}", "回到第 {0} 步的开始";
+    LessonRunning => "The simulation runs to {0}…", "模拟正在运行到 {0}…";
+    LessonPausedRun => "Paused on the way to {0}: Next goes there.", "在运行到 {0} 的途中暂停了：点“下一步”直接到那里。";
+    LessonTry => "Try it yourself", "动手试一试";
+    LessonSkip => "Skip (do it for me)", "跳过（替我操作）";
+    LessonSkipAria => "Skip: apply the lesson's default actions now", "跳过：现在执行本课的默认操作";
+    LessonActed => "You acted: the lesson goes on from your run.", "你已经操作了：课程将从你的运行继续。";
+    LessonReveal => "Reveal", "揭晓";
+    LessonNextStep => "Next step", "下一步";
+    LessonSkipAhead => "Go to {0}", "直接到 {0}";
+    LessonNextLesson => "Next lesson: {0}", "下一课：{0}";
+    LessonBackToCourse => "Back to the course", "返回课程目录";
+    LessonBack => "Back", "上一步";
+    LessonBackAria => "Back to the previous step's start", "回到上一步的开始";
+    LessonRewind => "Rewind", "重来";
+    LessonRewindAria => "Rewind this step to its start (R)", "把这一步倒回到开始（R）";
+    LessonClose => "Close lesson", "退出本课";
+    LessonExitPresenter => "Exit presenter (P)", "退出演示模式（P）";
+    LessonPickAria => "Answer {0}", "回答 {0}";
+    LessonRight => "Right: the simulation says {0}.", "答对了：模拟的结果是 {0}。";
+    LessonSimSays => "The simulation says {0}.", "模拟的结果是 {0}。";
+    LessonOffChoices => "The simulation answers “{0}”, which is none of the choices.", "模拟的回答是“{0}”，不在选项之中。";
+    LessonDiffers => "Your run differs from the lesson's: the explanation describes “{0}”.", "你的运行和课程设定的不同：下面的解释说的是“{0}”的情况。";
+    LessonEvidence => "Log lines containing “{0}”:", "包含“{0}”的日志行：";
+    LessonLogFilter => "Only the lines containing “{0}” (the lesson's highlight).", "只显示包含“{0}”的日志行（课程的高亮）。";
+    LessonLinkBadStep => "This lesson link's step “{0}” is not a step number (1, 2, …).", "这个课程链接的步骤“{0}”不是步骤编号（1、2、…）。";
+    LessonLinkBadId => "This lesson link does not name a lesson.", "这个课程链接没有指明课程。";
+    KeyLessonNext => "Lesson in presenter mode: next step, reveal, skip", "演示模式下的课程：下一步、揭晓、跳过";
+    KeyLessonSteps => "Lesson in presenter mode: previous step / next", "演示模式下的课程：上一步 / 下一步";
+    KeyLessonRewind => "Lesson in presenter mode: rewind the step", "演示模式下的课程：把这一步倒回开始";
+    KeyLessonPick => "Lesson in presenter mode: pick choice 1–9", "演示模式下的课程：选第 1–9 个选项";
+    LessonStepOf => "Step {0} of {1}", "第 {0} 步，共 {1} 步";
+    CourseUnavailable => "The course could not be loaded ({0}), so this lesson link cannot open.", "无法加载课程（{0}），所以打不开这个课程链接。";
+    NoSuchLesson => "This link asks for the lesson “{0}”, which is not in this course.", "这个链接要打开的课“{0}”不在本课程中。";
+    NoSuchStep => "Lesson “{0}” has no step {1} (it has {2}): it opened at its last step.", "课“{0}”没有第 {1} 步（共 {2} 步）：已打开它的最后一步。";
     PanicTitle => "ZabLab stopped: an internal error", "ZabLab 停止了：内部错误";
-    PanicBody => "Sorry: this is a bug in ZabLab, not in your scenario. Download the session below and attach it to a bug report; reloading the page starts afresh.", "";
+    PanicBody => "Sorry: this is a bug in ZabLab, not in your scenario. Download the session below and attach it to a bug report; reloading the page starts afresh.", "抱歉：这是 ZabLab 的缺陷，不是你的场景的问题。请下载下面的会话并附在缺陷报告里；重新加载页面会从头开始。";
     PanicDownload => "Download the session (scenario JSON)", "下载本次会话（场景 JSON）";
     PanicReload => "Reload ZabLab", "重新加载 ZabLab";
 }
@@ -399,13 +449,46 @@ mod tests {
             "Server 3 (observer)"
         );
         assert_eq!(tr(Lang::Zh, T::Play), "播放");
-        assert_eq!(
-            tr(Lang::Zh, T::Omitted),
-            tr(Lang::En, T::Omitted),
-            "falls back to English"
-        );
         assert_eq!(Lang::from_code("zh"), Lang::Zh);
         assert_eq!(Lang::from_code("xx"), Lang::En);
+    }
+
+    const ZOOKEEPER_WORDS: [T; 12] = [
+        T::Leader,
+        T::EpochN,
+        T::EpochsShort,
+        T::ActionMark,
+        T::ZabStateLabel,
+        T::AcceptedEpoch,
+        T::CurrentEpoch,
+        T::LastZxid,
+        T::Zxid,
+        T::SyncOp,
+        T::Learner,
+        T::SlowItem,
+    ];
+
+    /// Every word of the interface has its Simplified Chinese: a
+    /// non-empty entry with the same arguments, in Chinese (at least one
+    /// CJK character, unless it is only ZooKeeper's words or symbols).
+    #[test]
+    fn every_key_has_a_chinese_entry() {
+        let mut missing = Vec::new();
+        for (key, en, zh) in ROWS {
+            let cjk = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            // ZooKeeper's own words (and rows of symbols around them) read
+            // the same in both columns.
+            let verbatim = zh == en && ZOOKEEPER_WORDS.contains(key);
+            if zh.trim().is_empty() || !(cjk || verbatim) {
+                missing.push(format!("{key:?}: {zh:?}"));
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "no Chinese for:\n{}",
+            missing.join("\n")
+        );
+        assert_eq!(tr(Lang::Zh, T::LessonReveal), "揭晓");
     }
 
     /// Components take their words from the table: no string literal with
@@ -424,6 +507,7 @@ mod tests {
             "ui/panels.rs",
             "ui/clients.rs",
             "ui/diagnosis.rs",
+            "ui/lesson.rs",
         ];
         let mut found = Vec::new();
         for f in files {

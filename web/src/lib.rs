@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod course;
 pub mod engine;
 pub mod i18n;
 pub mod keys;
@@ -23,6 +24,7 @@ pub mod math;
 pub mod model;
 pub mod panic;
 pub mod perf;
+pub mod player;
 pub mod presets;
 pub mod setup;
 pub mod share;

@@ -5,15 +5,17 @@
 //! language) lives beside it. Browser effects (frames, downloads, files,
 //! the URL) are the `app` component's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use zablab_core::proto::Sid;
 use zablab_core::scenario::{MultiOp, RecipeKind};
 use zablab_core::server::Level;
 use zablab_core::{ActionError, ActionKind, Scenario, ServerRef};
 
+use crate::course::{Course, LessonLink};
 use crate::engine::Engine;
 use crate::i18n::{tr, trf, Lang, T};
+use crate::player::Player;
 use crate::presets::Preset;
 use crate::setup::Setup;
 
@@ -157,6 +159,28 @@ pub enum Msg {
     /// The preset list (`scenarios/index.json`) arrived, or why not.
     Presets(Result<Vec<Preset>, String>),
     Notice(String),
+    /// Shows or hides the course outline.
+    ToggleCourse,
+    /// The course's index (`lessons/index.json`) arrived, or why not.
+    CourseIndex(Result<Vec<String>, String>),
+    /// A lesson file arrived (its name, its text or why not).
+    LessonText(String, Result<String, String>),
+    /// Opens a lesson (its id) at a step (0-based).
+    OpenLesson(String, usize),
+    /// A lesson link in the URL: opened once the course is read.
+    LessonLink(LessonLink),
+    /// Space / Next: finish the run, skip, reveal, or the next step.
+    LessonNext,
+    LessonBack,
+    /// R: the current step from its start.
+    LessonRewind,
+    /// A step already reached, from its start (the outline).
+    LessonGoto(usize),
+    /// The learner's choice (index) in the question.
+    LessonPick(usize),
+    /// The try_it's default actions.
+    LessonSkip,
+    CloseLesson,
 }
 
 /// A field of the new-ensemble form.
@@ -249,6 +273,15 @@ pub struct Model {
     /// Why the preset list could not be read (shown in the picker; not an
     /// alert: the app works without it).
     pub presets_error: Option<String>,
+    /// The lessons (`lessons/index.json` and the files it lists).
+    pub course: Course,
+    pub course_open: bool,
+    /// The lesson being played (`player.rs`).
+    pub lesson: Option<Player>,
+    /// A lesson link waiting for the course to be read.
+    pub pending_link: Option<LessonLink>,
+    /// Lessons finished in this session (marked in the outline).
+    pub done: BTreeSet<String>,
 }
 
 /// An action error in the user's language.
@@ -343,6 +376,11 @@ impl Model {
             generation: 0,
             presets: Vec::new(),
             presets_error: None,
+            course: Course::default(),
+            course_open: false,
+            lesson: None,
+            pending_link: None,
+            done: BTreeSet::new(),
         })
     }
 
@@ -357,7 +395,7 @@ impl Model {
         self.playing || self.target.is_some()
     }
 
-    fn after_jump(&mut self) {
+    pub(crate) fn after_jump(&mut self) {
         self.vt = self.engine.now_ms() as f64;
         self.seen = self.engine.sim().violations().len();
         self.head_seen = self.engine.head().violations().len();
@@ -366,7 +404,7 @@ impl Model {
 
     /// Says (without pausing) that the shown run just met a hazard:
     /// ZooKeeper behaviour an application must know, not a bug.
-    fn check_hazards(&mut self) {
+    pub(crate) fn check_hazards(&mut self) {
         let hazards = self.engine.sim().hazards();
         if let Some(h) = hazards.get(self.hazards_seen) {
             let text = trf(
@@ -418,15 +456,23 @@ impl Model {
         }
     }
 
-    fn say(&mut self, text: String, error: bool) {
+    pub(crate) fn say(&mut self, text: String, error: bool) {
         self.notice = Some(Notice { text, error });
     }
 
     fn act(&mut self, kind: ActionKind) {
+        self.act_ok(kind);
+    }
+
+    /// Takes a user action at the shown moment; false (and said) when the
+    /// core refuses it.
+    pub(crate) fn act_ok(&mut self, kind: ActionKind) -> bool {
         self.target = None;
         match self.engine.act(kind) {
             Ok(fork) => {
-                if let Some(id) = fork {
+                if let Some(id) = fork.filter(|_| self.lesson.is_none()) {
+                    // (In a lesson, back and try-its fork all the time:
+                    // the branch picker says it, a notice would be noise.)
                     self.say(
                         trf(
                             self.lang,
@@ -440,17 +486,20 @@ impl Model {
                 }
                 self.after_jump();
                 self.check_violations();
+                self.lesson_acted();
+                true
             }
             Err(e) => {
                 let text = action_error(self.lang, &e);
                 self.say(text, true);
+                false
             }
         }
     }
 
     /// Pauses on a violation the shown run (or the frontier) just reached,
     /// showing the state right after the event that broke the property.
-    fn check_violations(&mut self) {
+    pub(crate) fn check_violations(&mut self) {
         let shown = self.engine.sim().violations().len();
         let head = self.engine.head().violations().len();
         let new_head = head > self.head_seen;
@@ -489,7 +538,7 @@ impl Model {
 
     /// After a jump: says that the run broke a property on the way (the
     /// Invariants tab has the Go button), without moving.
-    fn announce_violations(&mut self) {
+    pub(crate) fn announce_violations(&mut self) {
         let head = self.engine.head().violations();
         if head.len() > self.head_seen {
             let (index, v) = (self.head_seen, head[self.head_seen].clone());
@@ -523,43 +572,65 @@ impl Model {
             } else {
                 self.vt = self.engine.now_ms() as f64;
             }
-            return;
         } else if self.playing {
-            let want = self.vt + dt * self.speed;
+            // A lesson's run stops at its goal, at least as fast as it
+            // must to get there in RUN_WALL_MS.
+            let goal = self.lesson_goal();
+            let speed = goal.map_or(self.speed, |(_, min)| self.speed.max(min));
+            let mut want = self.vt + dt * speed;
+            if let Some((g, _)) = goal {
+                want = want.min(g as f64);
+            }
             if self.engine.seek(want.floor() as u64, more) {
                 self.vt = want;
             } else {
                 self.vt = self.engine.now_ms() as f64;
                 self.lagging = true;
             }
-        } else {
-            return;
+            self.check_violations();
+            self.check_hazards();
+            if let (Some((g, _)), true) = (goal, self.playing) {
+                if self.engine.now_ms() >= g {
+                    self.playing = false;
+                    let reveal = matches!(
+                        self.lesson_phase(),
+                        Some(crate::player::Phase::Running { reveal: true, .. })
+                    );
+                    self.arrive(reveal);
+                }
+            }
         }
-        self.check_violations();
-        self.check_hazards();
+    }
+
+    /// Replaces the run by a fresh one on `scenario` at 0 ms, keeping the
+    /// user's settings (language, presenter, speed, …) and what was
+    /// fetched (presets, course); leaves any lesson.
+    pub(crate) fn replace(&mut self, scenario: Scenario) -> Result<(), String> {
+        let mut m = Model::with(scenario)?;
+        m.lang = self.lang;
+        m.presenter = self.presenter;
+        m.speed = self.speed;
+        m.window_ms = self.window_ms;
+        m.setup = self.setup.clone();
+        m.generation = self.generation + 1;
+        m.presets = std::mem::take(&mut self.presets);
+        m.presets_error = self.presets_error.take();
+        m.course = std::mem::take(&mut self.course);
+        m.done = std::mem::take(&mut self.done);
+        m.pending_link = self.pending_link.take();
+        *self = m;
+        Ok(())
     }
 
     /// Loads a scenario text; on any error the current run stays.
     fn load(&mut self, source: Source, json: &str, at: Option<u64>) {
         let parsed = Scenario::from_json(json).map_err(|e| e.to_string());
-        let next = parsed.and_then(Model::with);
-        match next {
-            Ok(mut m) => {
-                m.lang = self.lang;
-                m.presenter = self.presenter;
-                m.speed = self.speed;
-                m.window_ms = self.window_ms;
-                m.setup = self.setup.clone();
-                m.generation = self.generation + 1;
-                m.presets = std::mem::take(&mut self.presets);
-                m.presets_error = self.presets_error.take();
-                let end = m.engine.head().scenario().until_ms;
-                m.target = at.map(|t| t.min(end)).filter(|&t| t > 0);
-                m.notice = Some(Notice {
-                    text: trf(self.lang, T::Loaded, &[&m.title]),
-                    error: false,
-                });
-                *self = m;
+        match parsed.and_then(|s| self.replace(s)) {
+            Ok(()) => {
+                let end = self.engine.head().scenario().until_ms;
+                self.target = at.map(|t| t.min(end)).filter(|&t| t > 0);
+                let text = trf(self.lang, T::Loaded, &[&self.title]);
+                self.say(text, false);
             }
             Err(e) => {
                 let what = match source {
@@ -569,6 +640,34 @@ impl Model {
                 };
                 self.say(trf(self.lang, what, &[&e]), true);
             }
+        }
+    }
+
+    /// Opens the lesson a link asked for, once the course is read.
+    fn follow_link(&mut self) {
+        if !self.course.ready() {
+            return;
+        }
+        let Some(link) = self.pending_link.take() else {
+            return;
+        };
+        if let Some(e) = &self.course.error {
+            let text = trf(self.lang, T::CourseUnavailable, &[e]);
+            return self.say(text, true);
+        }
+        let Some(lesson) = self.course.find(&link.id) else {
+            let text = trf(self.lang, T::NoSuchLesson, &[&link.id]);
+            return self.say(text, true);
+        };
+        let n = lesson.steps.len();
+        self.open_lesson(lesson, link.step.min(n) - 1);
+        if link.step > n {
+            let text = trf(
+                self.lang,
+                T::NoSuchStep,
+                &[&link.id, &link.step.to_string(), &n.to_string()],
+            );
+            self.say(text, true);
         }
     }
 
@@ -645,7 +744,10 @@ impl Model {
             }
             Msg::LogServer(s) => self.log_server = s,
             Msg::LogLevel(l) => self.log_level = l,
-            Msg::DismissNotice => self.notice = None,
+            Msg::DismissNotice => {
+                self.notice = None;
+                self.course_open = false;
+            }
             Msg::FocusViolation(i) => {
                 if let Some(v) = self.engine.head().violations().get(i).cloned() {
                     self.focus = Some(i);
@@ -933,6 +1035,32 @@ impl Model {
             Msg::Notice(text) => self.say(text, false),
             Msg::Presets(Ok(p)) => self.presets = p,
             Msg::Presets(Err(e)) => self.presets_error = Some(e),
+            Msg::ToggleCourse => self.course_open = !self.course_open,
+            Msg::CourseIndex(r) => {
+                self.course.index(r);
+                self.follow_link();
+            }
+            Msg::LessonText(file, r) => {
+                self.course.add(&file, r);
+                self.follow_link();
+            }
+            Msg::LessonLink(link) => {
+                self.pending_link = Some(link);
+                self.follow_link();
+            }
+            Msg::OpenLesson(id, step) => {
+                self.course_open = false;
+                if let Some(l) = self.course.find(&id) {
+                    self.open_lesson(l, step);
+                }
+            }
+            Msg::LessonNext => self.lesson_next(),
+            Msg::LessonBack => self.lesson_back(),
+            Msg::LessonRewind => self.lesson_rewind(),
+            Msg::LessonGoto(k) => self.lesson_goto(k),
+            Msg::LessonPick(i) => self.lesson_pick(i),
+            Msg::LessonSkip => self.lesson_skip(),
+            Msg::CloseLesson => self.close_lesson(),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Share links: a scenario compressed into the URL fragment, so that
 //! opening the link rebuilds the same run (the same trace hash).
 //!
-//! Format: `#s=<payload>&t=<ms>` where payload is base64url (no padding)
+//! Format: `#s=<payload>&t=<ms>[&lang=zh]` where payload is base64url (no padding)
 //! of `[1][checksum: 4 bytes LE][LZ-compressed JSON]`; the checksum is the
 //! low 32 bits of FNV-1a over the JSON (`zablab_core::trace`). `t` is the
-//! moment shown when the link was made.
+//! moment shown when the link was made; `lang` the interface language
+//! (any link may carry it; [`param`] / [`with_param`] read and set it).
 //!
 //! The compressor is a small LZ77 of our own (no dependency): tokens are a
 //! literal run (`0xxxxxxx`: 1–128 bytes follow) or a match (`1xxxxxxx`:
@@ -235,6 +236,37 @@ pub fn encode(json: &str, t_ms: u64) -> String {
     format!("s={}&t={t_ms}", b64_encode(&bytes))
 }
 
+/// The value of `key=` in a fragment (`#a=1&b=2`, with or without `#`).
+pub fn param<'a>(fragment: &'a str, key: &str) -> Option<&'a str> {
+    fragment
+        .trim_start_matches('#')
+        .split('&')
+        .find_map(|p| p.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// The fragment (without `#`) with `key` set to `value` (in place, or
+/// appended) or removed (`None`); the other parts stay as they are.
+pub fn with_param(fragment: &str, key: &str, value: Option<&str>) -> String {
+    let mut parts: Vec<String> = fragment
+        .trim_start_matches('#')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    let at = parts
+        .iter()
+        .position(|p| p.strip_prefix(key).is_some_and(|r| r.starts_with('=')));
+    match (at, value) {
+        (Some(i), Some(v)) => parts[i] = format!("{key}={v}"),
+        (Some(i), None) => {
+            parts.remove(i);
+        }
+        (None, Some(v)) => parts.push(format!("{key}={v}")),
+        (None, None) => {}
+    }
+    parts.join("&")
+}
+
 /// Whether a fragment (with or without `#`) carries a scenario.
 pub fn is_share(fragment: &str) -> bool {
     fragment
@@ -374,6 +406,23 @@ mod tests {
             let _ = decompress(&bytes, 4096);
             let _ = decode(&format!("s={}", b64_encode(&bytes)));
         }
+    }
+
+    #[test]
+    fn fragment_parameters_are_read_and_set_in_place() {
+        assert_eq!(param("#s=abc&t=5&lang=zh", "lang"), Some("zh"));
+        assert_eq!(param("s=abc&t=5", "t"), Some("5"));
+        assert_eq!(param("step=3", "s"), None, "a key is matched whole");
+        assert_eq!(
+            with_param("#s=abc&t=5", "lang", Some("zh")),
+            "s=abc&t=5&lang=zh"
+        );
+        assert_eq!(with_param("lang=zh&t=5", "lang", Some("en")), "lang=en&t=5");
+        assert_eq!(with_param("s=a&lang=zh", "lang", None), "s=a");
+        assert_eq!(with_param("", "lang", Some("zh")), "lang=zh");
+        // A share link with a language still decodes.
+        let frag = with_param(&encode(SAMPLES[1], 7), "lang", Some("zh"));
+        assert_eq!(decode(&frag).unwrap(), (SAMPLES[1].to_string(), Some(7)));
     }
 
     #[test]

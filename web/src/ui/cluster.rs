@@ -28,7 +28,13 @@ pub fn state_word(s: &ServerDot) -> String {
     }
 }
 
-fn server_class(s: &ServerDot, selected: bool, flagged: bool, marked: bool) -> Classes {
+fn server_class(
+    s: &ServerDot,
+    selected: bool,
+    flagged: bool,
+    marked: bool,
+    lesson: bool,
+) -> Classes {
     let state = state_word(s).to_lowercase();
     classes!(
         "server",
@@ -38,8 +44,25 @@ fn server_class(s: &ServerDot, selected: bool, flagged: bool, marked: bool) -> C
         selected.then_some("selected"),
         flagged.then_some("flagged"),
         marked.then_some("diag"),
+        lesson.then_some("lesson-mark"),
         s.view.serving.then_some("serving"),
     )
+}
+
+/// Whether a message in flight is the kind a lesson points at (as drawn,
+/// `PROPOSAL`, or ZooKeeper's name, any case) or carries its zxid.
+fn lesson_message(d: &MsgDot, kind: Option<&str>, zxid: Option<&str>) -> bool {
+    let k = d.msg.kind;
+    let by_kind = kind.is_some_and(|w| {
+        k.name().eq_ignore_ascii_case(w) || layout::short(k).eq_ignore_ascii_case(w)
+    });
+    let by_zxid = zxid.is_some_and(|z| match d.msg.detail {
+        MsgDetail::Zxid(x) | MsgDetail::Client { zxid: x, .. } => {
+            x.to_string().eq_ignore_ascii_case(z)
+        }
+        _ => false,
+    });
+    by_kind || by_zxid
 }
 
 fn message_title(l: Lang, d: &MsgDot) -> String {
@@ -101,6 +124,12 @@ pub fn Cluster(p: &PanelProps) -> Html {
         Some(html! { <line class="diag-link" x1={f(p.x)} y1={f(p.y)} x2={f(q.x)} y2={f(q.y)} /> })
     });
     let recipes = sim.recipe_views();
+    // What a lesson step points at.
+    let hl = m.lesson_highlight();
+    let hl_servers: &[u32] = hl.map_or(&[], |h| &h.servers);
+    let hl_zxid = hl.and_then(|h| h.zxid.as_deref());
+    let hl_kind = hl.and_then(|h| h.message.as_deref());
+    let hl_client = hl.and_then(|h| h.client.as_deref());
 
     let bands = scene.groups.iter().map(|g| {
         html! {
@@ -180,7 +209,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
         let big = r >= 28.0;
         let zab = if s.view.up && !s.view.paused { s.view.zab_state.clone() } else { String::new() };
         html! {
-            <g key={sid} class={server_class(s, selected, flagged.contains(&sid), marked(sid))}
+            <g key={sid} class={server_class(s, selected, flagged.contains(&sid), marked(sid), hl_servers.contains(&sid))}
                data-testid={format!("server-{sid}")} role="button" tabindex="0"
                aria-label={aria} aria-pressed={selected.to_string()} {onclick} {onkeydown}>
                 <title>{ format!("{} · {}", trf(l, T::ServerN, &[&sid.to_string()]), s.view.peer_state) }</title>
@@ -206,7 +235,8 @@ pub fn Cluster(p: &PanelProps) -> Html {
                 if big {
                     <text class="state" data-testid={format!("server-{sid}-state")} x={f(x)} y={f(y + 8.0)}>{ word.clone() }</text>
                     <text class="zab" x={f(x)} y={f(y + 20.0)}>{ zab }</text>
-                    <text class="facts" x={f(x)} y={f(y + r + 14.0)} data-testid={format!("server-{sid}-facts")}>
+                    <text class={classes!("facts", hl_zxid.is_some_and(|z| s.view.last_zxid.to_string().eq_ignore_ascii_case(z)).then_some("zxid-mark"))}
+                          x={f(x)} y={f(y + r + 14.0)} data-testid={format!("server-{sid}-facts")}>
                         { trf(l, T::EpochsShort, &[&s.view.accepted_epoch.to_string(), &s.view.current_epoch.to_string(), &s.view.last_zxid.to_string()]) }
                     </text>
                 } else {
@@ -231,7 +261,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
             title.push_str(&format!("\n{} {}: {}", r.recipe, r.path, r.status));
         }
         html! {
-            <g class={classes!("client", format!("cl-{}", c.state.to_lowercase()), holds.is_some().then_some("holds"))} key={format!("c{}", c.id)}
+            <g class={classes!("client", format!("cl-{}", c.state.to_lowercase()), holds.is_some().then_some("holds"), (hl_client == Some(c.name.as_str())).then_some("lesson-mark"))} key={format!("c{}", c.id)}
                data-testid={format!("cl-{}", c.name)}>
                 <title>{ title }</title>
                 <rect x={f(c.pos.x - 16.0)} y={f(c.pos.y - 9.0)} width="32" height="18" rx="4" />
@@ -246,8 +276,10 @@ pub fn Cluster(p: &PanelProps) -> Html {
     let show_labels = scene.messages.len() <= 60;
     let messages = scene.messages.iter().map(|d| {
         let color = kind_color(d.msg.kind);
+        let focus = hl_kind.is_some() || hl_zxid.is_some();
+        let hit = focus && lesson_message(d, hl_kind, hl_zxid);
         html! {
-            <g key={d.msg.id} class={classes!("msg", d.held.then_some("held"))}
+            <g key={d.msg.id} class={classes!("msg", d.held.then_some("held"), hit.then_some("lesson-mark"), (focus && !hit).then_some("dim"))}
                data-kind={d.msg.kind.name()}>
                 <title>{ message_title(l, d) }</title>
                 <circle cx={f(d.pos.x)} cy={f(d.pos.y)} r="6" fill={color} />

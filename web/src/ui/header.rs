@@ -1,4 +1,5 @@
-//! The top bar: scenario picker (presets, bug museum, findings), the new
+//! The top bar: scenario picker (presets, bug museum, findings), the
+//! course, the new
 //! ensemble form, import/export/share, branches, language, presenter mode
 //! and help.
 
@@ -81,13 +82,17 @@ pub fn Header(p: &HeaderProps) -> Html {
         })
     };
     let branches = m.engine.branches();
+    let title = m.lesson.as_ref().map_or_else(
+        || m.title.clone(),
+        |p| p.lesson.title.get(l.code()).to_string(),
+    );
 
     html! {
         <header class="top">
             <div class="brand">
                 <h1>{ "ZabLab" }</h1>
                 <span class="tagline">{ tr(l, T::Tagline) }</span>
-                <span class="title" data-testid="scenario-title">{ m.title.clone() }</span>
+                <span class="title" data-testid="scenario-title">{ title }</span>
             </div>
             <nav class="tools" aria-label={tr(l, T::Tools)}>
                 <select aria-label={tr(l, T::OpenScenario)} data-testid="presets" onchange={on_preset}>
@@ -99,6 +104,8 @@ pub fn Header(p: &HeaderProps) -> Html {
                     { group("museum", T::Museum) }
                     { group("findings", T::Findings) }
                 </select>
+                <button type="button" class="course-button" data-testid="course" title={tr(l, T::CourseAria)}
+                        aria-expanded={m.course_open.to_string()} onclick={msg(Msg::ToggleCourse)}>{ tr(l, T::Course) }</button>
                 <button type="button" aria-expanded={m.setup_open.to_string()} data-testid="new-ensemble"
                         onclick={msg(Msg::ToggleSetup)}>{ tr(l, T::NewEnsemble) }</button>
                 <label class="button" data-testid="import-label">
@@ -114,7 +121,8 @@ pub fn Header(p: &HeaderProps) -> Html {
                     <select aria-label={tr(l, T::Branch)} data-testid="branches" onchange={on_branch}>
                         { for branches.iter().map(|b| {
                             let label = match b.parent {
-                                None => trf(l, T::BranchMain, &[&b.id.to_string()]),
+                                None if b.id == 0 => trf(l, T::BranchMain, &[&b.id.to_string()]),
+                                None => trf(l, T::BranchRestart, &[&b.id.to_string()]),
                                 Some((parent, at)) => trf(l, T::BranchFork, &[&b.id.to_string(), &parent.to_string(), &crate::fmt_ms(at)]),
                             };
                             html! { <option value={b.id.to_string()} selected={b.active}>{ label }</option> }

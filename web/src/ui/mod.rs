@@ -17,12 +17,14 @@ mod cluster;
 mod diagnosis;
 mod diagram;
 mod header;
+mod lesson;
 mod panels;
 mod transport;
 
 pub use cluster::Cluster;
 pub use diagram::Diagram;
 pub use header::Header;
+pub use lesson::{course_dialog, LessonPanel};
 pub use panels::SidePanel;
 pub use transport::Transport;
 

@@ -202,7 +202,9 @@ fn server_tab(m: &Model, send: &Callback<Msg>) -> Html {
         }
     });
 
-    // Txn log: the newest 40, with applied (committed here) and durable marks.
+    // Txn log: the newest 40, with applied (committed here) and durable
+    // marks, and the zxid a lesson points at.
+    let hl_zxid = m.lesson_highlight().and_then(|h| h.zxid.clone());
     let log = &srv.disk.log;
     let start = log.len().saturating_sub(40);
     let applied_to = srv.tree.last_processed_zxid;
@@ -211,8 +213,9 @@ fn server_tab(m: &Model, send: &Callback<Msg>) -> Html {
         let applied = t.zxid <= applied_to;
         let durable = i < srv.disk.flushed;
         let hot = flagged.contains(&t.zxid);
+        let lesson = hl_zxid.as_deref().is_some_and(|z| t.zxid.to_string().eq_ignore_ascii_case(z));
         html! {
-            <tr class={classes!(applied.then_some("applied"), hot.then_some("flagged"))}>
+            <tr class={classes!(applied.then_some("applied"), hot.then_some("flagged"), lesson.then_some("lesson-mark"))}>
                 <td class="mono">{ t.zxid.to_string() }</td>
                 <td>{ op_text(l, &t.op) }</td>
                 <td title={tr(l, T::AppliedTitle)}>{ if applied { "✔" } else { "…" } }</td>
@@ -464,12 +467,15 @@ fn log_tab(m: &Model, send: &Callback<Msg>) -> Html {
     let sim = m.engine.sim();
     let sids: Vec<Sid> = sim.servers().iter().map(|s| s.sid).collect();
     let log = sim.log();
+    // A lesson's highlight shows only the lines containing its text.
+    let needle = m.lesson_highlight().and_then(|h| h.log.clone());
     // Newest first in the DOM; the list is drawn bottom-up (CSS
     // column-reverse), so it stays scrolled to the newest line.
     let lines: Vec<&zablab_core::sim::LogEntry> = log
         .iter()
         .rev()
         .filter(|e| m.log_server.is_none_or(|s| s == e.sid) && e.level >= m.log_level)
+        .filter(|e| needle.as_ref().is_none_or(|n| e.text.contains(n.as_str())))
         .take(LOG_LINES)
         .collect();
     let on_server = {
@@ -516,6 +522,9 @@ fn log_tab(m: &Model, send: &Callback<Msg>) -> Html {
                     </select>
                 </label>
             </div>
+            if let Some(n) = &needle {
+                <p class="hint lesson-filter" data-testid="log-filter">{ trf(l, T::LessonLogFilter, &[n]) }</p>
+            }
             <ol class="log-lines mono" data-testid="log-lines" aria-live="off">{ for items }</ol>
         </div>
     }
@@ -525,6 +534,7 @@ fn invariants_tab(m: &Model, send: &Callback<Msg>) -> Html {
     let l = m.lang;
     let shown = m.engine.sim().violations();
     let head = m.engine.head().violations();
+    let hl_prop = m.lesson_highlight().and_then(|h| h.property.clone());
     let rows = property_names().into_iter().map(|name| {
         let now = shown.iter().find(|v| v.property == name);
         let later = head.iter().position(|v| v.property == name);
@@ -535,7 +545,7 @@ fn invariants_tab(m: &Model, send: &Callback<Msg>) -> Html {
         };
         let focused = later.is_some() && m.focus == later;
         html! {
-            <li class={classes!("prop", class, focused.then_some("focused"))} data-testid={format!("prop-{name}")}>
+            <li class={classes!("prop", class, focused.then_some("focused"), (hl_prop.as_deref() == Some(name)).then_some("lesson-mark"))} data-testid={format!("prop-{name}")}>
                 <span class="prop-name">{ name }</span>
                 <span class="prop-status">{ status }</span>
                 if let Some(i) = later {
