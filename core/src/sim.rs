@@ -608,6 +608,11 @@ impl Simulation {
         self.messages
     }
 
+    /// Events scheduled and not handled yet (the queue's length).
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
     pub fn next_event_ms(&self) -> Option<u64> {
         self.queue.peek().map(|Reverse(s)| s.time_ms)
     }
