@@ -23,8 +23,7 @@
 //!   replaying `scenario()` from scratch reproduces the same trace.
 //! - `Clone` is the checkpoint: a clone continues exactly like the original.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -43,6 +42,7 @@ use crate::zxid::Zxid;
 mod diag;
 mod load;
 mod observe;
+mod queue;
 
 pub use observe::{ClientRecord, ServerLoad};
 mod recipes;
@@ -324,29 +324,6 @@ struct Scheduled {
     sent_ms: u64,
 }
 
-impl Scheduled {
-    fn key(&self) -> (u64, u8, u64) {
-        (self.time_ms, self.class, self.seq)
-    }
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-impl Eq for Scheduled {}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.key().cmp(&other.key())
-    }
-}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
 #[derive(Debug, Clone)]
 struct Node {
     sid: Sid,
@@ -445,7 +422,7 @@ pub struct Simulation {
     now_ms: u64,
     last_handled_ms: Option<u64>,
     next_seq: u64,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    queue: queue::Queue,
     rng: Pcg32,
     nodes: Vec<Node>,
     conns: BTreeMap<ConnId, Conn>,
@@ -550,7 +527,7 @@ impl Simulation {
             now_ms: 0,
             last_handled_ms: None,
             next_seq: 0,
-            queue: BinaryHeap::new(),
+            queue: queue::Queue::default(),
             nodes,
             conns: BTreeMap::new(),
             next_conn: 1,
@@ -620,7 +597,7 @@ impl Simulation {
     }
 
     pub fn next_event_ms(&self) -> Option<u64> {
-        self.queue.peek().map(|Reverse(s)| s.time_ms)
+        self.queue.next_time_ms()
     }
 
     pub fn servers(&self) -> Vec<ServerView> {
@@ -729,7 +706,7 @@ impl Simulation {
 
     /// Handles the next event; false when nothing is left.
     pub fn step(&mut self) -> bool {
-        let Some(Reverse(next)) = self.queue.pop() else {
+        let Some(next) = self.queue.pop() else {
             return false;
         };
         self.now_ms = next.time_ms;
@@ -767,8 +744,8 @@ impl Simulation {
         self.scenario.actions.push(Action { at_ms, kind });
         self.scenario.until_ms = self.scenario.until_ms.max(at_ms);
         self.schedule(at_ms, Event::Action(index));
-        while let Some(Reverse(next)) = self.queue.peek() {
-            let is_it = matches!(next.event, Event::Action(i) if i == index);
+        while let Some(next) = self.queue.peek() {
+            let is_it = matches!(next.event, Event::Action(i) if *i == index);
             self.step();
             if is_it {
                 break;
@@ -807,13 +784,13 @@ impl Simulation {
         let time_ms = time_ms.max(self.now_ms);
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.push(Reverse(Scheduled {
+        self.queue.push(Scheduled {
             time_ms,
             class,
             seq,
             event,
             sent_ms: self.now_ms,
-        }));
+        });
     }
 
     // ----- actions -----

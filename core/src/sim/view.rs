@@ -692,10 +692,9 @@ impl Simulation {
         let mut v: Vec<(u64, u64, InFlight)> = self
             .queue
             .iter()
-            .filter(|s| s.0.class == 1)
+            .filter(|s| s.class == 1)
             .filter_map(|s| {
-                let s = &s.0;
-                let (from, to, kind, detail) = self.message_of(&s.event)?;
+                let (from, to, kind, detail) = self.message_of(s.event)?;
                 Some((
                     s.time_ms,
                     s.seq,
