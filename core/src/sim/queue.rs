@@ -43,11 +43,34 @@ pub(super) struct Queued<'a> {
     pub sent_ms: u64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(super) struct Queue {
     heap: BinaryHeap<Reverse<(u128, u32)>>,
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
+}
+
+/// A clone holds only the queued events, in a slab as long as the queue
+/// (the original's slab keeps the length of its busiest moment).
+impl Clone for Queue {
+    fn clone(&self) -> Queue {
+        let mut slots = Vec::with_capacity(self.heap.len());
+        let heap = self
+            .heap
+            .iter()
+            .map(|Reverse((k, at))| {
+                slots.push(self.slots[*at as usize].clone());
+                Reverse((*k, (slots.len() - 1) as u32))
+            })
+            .collect::<Vec<_>>();
+        Queue {
+            // The heap's own order is kept: the entries are the same keys in
+            // the same places, only the slot numbers differ.
+            heap: BinaryHeap::from(heap),
+            slots,
+            free: Vec::new(),
+        }
+    }
 }
 
 impl Queue {
@@ -170,5 +193,11 @@ mod tests {
         push(&mut q, 1, 1);
         assert_eq!(q.slots.len(), 5, "a freed slot is reused");
         assert_eq!(q.len(), 1);
+        push(&mut q, 0, 1);
+        let mut copy = q.clone();
+        assert_eq!(copy.slots.len(), 2, "a clone holds only what is queued");
+        let a: Vec<u64> = std::iter::from_fn(|| q.pop()).map(|s| s.seq).collect();
+        let b: Vec<u64> = std::iter::from_fn(|| copy.pop()).map(|s| s.seq).collect();
+        assert_eq!(a, b);
     }
 }
