@@ -27,6 +27,12 @@ use crate::{ActionError, ActionKind, Scenario, Simulation};
 
 /// Messages the space-time history keeps per run.
 pub const HISTORY_MESSAGES: usize = 64 * 1024;
+/// Messages a checkpoint keeps of that history: a diagram right after a
+/// seek reaches back at least this far before the checkpoint (the replay
+/// adds everything after it). Whole histories in every checkpoint cost
+/// about 5 MB each once checkpoints are further apart than the history
+/// is long (a 1-hour run held 1.5 GB).
+pub const CHECKPOINT_HISTORY: usize = 8 * 1024;
 /// Events between two checkpoints at first (doubles when thinned).
 pub const CHECKPOINT_EVERY: u64 = 10_000;
 /// More checkpoints than this per branch and every other unpinned one goes.
@@ -35,6 +41,14 @@ pub const MAX_CHECKPOINTS: usize = 200;
 pub const MAX_BRANCHES: usize = 8;
 /// Events handled between two questions to `more()`.
 const SLICE: u32 = 128;
+
+/// A checkpoint of `sim`: a clone with the newest `CHECKPOINT_HISTORY`
+/// messages of its history.
+fn checkpoint_of(sim: &Simulation) -> Rc<Simulation> {
+    let mut copy = sim.clone();
+    copy.trim_history(CHECKPOINT_HISTORY);
+    Rc::new(copy)
+}
 
 #[derive(Clone)]
 struct Checkpoint {
@@ -127,14 +141,14 @@ impl Branch {
                 // Same moment, but the head now holds an action the old
                 // clone does not: replace it.
                 *last = Checkpoint {
-                    sim: Rc::new(self.head.clone()),
+                    sim: checkpoint_of(&self.head),
                     pinned: true,
                 };
                 return;
             }
         }
         self.checkpoints.push(Checkpoint {
-            sim: Rc::new(self.head.clone()),
+            sim: checkpoint_of(&self.head),
             pinned,
         });
         if self.checkpoints.len() > MAX_CHECKPOINTS {
@@ -198,7 +212,7 @@ impl Engine {
         let mut sim = Simulation::new(scenario).map_err(|e| e.to_string())?;
         sim.record_history(HISTORY_MESSAGES);
         let first = Checkpoint {
-            sim: Rc::new(sim.clone()),
+            sim: checkpoint_of(&sim),
             pinned: true,
         };
         let mut branch = Branch::new(0, None, vec![first], sim);
@@ -322,7 +336,7 @@ impl Engine {
             .cloned()
             .collect();
         checkpoints.push(Checkpoint {
-            sim: Rc::new(head.clone()),
+            sim: checkpoint_of(&head),
             pinned: true,
         });
         let id = self.next_id;
