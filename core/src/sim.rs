@@ -33,6 +33,7 @@ use crate::checks::{Changed, Checker, ServerObs, Violation};
 use crate::proto::{ClientId, Packet, RequestOp, ServerState, Sid, SyncMode, WatchKind, ZabState};
 use crate::rng::Pcg32;
 use crate::scenario::{Action, ActionKind, Expectation, Scenario, ServerRef};
+use crate::seq::Seq;
 use crate::server::{
     ClientEvent, Config, ConnId, GhostEvent, Input, Level, Output, Server, MIN_COMMIT_LOG_COUNT,
 };
@@ -440,7 +441,8 @@ pub struct Simulation {
     events: u64,
     trace: TraceHasher,
     action_errors: Vec<ActionReport>,
-    log: Vec<LogEntry>,
+    /// Every server's log lines (a `Seq`: a checkpoint shares full chunks).
+    log: Seq<LogEntry, 64>,
     leaders: Vec<LeaderRecord>,
     syncs: Vec<SyncRecord>,
     writes: Vec<WriteRecord>,
@@ -542,7 +544,7 @@ impl Simulation {
             events: 0,
             trace: TraceHasher::new(),
             action_errors: Vec::new(),
-            log: Vec::new(),
+            log: Seq::new(),
             leaders: Vec::new(),
             syncs: Vec::new(),
             writes: Vec::new(),
@@ -621,7 +623,7 @@ impl Simulation {
         &self.checker.violations
     }
 
-    pub fn log(&self) -> &[LogEntry] {
+    pub fn log(&self) -> &Seq<LogEntry, 64> {
         &self.log
     }
 
