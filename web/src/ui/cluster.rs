@@ -222,8 +222,23 @@ pub fn Cluster(p: &PanelProps) -> Html {
         }
     });
 
-    let show_labels = scene.messages.len() <= 60;
-    let messages = scene.messages.iter().map(|d| {
+    // While playing with many messages: a few batched paths (see
+    // `layout::dot_paths`); paused, each dot is an element with its title.
+    let batched = m.playing && scene.messages.len() > layout::MESSAGES_ONE_BY_ONE;
+    let dot_r = if m.presenter { 9.0 } else { 6.0 };
+    let batches = batched
+        .then(|| layout::dot_paths(&scene.messages, dot_r))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(color, held, d)| {
+            html! {
+                <path key={format!("{color}{held}")} class={classes!("msg-batch", held.then_some("held"))}
+                      fill={color} d={d} />
+            }
+        });
+    let one_by_one = if batched { &scene.messages[..0] } else { &scene.messages[..] };
+    let show_labels = scene.messages.len() <= layout::MESSAGES_ONE_BY_ONE;
+    let messages = one_by_one.iter().map(|d| {
         let color = kind_color(d.msg.kind);
         html! {
             <g key={d.msg.id} class={classes!("msg", d.held.then_some("held"))}
@@ -257,7 +272,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
                 <g class="links">{ for lines }</g>
                 <g class="clients">{ for clients }</g>
                 <g class="servers">{ for servers }</g>
-                <g class="messages" aria-hidden="true">{ for messages }</g>
+                <g class="messages" aria-hidden="true">{ for messages }{ for batches }</g>
             </svg>
             <figcaption class="visually-hidden" data-testid="cluster-summary">{ summary }</figcaption>
         </figure>
