@@ -27,6 +27,17 @@ use crate::server::GhostEvent;
 use crate::txn::{Txn, TxnId};
 use crate::zxid::Zxid;
 
+/// Which servers an event changed (see [`Checker::after_event_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// Any of them (an action, a start).
+    All,
+    /// Only server `i` (the one that handled the event).
+    One(usize),
+    /// None (a client's event: servers only see it later, as input).
+    None,
+}
+
 /// What the checks see of one server after an event.
 #[derive(Debug, Clone, Copy)]
 pub struct ServerObs<'a> {
@@ -81,10 +92,14 @@ pub const PROPERTIES: &[&str] = &[
     "ShouldNotBeTriggered",
 ];
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Progress {
     checked: usize,
     last: Option<TxnId>,
+    /// The epoch it led (Leadership1's sense) at its last check.
+    leading: Option<u32>,
+    /// (epoch, delivered) when it was a BROADCAST leader at its last check.
+    broadcast_leader: Option<(u32, usize)>,
 }
 
 /// The checker's memory of the run.
@@ -101,8 +116,13 @@ pub struct Checker {
     /// Per learner: how long the committed order was when a leader sent
     /// it a TRUNC.
     trunc_sent: BTreeMap<Sid, usize>,
-    progress: BTreeMap<Sid, Progress>,
+    /// Per server, sorted by sid.
+    progress: Vec<(Sid, Progress)>,
     fired: BTreeSet<String>,
+    /// Leadership1 fired (then it is not looked for again).
+    leadership1_fired: bool,
+    /// Where the last follower's leader was among the servers.
+    leader_hint: usize,
     pub violations: Vec<Violation>,
 }
 
@@ -129,6 +149,12 @@ impl Checker {
         zxids: Vec<Zxid>,
         detail: String,
     ) {
+        if self.fired.contains(property) {
+            return;
+        }
+        if property == "Leadership1" {
+            self.leadership1_fired = true;
+        }
         if self.fired.insert(property.to_string()) {
             self.violations.push(Violation {
                 property: property.to_string(),
@@ -163,14 +189,64 @@ impl Checker {
         servers: &[ServerObs<'_>],
         ghost: &[(Sid, GhostEvent)],
     ) {
+        self.after_event_of(
+            at_ms,
+            event,
+            servers.len(),
+            &|i| servers[i],
+            ghost,
+            Changed::All,
+        );
+    }
+
+    /// [`Checker::after_event`] for a caller that knows which servers the
+    /// event changed: `obs(i)` observes server `i` of `n` (asked only for
+    /// what is checked), and the servers not `changed` are exactly as they
+    /// were at the previous call. Reports the same violations in the same
+    /// order as checking everything: a property that held (or had fired)
+    /// over unchanged servers still does, so only what involves a changed
+    /// server is evaluated (its deliveries, its own state, the
+    /// Leadership1 scan when it leads, PrimaryIntegrity's pairs with it).
+    pub fn after_event_of<'a>(
+        &mut self,
+        at_ms: u64,
+        event: u64,
+        n: usize,
+        obs: &dyn Fn(usize) -> ServerObs<'a>,
+        ghost: &[(Sid, GhostEvent)],
+        changed: Changed,
+    ) {
         let ctx = Ctx { at_ms, event };
-        for (sid, g) in ghost {
-            self.ghost_event(&ctx, *sid, g, servers);
+        if !ghost.is_empty() {
+            let needs_all = ghost.iter().any(|(_, g)| {
+                matches!(
+                    g,
+                    GhostEvent::EpochQuorum { .. }
+                        | GhostEvent::Established { .. }
+                        | GhostEvent::NewLeaderAcked { .. }
+                )
+            });
+            let all: Vec<ServerObs<'a>> = if needs_all {
+                (0..n).map(obs).collect()
+            } else {
+                Vec::new()
+            };
+            for (sid, g) in ghost {
+                self.ghost_event(&ctx, *sid, g, &all);
+            }
         }
-        for s in servers {
-            self.deliveries(&ctx, s);
+        match changed {
+            Changed::All => {
+                for i in 0..n {
+                    let s = obs(i);
+                    let slot = self.slot(s.sid);
+                    self.deliveries(&ctx, &s, slot);
+                }
+                self.state_checks_all(&ctx, n, obs);
+            }
+            Changed::One(i) if i < n => self.check_one(&ctx, n, obs, i),
+            _ => {}
         }
-        self.state_checks(&ctx, servers);
     }
 
     fn proposed(&self, t: &TxnId) -> bool {
@@ -306,15 +382,33 @@ impl Checker {
         }
     }
 
-    fn deliveries(&mut self, ctx: &Ctx, s: &ServerObs<'_>) {
-        let p = self.progress.entry(s.sid).or_default().clone();
+    /// The index of `sid`'s entry in `progress` (created on first use).
+    fn slot(&mut self, sid: Sid) -> usize {
+        match self.progress.binary_search_by_key(&sid, |(s, _)| *s) {
+            Ok(i) => i,
+            Err(i) => {
+                self.progress.insert(i, (sid, Progress::default()));
+                i
+            }
+        }
+    }
+
+    fn deliveries(&mut self, ctx: &Ctx, s: &ServerObs<'_>, slot: usize) {
+        let p = self.progress[slot].1;
         let mut start = p.checked;
+        let end = s.delivered.min(s.applied.len());
+        if start == end && start > 0 && start <= s.delivered {
+            // Nothing new, unless the history was rebuilt under the same
+            // length (restart, SNAP): then it is checked from the start.
+            if s.applied.get(start - 1).copied() == p.last {
+                return;
+            }
+        }
         let rebuilt =
             start > s.delivered || (start > 0 && s.applied.get(start - 1).copied() != p.last);
         if rebuilt {
             start = 0;
         }
-        let end = s.delivered.min(s.applied.len());
         for pos in start..end {
             let Some(t) = s.applied.get(pos).copied() else {
                 break;
@@ -326,7 +420,9 @@ impl Checker {
         } else {
             None
         };
-        self.progress.insert(s.sid, Progress { checked: end, last });
+        let p = &mut self.progress[slot].1;
+        p.checked = end;
+        p.last = last;
     }
 
     fn check_delivery(&mut self, ctx: &Ctx, s: &ServerObs<'_>, pos: usize, t: TxnId, new: bool) {
@@ -413,114 +509,222 @@ impl Checker {
         }
     }
 
-    fn state_checks(&mut self, ctx: &Ctx, servers: &[ServerObs<'_>]) {
-        let mut leaders: BTreeMap<u32, Sid> = BTreeMap::new();
-        for s in servers.iter().filter(|s| s.up) {
-            if s.state == ServerState::Leading
-                && matches!(s.zab_state, ZabState::Synchronization | ZabState::Broadcast)
-            {
-                if let Some(other) = leaders.insert(s.current_epoch, s.sid) {
-                    self.fire(
-                        ctx,
-                        "Leadership1",
-                        vec![other, s.sid],
-                        vec![Zxid::epoch_start(s.current_epoch)],
-                        format!(
-                            "servers {other} and {} both lead epoch {}",
-                            s.sid, s.current_epoch
-                        ),
-                    );
+    /// Every check of one server's own state (LocalSanity, LeaderPromise).
+    fn own_state(&mut self, ctx: &Ctx, s: &ServerObs<'_>) {
+        if s.accepted_epoch < s.current_epoch {
+            self.fire(
+                ctx,
+                "LocalSanity",
+                vec![s.sid],
+                vec![],
+                format!(
+                    "server {}: acceptedEpoch {} < currentEpoch {}",
+                    s.sid, s.accepted_epoch, s.current_epoch
+                ),
+            );
+        }
+        // LeaderPromise (ZOOKEEPER-1291): a leader persists
+        // acceptedEpoch := e before any handler announces e, so after a
+        // restart it can never promise an epoch it already proposed.
+        if let Some(&e) = self.announced.get(&s.sid) {
+            if s.accepted_epoch < e {
+                self.fire(
+                    ctx,
+                    "LeaderPromise",
+                    vec![s.sid],
+                    vec![Zxid::epoch_start(e)],
+                    format!(
+                        "server {} announced epoch {e} in LEADERINFO but its acceptedEpoch is {}",
+                        s.sid, s.accepted_epoch
+                    ),
+                );
+            }
+        }
+        if s.non_increasing_appends > 0 {
+            self.fire(
+                ctx,
+                "LocalSanity",
+                vec![s.sid],
+                vec![],
+                format!(
+                    "server {}: a zxid was logged that is not above the previous one",
+                    s.sid
+                ),
+            );
+        }
+        if s.rollover_appends > 0 {
+            self.fire(
+                ctx,
+                "LocalSanity",
+                vec![s.sid],
+                vec![],
+                format!("server {}: a txn with counter 0xffffffff was logged", s.sid),
+            );
+        }
+        if s.apply_mismatches > 0 {
+            self.fire(
+                ctx,
+                "LocalSanity",
+                vec![s.sid],
+                vec![],
+                format!("server {}: a txn did not fit its data tree", s.sid),
+            );
+        }
+    }
+
+    /// Leadership1 over every server: two leaders of one epoch.
+    fn leadership1<'a>(&mut self, ctx: &Ctx, n: usize, obs: &dyn Fn(usize) -> ServerObs<'a>) {
+        let mut leaders: Vec<(u32, Sid)> = Vec::new();
+        for s in (0..n).map(obs) {
+            if leading(&s).is_some() {
+                match leaders.iter_mut().find(|(e, _)| *e == s.current_epoch) {
+                    Some((_, other)) => {
+                        let o = *other;
+                        *other = s.sid;
+                        self.fire(
+                            ctx,
+                            "Leadership1",
+                            vec![o, s.sid],
+                            vec![Zxid::epoch_start(s.current_epoch)],
+                            format!(
+                                "servers {o} and {} both lead epoch {}",
+                                s.sid, s.current_epoch
+                            ),
+                        );
+                    }
+                    None => leaders.push((s.current_epoch, s.sid)),
                 }
             }
         }
-        for s in servers {
-            if s.accepted_epoch < s.current_epoch {
-                self.fire(
-                    ctx,
-                    "LocalSanity",
-                    vec![s.sid],
-                    vec![],
-                    format!(
-                        "server {}: acceptedEpoch {} < currentEpoch {}",
-                        s.sid, s.accepted_epoch, s.current_epoch
-                    ),
-                );
-            }
-            // LeaderPromise (ZOOKEEPER-1291): a leader persists
-            // acceptedEpoch := e before any handler announces e, so after a
-            // restart it can never promise an epoch it already proposed.
-            if let Some(&e) = self.announced.get(&s.sid) {
-                if s.accepted_epoch < e {
-                    self.fire(
-                        ctx,
-                        "LeaderPromise",
-                        vec![s.sid],
-                        vec![Zxid::epoch_start(e)],
-                        format!(
-                            "server {} announced epoch {e} in LEADERINFO but its acceptedEpoch is {}",
-                            s.sid, s.accepted_epoch
-                        ),
-                    );
-                }
-            }
-            if s.non_increasing_appends > 0 {
-                self.fire(
-                    ctx,
-                    "LocalSanity",
-                    vec![s.sid],
-                    vec![],
-                    format!(
-                        "server {}: a zxid was logged that is not above the previous one",
-                        s.sid
-                    ),
-                );
-            }
-            if s.rollover_appends > 0 {
-                self.fire(
-                    ctx,
-                    "LocalSanity",
-                    vec![s.sid],
-                    vec![],
-                    format!("server {}: a txn with counter 0xffffffff was logged", s.sid),
-                );
-            }
-            if s.apply_mismatches > 0 {
-                self.fire(
-                    ctx,
-                    "LocalSanity",
-                    vec![s.sid],
-                    vec![],
-                    format!("server {}: a txn did not fit its data tree", s.sid),
-                );
-            }
+    }
+
+    /// The state checks with every server changed (the reference order:
+    /// Leadership1, each server's own state, PrimaryIntegrity).
+    fn state_checks_all<'a>(&mut self, ctx: &Ctx, n: usize, obs: &dyn Fn(usize) -> ServerObs<'a>) {
+        if !self.leadership1_fired {
+            self.leadership1(ctx, n, obs);
+        }
+        for s in (0..n).map(obs) {
+            self.own_state(ctx, &s);
         }
         // PrimaryIntegrity: a BROADCAST follower has delivered no older-epoch
         // txn its BROADCAST leader lacks.
-        for l in servers.iter().filter(|s| {
-            s.up && s.state == ServerState::Leading && s.zab_state == ZabState::Broadcast
-        }) {
-            let epoch = l.current_epoch;
-            for f in servers.iter().filter(|f| {
-                f.up && f.following == Some(l.sid)
-                    && f.zab_state == ZabState::Broadcast
-                    && f.current_epoch == epoch
-            }) {
-                if f.delivered > l.delivered {
-                    if let Some(t) = f.applied.get(l.delivered) {
-                        if t.zxid.epoch() < epoch {
-                            self.fire(
-                                ctx,
-                                "PrimaryIntegrity",
-                                vec![l.sid, f.sid],
-                                vec![t.zxid],
-                                format!("follower {} delivered {} of an older epoch that its leader {} has not", f.sid, t.zxid, l.sid),
-                            );
-                        }
+        for l in (0..n).map(obs) {
+            if broadcast_leader(&l).is_some() {
+                for f in (0..n).map(obs) {
+                    self.primary_integrity(ctx, &l, &f);
+                }
+            }
+        }
+        for s in (0..n).map(obs) {
+            let slot = self.slot(s.sid);
+            let p = &mut self.progress[slot].1;
+            p.leading = leading(&s);
+            p.broadcast_leader = broadcast_leader(&s);
+        }
+    }
+
+    /// Everything after an event that changed server `i` only. The other
+    /// servers are as they were at the previous check, where every property
+    /// held (or had fired already), so only what involves `i` can newly
+    /// fail, and it is reported in the order `state_checks_all` would:
+    /// - Leadership1 only when `i` starts leading an epoch;
+    /// - PrimaryIntegrity with `i` as the leader only when its epoch or
+    ///   delivered count changed, with `i` as a follower for its leader.
+    fn check_one<'a>(
+        &mut self,
+        ctx: &Ctx,
+        n: usize,
+        obs: &dyn Fn(usize) -> ServerObs<'a>,
+        i: usize,
+    ) {
+        let s = obs(i);
+        let slot = self.slot(s.sid);
+        self.deliveries(ctx, &s, slot);
+        let lead = leading(&s);
+        let bl = broadcast_leader(&s);
+        let p = &mut self.progress[slot].1;
+        let (was_leading, was_bl) = (p.leading, p.broadcast_leader);
+        p.leading = lead;
+        p.broadcast_leader = bl;
+        if !self.leadership1_fired && lead.is_some() && lead != was_leading {
+            self.leadership1(ctx, n, obs);
+        }
+        self.own_state(ctx, &s);
+        if bl.is_some() {
+            if bl != was_bl {
+                for f in (0..n).map(obs) {
+                    self.primary_integrity(ctx, &s, &f);
+                }
+            }
+        } else if let (true, ZabState::Broadcast, Some(leader)) = (s.up, s.zab_state, s.following) {
+            // The servers are sorted by sid (the simulator's order); the
+            // leader is usually where it was last time.
+            let hint = self.leader_hint;
+            let at = if hint < n && obs(hint).sid == leader {
+                Some(hint)
+            } else {
+                let (mut lo, mut hi) = (0, n);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if obs(mid).sid < leader {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                (lo < n).then_some(lo)
+            };
+            if let Some(li) = at {
+                let l = obs(li);
+                if l.sid == leader {
+                    self.leader_hint = li;
+                    if broadcast_leader(&l).is_some() {
+                        self.primary_integrity(ctx, &l, &s);
                     }
                 }
             }
         }
     }
+
+    fn primary_integrity(&mut self, ctx: &Ctx, l: &ServerObs<'_>, f: &ServerObs<'_>) {
+        let epoch = l.current_epoch;
+        if f.up
+            && f.following == Some(l.sid)
+            && f.zab_state == ZabState::Broadcast
+            && f.current_epoch == epoch
+            && f.delivered > l.delivered
+        {
+            if let Some(t) = f.applied.get(l.delivered) {
+                if t.zxid.epoch() < epoch {
+                    self.fire(
+                        ctx,
+                        "PrimaryIntegrity",
+                        vec![l.sid, f.sid],
+                        vec![t.zxid],
+                        format!(
+                            "follower {} delivered {} of an older epoch that its leader {} has not",
+                            f.sid, t.zxid, l.sid
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The epoch `s` leads (up, LEADING, in SYNCHRONIZATION or BROADCAST).
+fn leading(s: &ServerObs<'_>) -> Option<u32> {
+    (s.up
+        && s.state == ServerState::Leading
+        && matches!(s.zab_state, ZabState::Synchronization | ZabState::Broadcast))
+    .then_some(s.current_epoch)
+}
+
+/// (epoch, delivered) of a BROADCAST leader.
+fn broadcast_leader(s: &ServerObs<'_>) -> Option<(u32, usize)> {
+    (s.up && s.state == ServerState::Leading && s.zab_state == ZabState::Broadcast)
+        .then_some((s.current_epoch, s.delivered))
 }
 
 /// A server's history: the txns applied to its tree, then the logged txns

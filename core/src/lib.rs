@@ -23,6 +23,8 @@
 //! - [`rng`]: PCG32, the one seeded PRNG.
 //! - [`scenario`]: scenario file v1 (the contract in DESIGN.md).
 //! - [`sim`]: event queue, virtual clock, actions.
+//! - [`timetravel`]: checkpoints, seek, step back and fork over a session
+//!   (the browser app's time travel).
 //! - [`trace`]: the trace hash.
 //! - [`reference`]: the reference-scenario fixture (native == wasm).
 
@@ -41,6 +43,7 @@ pub mod seq;
 pub mod server;
 pub mod sim;
 pub mod storage;
+pub mod timetravel;
 pub mod trace;
 pub mod txn;
 pub mod zxid;

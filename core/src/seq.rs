@@ -1,45 +1,56 @@
-//! `Seq<T>`: an append-mostly sequence that is cheap to clone.
+//! `Seq<T>`: an append-mostly sequence that is cheap to clone, and
+//! `Window<T>`: the same with a front that moves (a bounded queue).
 //!
-//! Full chunks of `CHUNK` items are shared behind `Arc`, so cloning a
-//! sequence of a million entries copies a few hundred pointers, not the
-//! entries. The simulator clones whole ensembles for checkpoints (time
-//! travel), and every server keeps its txn log and applied history in one of
-//! these. Truncation copies at most one chunk. Never panics on a bad index:
-//! `get` returns `None`.
+//! Items live in chunks of `C` (full chunks shared behind `Arc`), and full
+//! chunks are grouped by `BLOCK` into blocks, also shared behind `Arc`. A
+//! clone copies at most one block pointer per `C × BLOCK` items, fewer than
+//! `BLOCK` chunk pointers and fewer than `C` items: a million entries clone
+//! as about a hundred pointers. The simulator clones whole ensembles for
+//! checkpoints (time travel), and every server keeps its txn log and applied
+//! history in one of these, so what a checkpoint holds alone is small.
+//! Truncation copies at most one chunk. Never panics on a bad index: `get`
+//! returns `None`.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
-const CHUNK: usize = 1024;
+/// Chunks per block.
+const BLOCK: usize = 64;
 
-/// A cheaply clonable sequence (see the module doc).
+/// A cheaply clonable sequence (see the module doc); `C`: items per chunk.
 #[derive(Debug, Clone)]
-pub struct Seq<T: Clone> {
+pub struct Seq<T: Clone, const C: usize = 256> {
+    blocks: Vec<Arc<Vec<Arc<Vec<T>>>>>,
+    /// Full chunks of the block being filled (fewer than `BLOCK`).
     chunks: Vec<Arc<Vec<T>>>,
     tail: Vec<T>,
 }
 
-impl<T: Clone> Default for Seq<T> {
+impl<T: Clone, const C: usize> Default for Seq<T, C> {
     fn default() -> Self {
         Seq {
+            blocks: Vec::new(),
             chunks: Vec::new(),
             tail: Vec::new(),
         }
     }
 }
 
-impl<T: Clone + PartialEq> PartialEq for Seq<T> {
+impl<T: Clone + PartialEq, const C: usize> PartialEq for Seq<T, C> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
 
-impl<T: Clone> Seq<T> {
+impl<T: Clone, const C: usize> Seq<T, C> {
+    const PER_BLOCK: usize = C * BLOCK;
+
     pub fn new() -> Self {
         Seq::default()
     }
 
     pub fn len(&self) -> usize {
-        self.chunks.len() * CHUNK + self.tail.len()
+        self.blocks.len() * Self::PER_BLOCK + self.chunks.len() * C + self.tail.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -47,20 +58,39 @@ impl<T: Clone> Seq<T> {
     }
 
     pub fn push(&mut self, item: T) {
+        if self.tail.capacity() == 0 {
+            self.tail.reserve_exact(C);
+        }
         self.tail.push(item);
-        if self.tail.len() == CHUNK {
-            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
+        if self.tail.len() == C {
+            let full = std::mem::take(&mut self.tail);
             self.chunks.push(Arc::new(full));
+            if self.chunks.len() == BLOCK {
+                let block = std::mem::take(&mut self.chunks);
+                self.blocks.push(Arc::new(block));
+            }
+        }
+    }
+
+    fn chunk(&self, c: usize) -> Option<&[T]> {
+        let (b, k) = (c / BLOCK, c % BLOCK);
+        if b < self.blocks.len() {
+            self.blocks[b].get(k).map(|x| x.as_slice())
+        } else if b == self.blocks.len() {
+            if k < self.chunks.len() {
+                Some(&self.chunks[k])
+            } else if k == self.chunks.len() {
+                Some(&self.tail)
+            } else {
+                None
+            }
+        } else {
+            None
         }
     }
 
     pub fn get(&self, index: usize) -> Option<&T> {
-        let chunk = index / CHUNK;
-        if chunk < self.chunks.len() {
-            self.chunks[chunk].get(index % CHUNK)
-        } else {
-            self.tail.get(index - self.chunks.len() * CHUNK)
-        }
+        self.chunk(index / C)?.get(index % C)
     }
 
     pub fn last(&self) -> Option<&T> {
@@ -75,31 +105,40 @@ impl<T: Clone> Seq<T> {
         if len >= self.len() {
             return;
         }
-        let keep_chunks = len / CHUNK;
-        if keep_chunks < self.chunks.len() {
-            let partial = self.chunks[keep_chunks][..len % CHUNK].to_vec();
-            self.chunks.truncate(keep_chunks);
-            self.tail = partial;
+        let (b, rest) = (len / Self::PER_BLOCK, len % Self::PER_BLOCK);
+        if b < self.blocks.len() {
+            // The cut is inside a full block: its chunks before the cut
+            // become the open block.
+            self.chunks = self.blocks[b][..rest / C].to_vec();
+            self.tail = self.blocks[b][rest / C][..rest % C].to_vec();
+            self.blocks.truncate(b);
+            return;
+        }
+        let k = rest / C;
+        if k < self.chunks.len() {
+            self.tail = self.chunks[k][..rest % C].to_vec();
+            self.chunks.truncate(k);
         } else {
-            self.tail.truncate(len - keep_chunks * CHUNK);
+            self.tail.truncate(rest % C);
         }
     }
 
     pub fn clear(&mut self) {
-        self.chunks.clear();
-        self.tail.clear();
+        *self = Seq::default();
     }
 
     /// A copy of the first `len` items (shares the full chunks).
-    pub fn prefix(&self, len: usize) -> Seq<T> {
+    pub fn prefix(&self, len: usize) -> Seq<T, C> {
         let mut copy = self.clone();
         copy.truncate(len);
         copy
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
-        self.chunks
+        self.blocks
             .iter()
+            .flat_map(|b| b.iter())
+            .chain(self.chunks.iter())
             .flat_map(|c| c.iter())
             .chain(self.tail.iter())
     }
@@ -110,7 +149,9 @@ impl<T: Clone> Seq<T> {
     }
 
     /// Index of the first item for which `pred` is false, assuming the
-    /// sequence is partitioned (all true, then all false).
+    /// sequence is partitioned (all true, then all false). The probes are
+    /// the plain binary search's (`lo + (hi - lo) / 2`), so a sequence that
+    /// is not partitioned gives the same answer as it always did.
     pub fn partition_point(&self, mut pred: impl FnMut(&T) -> bool) -> usize {
         let (mut lo, mut hi) = (0usize, self.len());
         while lo < hi {
@@ -124,13 +165,108 @@ impl<T: Clone> Seq<T> {
     }
 }
 
-impl<T: Clone> FromIterator<T> for Seq<T> {
+impl<'a, T: Clone, const C: usize> IntoIterator for &'a Seq<T, C> {
+    type Item = &'a T;
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a T> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl<T: Clone, const C: usize> FromIterator<T> for Seq<T, C> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut s = Seq::new();
         for item in iter {
             s.push(item);
         }
         s
+    }
+}
+
+/// A queue (push at the back, pop at the front) with `Seq`'s cheap clones:
+/// full chunks of `C` are shared; a clone copies the chunk pointers and
+/// fewer than `C` items.
+#[derive(Debug, Clone)]
+pub struct Window<T: Clone, const C: usize = 32> {
+    chunks: VecDeque<Arc<Vec<T>>>,
+    tail: Vec<T>,
+    /// Items already popped from the front chunk (or, with no chunks, from
+    /// the tail).
+    skip: usize,
+}
+
+impl<T: Clone, const C: usize> Default for Window<T, C> {
+    fn default() -> Self {
+        Window {
+            chunks: VecDeque::new(),
+            tail: Vec::new(),
+            skip: 0,
+        }
+    }
+}
+
+impl<T: Clone, const C: usize> Window<T, C> {
+    pub fn len(&self) -> usize {
+        self.chunks.len() * C + self.tail.len() - self.skip
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&mut self) {
+        *self = Window::default();
+    }
+
+    pub fn push_back(&mut self, item: T) {
+        if self.tail.capacity() == 0 {
+            self.tail.reserve_exact(C);
+        }
+        self.tail.push(item);
+        if self.tail.len() == C {
+            let full = std::mem::take(&mut self.tail);
+            self.chunks.push_back(Arc::new(full));
+        }
+    }
+
+    pub fn pop_front(&mut self) {
+        if self.is_empty() {
+            return;
+        }
+        self.skip += 1;
+        if !self.chunks.is_empty() && self.skip == C {
+            self.chunks.pop_front();
+            self.skip = 0;
+        } else if self.chunks.is_empty() && self.skip == self.tail.len() {
+            self.tail.clear();
+            self.skip = 0;
+        }
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        let skip = self.skip;
+        let tail_skip = if self.chunks.is_empty() { skip } else { 0 };
+        self.chunks
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, c)| c[if i == 0 { skip } else { 0 }..].iter())
+            .chain(self.tail[tail_skip..].iter())
+    }
+
+    pub fn front(&self) -> Option<&T> {
+        match self.chunks.front() {
+            Some(c) => c.get(self.skip),
+            None => self.tail.get(self.skip),
+        }
+    }
+
+    pub fn back(&self) -> Option<&T> {
+        match self.tail.last() {
+            Some(t) => Some(t),
+            None => self.chunks.back().and_then(|c| c.last()),
+        }
+        .filter(|_| !self.is_empty())
     }
 }
 
@@ -157,5 +293,74 @@ mod tests {
         assert_eq!(s.partition_point(|&x| x < 1000), 1000);
         s.truncate(0);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn blocks_are_shared_and_cut_exactly() {
+        // Small chunks so that many blocks form.
+        let n = 4 * 64 * BLOCK + 77;
+        let s: Seq<usize, 4> = (0..n).collect();
+        assert_eq!(s.len(), n);
+        assert!(s.iter().copied().eq(0..n));
+        assert!(s.iter().rev().copied().eq((0..n).rev()));
+        assert!((&s).into_iter().copied().eq(0..n));
+        for cut in [
+            0,
+            1,
+            3,
+            4,
+            5,
+            4 * BLOCK - 1,
+            4 * BLOCK,
+            4 * BLOCK + 1,
+            n - 78,
+            n - 1,
+            n,
+        ] {
+            let p = s.prefix(cut);
+            assert_eq!(p.len(), cut, "{cut}");
+            assert!(p.iter().copied().eq(0..cut), "{cut}");
+            let mut q = p.clone();
+            q.push(usize::MAX);
+            assert_eq!(q.get(cut), Some(&usize::MAX));
+            assert_eq!(q.len(), cut + 1);
+            assert_eq!(p.len(), cut, "the clone is untouched");
+        }
+        assert_eq!(s.partition_point(|&x| x < 12345), 12345);
+        assert_eq!(s.get(n), None);
+    }
+
+    #[test]
+    fn a_window_is_a_queue() {
+        let mut w: Window<u32, 4> = Window::default();
+        let mut model = VecDeque::new();
+        for i in 0..100u32 {
+            w.push_back(i);
+            model.push_back(i);
+            if i % 3 == 0 {
+                w.pop_front();
+                model.pop_front();
+            }
+            if model.len() > 10 {
+                w.pop_front();
+                model.pop_front();
+            }
+            assert_eq!(w.len(), model.len());
+            assert!(w.iter().eq(model.iter()), "{i}");
+            assert_eq!(w.front(), model.front());
+            assert_eq!(w.back(), model.back());
+            let copy = w.clone();
+            assert!(copy.iter().eq(model.iter()));
+        }
+        while !model.is_empty() {
+            w.pop_front();
+            model.pop_front();
+            assert!(w.iter().eq(model.iter()));
+            assert_eq!(w.front(), model.front());
+            assert_eq!(w.back(), model.back());
+        }
+        w.pop_front();
+        assert!(w.is_empty());
+        assert_eq!(w.back(), None);
     }
 }

@@ -11,9 +11,11 @@
 //!   [`i18n`]: the one translation table.
 //! - [`app`] and [`ui`]: the Yew components (tested in Chromium by
 //!   `wasm-pack test`); [`browser`]: DOM helpers; [`panic`]: the report
-//!   overlay; [`keys`]: shortcuts; [`perf`]: frame-time statistics.
+//!   overlay; [`keys`]: shortcuts; [`perf`]: frame-time statistics;
+//!   [`bench`]: the browser benchmark's `?bench-sim=` hook.
 
 pub mod app;
+pub mod bench;
 pub mod browser;
 pub mod course;
 pub mod engine;
@@ -36,6 +38,9 @@ pub use app::App;
 /// Mounts the app on the page's `<body>` (with the panic overlay hook).
 pub fn start() {
     panic::install();
+    if bench::start() {
+        return;
+    }
     yew::Renderer::<App>::new().render();
 }
 

@@ -208,8 +208,19 @@ impl Diagram {
 pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
     let t1 = now.max(window_ms);
     let t0 = t1 - window_ms;
-    let lanes: Vec<Sid> = sim.servers().iter().map(|s| s.sid).collect();
-    let lane = |sid: Sid| lanes.iter().position(|&s| s == sid);
+    // The servers in sid order (as `Simulation::servers` lists them),
+    // found by sid through a table: thousands of arrows ask.
+    let mut lanes: Vec<Sid> = sim.scenario().sids().collect();
+    lanes.sort_unstable();
+    let mut lane_of: Vec<Option<usize>> = Vec::new();
+    for (i, &s) in lanes.iter().enumerate() {
+        let s = s as usize;
+        if s >= lane_of.len() {
+            lane_of.resize(s + 1, None);
+        }
+        lane_of[s] = Some(i);
+    }
+    let lane = |sid: Sid| lane_of.get(sid as usize).copied().flatten();
 
     // Lanes: replay the state changes up to the window's end.
     let mut current: Vec<(f64, Shade)> = vec![(t0, Shade::Unknown); lanes.len()];
@@ -244,37 +255,8 @@ pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
         }
     }
 
-    // Arrows delivered in the window, newest kept.
-    let hist = sim.message_history();
-    let first = hist.partition_point(|r| (r.at_ms as f64) < t0);
-    let mut arrows: Vec<Arrow> = Vec::new();
-    let mut in_window = 0;
-    for r in hist.iter_from(first) {
-        if r.at_ms as f64 > t1 {
-            break;
-        }
-        let (Peer::Server(a), Peer::Server(b)) = (r.from, r.to) else {
-            continue;
-        };
-        if a == b {
-            continue;
-        }
-        let (Some(from), Some(to)) = (lane(a), lane(b)) else {
-            continue;
-        };
-        in_window += 1;
-        arrows.push(Arrow {
-            from,
-            to,
-            sent: r.sent_ms as f64,
-            at: r.at_ms as f64,
-            reach: 1.0,
-            kind: r.kind,
-            outcome: r.outcome,
-            detail: r.detail,
-        });
-    }
     // In flight now (only when the window ends now).
+    let mut flight: Vec<Arrow> = Vec::new();
     if (t1 - now).abs() < 1e-6 {
         for m in sim.in_flight() {
             let (Peer::Server(a), Peer::Server(b)) = (m.from, m.to) else {
@@ -292,8 +274,7 @@ pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
             } else {
                 0.5
             };
-            in_window += 1;
-            arrows.push(Arrow {
+            flight.push(Arrow {
                 from,
                 to,
                 sent: sent as f64,
@@ -305,11 +286,43 @@ pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
             });
         }
     }
-    let omitted = arrows.len().saturating_sub(MAX_ARROWS);
-    if omitted > 0 {
-        arrows.drain(..omitted);
+    // Arrows delivered in the window, then those in flight: the newest
+    // MAX_ARROWS of them are drawn. The history is walked from the newest
+    // end, building only arrows that are kept and counting the rest.
+    let hist = sim.message_history();
+    let first = hist.partition_point(|r| (r.at_ms as f64) < t0);
+    let end = hist.partition_point(|r| (r.at_ms as f64) <= t1);
+    let room = MAX_ARROWS.saturating_sub(flight.len());
+    let mut arrows: Vec<Arrow> = Vec::with_capacity(room.min(end - first) + flight.len());
+    let mut delivered = 0;
+    for r in (first..end).rev().filter_map(|i| hist.get(i)) {
+        let (Peer::Server(a), Peer::Server(b)) = (r.from, r.to) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let (Some(from), Some(to)) = (lane(a), lane(b)) else {
+            continue;
+        };
+        delivered += 1;
+        if delivered <= room {
+            arrows.push(Arrow {
+                from,
+                to,
+                sent: r.sent_ms as f64,
+                at: r.at_ms as f64,
+                reach: 1.0,
+                kind: r.kind,
+                outcome: r.outcome,
+                detail: r.detail,
+            });
+        }
     }
-    let _ = in_window;
+    arrows.reverse();
+    let omitted = (delivered + flight.len()).saturating_sub(MAX_ARROWS);
+    let skip_flight = flight.len().saturating_sub(MAX_ARROWS);
+    arrows.extend(flight.into_iter().skip(skip_flight));
     Diagram {
         t0,
         t1,

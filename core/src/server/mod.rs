@@ -37,6 +37,7 @@ use crate::proto::{
     ClientId, Notification, Packet, RequestOp, ServerState, Sid, SyncMode, Vote, ZabState,
 };
 use crate::rng::Pcg32;
+use crate::seq::Window;
 use crate::storage::Disk;
 use crate::txn::{DataTree, Txn, TxnId};
 use crate::zxid::Zxid;
@@ -450,8 +451,9 @@ pub struct Server {
     /// Checks only: how many of `tree.ghost_applied` are delivered (known
     /// committed when applied).
     pub ghost_delivered: usize,
-    /// `ZKDatabase.committedLog`: the last `commit_log_count` applied txns.
-    pub committed_log: VecDeque<Txn>,
+    /// `ZKDatabase.committedLog`: the last `commit_log_count` applied txns
+    /// (a `Window`: a checkpoint shares its full chunks).
+    pub committed_log: Window<Txn>,
     pub election: Election,
     /// `QuorumPeer.currentVote`: what we answer when not LOOKING.
     pub current_vote: Vote,
@@ -516,7 +518,7 @@ impl Server {
             serving: false,
             tree: DataTree::new(),
             ghost_delivered: 0,
-            committed_log: VecDeque::new(),
+            committed_log: Window::default(),
             election: Election::default(),
             current_vote: Vote {
                 leader: sid as i64,

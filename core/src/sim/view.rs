@@ -350,6 +350,14 @@ impl<T: Clone> Recent<T> {
         }
     }
 
+    /// Drops the oldest whole chunks while at least `n` items stay.
+    pub fn keep_newest(&mut self, n: usize) {
+        while !self.chunks.is_empty() && (self.chunks.len() - 1) * CHUNK + self.tail.len() >= n {
+            self.chunks.pop_front();
+            self.dropped += CHUNK;
+        }
+    }
+
     /// The item at absolute index `i`, if it is kept.
     pub fn get(&self, i: usize) -> Option<&T> {
         let rel = i.checked_sub(self.dropped)?;
@@ -496,6 +504,14 @@ impl Simulation {
                 self.note_state(i);
             }
         }
+    }
+
+    /// Keeps only about the newest `messages` messages of the history (whole
+    /// chunks; at least that many). For checkpoints: the newest messages are
+    /// what a diagram right after a seek shows, and the head keeps the rest.
+    /// Changes nothing in the run.
+    pub fn trim_history(&mut self, messages: usize) {
+        self.history.messages.keep_newest(messages);
     }
 
     /// Delivered messages, in delivery order (empty when the history is off).
@@ -694,10 +710,9 @@ impl Simulation {
         let mut v: Vec<(u64, u64, InFlight)> = self
             .queue
             .iter()
-            .filter(|s| s.0.class == 1)
+            .filter(|s| s.class == 1)
             .filter_map(|s| {
-                let s = &s.0;
-                let (from, to, kind, detail) = self.message_of(&s.event)?;
+                let (from, to, kind, detail) = self.message_of(s.event)?;
                 Some((
                     s.time_ms,
                     s.seq,

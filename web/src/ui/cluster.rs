@@ -273,8 +273,34 @@ pub fn Cluster(p: &PanelProps) -> Html {
         }
     });
 
-    let show_labels = scene.messages.len() <= 60;
-    let messages = scene.messages.iter().map(|d| {
+    // While playing with many messages: a few batched paths (see
+    // `layout::dot_paths`); paused, each dot is an element with its title.
+    // (A lesson pointing at a message kind or zxid keeps the elements.)
+    let batched = m.playing
+        && scene.messages.len() > layout::MESSAGES_ONE_BY_ONE
+        && hl_kind.is_none()
+        && hl_zxid.is_none();
+    let dot_r = if m.presenter { 9.0 } else { 6.0 };
+    let paths = if batched {
+        layout::dot_paths(&scene.messages, dot_r)
+    } else {
+        Vec::new()
+    };
+    let batches = paths
+        .into_iter()
+        .map(|(color, held, d)| {
+            html! {
+                <path key={format!("{color}{held}")} class={classes!("msg-batch", held.then_some("held"))}
+                      fill={color} d={d} />
+            }
+        });
+    let one_by_one = if batched {
+        &scene.messages[..0]
+    } else {
+        &scene.messages[..]
+    };
+    let show_labels = scene.messages.len() <= layout::MESSAGES_ONE_BY_ONE;
+    let messages = one_by_one.iter().map(|d| {
         let color = kind_color(d.msg.kind);
         let focus = hl_kind.is_some() || hl_zxid.is_some();
         let hit = focus && lesson_message(d, hl_kind, hl_zxid);
@@ -311,7 +337,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
                 <g class="clients">{ for clients }</g>
                 <g class="servers">{ for servers }</g>
                 <g class="diag-links">{ for diag_links }</g>
-                <g class="messages" aria-hidden="true">{ for messages }</g>
+                <g class="messages" aria-hidden="true">{ for messages }{ for batches }</g>
             </svg>
             <figcaption class="visually-hidden" data-testid="cluster-summary">{ summary }</figcaption>
         </figure>

@@ -1,0 +1,372 @@
+// The browser half of the benchmark (`scripts/bench` runs it after
+// `zablab bench`): the release build in dist/, served on 127.0.0.1, in
+// headless Chromium (the e2e launch flags), measured as a user meets it.
+// Not a test: nothing here fails on a slow number; `node --test e2e/` never
+// sees this file.
+//
+//   node bench/browser.mjs [--native FILE] [--out bench/results.md]
+//                          [--json FILE] [--only a,b,…] [--heap-minutes N]
+//
+// Sections (--only picks some): sim, first, frames, seek, heap, size.
+// - sim: `?bench-sim=` (web/src/bench.rs) runs bench-1h.json in wasm, no
+//   rendering, as `zablab bench` does natively; same trace hash = same work.
+// - first: time to first frame of a fresh page (first contentful paint:
+//   the page is empty until the app draws), median of 5 cold loads.
+// - frames: the app plays frames-5srv.json (~100 messages in flight) and
+//   frames-51srv.json (9 voters + 42 observers, ~1000 in flight) at 1x for
+//   10 s under Chromium's tracing; the work of each animation frame is the
+//   main thread's `ProxyMain::BeginMainFrame` task (requestAnimationFrame
+//   callbacks, so the simulation and Yew's render, then style, layout,
+//   paint and commit); a dropped frame is a vsync (16.7 ms) that passed
+//   without a new main-thread frame.
+// - seek: the app opens bench-1h.json at its end (computing the hour with
+//   its checkpoints), then the timeline is set to 40 seeded random moments;
+//   each seek is timed from the input event to the first animation frame
+//   that shows the moment.
+// - heap: frames-5srv.json played at 25x (the preset speed nearest 16x from
+//   above) for N minutes (default 10) of page time on Playwright's virtual
+//   clock (rAF, timers and performance.now run as fast as the CPU allows;
+//   each frame still simulates wall_dt x speed), JS heap after a forced GC
+//   (CDP Runtime.getHeapUsage) and the wasm memory every minute.
+// - size: gzip -9 bytes of the wasm and JS the page loads.
+import { readFile, writeFile, readdir } from 'node:fs/promises';
+import { execSync } from 'node:child_process';
+import os from 'node:os';
+
+import { serveDist } from '../e2e/serve-dist.mjs';
+import { launch } from '../e2e/browser.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const DIST = process.env.ZABLAB_DIST ?? 'dist';
+const only = opt('--only', 'sim,first,frames,seek,heap,size').split(',');
+const heapMinutes = Number(opt('--heap-minutes', '10'));
+const SCEN = 'static/scenarios/bench';
+
+const quantile = (v, q) => {
+  if (!v.length) return NaN;
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length, Math.max(1, Math.ceil(s.length * q))) - 1];
+};
+const r1 = (x) => Math.round(x * 10) / 10;
+const log = (...a) => console.error('[bench]', ...a);
+
+/** `name: value unit` lines of `zablab bench` as { name: [value, unit] }. */
+async function readNative(file) {
+  if (!file) return {};
+  const out = {};
+  for (const l of (await readFile(file, 'utf8')).split('\n')) {
+    const m = l.match(/^([a-z0-9_]+): (\S+)(?: (.*))?$/);
+    if (m) out[m[1]] = [m[2], m[3] ?? ''];
+  }
+  return out;
+}
+
+async function newPage(browser, viewport = { width: 1400, height: 980 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, errors };
+}
+
+const timeText = (page) => page.locator('[data-testid="time"]').first().textContent();
+const fmtMs = (ms) => `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')} s`;
+
+/** Opens the app and imports a scenario file (the app opens it at its end). */
+async function openScenario(page, url, file, endMs, timeout) {
+  await page.goto(url);
+  await page.locator('svg.cluster').waitFor({ timeout: 30000 });
+  await page.locator('[data-testid="import"]').setInputFiles(file);
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid="time"]')?.textContent === want,
+    fmtMs(endMs), { timeout, polling: 250 });
+}
+
+async function benchSim(browser, url) {
+  const { context, page, errors } = await newPage(browser);
+  await page.goto(`${url}?bench-sim=scenarios/bench/bench-1h.json`);
+  await page.locator('#bench-sim').waitFor({ timeout: 15 * 60 * 1000 });
+  const text = await page.locator('#bench-sim').textContent();
+  await context.close();
+  const kv = Object.fromEntries(text.split(' ').map((p) => p.split('=')));
+  if (kv.error) throw new Error(`bench-sim: ${kv.error}`);
+  if (errors.length) throw new Error(`bench-sim: ${errors.join('; ')}`);
+  return { events: Number(kv.events), ms: Number(kv.ms), trace: kv.trace, memory_mb: Number(kv.memory_mb) };
+}
+
+async function benchFirstFrame(browser, url) {
+  const fcp = [];
+  for (let i = 0; i < 5; i++) {
+    const { context, page } = await newPage(browser);
+    await page.goto(url);
+    await page.locator('svg.cluster g.server').first().waitFor({ timeout: 30000 });
+    const t = await page.evaluate(() => new Promise((ok) => {
+      const find = () => performance.getEntriesByName('first-contentful-paint')[0];
+      const e = find();
+      if (e) return ok(e.startTime);
+      new PerformanceObserver((l) => ok(l.getEntries()[0].startTime)).observe({ type: 'paint', buffered: true });
+    }));
+    fcp.push(t);
+    await context.close();
+  }
+  return { first_frame_ms: quantile(fcp, 0.5), first_frame_max_ms: Math.max(...fcp) };
+}
+
+/** Records Chromium's trace while `during()` runs; returns its events. */
+async function traced(page, during) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => { for (const x of e.value) events.push(x); });
+  const complete = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame,cc,benchmark',
+    transferMode: 'ReportEvents',
+  });
+  const t0 = Date.now();
+  const extra = await during();
+  await cdp.send('Tracing.end');
+  await complete;
+  await cdp.detach();
+  return { events, extra, wall_ms: Date.now() - t0 };
+}
+
+/** Work per animation frame and dropped frames, from a trace. */
+function frameStats(events) {
+  const mains = new Map();
+  for (const e of events) {
+    if (e.name === 'BeginMainThreadFrame') mains.set(`${e.pid}:${e.tid}`, (mains.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+  }
+  const [key] = [...mains.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
+  const main = events.filter((e) => `${e.pid}:${e.tid}` === key);
+  const frames = main.filter((e) => e.name === 'ProxyMain::BeginMainFrame' && e.ph === 'X' && e.dur != null);
+  const work = frames.map((e) => e.dur / 1000);
+  const sum = (name) => main.filter((e) => e.name === name && e.ph === 'X' && e.dur != null)
+    .reduce((s, e) => s + e.dur / 1000, 0);
+  const starts = main.filter((e) => e.name === 'BeginMainThreadFrame').map((e) => e.ts / 1000).sort((a, b) => a - b);
+  // Skip the first and last second (play/pause clicks, the trace's edges).
+  const lo = starts[0] + 1000;
+  const hi = starts[starts.length - 1] - 1000;
+  const inside = starts.filter((t) => t >= lo && t <= hi);
+  let dropped = 0;
+  for (let i = 1; i < inside.length; i++) {
+    dropped += Math.max(0, Math.round((inside[i] - inside[i - 1]) / (1000 / 60)) - 1);
+  }
+  const n = frames.length || 1;
+  return {
+    frames: frames.length,
+    work_p50_ms: quantile(work, 0.5),
+    work_p95_ms: quantile(work, 0.95),
+    work_max_ms: Math.max(...work),
+    script_ms_per_frame: sum('FireAnimationFrame') / n,
+    style_ms_per_frame: sum('UpdateLayoutTree') / n,
+    layout_ms_per_frame: sum('Layout') / n,
+    paint_ms_per_frame: (sum('PrePaint') + sum('Paint') + sum('Layerize') + sum('Commit')) / n,
+    dropped_share: dropped / Math.max(1, dropped + inside.length - 1),
+  };
+}
+
+async function benchFrames(browser, url, file, seconds = 10) {
+  const { context, page, errors } = await newPage(browser);
+  await openScenario(page, url, file, 6000, 120000);
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('1');
+  const { events, extra } = await traced(page, async () => {
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    const inFlight = [];
+    for (let i = 0; i < seconds; i++) {
+      await page.waitForTimeout(1000);
+      inFlight.push(await page.evaluate(() => document.querySelectorAll('svg.cluster g.msg').length));
+    }
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    return { inFlight, app: await page.locator('[data-testid="frame-stats"]').textContent() };
+  });
+  await context.close();
+  if (errors.length) throw new Error(`${file}: ${errors.join('; ')}`);
+  return { ...frameStats(events), in_flight: quantile(extra.inFlight, 0.5), app_frame_stats: extra.app };
+}
+
+async function benchSeek(browser, url, count = 40) {
+  const { context, page, errors } = await newPage(browser);
+  const t0 = Date.now();
+  await openScenario(page, url, `${SCEN}/bench-1h.json`, 3_600_000, 20 * 60 * 1000);
+  const computeS = (Date.now() - t0) / 1000;
+  // Seeded moments (xorshift32), the same every run.
+  let x = 2463534242;
+  const moments = [];
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    moments.push(x % 3_600_000);
+  }
+  const ms = [];
+  for (const t of moments) {
+    ms.push(await page.evaluate((t) => new Promise((ok) => {
+      const want = `${Math.floor(t / 1000)}.${String(t % 1000).padStart(3, '0')} s`;
+      const slider = document.querySelector('input[type="range"][aria-label="Timeline"]')
+        ?? document.querySelector('input[type="range"]');
+      const start = performance.now();
+      slider.value = String(t);
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      const check = () => {
+        if (document.querySelector('[data-testid="time"]')?.textContent === want) ok(performance.now() - start);
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    }), t));
+  }
+  await context.close();
+  if (errors.length) throw new Error(`seek: ${errors.join('; ')}`);
+  return { seek_p50_ms: quantile(ms, 0.5), seek_p95_ms: quantile(ms, 0.95), seek_max_ms: Math.max(...ms), app_compute_1h_s: computeS };
+}
+
+async function benchHeap(browser, url, minutes) {
+  const { context, page, errors } = await newPage(browser);
+  await page.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
+  });
+  await page.clock.install();
+  await page.goto(url);
+  const advance = async (ms) => page.clock.runFor(ms);
+  // Let the app load and draw (the clock only moves when we move it).
+  for (let i = 0; i < 200 && !(await page.locator('svg.cluster').count()); i++) await advance(100);
+  await page.locator('[data-testid="import"]').setInputFiles(`${SCEN}/frames-5srv.json`);
+  for (let i = 0; i < 600 && (await timeText(page)) !== '6.000 s'; i++) await advance(100);
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('25');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  const cdp = await context.newCDPSession(page);
+  const sample = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const h = await cdp.send('Runtime.getHeapUsage');
+    const wasm = await page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? 0);
+    return { js_mb: h.usedSize / 2 ** 20, wasm_mb: wasm / 2 ** 20, time: await timeText(page) };
+  };
+  const samples = [];
+  for (let m = 1; m <= minutes; m++) {
+    await advance(60_000);
+    samples.push(await sample());
+    log(`heap minute ${m}: ${JSON.stringify(samples.at(-1))}`);
+  }
+  await context.close();
+  if (errors.length) throw new Error(`heap: ${errors.join('; ')}`);
+  return { minutes, samples };
+}
+
+async function benchSize() {
+  const files = (await readdir(DIST)).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
+  let raw = 0;
+  let gz = 0;
+  const each = {};
+  for (const f of files) {
+    const b = await readFile(`${DIST}/${f}`);
+    // GNU gzip, as `scripts/test release` reports it (node's zlib differs by ~1 %).
+    const g = Number(execSync(`gzip -9 -c '${DIST}/${f}' | wc -c`, { encoding: 'utf8' }).trim());
+    raw += b.length;
+    gz += g;
+    each[f.endsWith('.wasm') ? 'wasm' : 'js'] = { raw: b.length, gz: g };
+  }
+  return { raw, gz, each };
+}
+
+function machine(browserVersion) {
+  const sh = (c) => { try { return execSync(c, { encoding: 'utf8' }).trim(); } catch { return '?'; } };
+  return {
+    cpu: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`,
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    rustc: sh('rustc --version'),
+    chromium: browserVersion,
+    node: process.version,
+    commit: sh('git rev-parse --short HEAD') + (sh('git status --porcelain --untracked-files=no') ? ' (dirty)' : ''),
+    date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+  };
+}
+
+function markdown(m, native, r, loads) {
+  const n = (k) => (native[k] ? Number(native[k][0]) : NaN);
+  const rows = [];
+  const row = (what, value, goal, ok) => rows.push(`| ${what} | ${value} | ${goal} | ${ok === undefined ? '' : ok ? 'met' : '**missed**'} |`);
+  const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  const simS = n('sim_1h_5srv_200wps_s');
+  row('1 h of virtual time, 5 servers, 200 writes/s, a fault every 5 min (native)', `${fmt(simS, 2)} s (${fmt(n('sim_1h_events') / 1e6, 2)} M events)`, '≤ 1 s', simS <= 1);
+  row('events per second (native)', `${fmt(n('events_per_s') / 1e6, 2)} M/s`, '', undefined);
+  row('bare heap loop, same events and queue, same process', `${fmt(n('baseline_heap_loop_s'), 2)} s`, '', undefined);
+  row('simulation ÷ heap loop', `${fmt(n('overhead_vs_heap_loop'))}×`, '≤ 3×', n('overhead_vs_heap_loop') <= 3);
+  row('fuzz seeds per second, one core', fmt(n('fuzz_seeds_per_s')), '', undefined);
+  row('memory of the 1 h run (RSS, native)', `${fmt(n('sim_1h_rss_mb'), 0)} MB`, '', undefined);
+  if (r.sim) {
+    const ratio = r.sim.ms / 1000 / simS;
+    row('1 h in wasm (Chromium, no rendering)', `${fmt(r.sim.ms / 1000, 2)} s (${fmt(r.sim.events / r.sim.ms / 1000, 2)} M events/s)`, '', undefined);
+    row('wasm ÷ native, same run (trace ' + (r.sim.trace === native.sim_1h_trace?.[0] ? 'identical' : `**differs**: ${r.sim.trace}`) + ')', `${fmt(ratio, 2)}×`, '≤ 1.5×', ratio <= 1.5);
+  }
+  row('app: compute the hour with checkpoints (native)', `${fmt(n('engine_1h_compute_s'), 2)} s, ${native.engine_1h_checkpoints?.[0] ?? '?'} checkpoints, ${fmt(n('engine_1h_rss_mb'), 0)} MB`, '', undefined);
+  row('seek p95 to random moments of the hour (native, app policy)', `${fmt(n('seek_1h_p95_ms'))} ms (p50 ${fmt(n('seek_1h_p50_ms'))}, max ${fmt(n('seek_1h_max_ms'))})`, '≤ 50 ms', n('seek_1h_p95_ms') <= 50);
+  row('one checkpoint of 5 servers at 1 h (clone)', `${fmt(n('clone_checkpoint_us'), 0)} µs`, '', undefined);
+  if (r.seek) row('seek p95 in the app (input → frame showing it)', `${fmt(r.seek.seek_p95_ms)} ms (p50 ${fmt(r.seek.seek_p50_ms)}, max ${fmt(r.seek.seek_max_ms)})`, '≤ 50 ms', r.seek.seek_p95_ms <= 50);
+  for (const [k, label, goal] of [['a', '(a) 5 servers', 8], ['b', '(b) 9 voters + 42 observers', 16]]) {
+    const f = r.frames?.[k];
+    if (!f) continue;
+    row(`work per frame ${label}, ~${f.in_flight} messages drawn: p50 / p95 / max`, `${fmt(f.work_p50_ms)} / ${fmt(f.work_p95_ms)} / ${fmt(f.work_max_ms)} ms (script ${fmt(f.script_ms_per_frame)}, style ${fmt(f.style_ms_per_frame)}, layout ${fmt(f.layout_ms_per_frame)}, paint+commit ${fmt(f.paint_ms_per_frame)} ms per frame)`, `p95 ≤ ${goal} ms`, f.work_p95_ms <= goal);
+    row(`dropped frames ${label}`, `${fmt(f.dropped_share * 100)} % of vsyncs`, '0', f.dropped_share === 0);
+  }
+  if (r.first) row('time to first frame (first contentful paint, cold, median of 5)', `${fmt(r.first.first_frame_ms, 0)} ms (max ${fmt(r.first.first_frame_max_ms, 0)})`, '', undefined);
+  if (r.heap) {
+    const s = r.heap.samples;
+    const a = s[0];
+    const b = s.at(-1);
+    row(`JS heap after a forced GC, minute 1 → ${r.heap.minutes} at 25× (virtual clock)`, `${fmt(a.js_mb)} → ${fmt(b.js_mb)} MB (wasm memory ${fmt(a.wasm_mb, 0)} → ${fmt(b.wasm_mb, 0)} MB)`, 'flat', b.js_mb <= a.js_mb * 1.1 + 1);
+  }
+  if (r.size) row('wasm + js, gzip -9', `${fmt(r.size.gz / 1000)} KB (wasm ${fmt(r.size.each.wasm.gz / 1000)} KB, js ${fmt(r.size.each.js.gz / 1000)} KB)`, '≤ 350 KB', r.size.gz <= 350_000);
+  return `# ZabLab benchmark results
+
+Written by \`scripts/bench\` (see the README, "Benchmarks"); do not edit by hand.
+Ratios are measured in one run of one command, so a loaded machine gives
+slower numbers but honest ratios.
+
+- machine: ${m.cpu}, ${m.memory_gb} GB, ${m.os}
+- load average (1/5/15 min) before: ${loads.before}, after: ${loads.after}
+- ${m.rustc}; ${m.chromium}; node ${m.node}
+- commit ${m.commit}, ${m.date}
+
+| figure | value | goal | |
+|---|---|---|---|
+${rows.join('\n')}
+
+How each figure is taken: \`src/bench.rs\` (native) and \`bench/browser.mjs\`
+(browser), in their module comments.
+`;
+}
+
+const loads = { before: os.loadavg().map((x) => x.toFixed(2)).join(' ') };
+const native = await readNative(opt('--native'));
+const server = await serveDist(DIST);
+const browser = await launch();
+const results = {};
+try {
+  if (only.includes('sim')) { log('wasm simulation of the hour…'); results.sim = await benchSim(browser, server.url); log(results.sim); }
+  if (only.includes('first')) { log('first frame…'); results.first = await benchFirstFrame(browser, server.url); log(results.first); }
+  if (only.includes('frames')) {
+    log('frames (a)…');
+    results.frames = { a: await benchFrames(browser, server.url, `${SCEN}/frames-5srv.json`) };
+    log(results.frames.a);
+    log('frames (b)…');
+    results.frames.b = await benchFrames(browser, server.url, `${SCEN}/frames-51srv.json`);
+    log(results.frames.b);
+  }
+  if (only.includes('seek')) { log('seek in the app…'); results.seek = await benchSeek(browser, server.url); log(results.seek); }
+  if (only.includes('heap')) { log(`heap over ${heapMinutes} min…`); results.heap = await benchHeap(browser, server.url, heapMinutes); }
+  if (only.includes('size')) { results.size = await benchSize(); log(results.size); }
+} finally {
+  loads.after = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  results.machine = machine(browser.version());
+  await browser.close();
+  await server.close();
+}
+const json = opt('--json');
+if (json) await writeFile(json, JSON.stringify({ native, ...results, loads }, null, 2));
+const out = opt('--out');
+const md = markdown(results.machine, native, results, loads);
+if (out) await writeFile(out, md);
+process.stdout.write(md);
