@@ -16,6 +16,12 @@ use crate::i18n::{tr, trf, Lang, T};
 /// Arrows drawn at most (the newest in the window).
 pub const MAX_ARROWS: usize = 1200;
 
+/// Arrows drawn at most while the run plays: the canvas is rasterized
+/// every frame, and in software (no GPU, as on many school laptops) the
+/// strokes cost about as much as the rest of the frame together
+/// (`scripts/bench`). Paused, the diagram shows up to [`MAX_ARROWS`].
+pub const PLAYING_ARROWS: usize = 300;
+
 /// The colour of a message kind (cluster view, diagram, legend).
 pub fn kind_color(kind: MsgKind) -> &'static str {
     match kind {
@@ -206,6 +212,11 @@ impl Diagram {
 
 /// The diagram of `[now - window_ms, now]`.
 pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
+    build_capped(sim, now, window_ms, MAX_ARROWS)
+}
+
+/// The same, drawing at most `max_arrows` (the newest).
+pub fn build_capped(sim: &Simulation, now: f64, window_ms: f64, max_arrows: usize) -> Diagram {
     let t1 = now.max(window_ms);
     let t0 = t1 - window_ms;
     // The servers in sid order (as `Simulation::servers` lists them),
@@ -292,7 +303,7 @@ pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
     let hist = sim.message_history();
     let first = hist.partition_point(|r| (r.at_ms as f64) < t0);
     let end = hist.partition_point(|r| (r.at_ms as f64) <= t1);
-    let room = MAX_ARROWS.saturating_sub(flight.len());
+    let room = max_arrows.saturating_sub(flight.len());
     let mut arrows: Vec<Arrow> = Vec::with_capacity(room.min(end - first) + flight.len());
     let mut delivered = 0;
     for r in (first..end).rev().filter_map(|i| hist.get(i)) {
@@ -320,8 +331,8 @@ pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
         }
     }
     arrows.reverse();
-    let omitted = (delivered + flight.len()).saturating_sub(MAX_ARROWS);
-    let skip_flight = flight.len().saturating_sub(MAX_ARROWS);
+    let omitted = (delivered + flight.len()).saturating_sub(max_arrows);
+    let skip_flight = flight.len().saturating_sub(max_arrows);
     arrows.extend(flight.into_iter().skip(skip_flight));
     Diagram {
         t0,

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -22,6 +23,7 @@ fn lane_height(n: usize) -> f64 {
 
 fn draw(
     canvas: &web_sys::HtmlCanvasElement,
+    css_w: f64,
     d: &spacetime::Diagram,
     server_word: &str,
     omitted_text: &str,
@@ -30,7 +32,7 @@ fn draw(
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
-    let css_w = (canvas.client_width() as f64).max(100.0);
+    let css_w = css_w.max(100.0);
     let lh = lane_height(d.lanes.len());
     let css_h = AXIS + lh * d.lanes.len() as f64 + 4.0;
     let (pw, ph) = ((css_w * dpr) as u32, (css_h * dpr) as u32);
@@ -89,6 +91,7 @@ fn draw(
     ctx.set_line_width(1.3);
     // Arrow heads only while they can be told apart.
     let dense_heads = d.arrows.len() <= 400;
+    let mut label_font = false;
     for (color, idx) in &by_color {
         ctx.set_stroke_style_str(color);
         ctx.set_fill_style_str(color);
@@ -111,12 +114,19 @@ fn draw(
             }
         }
         ctx.stroke();
-        // Labels where there is room.
-        ctx.set_font("9px sans-serif");
+        // Labels where there is room (a canvas parses its font on every
+        // set: once per diagram, and only when a label is drawn).
+        if d.arrows.len() >= 400 {
+            continue;
+        }
         for &i in idx {
             let a = &d.arrows[i];
             let (x0, x1) = (x(a.sent), x(a.at));
-            if x1 - x0 > 48.0 && d.arrows.len() < 400 {
+            if x1 - x0 > 48.0 {
+                if !label_font {
+                    ctx.set_font("9px sans-serif");
+                    label_font = true;
+                }
                 let ym = (y(a.from) + y(a.to)) / 2.0 + lh / 2.0;
                 let _ = ctx.fill_text(a.kind.name(), (x0 + x1) / 2.0 + 2.0, ym - 2.0);
             }
@@ -176,19 +186,62 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     let (vt, window) = (m.vt, m.window_ms as f64);
     drop(m);
 
+    // The canvas's CSS width, kept by a ResizeObserver: reading
+    // `clientWidth` in each frame's draw forced a layout of the page right
+    // after Yew's DOM changes (a third of a frame's script while playing).
+    let css_width = use_mut_ref(|| 0.0_f64);
+    let redraw = use_force_update();
+    {
+        let canvas = canvas.clone();
+        let css_width = css_width.clone();
+        use_effect_with((), move |_| {
+            let observer = canvas.cast::<web_sys::Element>().and_then(|el| {
+                let on_resize =
+                    Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                        let entry: web_sys::ResizeObserverEntry = entries.get(0).unchecked_into();
+                        let w = entry.content_rect().width();
+                        if (w - *css_width.borrow()).abs() > 0.5 {
+                            *css_width.borrow_mut() = w;
+                            redraw.force_update();
+                        }
+                    });
+                let observer =
+                    web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&el);
+                Some((observer, on_resize))
+            });
+            move || {
+                if let Some((observer, _closure)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+
     {
         let canvas = canvas.clone();
         let model = p.model.clone();
+        let css_width = css_width.clone();
         use_effect_with((p.rev, vt as u64), move |_| {
             if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                let mut w = *css_width.borrow();
+                if w <= 0.0 {
+                    // Before the observer's first report.
+                    w = c.client_width() as f64;
+                }
                 let m = model.get();
-                let d = spacetime::build(m.engine.sim(), m.vt, m.window_ms as f64);
+                let most = if m.playing {
+                    spacetime::PLAYING_ARROWS
+                } else {
+                    spacetime::MAX_ARROWS
+                };
+                let d = spacetime::build_capped(m.engine.sim(), m.vt, m.window_ms as f64, most);
                 let omitted = trf(
                     m.lang,
                     T::Omitted,
                     &[&d.omitted.to_string(), &d.arrows.len().to_string()],
                 );
-                draw(&c, &d, tr(m.lang, T::Server), &omitted);
+                draw(&c, w, &d, tr(m.lang, T::Server), &omitted);
             }
         });
     }
