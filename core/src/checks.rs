@@ -18,6 +18,7 @@
 //! run (its first occurrence). The checker never panics.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -56,7 +57,7 @@ pub struct ServerObs<'a> {
     /// The tree's `lastProcessedZxid` (logged txns above it are history
     /// not yet applied; below it, a snapshot covers them).
     pub last_processed: Zxid,
-    pub log: &'a Seq<Txn>,
+    pub log: &'a Seq<Arc<Txn>>,
     pub non_increasing_appends: u64,
     pub rollover_appends: u64,
     pub apply_mismatches: u64,
@@ -761,7 +762,7 @@ mod tests {
         following: Option<Sid>,
         applied: Seq<TxnId>,
         delivered: usize,
-        log: Seq<Txn>,
+        log: Seq<Arc<Txn>>,
         bad_appends: u64,
     }
 
@@ -1021,9 +1022,15 @@ mod tests {
         assert_eq!(run(&g, &[&l, &f]), vec!["ProcessConsistency".to_string()]);
         // The follower's unapplied log tail counts as history too.
         let mut f2 = Fake::new(2, &a[..1], 0);
-        f2.log = [Txn::new(Zxid::new(1, 3), 0, 0, 0, TxnOp::Error { code: 0 })]
-            .into_iter()
-            .collect();
+        f2.log = [Arc::new(Txn::new(
+            Zxid::new(1, 3),
+            0,
+            0,
+            0,
+            TxnOp::Error { code: 0 },
+        ))]
+        .into_iter()
+        .collect();
         assert_eq!(run(&g, &[&l, &f2]), vec!["ProcessConsistency".to_string()]);
         // A server that no longer leads (it crashed, or stepped down) has
         // no epoch history to compare with: nothing to check.

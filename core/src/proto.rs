@@ -317,13 +317,13 @@ pub enum Packet {
         data: Arc<SnapData>,
     },
     Proposal {
-        txn: Txn,
+        txn: Arc<Txn>,
     },
     Commit {
         zxid: Zxid,
     },
     Inform {
-        txn: Txn,
+        txn: Arc<Txn>,
     },
     NewLeader {
         zxid: Zxid,

@@ -14,6 +14,8 @@
 //! - Appending a zxid not above the last one is recorded, never refused:
 //!   ZooKeeper only warns (`FileTxnLog.append`); the checks report it.
 
+use std::sync::Arc;
+
 use crate::seq::Seq;
 use crate::txn::{DataTree, Txn, TxnId};
 use crate::zxid::Zxid;
@@ -30,7 +32,9 @@ pub struct Snapshot {
 /// The disk of one server.
 #[derive(Debug, Clone, Default)]
 pub struct Disk {
-    pub log: Seq<Txn>,
+    /// Shared with the packets that carried them and the other servers'
+    /// logs (an `Arc` each: a txn is stored once, not once per server).
+    pub log: Seq<Arc<Txn>>,
     pub flushed: usize,
     pub snapshot: Option<Snapshot>,
     pub accepted_epoch: Option<u32>,
@@ -49,7 +53,8 @@ impl Disk {
         self.log.last().map(|t| t.zxid)
     }
 
-    pub fn append(&mut self, txn: Txn) {
+    pub fn append(&mut self, txn: impl Into<Arc<Txn>>) {
+        let txn: Arc<Txn> = txn.into();
         if let Some(last) = self.last_logged_zxid() {
             if txn.zxid <= last {
                 self.non_increasing_appends += 1;
@@ -131,6 +136,12 @@ impl Disk {
 
     /// Logged txns above `zxid`, in order (fast-forward, txn-log sync).
     pub fn txns_after(&self, zxid: Zxid) -> impl Iterator<Item = &Txn> + '_ {
+        let start = self.log.partition_point(|t| t.zxid <= zxid);
+        self.log.iter_from(start).map(|t| &**t)
+    }
+
+    /// The same, as the shared txns the log holds.
+    pub fn txns_after_shared(&self, zxid: Zxid) -> impl Iterator<Item = &Arc<Txn>> + '_ {
         let start = self.log.partition_point(|t| t.zxid <= zxid);
         self.log.iter_from(start)
     }

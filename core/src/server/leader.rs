@@ -119,7 +119,7 @@ impl SyncLimitCheck {
 /// A proposal waiting for its quorum.
 #[derive(Debug, Clone)]
 pub struct Proposal {
-    pub txn: Txn,
+    pub txn: Arc<Txn>,
     pub acks: BTreeSet<Sid>,
 }
 
@@ -792,7 +792,7 @@ impl Server {
                 "LearnerHandler",
                 format!("Using committedLog for peer sid: {sid}"),
             );
-            let txns: Vec<Txn> = self.committed_log.iter().cloned().collect();
+            let txns: Vec<Arc<Txn>> = self.committed_log.iter().cloned().collect();
             current = self.queue_committed_proposals(
                 sid,
                 &txns,
@@ -832,7 +832,7 @@ impl Server {
                     current = peer;
                     need_op = true;
                 } else {
-                    let log: Vec<Txn> = self.committed_log.iter().cloned().collect();
+                    let log: Vec<Arc<Txn>> = self.committed_log.iter().cloned().collect();
                     current = self.queue_committed_proposals(
                         sid,
                         &log,
@@ -969,7 +969,7 @@ impl Server {
     /// `ZKDatabase.getProposalsFromTxnLog`: the logged txns from `peer` on,
     /// if the log holds `peer` itself and reading them costs less than
     /// `snapshotSizeFactor` of the newest snapshot.
-    fn txnlog_proposals(&self, peer: Zxid) -> Option<Vec<Txn>> {
+    fn txnlog_proposals(&self, peer: Zxid) -> Option<Vec<Arc<Txn>>> {
         if !self.disk.log_starts_at_or_before(peer) {
             return None;
         }
@@ -1008,7 +1008,7 @@ impl Server {
     fn queue_committed_proposals(
         &mut self,
         sid: Sid,
-        txns: &[Txn],
+        txns: &[Arc<Txn>],
         peer: Zxid,
         max_zxid: Option<Zxid>,
         last_committed: Zxid,
@@ -1305,6 +1305,7 @@ impl Server {
             );
             return;
         }
+        let txn: Arc<Txn> = Arc::new(txn);
         self.stats_proposed(&txn);
         let size = txn.size_bytes() as i64;
         let c = &mut self.counters;

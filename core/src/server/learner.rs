@@ -15,6 +15,7 @@
 //! meanwhile wait in `deferred`, as they would in the socket buffer.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use super::{AfterFlush, ConnId, GhostEvent, Level, Role, Server, TimerKind};
 use crate::proto::{Packet, Sid, SnapData, SyncMode, ZabState};
@@ -53,11 +54,11 @@ pub struct LearnerState {
     pub snapshot_needed: bool,
     pub write_to_txn_log: bool,
     /// `packetsNotCommitted` during sync.
-    pub not_committed: VecDeque<Txn>,
+    pub not_committed: VecDeque<Arc<Txn>>,
     /// `packetsCommitted` during sync.
     pub committed: VecDeque<Zxid>,
     /// `FollowerZooKeeperServer.pendingTxns` in broadcast.
-    pub pending_txns: VecDeque<Txn>,
+    pub pending_txns: VecDeque<Arc<Txn>>,
     pub last_queued: Option<Zxid>,
     pub deferred: VecDeque<Packet>,
     pub newleader_zxid: Zxid,
@@ -642,7 +643,7 @@ impl Server {
         }
         l.phase = LearnerPhase::Broadcast;
         let (epoch, conn, observer) = (l.new_epoch, l.conn, l.observer);
-        let not_committed: Vec<Txn> = l.not_committed.drain(..).collect();
+        let not_committed: Vec<Arc<Txn>> = l.not_committed.drain(..).collect();
         let committed: Vec<Zxid> = l.committed.drain(..).collect();
         if let Some(conn) = conn {
             self.send(
@@ -699,7 +700,7 @@ impl Server {
     }
 
     /// `FollowerZooKeeperServer.logRequest`.
-    fn follower_log_request(&mut self, txn: Txn) {
+    fn follower_log_request(&mut self, txn: Arc<Txn>) {
         let Some(l) = self.learner_mut() else {
             return;
         };

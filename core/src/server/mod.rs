@@ -453,7 +453,7 @@ pub struct Server {
     pub ghost_delivered: usize,
     /// `ZKDatabase.committedLog`: the last `commit_log_count` applied txns
     /// (a `Window`: a checkpoint shares its full chunks).
-    pub committed_log: Window<Txn>,
+    pub committed_log: Window<Arc<Txn>>,
     pub election: Election,
     /// `QuorumPeer.currentVote`: what we answer when not LOOKING.
     pub current_vote: Vote,
@@ -481,7 +481,7 @@ pub struct Server {
     /// Bug museum (`bug_zk4712_stale_log_writer`): txns still queued in
     /// the log writer of a role we left; it appends them when its fsync in
     /// flight returns.
-    stale_writer: Vec<Txn>,
+    stale_writer: Vec<Arc<Txn>>,
     /// `SyncRequestProcessor.randRoll`.
     rand_roll: u64,
     next_session_id: u64,
@@ -876,7 +876,7 @@ impl Server {
         self.committed_log.clear();
         let base = self.disk.snapshot.as_ref().map_or(Zxid::ZERO, |s| s.zxid);
         let max = self.cfg.commit_log_count as usize;
-        let txns: Vec<Txn> = self.disk.txns_after(base).cloned().collect();
+        let txns: Vec<Arc<Txn>> = self.disk.txns_after_shared(base).cloned().collect();
         for t in txns
             .into_iter()
             .filter(|t| t.zxid <= self.tree.last_processed_zxid)
@@ -896,14 +896,14 @@ impl Server {
     /// Apply a txn to the tree and the committed log (`ZKDatabase.processTxn`
     /// and `addCommittedProposal`). `delivered` says whether the txn is
     /// known committed (checks only).
-    fn apply_txn(&mut self, txn: &Txn, delivered: bool) {
+    fn apply_txn(&mut self, txn: &Arc<Txn>, delivered: bool) {
         self.apply_txn_window(txn, delivered, true);
     }
 
     /// [`Server::apply_txn`], optionally without `addCommittedProposal`
     /// (only the bug museum's `bug_zk4925_sync_txns_skip_committed_log`
     /// passes `false`).
-    fn apply_txn_window(&mut self, txn: &Txn, delivered: bool, add_to_window: bool) {
+    fn apply_txn_window(&mut self, txn: &Arc<Txn>, delivered: bool, add_to_window: bool) {
         if let Some(floor) = self.label_ahead_of {
             if txn.zxid > floor {
                 self.apply_below_label(txn, delivered);
@@ -934,7 +934,7 @@ impl Server {
     /// `bug_zk2355_early_last_processed`: the tree is behind its label;
     /// apply the txn and keep the label where it is until the tree
     /// catches up with it.
-    fn apply_below_label(&mut self, txn: &Txn, delivered: bool) {
+    fn apply_below_label(&mut self, txn: &Arc<Txn>, delivered: bool) {
         let label = self.tree.last_processed_zxid;
         self.tree.apply(txn);
         self.stats_applied(txn);
@@ -967,9 +967,9 @@ impl Server {
     /// `ZooKeeperServer.shutdown(false)` → `fastForwardDataBase`: replay the
     /// logged txns the tree lacks, so the next vote carries the log tail.
     fn fast_forward(&mut self) {
-        let txns: Vec<Txn> = self
+        let txns: Vec<Arc<Txn>> = self
             .disk
-            .txns_after(self.tree.last_processed_zxid)
+            .txns_after_shared(self.tree.last_processed_zxid)
             .cloned()
             .collect();
         for t in txns {
@@ -990,7 +990,8 @@ impl Server {
 
     // ----- the txn log pipeline (`SyncRequestProcessor`) -----
 
-    fn log_txn(&mut self, txn: Txn, after: AfterFlush) {
+    fn log_txn(&mut self, txn: impl Into<Arc<Txn>>, after: AfterFlush) {
+        let txn: Arc<Txn> = txn.into();
         let zxid = txn.zxid;
         let times = (self.now, txn.time_ms);
         self.stats_log_queued();
@@ -1127,7 +1128,7 @@ impl Server {
         if was_learner && self.cfg.variant("bug_zk4712_stale_log_writer") {
             if let Some(written) = self.flush_in_flight {
                 if self.disk.log.len() > written {
-                    let queued: Vec<Txn> = self.disk.log.iter_from(written).cloned().collect();
+                    let queued: Vec<Arc<Txn>> = self.disk.log.iter_from(written).cloned().collect();
                     self.disk.log.truncate(written);
                     self.to_flush.retain(|(len, _, _, _)| *len <= written);
                     self.stale_writer.extend(queued);

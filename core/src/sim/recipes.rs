@@ -142,7 +142,7 @@ pub(super) struct CommittedTree {
     /// How many txns of the committed order are applied.
     pub applied: usize,
     /// Proposed txns not yet committed (or abandoned), by identity.
-    pub proposals: BTreeMap<TxnId, Txn>,
+    pub proposals: BTreeMap<TxnId, std::sync::Arc<Txn>>,
     /// Committed txns whose content was never seen (should stay 0).
     pub missing: u64,
 }
