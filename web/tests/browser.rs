@@ -522,6 +522,15 @@ async fn clients_run_recipes_watch_sync_and_multi_from_the_clients_tab() {
     click(r, "[data-testid=run-recipe]").await;
     assert_eq!(count(r, "[data-testid=error]"), 0);
     play_for(r, 400).await;
+    // How far 400 ms of wall time goes depends on the frame rate: between
+    // one holder's release and the next one's grant nobody holds the lock,
+    // so play on a little until someone does (or give up after 3 s).
+    for _ in 0..30 {
+        if count(r, "[data-testid=recipes] .recipe.holds") == 1 {
+            break;
+        }
+        play_for(r, 100).await;
+    }
     let watches = text(r, "[data-testid=watches]");
     assert!(watches.contains("c2 ← NodeCreated /x"), "{watches}");
     assert!(text(r, "[data-testid=writes]").contains("multi /x,/"));
