@@ -147,6 +147,17 @@ fn draw(
     Some(())
 }
 
+/// The diagram as drawn now (and hovered): while the run plays, at most
+/// [`spacetime::PLAYING_ARROWS`] arrows.
+fn shown(m: &crate::model::Model) -> spacetime::Diagram {
+    let most = if m.playing {
+        spacetime::PLAYING_ARROWS
+    } else {
+        spacetime::MAX_ARROWS
+    };
+    spacetime::build_capped(m.engine.sim(), m.vt, m.window_ms as f64, most)
+}
+
 /// The arrow nearest to (px, py) in CSS pixels, within 6 px.
 fn hit(d: &spacetime::Diagram, width: f64, px: f64, py: f64) -> Option<usize> {
     let lh = lane_height(d.lanes.len());
@@ -221,21 +232,18 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     {
         let canvas = canvas.clone();
         let model = p.model.clone();
-        let css_width = css_width.clone();
-        use_effect_with((p.rev, vt as u64), move |_| {
+        // The width is a dependency: a resize redraws a paused diagram.
+        let width = *css_width.borrow();
+        use_effect_with((p.rev, vt as u64, width.to_bits()), move |_| {
             if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
-                let mut w = *css_width.borrow();
-                if w <= 0.0 {
-                    // Before the observer's first report.
-                    w = c.client_width() as f64;
-                }
-                let m = model.get();
-                let most = if m.playing {
-                    spacetime::PLAYING_ARROWS
+                let w = if width > 0.0 {
+                    width
                 } else {
-                    spacetime::MAX_ARROWS
+                    // Before the observer's first report.
+                    c.client_width() as f64
                 };
-                let d = spacetime::build_capped(m.engine.sim(), m.vt, m.window_ms as f64, most);
+                let m = model.get();
+                let d = shown(&m);
                 let omitted = trf(
                     m.lang,
                     T::Omitted,
@@ -268,7 +276,7 @@ pub fn Diagram(p: &DiagramProps) -> Html {
                 return;
             };
             let m = model.get();
-            let d = spacetime::build(m.engine.sim(), m.vt, m.window_ms as f64);
+            let d = shown(&m);
             let (px, py) = (e.offset_x() as f64, e.offset_y() as f64);
             match hit(&d, c.client_width() as f64, px, py) {
                 Some(i) => hover.set(Some((d.arrows[i].describe(&d.lanes, m.lang), px, py))),
