@@ -2530,19 +2530,10 @@ impl Simulation {
 
     fn client_load_tick(&mut self, c: usize) {
         let now = self.now_ms;
-        let cl = &self.clients[c];
-        let Some(until) = cl.load_until_ms else {
-            return;
-        };
-        if now >= until
-            || matches!(
-                cl.state,
-                ClientState::Expired | ClientState::Closed | ClientState::Closing
-            )
-        {
-            self.clients[c].load_until_ms = None;
+        if !self.load_goes_on(c, |cl| &mut cl.load_until_ms) {
             return;
         }
+        let cl = &self.clients[c];
         let path: Arc<str> = Arc::from(format!("/{}-load", cl.name).as_str());
         let op = if !cl.load_created {
             self.clients[c].load_created = true;

@@ -7,10 +7,36 @@
 
 use std::sync::Arc;
 
-use super::{ClientEv, ClientState, Event, Simulation};
+use super::{Client, ClientEv, ClientState, Event, Simulation};
 use crate::proto::RequestOp;
 
 impl Simulation {
+    /// Whether a load's next tick (the write side's `load_until_ms` or
+    /// the read side's `read_until_ms`, picked by `until`) happens: its
+    /// end not reached and its client not closing or gone. If not, the
+    /// load ends.
+    pub(super) fn load_goes_on(
+        &mut self,
+        c: usize,
+        until: fn(&mut Client) -> &mut Option<u64>,
+    ) -> bool {
+        let now = self.now_ms;
+        let cl = &mut self.clients[c];
+        let done = matches!(
+            cl.state,
+            ClientState::Expired | ClientState::Closed | ClientState::Closing
+        );
+        let end = until(cl);
+        match *end {
+            Some(t) if now < t && !done => true,
+            Some(_) => {
+                *end = None;
+                false
+            }
+            None => false,
+        }
+    }
+
     /// Starts `reads_per_s` reads per second for `for_ms` (nothing for 0).
     pub(super) fn start_read_load(&mut self, c: usize, reads_per_s: u64, for_ms: u64) {
         if reads_per_s == 0 {
@@ -34,19 +60,10 @@ impl Simulation {
     /// One read of the load, then the next tick.
     pub(super) fn client_read_tick(&mut self, c: usize) {
         let now = self.now_ms;
-        let cl = &self.clients[c];
-        let Some(until) = cl.read_until_ms else {
-            return;
-        };
-        if now >= until
-            || matches!(
-                cl.state,
-                ClientState::Expired | ClientState::Closed | ClientState::Closing
-            )
-        {
-            self.clients[c].read_until_ms = None;
+        if !self.load_goes_on(c, |cl| &mut cl.read_until_ms) {
             return;
         }
+        let cl = &self.clients[c];
         let path: Arc<str> = if cl.load_created {
             Arc::from(format!("/{}-load", cl.name).as_str())
         } else {
