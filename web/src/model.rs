@@ -1175,12 +1175,7 @@ mod tests {
     #[test]
     fn a_museum_violation_pauses_the_run_at_the_breaking_event() {
         let json = include_str!("../../static/scenarios/museum/bug_zk2845_no_fast_forward.json");
-        let mut m = Model::opening().unwrap();
-        m.apply(Msg::Load {
-            source: Source::Preset,
-            json: json.to_string(),
-            at: None,
-        });
+        let mut m = preset(json);
         m.apply(Msg::SetSpeed(100.0));
         m.apply(Msg::Play);
         for _ in 0..100_000 {
@@ -1245,6 +1240,17 @@ mod tests {
         assert_eq!(s.ensemble.participants, [1, 2, 3, 4, 5]);
         assert_eq!(s.ensemble.observers, [6, 7]);
         assert_eq!(m.engine.now_ms(), 0);
+    }
+
+    /// The app with a preset scenario loaded, at 0 ms.
+    fn preset(json: &str) -> Model {
+        let mut m = Model::opening().unwrap();
+        m.apply(Msg::Load {
+            source: Source::Preset,
+            json: json.to_string(),
+            at: None,
+        });
+        m
     }
 
     /// Runs frames at 100x until `until_ms` is shown (or a violation
@@ -1409,12 +1415,7 @@ mod tests {
     #[test]
     fn the_lock_hazard_is_announced_without_pausing() {
         let json = include_str!("../../static/scenarios/lock-fencing-hazard.json");
-        let mut m = Model::opening().unwrap();
-        m.apply(Msg::Load {
-            source: Source::Preset,
-            json: json.to_string(),
-            at: None,
-        });
+        let mut m = preset(json);
         m.apply(Msg::SetSpeed(100.0));
         m.apply(Msg::Play);
         let mut said = false;
@@ -1441,12 +1442,7 @@ mod tests {
     #[test]
     fn the_stale_sync_read_is_a_hazard_too() {
         let json = include_str!("../../static/scenarios/sync-stale-leader.json");
-        let mut m = Model::opening().unwrap();
-        m.apply(Msg::Load {
-            source: Source::Preset,
-            json: json.to_string(),
-            at: None,
-        });
+        let mut m = preset(json);
         play_to(&mut m, 20_000);
         let h = m.engine.sim().hazards();
         assert_eq!(h[0].kind, "SyncReadNotLinearizable", "{h:?}");
@@ -1457,12 +1453,7 @@ mod tests {
     #[test]
     fn a_finding_is_marked_and_unmarked() {
         let json = include_str!("../../static/scenarios/node-failure-majority.json");
-        let mut m = Model::opening().unwrap();
-        m.apply(Msg::Load {
-            source: Source::Preset,
-            json: json.to_string(),
-            at: None,
-        });
+        let mut m = preset(json);
         play_to(&mut m, 15_000);
         let d = m.engine.sim().diagnose();
         let f = d.of("no_quorum").next().expect("no quorum at 15 s");
