@@ -1,4 +1,4 @@
-//! Conformance with a real ZooKeeper 3.8 ensemble (`shared/REAL-ZK.md`):
+//! Conformance with a real ZooKeeper 3.8 ensemble (`docs/REAL-ZK.md`):
 //! each test replays one observed scenario and checks the outcome
 //! ZooKeeper showed, plus determinism (the same scenario twice gives the
 //! same trace hash) and a clean safety report.
@@ -228,7 +228,7 @@ fn e1_kill_two_of_three_the_survivor_stops_serving() {
 }
 
 /// Scenario e2: kill both followers: the leader notices at its next tick
-/// check (REAL-ZK.md: 1710 ms with tickTime 2000), not at once.
+/// check (`docs/REAL-ZK.md`: 1710 ms with tickTime 2000), not at once.
 #[test]
 fn e2_kill_both_followers_the_leader_steps_down_at_a_tick() {
     let actions = format!(

@@ -1,5 +1,5 @@
 //! The four-letter words of a simulated ensemble against a real ZooKeeper
-//! 3.8.0's verbatim answers (`tests/real-zk/`, from REAL-ZK.md): `srvr`,
+//! 3.8.0's verbatim answers (`tests/real-zk/`, see `docs/REAL-ZK.md`): `srvr`,
 //! `stat`, `conf`, `cons`, `wchs` and `mntr` of a leader and a follower,
 //! and the not-serving answer in every state ZooKeeper gives it.
 //!
@@ -32,7 +32,7 @@ const REAL_LOOKING: [(&str, &str); 7] = [
     ("mntr", include_str!("real-zk/looking-mntr.txt")),
 ];
 
-/// REAL-ZK.md's scenario c before the kill: three servers, tickTime 2000,
+/// `docs/REAL-ZK.md`'s run c before the kill: three servers, tickTime 2000,
 /// a session on a follower (server 1; the leader is the highest sid, 3)
 /// that writes ten times under `/a` and reads. Built from the scenario
 /// file format, as an operator would write it.
@@ -182,7 +182,7 @@ fn compare_stat(real: &str, ours: &str, what: &str) {
 }
 
 /// `conf`: every `key=value` in order; server ids, ports and directories
-/// follow the server's sid as in REAL-ZK.md's loopback layout.
+/// follow the server's sid as in the loopback layout of `docs/REAL-ZK.md`.
 fn compare_conf(real: &str, real_sid: u32, ours: &str, sid: u32) {
     let expect = real
         .replace(&format!("/s{real_sid}/"), &format!("/s{sid}/"))
@@ -295,7 +295,7 @@ fn leader_and_follower_answer_like_a_real_zookeeper() {
         let mntr = word(&mut sim, follower, "mntr");
         compare_mntr(REAL_FOLLOWER_MNTR, &mntr, &[], &[]);
         // Values from the run, not constants: the counts this scenario
-        // shares with REAL-ZK.md's are the real ones.
+        // shares with the real run (`docs/REAL-ZK.md`) are the real ones.
         let get = |text: &str, k: &str| -> String {
             text.lines()
                 .find_map(|l| l.strip_prefix(&format!("{k}\t")))

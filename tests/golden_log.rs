@@ -1,8 +1,8 @@
-//! The server log speaks ZooKeeper's words: every golden line REAL-ZK.md
-//! lists (copied verbatim into `tests/real-zk/golden-log.tsv`) appears in
-//! the log of a scenario that reproduces its situation, with the same
-//! class, level and message text (values aside: numbers, zxids, ports and
-//! sids are masked). The few lines the model cannot produce are listed in
+//! The server log speaks ZooKeeper's words: every golden line of
+//! `docs/REAL-ZK.md` (kept verbatim in `tests/real-zk/golden-log.tsv`)
+//! appears in the log of a scenario that reproduces its situation, with the
+//! same class, level and message text (values aside: numbers, zxids, ports
+//! and sids are masked). The few lines the model cannot produce are listed in
 //! [`NOT_PRODUCED`] with the reason, and the test checks that list stays
 //! exact.
 
@@ -75,8 +75,8 @@ fn three(name: &str, extra: &str, actions: &str) -> String {
 fn scenarios() -> Vec<(&'static str, Simulation)> {
     let reference = |f: &str| std::fs::read_to_string(format!("tests/reference/{f}")).unwrap();
     vec![
-        // Start 1, then 2, then 3 (REAL-ZK.md b), a session, ten writes;
-        // kill the leader (2), restart it: it rejoins by DIFF; then a
+        // Start 1, then 2, then 3 (docs/REAL-ZK.md, run b), a session, ten
+        // writes; kill the leader (2), restart it: it rejoins by DIFF; then a
         // follower goes away.
         (
             "staggered, kill the leader, restart it",

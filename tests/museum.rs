@@ -1,4 +1,4 @@
-//! The bug museum as mutation tests of the checker (`shared/BUG-MUSEUM.md`).
+//! The bug museum as mutation tests of the checker (`docs/MUSEUM.md`).
 //!
 //! Every file in `static/scenarios/museum/` is a scripted schedule for one
 //! `bug_zk…` flag, named `<flag>.json`, with that flag (and only it) in
@@ -140,10 +140,11 @@ fn every_known_flag_has_a_museum_file() {
     );
 }
 
-/// ZabLab's own findings (`static/scenarios/findings/`): schedules where
-/// the model, following ZooKeeper's source, breaks a property with every
-/// flag off. `museum.flag` names the counter-variant (not ZooKeeper) that
-/// fixes it: with it on, the same schedule must be clean.
+/// ZabLab's own findings (`static/scenarios/findings/`, `docs/FINDINGS.md`):
+/// schedules where the model, following ZooKeeper's source, breaks a
+/// property with every flag off. `museum.flag` names the counter-variant
+/// (not ZooKeeper) that fixes it: with it on, the same schedule must be
+/// clean.
 #[test]
 fn every_finding_fails_as_zookeeper_and_passes_with_its_fix() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static/scenarios/findings");

@@ -21,7 +21,7 @@
 //!
 //! ## Modules
 //! - [`rng`]: PCG32, the one seeded PRNG.
-//! - [`scenario`]: scenario file v1 (the contract in DESIGN.md).
+//! - [`scenario`]: scenario file v1 (the contract in `docs/SCENARIO.md`).
 //! - [`sim`]: event queue, virtual clock, actions.
 //! - [`timetravel`]: checkpoints, seek, step back and fork over a session
 //!   (the browser app's time travel).
