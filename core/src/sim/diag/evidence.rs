@@ -53,6 +53,25 @@ pub(super) fn cut_link(from: Sid, to: Sid) -> Link {
     }
 }
 
+/// A slow link, as a finding names it.
+pub(super) fn slow_link(from: Sid, to: Sid, latency_ms: u64) -> Link {
+    Link {
+        from,
+        to,
+        state: "slow",
+        latency_ms: Some(latency_ms),
+    }
+}
+
+/// `1→2, 3→1`.
+pub(super) fn arrows(links: &[Link]) -> String {
+    let l: Vec<String> = links
+        .iter()
+        .map(|l| format!("{}→{}", l.from, l.to))
+        .collect();
+    l.join(", ")
+}
+
 // ----- the run's history, from the scenario's actions -----
 
 /// The cut set after action `k` (`Simulation`'s rules: a partition
@@ -91,6 +110,23 @@ pub(super) struct Pause {
 
 impl Simulation {
     // ----- the servers' logs -----
+
+    /// The newest line of `sid` that starts with `prefix`.
+    pub(super) fn last_line(&self, sid: Sid, prefix: &str) -> Option<&LogEntry> {
+        self.log
+            .iter()
+            .rev()
+            .find(|l| l.sid == sid && l.text.starts_with(prefix))
+    }
+
+    /// The lines of `sid` since `from` that start with `prefix`, oldest
+    /// first.
+    pub(super) fn lines_since(&self, sid: Sid, from: u64, prefix: &str) -> Vec<&LogEntry> {
+        self.log
+            .iter()
+            .filter(|l| l.sid == sid && l.at_ms >= from && l.text.starts_with(prefix))
+            .collect()
+    }
 
     /// When `sid` was last killed (or exited), from the simulator's line.
     pub(super) fn killed_at(&self, sid: Sid, before: u64) -> Option<u64> {
