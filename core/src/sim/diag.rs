@@ -57,7 +57,8 @@ impl Simulation {
         self.diag_load(&mut f); // slow.rs: high_load
         self.diag_quorum_shape(&mut f); // quorum_shape.rs: large_quorum, observers
         self.diag_hazards(&mut f); // recipes.rs: lock_fencing, sync_not_linearizable
-                                   // Ensemble findings first, then by server; stable otherwise.
+
+        // Ensemble findings first, then by server; stable otherwise.
         f.sort_by_key(|x| (x.server.is_some(), x.server, !x.now));
         Diagnosis {
             at_ms: self.now_ms,
