@@ -5,7 +5,7 @@
 use crate::diagnosis::{Diagnosis, Finding, Severity};
 use crate::{Scenario, Simulation};
 
-/// Start 1, then 2, then 3 (REAL-ZK.md b): 2 leads, 1 and 3 follow. A
+/// Start 1, then 2, then 3 (`docs/REAL-ZK.md` b): 2 leads, 1 and 3 follow. A
 /// client `c1` on follower 1 and `c2` on the leader.
 fn staggered(tick: u64, until: u64, extra: &str) -> String {
     format!(
