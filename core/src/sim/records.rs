@@ -193,6 +193,16 @@ impl Simulation {
             .collect()
     }
 
+    /// The reads answered so far (what each saw), oldest first.
+    pub fn reads(&self) -> &[ReadRecord] {
+        &self.reads
+    }
+
+    /// The answers of the `4lw` actions so far.
+    pub fn fourlw_records(&self) -> &[FourLwRecord] {
+        &self.fourlw
+    }
+
     /// The summary `zablab run --json` prints.
     pub fn summary(&self) -> RunSummary {
         RunSummary {
