@@ -130,11 +130,11 @@ impl Simulation {
                     .map(|n| n.sid)
                     .collect();
                 (
-                looking.clone(),
-                format!(
-                    "no leader was established between {since} ms and {deadline} ms; LOOKING at the deadline: {looking:?}"
-                ),
-            )
+                    looking.clone(),
+                    format!(
+                        "no leader was established between {since} ms and {deadline} ms; LOOKING at the deadline: {looking:?}"
+                    ),
+                )
             }
             Expectation::AllSynced => {
                 let behind: Vec<Sid> = self
@@ -147,18 +147,18 @@ impl Simulation {
                     .map(|n| n.sid)
                     .collect();
                 (
-                behind.clone(),
-                format!(
-                    "servers up but not in BROADCAST at {deadline} ms (expected since {since} ms): {behind:?}"
-                ),
-            )
+                    behind.clone(),
+                    format!(
+                        "servers up but not in BROADCAST at {deadline} ms (expected since {since} ms): {behind:?}"
+                    ),
+                )
             }
             Expectation::GroupConverged => (
                 Vec::new(),
                 format!(
-                "group members did not converge by {deadline} ms (expected since {since} ms): {}",
-                self.groups_converged().err().unwrap_or_default()
-            ),
+                    "group members did not converge by {deadline} ms (expected since {since} ms): {}",
+                    self.groups_converged().err().unwrap_or_default()
+                ),
             ),
             Expectation::WritesCommit => {
                 let names: Vec<String> = waited
