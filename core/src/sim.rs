@@ -62,8 +62,10 @@
 //! - `sim.rs`: `Simulation`, its events and nodes, `new`, the queue
 //!   driving (`step`, `run_until`, `act`, `schedule`), `handle`,
 //!   `server_event`, `after_server`, `run_checks`.
-//! - `sim/queue.rs`: the event queue. `sim/records.rs`: the public views,
-//!   records and the `--json` summary.
+//! - `sim/queue.rs`: the event queue. `sim/records.rs`: the public
+//!   records (writes, reads, watches, hazards, ...), `ServerView` and the
+//!   `--json` summary; every sibling may use its types, it uses none of
+//!   theirs.
 //! - `sim/network.rs`: links, cuts, partitions, TCP connections, client
 //!   transport; start, crash, pause, resume; disk latency.
 //! - `sim/clients.rs`: client sessions, requests, answers, client-history
@@ -108,10 +110,9 @@ mod view;
 
 pub use actions::{ActionError, BUILTIN_CLIENT};
 pub use observe::{ClientRecord, ServerLoad};
-pub use recipes::{Hazard, RecipeView, WatchRecord};
 pub use records::{
-    ActionReport, FourLwRecord, LeaderRecord, LogEntry, ReadRecord, RunSummary, ServerView,
-    SyncRecord, WriteRecord,
+    ActionReport, FourLwRecord, Hazard, LeaderRecord, LogEntry, ReadRecord, RecipeView, RunSummary,
+    ServerView, SyncRecord, WatchRecord, WriteRecord,
 };
 pub use view::{
     property_names, ClientView, ConnView, InFlight, Life, LinksView, MsgDetail, MsgKind, MsgRecord,

@@ -18,18 +18,14 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
-use super::{ClientEv, ClientState, Event, Simulation};
-use crate::proto::{ClientReply, RequestOp, Sid, WatchEventType, WatchedEvent};
+use super::{ClientEv, ClientState, Event, RecipeView, Simulation};
+use crate::proto::{ClientReply, RequestOp, WatchEventType, WatchedEvent};
 use crate::scenario::RecipeKind;
 use crate::txn::code;
-use crate::zxid::Zxid;
 
 mod checks;
 
 pub(super) use checks::CommittedTree;
-pub use checks::Hazard;
 
 /// Where a recipe is in its protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,35 +83,6 @@ pub(super) struct Recipe {
     pub timer: u32,
     /// Parent creates still unanswered.
     pub parents_pending: usize,
-}
-
-/// What a recipe client sees, for the UI, the CLI and the diagnosis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecipeView {
-    pub client: String,
-    pub recipe: &'static str,
-    pub path: String,
-    /// In plain words: "holds the lock since 12.3 s", "waits behind ...".
-    pub status: String,
-    /// Believes it holds the lock / leads.
-    pub holds: bool,
-    pub node: Option<String>,
-    /// group/barrier members seen (names), config value seen.
-    pub members: Vec<String>,
-    pub data: Option<String>,
-    pub passed: bool,
-    pub times_acquired: u64,
-}
-
-/// A fired watch, as the client received it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WatchRecord {
-    pub client: String,
-    pub server: Sid,
-    pub event: &'static str,
-    pub path: String,
-    pub zxid: Zxid,
-    pub at_ms: u64,
 }
 
 /// The sequence number of a sequential node name (its last 10 digits).
@@ -634,11 +601,6 @@ impl Simulation {
                 }
             })
             .collect()
-    }
-
-    /// Watches fired so far, as clients received them.
-    pub fn watch_events(&self) -> &[WatchRecord] {
-        &self.watch_events
     }
 }
 

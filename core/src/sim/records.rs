@@ -1,17 +1,17 @@
 //! What a run shows and leaves behind: each server as the UI and the CLI
-//! see it (`ServerView`), the records of leaders, syncs, writes, reads and
-//! four-letter words, the servers' log, and the `zablab run --json`
-//! summary (`RunSummary`).
+//! see it (`ServerView`), the records of leaders, syncs, writes, reads,
+//! four-letter words, fired watches, recipe views and hazards, the
+//! servers' log, and the `zablab run --json` summary (`RunSummary`).
 //!
-//! Contract: read-only. These types are the JSON contract of `zablab run
-//! --json` (`docs/SCENARIO.md`): a field is never renamed or dropped. The
-//! records are written where the run makes them (`after_server`, the
-//! client answers in `clients.rs`, the `4lw` action); nothing here changes
-//! a run.
+//! Contract: read-only, and the vocabulary every other part of `sim`
+//! writes its records in (this file imports none of them, so no sibling
+//! depends on a sibling through it). These types are the JSON contract of
+//! `zablab run --json` (`docs/SCENARIO.md`): a field is never renamed or
+//! dropped. Nothing here changes a run.
 
 use serde::Serialize;
 
-use super::{Hazard, Node, RecipeView, Role, Simulation, WatchRecord};
+use super::{Node, Role, Simulation};
 use crate::checks::Violation;
 use crate::proto::{Sid, SyncMode};
 use crate::seq::Seq;
@@ -126,6 +126,45 @@ fn fmt_ms(ms: u64) -> String {
     format!("{}.{:03}", ms / 1000, ms % 1000)
 }
 
+/// What a recipe client sees, for the UI, the CLI and the diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipeView {
+    pub client: String,
+    pub recipe: &'static str,
+    pub path: String,
+    /// In plain words: "holds the lock since 12.3 s", "waits behind ...".
+    pub status: String,
+    /// Believes it holds the lock / leads.
+    pub holds: bool,
+    pub node: Option<String>,
+    /// group/barrier members seen (names), config value seen.
+    pub members: Vec<String>,
+    pub data: Option<String>,
+    pub passed: bool,
+    pub times_acquired: u64,
+}
+
+/// Something ZooKeeper allows that a user should know about: not a
+/// violation of ZooKeeper's guarantees, but a trap for the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    pub kind: &'static str,
+    pub at_ms: u64,
+    pub clients: Vec<String>,
+    pub detail: String,
+}
+
+/// A fired watch, as the client received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchRecord {
+    pub client: String,
+    pub server: Sid,
+    pub event: &'static str,
+    pub path: String,
+    pub zxid: Zxid,
+    pub at_ms: u64,
+}
+
 /// The `zablab run --json` summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunSummary {
@@ -201,6 +240,16 @@ impl Simulation {
     /// The answers of the `4lw` actions so far.
     pub fn fourlw_records(&self) -> &[FourLwRecord] {
         &self.fourlw
+    }
+
+    /// Hazards seen so far (not violations: ZooKeeper allows them).
+    pub fn hazards(&self) -> &[Hazard] {
+        &self.hazards
+    }
+
+    /// Watches fired so far, as clients received them.
+    pub fn watch_events(&self) -> &[WatchRecord] {
+        &self.watch_events
     }
 
     /// The summary `zablab run --json` prints.

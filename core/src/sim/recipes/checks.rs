@@ -26,24 +26,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use super::{join, lock_order, Step};
 use crate::proto::{RequestOp, Sid};
 use crate::scenario::RecipeKind;
-use crate::sim::{ClientState, Simulation};
+use crate::sim::{ClientState, Hazard, Simulation};
 use crate::txn::{DataTree, Txn, TxnId};
 use crate::zxid::Zxid;
-
-/// Something ZooKeeper allows that a user should know about: not a
-/// violation of ZooKeeper's guarantees, but a trap for the application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hazard {
-    pub kind: &'static str,
-    pub at_ms: u64,
-    pub clients: Vec<String>,
-    pub detail: String,
-}
 
 /// The committed tree: the checker's committed order applied in order.
 #[derive(Debug, Clone, Default)]
@@ -58,11 +46,6 @@ pub(in crate::sim) struct CommittedTree {
 }
 
 impl Simulation {
-    /// Hazards seen so far (not violations: ZooKeeper allows them).
-    pub fn hazards(&self) -> &[Hazard] {
-        &self.hazards
-    }
-
     /// The data tree as the ensemble has committed it so far.
     pub fn committed_tree(&self) -> &DataTree {
         &self.committed.tree
