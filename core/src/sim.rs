@@ -57,6 +57,16 @@
 //!                              committed tree → lock checks → expectations
 //! ```
 //!
+//! `run_until(t)` steps while the next event is due at or before `t`, then
+//! moves `now` up to `t`. `act(kind)` runs `check_action` (a refused action
+//! leaves no trace), appends the action to the scenario at `now` (or 1 ms
+//! after an instant already handled), schedules it in class 0 and steps
+//! until it has been handled.
+//!
+//! This file holds no protocol rule (`crate::server` does) and no fault's
+//! semantics (`network.rs`): it only routes events and outputs to their
+//! owners, in the order above.
+//!
 //! # Map
 //!
 //! - `sim.rs`: `Simulation`, its events and nodes, `new`, the queue
