@@ -345,8 +345,6 @@ impl Simulation {
         );
     }
 
-    /// Put data (or a FIN) on the wire in direction `dir`.
-
     /// A server sends a packet on one of its connections.
     pub(super) fn send_packet(&mut self, sid: Sid, conn: ConnId, packet: Packet) {
         self.messages += 1;
@@ -368,6 +366,7 @@ impl Simulation {
         self.transmit(conn, dir, Some(packet));
     }
 
+    /// Put data (or a FIN) on the wire in direction `dir`.
     fn transmit(&mut self, id: ConnId, dir: usize, item: Option<Packet>) {
         let Some(c) = self.conns.get(&id) else { return };
         let (from, to, to_inc) = if dir == 0 {
@@ -452,9 +451,6 @@ impl Simulation {
             self.conns.remove(&id);
         }
     }
-
-    /// The checks after an event that changed `changed` (see
-    /// `Checker::after_event_of`: an action may change any server, a
 
     /// What of an arriving input a server may see: a handshake whose far
     /// end died (or reset) meanwhile ends in a refused connection, not in a
