@@ -1,9 +1,20 @@
-//! The read side of the `load` action (`reads_per_s`): a client that
-//! reads its load node (or `/` before it exists) at a steady rate, as a
-//! read-heavy workload does. The reads are answered by the client's own
-//! server from its tree and are not listed in the run's `reads` (they
-//! show in the servers' `srvr`/`mntr` figures: latency, packets,
-//! `readlatency`, `read_per_namespace`).
+//! The `load` action: a client that writes (`rate_per_s`) and reads
+//! (`reads_per_s`) at a steady rate for `for_ms`, as a busy application
+//! does.
+//!
+//! - The write side creates the client's load node `/<client>-load`, then
+//!   sets its data, one request per tick. Its answers are not listed in
+//!   the run's `writes` (they count in `load_done`).
+//! - The read side reads the load node (or `/` before it exists). The
+//!   reads are answered by the client's own server from its tree and are
+//!   not listed in the run's `reads` (they show in the servers'
+//!   `srvr`/`mntr` figures: latency, packets, `readlatency`,
+//!   `read_per_namespace`).
+//!
+//! Contract: each side is a chain of `Event::Client` ticks (`LoadTick`,
+//! `ReadTick`, with `gen` `u32::MAX`: a reconnect does not end a load),
+//! one request per tick, until `for_ms` is over or the client closes or
+//! expires. Never draws from the RNG.
 
 use std::sync::Arc;
 
@@ -35,6 +46,62 @@ impl Simulation {
             }
             None => false,
         }
+    }
+
+    /// Starts `rate_per_s` writes per second for `for_ms` (nothing for 0).
+    pub(super) fn start_write_load(&mut self, c: usize, rate_per_s: u64, for_ms: u64) {
+        if rate_per_s == 0 {
+            return;
+        }
+        let cl = &mut self.clients[c];
+        cl.load_until_ms = Some(self.now_ms + for_ms);
+        cl.load_interval_us = 1_000_000 / rate_per_s;
+        let id = cl.id;
+        self.schedule(
+            self.now_ms,
+            Event::Client {
+                id,
+                gen: u32::MAX,
+                ev: ClientEv::LoadTick,
+            },
+        );
+    }
+
+    /// One write of the load (the create, then setData), then the next tick.
+    pub(super) fn client_load_tick(&mut self, c: usize) {
+        let now = self.now_ms;
+        if !self.load_goes_on(c, |cl| &mut cl.load_until_ms) {
+            return;
+        }
+        let cl = &self.clients[c];
+        let path: Arc<str> = Arc::from(format!("/{}-load", cl.name).as_str());
+        let op = if !cl.load_created {
+            self.clients[c].load_created = true;
+            RequestOp::Create {
+                path,
+                data: Arc::from("0"),
+                ephemeral: false,
+                sequential: false,
+            }
+        } else {
+            RequestOp::SetData {
+                path,
+                data: Arc::from("x"),
+                version: -1,
+            }
+        };
+        self.client_submit(c, op, false);
+        let cl = &self.clients[c];
+        let interval_ms = (cl.load_interval_us / 1000).max(1);
+        let id = cl.id;
+        self.schedule(
+            now + interval_ms,
+            Event::Client {
+                id,
+                gen: u32::MAX,
+                ev: ClientEv::LoadTick,
+            },
+        );
     }
 
     /// Starts `reads_per_s` reads per second for `for_ms` (nothing for 0).

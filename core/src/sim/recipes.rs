@@ -9,34 +9,23 @@
 //! by its protected name, `<client>-lock-`, as Curator does) and to its
 //! session expiring (it gives up).
 //!
-//! The **committed tree** is the data tree as the ensemble has committed
-//! it: every txn of the checker's committed order, applied in order. It
-//! only moves forward, whatever server crashes.
-//!
-//! Checks:
-//! - `LockMutualExclusion` (a violation): a lock or election client that
-//!   believes it holds, and whose session is alive in the committed tree,
-//!   owns the lowest node under the lock's path there.
-//! - `LockHolderExpired` (a hazard, not a violation): a client still
-//!   believes it holds the lock while its session has expired. ZooKeeper
-//!   allows this (the client learns of the expiry only when it reconnects):
-//!   it is why real systems add fencing tokens.
-//! - `SyncReadNotLinearizable` (a hazard): a read right after a `sync`
-//!   returned state older than a write that completed before the sync
-//!   was sent; ZooKeeper's sync does not confirm leadership (Jepsen).
-//! - `LivenessGroupConverged` (an expectation): every live group member
-//!   sees the committed membership.
+//! Contract: a recipe acts only through its client's requests
+//! (`client_submit_tagged`) and its own timers (`Event::Client` with a
+//! `RecipeTimer`); it never reads a server's state. Its steps follow
+//! ZooKeeper's recipes as a client library such as Curator runs them. The
+//! committed tree it is checked against and the checks themselves are in
+//! `recipes/checks.rs`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
-
-use super::{ClientEv, ClientState, Event, Simulation};
-use crate::proto::{ClientReply, RequestOp, Sid, WatchEventType, WatchedEvent};
+use super::{ClientEv, ClientState, Event, RecipeView, Simulation};
+use crate::proto::{ClientReply, RequestOp, WatchEventType, WatchedEvent};
 use crate::scenario::RecipeKind;
-use crate::txn::{code, DataTree, Txn, TxnId};
-use crate::zxid::Zxid;
+use crate::txn::code;
+
+mod checks;
+
+pub(super) use checks::CommittedTree;
 
 /// Where a recipe is in its protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,57 +83,6 @@ pub(super) struct Recipe {
     pub timer: u32,
     /// Parent creates still unanswered.
     pub parents_pending: usize,
-}
-
-/// What a recipe client sees, for the UI, the CLI and the diagnosis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecipeView {
-    pub client: String,
-    pub recipe: &'static str,
-    pub path: String,
-    /// In plain words: "holds the lock since 12.3 s", "waits behind ...".
-    pub status: String,
-    /// Believes it holds the lock / leads.
-    pub holds: bool,
-    pub node: Option<String>,
-    /// group/barrier members seen (names), config value seen.
-    pub members: Vec<String>,
-    pub data: Option<String>,
-    pub passed: bool,
-    pub times_acquired: u64,
-}
-
-/// Something ZooKeeper allows that a user should know about: not a
-/// violation of ZooKeeper's guarantees, but a trap for the application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hazard {
-    pub kind: &'static str,
-    pub at_ms: u64,
-    pub clients: Vec<String>,
-    pub detail: String,
-}
-
-/// A fired watch, as the client received it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WatchRecord {
-    pub client: String,
-    pub server: Sid,
-    pub event: &'static str,
-    pub path: String,
-    pub zxid: Zxid,
-    pub at_ms: u64,
-}
-
-/// The committed tree: the checker's committed order applied in order.
-#[derive(Debug, Clone, Default)]
-pub(super) struct CommittedTree {
-    pub tree: DataTree,
-    /// How many txns of the committed order are applied.
-    pub applied: usize,
-    /// Proposed txns not yet committed (or abandoned), by identity.
-    pub proposals: BTreeMap<TxnId, std::sync::Arc<Txn>>,
-    /// Committed txns whose content was never seen (should stay 0).
-    pub missing: u64,
 }
 
 /// The sequence number of a sequential node name (its last 10 digits).
@@ -215,7 +153,6 @@ impl Simulation {
         let c = self.recipes[ri].client;
         self.client_submit_tagged(c, op, false, Some(ri));
     }
-
     /// Sends the request(s) of the recipe's current step.
     fn recipe_do_step(&mut self, ri: usize) {
         let r = &self.recipes[ri];
@@ -225,45 +162,8 @@ impl Simulation {
         let path = r.path.clone();
         let client_name = self.clients[r.client].name.clone();
         match r.step {
-            Step::Parent => {
-                // creatingParentsIfNeeded: every ancestor, then the path.
-                let mut prefixes: Vec<Arc<str>> = Vec::new();
-                for (i, ch) in path.char_indices().skip(1) {
-                    if ch == '/' {
-                        prefixes.push(Arc::from(&path[..i]));
-                    }
-                }
-                prefixes.push(path.clone());
-                self.recipes[ri].parents_pending = prefixes.len();
-                for p in prefixes {
-                    self.recipe_send(
-                        ri,
-                        RequestOp::Create {
-                            path: p,
-                            data: Arc::from(""),
-                            ephemeral: false,
-                            sequential: false,
-                        },
-                    );
-                }
-            }
-            Step::Create => {
-                let (node, sequential) = match r.kind {
-                    RecipeKind::Lock | RecipeKind::Election => {
-                        (join(&path, &format!("{client_name}-lock-")), true)
-                    }
-                    _ => (join(&path, &client_name), false),
-                };
-                self.recipe_send(
-                    ri,
-                    RequestOp::Create {
-                        path: node,
-                        data: Arc::from(client_name.as_str()),
-                        ephemeral: true,
-                        sequential,
-                    },
-                );
-            }
+            Step::Parent => self.recipe_create_parents(ri, &path),
+            Step::Create => self.recipe_create_node(ri, &path, &client_name),
             Step::Recover | Step::List => {
                 let watch = matches!(r.kind, RecipeKind::Group | RecipeKind::Barrier);
                 self.recipe_send(ri, RequestOp::GetChildren { path, watch });
@@ -293,6 +193,50 @@ impl Simulation {
             }
             Step::Waiting | Step::Holding | Step::Idle | Step::Done => {}
         }
+    }
+
+    /// creatingParentsIfNeeded: every ancestor, then the path.
+    fn recipe_create_parents(&mut self, ri: usize, path: &Arc<str>) {
+        let mut prefixes: Vec<Arc<str>> = Vec::new();
+        for (i, ch) in path.char_indices().skip(1) {
+            if ch == '/' {
+                prefixes.push(Arc::from(&path[..i]));
+            }
+        }
+        prefixes.push(path.clone());
+        self.recipes[ri].parents_pending = prefixes.len();
+        for p in prefixes {
+            self.recipe_send(
+                ri,
+                RequestOp::Create {
+                    path: p,
+                    data: Arc::from(""),
+                    ephemeral: false,
+                    sequential: false,
+                },
+            );
+        }
+    }
+
+    /// Our own node: sequential for a lock or an election (protected by
+    /// the client's name, as Curator does), named after the client for a
+    /// group or a barrier; ephemeral either way.
+    fn recipe_create_node(&mut self, ri: usize, path: &str, client_name: &str) {
+        let (node, sequential) = match self.recipes[ri].kind {
+            RecipeKind::Lock | RecipeKind::Election => {
+                (join(path, &format!("{client_name}-lock-")), true)
+            }
+            _ => (join(path, client_name), false),
+        };
+        self.recipe_send(
+            ri,
+            RequestOp::Create {
+                path: node,
+                data: Arc::from(client_name),
+                ephemeral: true,
+                sequential,
+            },
+        );
     }
 
     fn recipe_goto(&mut self, ri: usize, step: Step) {
@@ -356,22 +300,7 @@ impl Simulation {
                     self.recipe_goto(ri, next);
                 }
             }
-            (Step::Create, RequestOp::Create { .. }) => {
-                let rec = &mut self.recipes[ri];
-                match r.err {
-                    code::OK => {
-                        rec.my_node = r.created.first().cloned();
-                        self.recipe_goto(ri, Step::List);
-                    }
-                    code::NODE_EXISTS => {
-                        // group/barrier: our member node is already there.
-                        let node = join(&rec.path, &self.clients[rec.client].name);
-                        rec.my_node = Some(node);
-                        self.recipe_goto(ri, Step::List);
-                    }
-                    e => self.recipe_end(ri, format!("create failed: {}", code::name(e))),
-                }
-            }
+            (Step::Create, RequestOp::Create { .. }) => self.recipe_created(ri, r),
             (Step::Recover | Step::List, RequestOp::GetChildren { .. }) => {
                 let children = r
                     .read
@@ -392,35 +321,60 @@ impl Simulation {
                     self.recipe_goto(ri, Step::List);
                 }
             }
-            (Step::Read, RequestOp::GetData { .. }) => {
-                let rec = &mut self.recipes[ri];
-                if r.err == code::OK {
-                    rec.data = r
-                        .read
-                        .as_ref()
-                        .and_then(|x| x.data.as_ref().map(|d| d.to_string()));
-                    rec.step = Step::Waiting;
-                } else {
-                    // No node yet: wait for it to be created.
-                    rec.data = None;
-                    rec.step = Step::Waiting;
-                    let path = rec.path.clone();
-                    self.recipe_send(ri, RequestOp::Exists { path, watch: true });
-                }
-            }
-            (Step::Releasing, RequestOp::Delete { .. }) => {
-                let rec = &mut self.recipes[ri];
-                rec.my_node = None;
-                rec.holds_since = None;
-                if rec.repeat {
-                    rec.step = Step::Idle;
-                    let pause = (rec.hold_ms / 2).max(1);
-                    self.recipe_timer(ri, pause);
-                } else {
-                    rec.step = Step::Done;
-                }
-            }
+            (Step::Read, RequestOp::GetData { .. }) => self.recipe_config_read(ri, r),
+            (Step::Releasing, RequestOp::Delete { .. }) => self.recipe_released(ri),
             _ => {}
+        }
+    }
+
+    /// Our node's create was answered.
+    fn recipe_created(&mut self, ri: usize, r: &ClientReply) {
+        let rec = &mut self.recipes[ri];
+        match r.err {
+            code::OK => {
+                rec.my_node = r.created.first().cloned();
+                self.recipe_goto(ri, Step::List);
+            }
+            code::NODE_EXISTS => {
+                // group/barrier: our member node is already there.
+                let node = join(&rec.path, &self.clients[rec.client].name);
+                rec.my_node = Some(node);
+                self.recipe_goto(ri, Step::List);
+            }
+            e => self.recipe_end(ri, format!("create failed: {}", code::name(e))),
+        }
+    }
+
+    /// config: the node's data was read (or the node does not exist yet).
+    fn recipe_config_read(&mut self, ri: usize, r: &ClientReply) {
+        let rec = &mut self.recipes[ri];
+        if r.err == code::OK {
+            rec.data = r
+                .read
+                .as_ref()
+                .and_then(|x| x.data.as_ref().map(|d| d.to_string()));
+            rec.step = Step::Waiting;
+        } else {
+            // No node yet: wait for it to be created.
+            rec.data = None;
+            rec.step = Step::Waiting;
+            let path = rec.path.clone();
+            self.recipe_send(ri, RequestOp::Exists { path, watch: true });
+        }
+    }
+
+    /// Our node is deleted: the lock is released; a repeating lock takes
+    /// it again after a pause.
+    fn recipe_released(&mut self, ri: usize) {
+        let rec = &mut self.recipes[ri];
+        rec.my_node = None;
+        rec.holds_since = None;
+        if rec.repeat {
+            rec.step = Step::Idle;
+            let pause = (rec.hold_ms / 2).max(1);
+            self.recipe_timer(ri, pause);
+        } else {
+            rec.step = Step::Done;
         }
     }
 
@@ -647,205 +601,6 @@ impl Simulation {
                 }
             })
             .collect()
-    }
-
-    /// Hazards seen so far (not violations: ZooKeeper allows them).
-    pub fn hazards(&self) -> &[Hazard] {
-        &self.hazards
-    }
-
-    /// Watches fired so far, as clients received them.
-    pub fn watch_events(&self) -> &[WatchRecord] {
-        &self.watch_events
-    }
-
-    /// The data tree as the ensemble has committed it so far.
-    pub fn committed_tree(&self) -> &DataTree {
-        &self.committed.tree
-    }
-
-    // ----- the committed tree -----
-
-    /// Remembers a proposal's content (called for each Proposed ghost).
-    pub(super) fn note_proposal(&mut self, sid: Sid, id: TxnId) {
-        let Ok(i) = self.idx(sid) else {
-            return;
-        };
-        let s = &self.nodes[i].server;
-        let txn = s
-            .leader()
-            .and_then(|l| l.outstanding.get(&id.zxid))
-            .map(|p| p.txn.clone())
-            .filter(|t| t.id() == id);
-        if let Some(t) = txn {
-            self.committed.proposals.insert(id, t);
-        }
-    }
-
-    /// Applies what the checker's committed order gained since last time.
-    pub(super) fn advance_committed(&mut self) {
-        let order = self.checker.committed();
-        while self.committed.applied < order.len() {
-            let Some(id) = order.get(self.committed.applied).copied() else {
-                break;
-            };
-            match self.committed.proposals.remove(&id) {
-                Some(t) => self.committed.tree.apply(&t),
-                None => self.committed.missing += 1,
-            }
-            self.committed.applied += 1;
-        }
-        // Proposals below the committed head were abandoned.
-        if self.committed.proposals.len() > 64 {
-            let head = self.committed.tree.last_processed_zxid;
-            self.committed.proposals.retain(|k, _| k.zxid > head);
-        }
-    }
-
-    // ----- checks -----
-
-    /// Lock mutual exclusion (violation) and holders with a dead session
-    /// (hazard), after every event of a run with lock recipes.
-    pub(super) fn check_locks(&mut self) {
-        let mut believers: Vec<usize> = Vec::new();
-        for (i, r) in self.recipes.iter().enumerate() {
-            if r.holds_since.is_some() && matches!(r.kind, RecipeKind::Lock | RecipeKind::Election)
-            {
-                believers.push(i);
-            }
-        }
-        if believers.is_empty() {
-            return;
-        }
-        for ri in believers {
-            let r = &self.recipes[ri];
-            let cl = &self.clients[r.client];
-            let session = cl.session;
-            let live = self.committed.tree.sessions.contains_key(&session);
-            let children = self.committed.tree.children_of(&r.path);
-            let order = lock_order(&children);
-            let lowest = order.first().map(|c| join(&r.path, c));
-            let mine = r.my_node.clone();
-            let name = cl.name.clone();
-            if live {
-                if lowest != mine {
-                    let holder = lowest
-                        .as_ref()
-                        .map(|n| self.committed.tree.owner_of(n))
-                        .unwrap_or(0);
-                    self.checker.report(
-                        "LockMutualExclusion",
-                        self.now_ms,
-                        self.events,
-                        vec![cl.server],
-                        Vec::new(),
-                        format!(
-                            "{name} believes it holds {} with a live session 0x{session:x}, but the lowest node in the committed tree is {} (session 0x{holder:x})",
-                            r.path,
-                            lowest.as_deref().unwrap_or("none")
-                        ),
-                    );
-                }
-            } else {
-                let key = (name.clone(), mine.as_deref().unwrap_or("").to_string());
-                if self.lock_hazards_seen.contains(&key) {
-                    continue;
-                }
-                self.lock_hazards_seen.insert(key);
-                let other = self
-                    .recipes
-                    .iter()
-                    .enumerate()
-                    .find(|(j, o)| {
-                        *j != ri && o.path == r.path && o.my_node.is_some() && o.my_node == lowest
-                    })
-                    .map(|(_, o)| self.clients[o.client].name.clone());
-                let mut clients = vec![name.clone()];
-                let now_holder = match &other {
-                    Some(o) => {
-                        clients.push(o.clone());
-                        format!(
-                            "; {o}'s node {} is now the lowest: {o} takes the lock",
-                            lowest.as_deref().unwrap_or("")
-                        )
-                    }
-                    None => String::new(),
-                };
-                let what = if r.kind == RecipeKind::Lock {
-                    "holds the lock"
-                } else {
-                    "leads"
-                };
-                self.hazards.push(Hazard {
-                    kind: "LockHolderExpired",
-                    at_ms: self.now_ms,
-                    clients,
-                    detail: format!(
-                        "{name} still believes it {what} {} (node {}), but its session 0x{session:x} has expired in the committed tree{now_holder}. It cannot know until it reconnects: fence the protected resource (e.g. with the node's zxid as a token)",
-                        r.path,
-                        mine.as_deref().unwrap_or("?"),
-                    ),
-                });
-            }
-        }
-    }
-
-    /// Whether every live group member sees the committed membership.
-    pub(super) fn groups_converged(&self) -> Result<(), String> {
-        for r in &self.recipes {
-            if r.kind != RecipeKind::Group || r.ended.is_some() {
-                continue;
-            }
-            let cl = &self.clients[r.client];
-            if !matches!(cl.state, ClientState::Connected) {
-                continue;
-            }
-            let committed: Vec<String> = self
-                .committed
-                .tree
-                .children_of(&r.path)
-                .iter()
-                .map(|c| c.to_string())
-                .collect();
-            if r.step != Step::Waiting || r.members != committed {
-                return Err(format!(
-                    "{} sees [{}] ({:?}), the committed group is [{}]",
-                    cl.name,
-                    r.members.join(", "),
-                    r.step,
-                    committed.join(", ")
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// A read answered right after a sync: it must not be older than what
-    /// had completed before the sync was sent, or the sync did not make it
-    /// linearizable (the known stale-leader case).
-    pub(super) fn check_sync_read(&mut self, c: usize, floor: Zxid, zxid: Zxid, op: &RequestOp) {
-        if zxid >= floor {
-            return;
-        }
-        let cl = &self.clients[c];
-        let detail = format!(
-            "{} called sync, then {} {} on server {}: it read state as of {zxid}, but the write {floor} had completed before the sync was sent. ZooKeeper's sync does not confirm leadership: a deposed leader that has not noticed yet answers it (Jepsen)",
-            cl.name,
-            op.name(),
-            op.path(),
-            cl.server
-        );
-        let name = cl.name.clone();
-        let key = (format!("sync-read {name}"), cl.server.to_string());
-        if !self.lock_hazards_seen.insert(key) {
-            return;
-        }
-        self.hazards.push(Hazard {
-            kind: "SyncReadNotLinearizable",
-            at_ms: self.now_ms,
-            clients: vec![name],
-            detail,
-        });
     }
 }
 

@@ -1,0 +1,241 @@
+//! Liveness expectations: an `expect` action waits for a leader, for every
+//! server to be in BROADCAST, for the pending writes to commit or for a
+//! group recipe to converge, until its deadline.
+//!
+//! Contract:
+//! - `start_expectation` records what is expected and schedules
+//!   `Event::ExpectDeadline`; `check_expectations` (run after every event by
+//!   `run_checks`, while one is open) marks what holds now as done;
+//!   `expectation_deadline` reports a `Liveness*` violation through the
+//!   checker if it never held.
+//! - `answered_write` is how an expectation hears of its writes: committed,
+//!   resubmitted after a ConnectionLoss (as a retrying client such as
+//!   Curator does, `WRITE_RETRIES` times), or failed.
+//! - Never draws from the RNG and never changes a server; the only events
+//!   it schedules are its deadlines, and the only requests it queues are
+//!   the resubmissions.
+
+use super::{Event, PendingOp, Simulation};
+use crate::proto::{RequestOp, ServerState, Sid, ZabState};
+use crate::scenario::Expectation;
+
+/// How often a `writes_commit` expectation resubmits a write that failed
+/// with ConnectionLoss (what a retrying client such as Curator does).
+const WRITE_RETRIES: u32 = 5;
+
+/// A liveness expectation from an `expect` action, until it holds or its
+/// deadline passes.
+#[derive(Debug, Clone)]
+pub(super) struct Expecting {
+    pub(super) what: Expectation,
+    pub(super) since_ms: u64,
+    pub(super) deadline_ms: u64,
+    /// WritesCommit: (client index, cxid) of the writes still waited for.
+    pub(super) writes: Vec<(usize, u32)>,
+    /// WritesCommit: resubmissions left after a ConnectionLoss.
+    pub(super) retries: u32,
+    pub(super) done: bool,
+}
+
+impl Simulation {
+    /// Marks the expectations that hold now as done.
+    pub(super) fn check_expectations(&mut self) {
+        let leader = self.established_leader().is_some();
+        let all_synced = self.nodes.iter().all(|n| {
+            !n.up || n.paused_until.is_some() || n.server.zab_state == ZabState::Broadcast
+        });
+        let groups = self.groups_converged();
+        for e in self.expectations.iter_mut().filter(|e| !e.done) {
+            e.done = match e.what {
+                Expectation::Leader => leader,
+                Expectation::AllSynced => all_synced,
+                Expectation::WritesCommit => e.writes.is_empty(),
+                Expectation::GroupConverged => groups.is_ok(),
+            };
+        }
+    }
+
+    /// An `expect` action: waits for `what` until `now + within_ms`.
+    pub(super) fn start_expectation(
+        &mut self,
+        what: Expectation,
+        within_ms: u64,
+        client: Option<&str>,
+    ) {
+        let writes = if what == Expectation::WritesCommit {
+            self.clients
+                .iter()
+                .enumerate()
+                .filter(|(_, cl)| client.is_none_or(|name| cl.name == name))
+                .flat_map(|(c, cl)| {
+                    cl.queue
+                        .iter()
+                        .chain(cl.in_flight.values())
+                        .filter(|p| p.record && p.op != RequestOp::CloseSession)
+                        .map(move |p| (c, p.cxid))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let index = self.expectations.len();
+        let deadline_ms = self.now_ms + within_ms;
+        self.expectations.push(Expecting {
+            what,
+            since_ms: self.now_ms,
+            deadline_ms,
+            writes,
+            retries: WRITE_RETRIES,
+            done: false,
+        });
+        self.schedule(deadline_ms, Event::ExpectDeadline(index));
+    }
+
+    /// The deadline of an expectation: report it if it never held.
+    pub(super) fn expectation_deadline(&mut self, index: usize) {
+        self.check_expectations();
+        let e = &mut self.expectations[index];
+        if e.done {
+            return;
+        }
+        e.done = true;
+        let (what, since, deadline) = (e.what, e.since_ms, e.deadline_ms);
+        let waited: Vec<(usize, u32)> = e.writes.clone();
+        let (servers, detail) = self.expectation_missed(what, since, deadline, &waited);
+        self.checker.report(
+            what.property(),
+            self.now_ms,
+            self.events,
+            servers,
+            Vec::new(),
+            detail,
+        );
+    }
+
+    /// Which servers to name and what to say of an expectation that did
+    /// not hold by its deadline.
+    fn expectation_missed(
+        &self,
+        what: Expectation,
+        since: u64,
+        deadline: u64,
+        waited: &[(usize, u32)],
+    ) -> (Vec<Sid>, String) {
+        match what {
+            Expectation::Leader => {
+                let looking: Vec<Sid> = self
+                    .nodes
+                    .iter()
+                    .filter(|n| n.up && n.server.state == ServerState::Looking)
+                    .map(|n| n.sid)
+                    .collect();
+                (
+                    looking.clone(),
+                    format!(
+                        "no leader was established between {since} ms and {deadline} ms; LOOKING at the deadline: {looking:?}"
+                    ),
+                )
+            }
+            Expectation::AllSynced => {
+                let behind: Vec<Sid> = self
+                    .nodes
+                    .iter()
+                    .filter(|n| {
+                        n.up && n.paused_until.is_none()
+                            && n.server.zab_state != ZabState::Broadcast
+                    })
+                    .map(|n| n.sid)
+                    .collect();
+                (
+                    behind.clone(),
+                    format!(
+                        "servers up but not in BROADCAST at {deadline} ms (expected since {since} ms): {behind:?}"
+                    ),
+                )
+            }
+            Expectation::GroupConverged => (
+                Vec::new(),
+                format!(
+                    "group members did not converge by {deadline} ms (expected since {since} ms): {}",
+                    self.groups_converged().err().unwrap_or_default()
+                ),
+            ),
+            Expectation::WritesCommit => {
+                let names: Vec<String> = waited
+                    .iter()
+                    .map(|&(c, cxid)| format!("{} cxid {cxid}", self.clients[c].name))
+                    .collect();
+                (
+                    Vec::new(),
+                    format!(
+                        "{} write(s) pending at {since} ms were not committed by {deadline} ms: {}",
+                        names.len(),
+                        names.join(", ")
+                    ),
+                )
+            }
+        }
+    }
+
+    /// A write was answered: an expectation waiting for it is satisfied
+    /// (committed), resubmits it (ConnectionLoss, while retries last; the
+    /// new request waits in the client's queue for the reconnect) or fails
+    /// at once.
+    pub(super) fn answered_write(
+        &mut self,
+        c: usize,
+        p: &PendingOp,
+        committed: bool,
+        result: &str,
+    ) {
+        let cxid = p.cxid;
+        let mut failed = Vec::new();
+        for k in 0..self.expectations.len() {
+            let e = &mut self.expectations[k];
+            if e.done {
+                continue;
+            }
+            let Some(w) = e.writes.iter().position(|&w| w == (c, cxid)) else {
+                continue;
+            };
+            e.writes.swap_remove(w);
+            if committed {
+                continue;
+            }
+            if result == "ConnectionLoss" && e.retries > 0 {
+                e.retries -= 1;
+                let lin_floor = self.max_completed_write;
+                let cl = &mut self.clients[c];
+                let again = cl.next_cxid;
+                cl.next_cxid += 1;
+                cl.queue.push_back(PendingOp {
+                    cxid: again,
+                    op: p.op.clone(),
+                    record: p.record,
+                    recipe: None,
+                    sync_floor: None,
+                    seen_at_invoke: cl.last_zxid,
+                    lin_floor,
+                });
+                self.expectations[k].writes.push((c, again));
+            } else {
+                e.done = true;
+                failed.push((e.what, e.since_ms));
+            }
+        }
+        for (what, since) in failed {
+            let detail = format!(
+                "write cxid {cxid} of {} (pending at {since} ms) failed with {result} instead of committing",
+                self.clients[c].name
+            );
+            self.checker.report(
+                what.property(),
+                self.now_ms,
+                self.events,
+                vec![self.clients[c].server],
+                Vec::new(),
+                detail,
+            );
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! What a run shows and leaves behind: each server as the UI and the CLI
+//! see it (`ServerView`), the records of leaders, syncs, writes, reads,
+//! four-letter words, fired watches, recipe views and hazards, the
+//! servers' log, and the `zablab run --json` summary (`RunSummary`).
+//!
+//! Contract: read-only, and the vocabulary every other part of `sim`
+//! writes its records in (this file imports none of them, so no sibling
+//! depends on a sibling through it). These types are the JSON contract of
+//! `zablab run --json` (`docs/SCENARIO.md`): a field is never renamed or
+//! dropped. Nothing here changes a run.
+
+use serde::Serialize;
+
+use super::{Node, Role, Simulation};
+use crate::checks::Violation;
+use crate::proto::{Sid, SyncMode};
+use crate::seq::Seq;
+use crate::server::Level;
+use crate::zxid::Zxid;
+
+/// What the UI and the CLI may read of one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerView {
+    pub sid: u32,
+    pub role: Role,
+    pub up: bool,
+    pub paused: bool,
+    /// LOOKING/FOLLOWING/LEADING/OBSERVING, or DOWN.
+    pub state: String,
+    pub zab_state: String,
+    pub sync_mode: String,
+    pub peer_state: String,
+    pub serving: bool,
+    pub accepted_epoch: u32,
+    pub current_epoch: u32,
+    pub last_zxid: Zxid,
+    pub log_len: usize,
+}
+
+/// An action that could not be done when its time came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionReport {
+    pub at_ms: u64,
+    pub action: &'static str,
+    pub error: String,
+}
+
+/// A leader that became established.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeaderRecord {
+    pub sid: Sid,
+    pub epoch: u32,
+    pub established_ms: u64,
+}
+
+/// A learner's sync with a leader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncRecord {
+    pub learner: Sid,
+    pub leader: Sid,
+    pub mode: SyncMode,
+    pub at_ms: u64,
+}
+
+/// The outcome of one client write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WriteRecord {
+    pub client: String,
+    pub op: &'static str,
+    pub path: String,
+    pub zxid: Option<Zxid>,
+    pub result: String,
+    pub at_ms: u64,
+}
+
+/// A read and what it saw (`zxid`: the answering server's last processed
+/// zxid, so a stale read shows as a zxid below the leader's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadRecord {
+    pub client: String,
+    pub server: Sid,
+    pub op: &'static str,
+    pub path: String,
+    pub zxid: Zxid,
+    pub result: String,
+    pub data: Option<String>,
+    pub version: i32,
+    pub children: Vec<String>,
+    pub at_ms: u64,
+}
+
+/// A four-letter word and its verbatim answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FourLwRecord {
+    pub server: Sid,
+    pub cmd: String,
+    pub at_ms: u64,
+    pub output: String,
+}
+
+/// One line of a server's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    pub at_ms: u64,
+    pub sid: Sid,
+    pub level: Level,
+    pub class: &'static str,
+    pub text: String,
+}
+
+impl LogEntry {
+    /// `time LEVEL [myid:N Class] message`, ZooKeeper's layout simplified.
+    pub fn render(&self) -> String {
+        format!(
+            "{:>9} {:<5} [myid:{} {}] - {}",
+            fmt_ms(self.at_ms),
+            self.level.name(),
+            self.sid,
+            self.class,
+            self.text
+        )
+    }
+}
+
+fn fmt_ms(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// What a recipe client sees, for the UI, the CLI and the diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipeView {
+    pub client: String,
+    pub recipe: &'static str,
+    pub path: String,
+    /// In plain words: "holds the lock since 12.3 s", "waits behind ...".
+    pub status: String,
+    /// Believes it holds the lock / leads.
+    pub holds: bool,
+    pub node: Option<String>,
+    /// group/barrier members seen (names), config value seen.
+    pub members: Vec<String>,
+    pub data: Option<String>,
+    pub passed: bool,
+    pub times_acquired: u64,
+}
+
+/// Something ZooKeeper allows that a user should know about: not a
+/// violation of ZooKeeper's guarantees, but a trap for the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    pub kind: &'static str,
+    pub at_ms: u64,
+    pub clients: Vec<String>,
+    pub detail: String,
+}
+
+/// A fired watch, as the client received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchRecord {
+    pub client: String,
+    pub server: Sid,
+    pub event: &'static str,
+    pub path: String,
+    pub zxid: Zxid,
+    pub at_ms: u64,
+}
+
+/// The `zablab run --json` summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    pub end_ms: u64,
+    pub events: u64,
+    pub trace_hash: String,
+    pub servers: Vec<ServerView>,
+    pub leaders: Vec<LeaderRecord>,
+    pub syncs: Vec<SyncRecord>,
+    pub writes: Vec<WriteRecord>,
+    pub reads: Vec<ReadRecord>,
+    pub fourlw: Vec<FourLwRecord>,
+    pub violations: Vec<Violation>,
+    pub action_errors: Vec<ActionReport>,
+    /// What ZooKeeper allows but an application must know (lock holders
+    /// whose session expired, a sync+read under a deposed leader).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hazards: Vec<Hazard>,
+    /// Each recipe client's view at the end.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipes: Vec<RecipeView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub watches: Vec<WatchRecord>,
+}
+
+impl Simulation {
+    pub fn servers(&self) -> Vec<ServerView> {
+        self.nodes.iter().map(|n| self.view(n)).collect()
+    }
+
+    pub fn server(&self, sid: u32) -> Option<ServerView> {
+        self.node(sid).map(|n| self.view(n))
+    }
+
+    pub fn action_errors(&self) -> &[ActionReport] {
+        &self.action_errors
+    }
+
+    pub fn violations(&self) -> &[Violation] {
+        &self.checker.violations
+    }
+
+    pub fn log(&self) -> &Seq<LogEntry, 64> {
+        &self.log
+    }
+
+    pub fn syncs(&self) -> &[SyncRecord] {
+        &self.syncs
+    }
+
+    pub fn leaders(&self) -> &[LeaderRecord] {
+        &self.leaders
+    }
+
+    pub fn writes(&self) -> &[WriteRecord] {
+        &self.writes
+    }
+
+    /// Load requests answered, per client name.
+    pub fn load_done(&self) -> Vec<(String, u64)> {
+        self.clients
+            .iter()
+            .filter(|c| c.load_done > 0)
+            .map(|c| (c.name.clone(), c.load_done))
+            .collect()
+    }
+
+    /// The reads answered so far (what each saw), oldest first.
+    pub fn reads(&self) -> &[ReadRecord] {
+        &self.reads
+    }
+
+    /// The answers of the `4lw` actions so far.
+    pub fn fourlw_records(&self) -> &[FourLwRecord] {
+        &self.fourlw
+    }
+
+    /// Hazards seen so far (not violations: ZooKeeper allows them).
+    pub fn hazards(&self) -> &[Hazard] {
+        &self.hazards
+    }
+
+    /// Watches fired so far, as clients received them.
+    pub fn watch_events(&self) -> &[WatchRecord] {
+        &self.watch_events
+    }
+
+    /// The summary `zablab run --json` prints.
+    pub fn summary(&self) -> RunSummary {
+        RunSummary {
+            end_ms: self.now_ms,
+            events: self.events,
+            trace_hash: format!("0x{:016x}", self.trace_hash()),
+            servers: self.servers(),
+            leaders: self.leaders.clone(),
+            syncs: self.syncs.clone(),
+            writes: self.writes.clone(),
+            reads: self.reads.clone(),
+            fourlw: self.fourlw.clone(),
+            violations: self.checker.violations.clone(),
+            action_errors: self.action_errors.clone(),
+            hazards: self.hazards.clone(),
+            recipes: self.recipe_views(),
+            watches: self.watch_events.clone(),
+        }
+    }
+
+    fn view(&self, n: &Node) -> ServerView {
+        let s = &n.server;
+        let running = n.up && s.running;
+        ServerView {
+            sid: n.sid,
+            role: n.role,
+            up: n.up,
+            paused: n.paused_until.is_some(),
+            state: if running {
+                s.state.name().to_string()
+            } else {
+                "DOWN".to_string()
+            },
+            zab_state: if running {
+                s.zab_state.name().to_string()
+            } else {
+                String::new()
+            },
+            sync_mode: s.sync_mode.name().to_string(),
+            peer_state: if running {
+                s.detailed_peer_state()
+            } else {
+                String::new()
+            },
+            serving: running && s.serving,
+            accepted_epoch: s.accepted_epoch(),
+            current_epoch: s.current_epoch(),
+            last_zxid: s.tree.last_processed_zxid,
+            log_len: s.disk.log.len(),
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `Recent<T>`: the bounded, cheaply cloned sequence the history keeps its
+//! messages and state changes in.
+//!
+//! Contract: append-only, absolute indexes; past its capacity whole
+//! chunks of the oldest items are dropped; a clone shares every full
+//! chunk (a checkpoint of a long history costs one partial chunk).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+const CHUNK: usize = 1024;
+
+/// A bounded, append-only sequence that is cheap to clone: full chunks are
+/// shared behind `Arc`; past `capacity` the oldest chunks are dropped.
+/// Indexes are absolute (`first()` is the index of the oldest kept item).
+#[derive(Debug, Clone)]
+pub struct Recent<T: Clone> {
+    chunks: VecDeque<Arc<Vec<T>>>,
+    tail: Vec<T>,
+    dropped: usize,
+    max_chunks: usize,
+}
+
+impl<T: Clone> Recent<T> {
+    /// Keeps at least `capacity` items (rounded up to whole chunks).
+    pub fn new(capacity: usize) -> Self {
+        Recent {
+            chunks: VecDeque::new(),
+            tail: Vec::new(),
+            dropped: 0,
+            max_chunks: capacity.div_ceil(CHUNK),
+        }
+    }
+
+    /// Absolute index of the oldest kept item.
+    pub fn first(&self) -> usize {
+        self.dropped
+    }
+
+    /// Absolute index one past the newest item (items ever pushed).
+    pub fn end(&self) -> usize {
+        self.dropped + self.chunks.len() * CHUNK + self.tail.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first() == self.end()
+    }
+
+    /// Whether items were dropped for the bound.
+    pub fn truncated(&self) -> bool {
+        self.dropped > 0
+    }
+
+    pub fn push(&mut self, item: T) {
+        self.tail.push(item);
+        if self.tail.len() == CHUNK {
+            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
+            self.chunks.push_back(Arc::new(full));
+            while self.chunks.len() > self.max_chunks {
+                self.chunks.pop_front();
+                self.dropped += CHUNK;
+            }
+        }
+    }
+
+    /// Drops the oldest whole chunks while at least `n` items stay.
+    pub fn keep_newest(&mut self, n: usize) {
+        while !self.chunks.is_empty() && (self.chunks.len() - 1) * CHUNK + self.tail.len() >= n {
+            self.chunks.pop_front();
+            self.dropped += CHUNK;
+        }
+    }
+
+    /// The item at absolute index `i`, if it is kept.
+    pub fn get(&self, i: usize) -> Option<&T> {
+        let rel = i.checked_sub(self.dropped)?;
+        let chunk = rel / CHUNK;
+        if chunk < self.chunks.len() {
+            self.chunks[chunk].get(rel % CHUNK)
+        } else {
+            self.tail.get(rel - self.chunks.len() * CHUNK)
+        }
+    }
+
+    /// Items from absolute index `start` on (clamped to what is kept).
+    pub fn iter_from(&self, start: usize) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        let start = start.max(self.first()).min(self.end());
+        (start..self.end()).filter_map(move |i| self.get(i))
+    }
+
+    /// First absolute index for which `pred` is false, assuming the kept
+    /// items are partitioned (all true, then all false).
+    pub fn partition_point(&self, mut pred: impl FnMut(&T) -> bool) -> usize {
+        let (mut lo, mut hi) = (self.first(), self.end());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.get(mid) {
+                Some(item) if pred(item) => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        lo
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_keeps_the_newest_chunks_and_clones_cheaply() {
+        let mut r: Recent<u64> = Recent::new(2 * CHUNK);
+        for i in 0..(5 * CHUNK as u64 + 10) {
+            r.push(i);
+        }
+        assert_eq!(r.end(), 5 * CHUNK + 10);
+        assert_eq!(r.first(), 3 * CHUNK);
+        assert!(r.truncated());
+        assert_eq!(r.get(0), None);
+        assert_eq!(r.get(3 * CHUNK), Some(&(3 * CHUNK as u64)));
+        assert_eq!(r.get(5 * CHUNK + 9), Some(&(5 * CHUNK as u64 + 9)));
+        assert_eq!(r.get(5 * CHUNK + 10), None);
+        let copy = r.clone();
+        r.push(7);
+        assert_eq!(copy.end() + 1, r.end());
+        assert_eq!(r.partition_point(|&x| x < 4000), 4000);
+        assert_eq!(r.iter_from(0).count(), 2 * CHUNK + 11);
+        let mut off: Recent<u8> = Recent::new(0);
+        off.push(1);
+        assert_eq!(off.end(), 1);
+    }
+}
