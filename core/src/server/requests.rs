@@ -15,11 +15,10 @@
 //!   leader only in PING replies; a new leader gives every session a fresh
 //!   timeout.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use std::collections::BTreeSet;
-
-use super::{Cnxn, Level, Role, Server, SessionOp, TimerKind};
+use super::{Level, Role, Server, TimerKind};
 use crate::proto::{
     ClientId, ClientReply, Packet, ReadResult, Request, RequestOp, WatchEventType, WatchedEvent,
 };
@@ -31,6 +30,85 @@ use super::ClientEvent;
 
 /// `KeeperException.Code.SESSIONEXPIRED`.
 pub const SESSION_EXPIRED: i32 = -112;
+
+/// A client connection on this server (`ServerCnxn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cnxn {
+    pub session: u64,
+    pub timeout_ms: u64,
+    pub received: u64,
+    pub sent: u64,
+    pub last_zxid: Zxid,
+}
+
+/// One entry of a session's order on this server (`CommitProcessor`'s
+/// per-session queue): a write waiting for its commit, or a read waiting
+/// behind the writes before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionOp {
+    Write {
+        cxid: u32,
+    },
+    Read {
+        client: ClientId,
+        cxid: u32,
+        op: RequestOp,
+    },
+}
+
+/// `WatchManager`: path -> watching connections, for data watches
+/// (getData, exists) and child watches (getChildren).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watches {
+    pub data: BTreeMap<Arc<str>, BTreeSet<ClientId>>,
+    pub child: BTreeMap<Arc<str>, BTreeSet<ClientId>>,
+}
+
+impl Watches {
+    /// How many (path, connection) watches are set (`wchs` total).
+    pub fn count(&self) -> usize {
+        self.data
+            .values()
+            .chain(self.child.values())
+            .map(|s| s.len())
+            .sum()
+    }
+
+    /// Paths watched (`wchs`: "watching N paths").
+    pub fn paths(&self) -> usize {
+        let mut paths: BTreeSet<&Arc<str>> = self.data.keys().collect();
+        paths.extend(self.child.keys());
+        paths.len()
+    }
+
+    /// Connections with at least one watch.
+    pub fn connections(&self) -> usize {
+        let mut c: BTreeSet<ClientId> = BTreeSet::new();
+        for s in self.data.values().chain(self.child.values()) {
+            c.extend(s);
+        }
+        c.len()
+    }
+
+    /// Sets a data watch (`child` false) or a child watch on `path`.
+    pub fn add(&mut self, child: bool, path: &Arc<str>, client: ClientId) {
+        let table = if child {
+            &mut self.child
+        } else {
+            &mut self.data
+        };
+        table.entry(path.clone()).or_default().insert(client);
+    }
+
+    pub fn remove_client(&mut self, client: ClientId) {
+        for table in [&mut self.data, &mut self.child] {
+            table.retain(|_, s| {
+                s.remove(&client);
+                !s.is_empty()
+            });
+        }
+    }
+}
 
 impl Server {
     fn client_out(&mut self, e: ClientEvent) {
@@ -45,7 +123,7 @@ impl Server {
     pub(super) fn close_all_clients(&mut self, reason: &str) {
         let clients: Vec<ClientId> = self.cnxns.keys().copied().collect();
         self.cnxns.clear();
-        self.watches = super::Watches::default();
+        self.watches = Watches::default();
         for client in clients {
             self.out.push(super::Output::Client(ClientEvent::Closed {
                 client,

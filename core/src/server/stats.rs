@@ -28,6 +28,24 @@ pub const FSYNC_WARNING_THRESHOLD_MS: u64 = 1000;
 /// `DataTree.STAT_OVERHEAD_BYTES`, added to each read's namespace bytes.
 const STAT_OVERHEAD_BYTES: u64 = 68;
 
+/// `ServerStats` of the current role's ZooKeeperServer (`srvr`'s
+/// counters): zeroed when a role starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Reads answered from this server's tree.
+    pub reads: u64,
+    pub packets_received: u64,
+    pub packets_sent: u64,
+    pub latency_min_ms: Option<u64>,
+    pub latency_max_ms: u64,
+    pub latency_total_ms: u64,
+    pub latency_count: u64,
+    pub proposal_size_last: i64,
+    pub proposal_size_min: i64,
+    pub proposal_size_max: i64,
+    pub proposals: u64,
+}
+
 /// A local client's request in process on this server
 /// (`ZooKeeperServer.requestsInProcess`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,7 +300,7 @@ impl Server {
     /// A role's `ZooKeeperServer` is created (`QuorumPeer.makeLeader` /
     /// `makeFollower` / `makeObserver`): its `ServerStats` start at zero.
     pub(super) fn stats_role_started(&mut self, election_ms: u64) {
-        self.counters = super::Counters::default();
+        self.counters = Counters::default();
         self.book.role_started_ms = self.now;
         self.book.response_sizes = BufferStats::default();
         self.metrics.election_time.add(election_ms);
