@@ -26,6 +26,7 @@ mod sync;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
+use super::requests::ChangeRecord;
 use super::{ConnId, GhostEvent, Level, Role, Server, TimerKind};
 use crate::proto::{Packet, Sid, SyncMode, ZabState};
 use crate::txn::Txn;
@@ -84,19 +85,6 @@ pub struct Handler {
 pub struct Proposal {
     pub txn: Arc<Txn>,
     pub acks: BTreeSet<Sid>,
-}
-
-/// A pending change seen by `PrepRequestProcessor` (`outstandingChanges`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeRecord {
-    pub zxid: Zxid,
-    pub exists: bool,
-    pub version: i32,
-    pub ephemeral_owner: u64,
-    /// The node's cversion and child count as the prep processor sees
-    /// them (sequential names and NotEmpty checks).
-    pub cversion: i32,
-    pub num_children: u32,
 }
 
 /// The leader's state.
