@@ -364,7 +364,7 @@ mod tests {
     fn percentiles_follow_dropwizard_uniform_snapshot() {
         let mut p = PctSummary::default();
         assert_eq!(p.percentiles(), [0, 0, 0, 0]);
-        // REAL-ZK.md's quorum_ack_latency: 11 samples, p50 3, p95 18.
+        // docs/REAL-ZK.md's quorum_ack_latency: 11 samples, p50 3, p95 18.
         for v in [3, 3, 3, 3, 3, 3, 5, 6, 7, 16, 18] {
             p.add(v);
         }
