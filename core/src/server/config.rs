@@ -1,6 +1,7 @@
 //! A server's settings (`QuorumPeerConfig` and the system properties the
 //! model reads), shared by the ensemble, with the quorum rule
-//! (`QuorumMaj`). Pure data and arithmetic.
+//! (`QuorumMaj`). Pure data and arithmetic: a server reads its config and
+//! never changes it.
 
 use crate::proto::Sid;
 

@@ -18,6 +18,10 @@
 //! `waitForNewLeaderAck`) with the leader's state; `handler` is one
 //! `LearnerHandler`'s life, `sync` its `syncFollower`, `broadcast`
 //! `Leader.propose` / `processAck` / `tryToCommit` and the ping loop.
+//!
+//! This file owns [`LeaderState`] and the epoch the leader proposes; the
+//! leader thread never writes to a learner itself: it releases the handlers
+//! waiting on it, which do.
 
 mod broadcast;
 mod handler;

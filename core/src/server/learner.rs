@@ -17,6 +17,9 @@
 //! Layout: this file is `followLeader` up to the sync (connect, register,
 //! LEADERINFO → ACKEPOCH) and losing the leader; `sync` is
 //! `syncWithLeader`, `broadcast` the packets after UPTODATE.
+//!
+//! This file owns [`LearnerState`] and the acceptedEpoch a LEADERINFO
+//! raises; it never applies or logs a txn (`sync` and `broadcast` do).
 
 mod broadcast;
 mod sync;

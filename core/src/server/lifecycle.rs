@@ -5,7 +5,7 @@
 //! next loop) and exit (`ServiceUtils.requestSystemExit`).
 //!
 //! It owns which role runs and what survives a change; it never decides
-//! *when* a role ends (the roles call [`Server::leave_role`]) and never
+//! *when* a role ends (the roles call `leave_role`) and never
 //! reads the disk beyond what `loadDataBase` reads.
 
 use std::sync::Arc;

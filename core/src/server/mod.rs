@@ -16,7 +16,8 @@
 //! restart are [`Server::crash`] and `Input::Start`: a crash keeps only the
 //! [`Disk`]'s durable part. Timers carry a token; a timer whose token is not
 //! the latest of its kind is stale and ignored, so nothing needs cancelling.
-//!//! Submodules follow ZooKeeper's classes:
+//!
+//! Submodules follow ZooKeeper's classes:
 //! - `io`: the inputs, outputs, timers, log lines and ghost events;
 //! - `config`: the settings (`QuorumPeerConfig`, `QuorumMaj`);
 //! - `lifecycle`: the process (`QuorumPeer.start`, `loadDataBase`, the

@@ -13,12 +13,17 @@
 //!   expires a session at tick granularity (`ExpiryQueue`: deadline = now +
 //!   timeout rounded up to the next tick); touches on a learner reach the
 //!   leader only in PING replies; a new leader gives every session a fresh
-//!   timeout.//!
+//!   timeout.
+//!
 //! Layout: this file is the connection side (`ServerCnxn`,
 //! `processConnectRequest`, the per-session order of `CommitProcessor`,
 //! `FinalRequestProcessor`'s answers); `prep` is the leader's
 //! `PrepRequestProcessor`, `watches` the `WatchManager`, `sessions` the
 //! session trackers.
+//!
+//! This file owns the client connections ([`Cnxn`]) and each session's
+//! order ([`SessionOp`]); it never assigns a zxid (only the leader's
+//! `prep` does) and answers a write only once its txn is applied here.
 
 mod prep;
 mod sessions;

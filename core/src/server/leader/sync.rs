@@ -264,20 +264,7 @@ impl Server {
             });
         }
         if need_snap {
-            let exempt = if observer { "not exempt" } else { "exempt" };
-            self.log(
-                Level::Info,
-                "LearnerHandler",
-                format!(
-                    "Sending snapshot last zxid of peer is 0x{:x}, zxid of leader is 0x{:x}, send zxid of db as 0x{:x}, 1 concurrent snapshot sync, snapshot sync was {exempt} from throttle",
-                    peer.0, leader_last.0, lpz.0
-                ),
-            );
-            let data = Arc::new(SnapData {
-                tree: self.tree.clone(),
-                ghost_delivered: self.ghost_delivered,
-            });
-            self.send(conn, Packet::Snap { zxid: lpz, data });
+            self.handler_send_snapshot(conn, observer, peer, leader_last, lpz);
         }
         for p in queued {
             if matches!(p, Packet::NewLeader { .. }) {
@@ -309,6 +296,33 @@ impl Server {
         }
         self.handler_rearm_read(conn);
         self.handler_drain_deferred(conn);
+    }
+
+    /// `LearnerHandler.run`'s "not truncating or sending a diff": SNAP with
+    /// the leader's tree as of its `lastProcessedZxid` (`lpz`), taken in the
+    /// same instant as `startForwarding`.
+    fn handler_send_snapshot(
+        &mut self,
+        conn: ConnId,
+        observer: bool,
+        peer: Zxid,
+        leader_last: Zxid,
+        lpz: Zxid,
+    ) {
+        let exempt = if observer { "not exempt" } else { "exempt" };
+        self.log(
+            Level::Info,
+            "LearnerHandler",
+            format!(
+                "Sending snapshot last zxid of peer is 0x{:x}, zxid of leader is 0x{:x}, send zxid of db as 0x{:x}, 1 concurrent snapshot sync, snapshot sync was {exempt} from throttle",
+                peer.0, leader_last.0, lpz.0
+            ),
+        );
+        let data = Arc::new(SnapData {
+            tree: self.tree.clone(),
+            ghost_delivered: self.ghost_delivered,
+        });
+        self.send(conn, Packet::Snap { zxid: lpz, data });
     }
 
     /// `ZKDatabase.getProposalsFromTxnLog`: the logged txns from `peer` on,

@@ -204,7 +204,7 @@ impl Server {
         }
     }
 
-    /// NEWLEADER, in ZooKeeper's order (see the module doc): (1) the
+    /// NEWLEADER, in ZooKeeper's order (see the `learner` module doc): (1) the
     /// snapshot, the read timeout becomes `syncLimit`, (2) a follower logs
     /// and applies the committed sync txns, then (3) and (5) in
     /// `learner_newleader_ack`, at once or after their fsync.

@@ -263,7 +263,7 @@ impl Server {
     }
 
     /// A request of a local client or of the session tracker (see
-    /// [`Server::leader_submit_from`]).
+    /// `leader_submit_from`).
     pub(in crate::server) fn leader_submit(&mut self, r: Request) {
         self.leader_submit_from(None, r);
     }
