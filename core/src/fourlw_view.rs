@@ -1,20 +1,20 @@
 //! Four-letter words answered from a server's live state: builds the
 //! plain [`crate::fourlw::Stats`] the formatter reads, from the server and
 //! its simulated connections. The whitelist is `*` (every command), as in
-//! REAL-ZK.md's ensemble: ZabLab is for looking inside.
+//! docs/REAL-ZK.md's ensemble: ZabLab is for looking inside.
 //!
 //! What only the simulator knows (the querying 4lw connection itself, the
 //! packets queued to each learner) is added by `Simulation` before the
 //! command runs (`sim::four_letter_word`).
 
-use crate::fourlw::{self, ClientConn, Conf, Mode, ProposalSizes, Stats, Summary};
+use crate::fourlw::{self, ClientConn, Conf, Mode, ProposalSizes, Stats, Summary, Watch};
 use crate::proto::ServerState;
-use crate::server::Server;
+use crate::server::{Counters, Server};
 
 pub use fourlw::NOT_SERVING;
 
 /// Wall-clock time of virtual time 0, ms since the epoch (2026-11-25
-/// 00:00 UTC, the day of REAL-ZK.md's runs): what `cons` prints as a
+/// 00:00 UTC, the day of docs/REAL-ZK.md's runs): what `cons` prints as a
 /// connection's `est=`.
 pub const WALL_CLOCK_ORIGIN_MS: i64 = 1_795_564_800_000;
 
@@ -31,31 +31,69 @@ pub fn answer(s: &Server, observer: bool, cmd: &str, now_ms: u64) -> String {
 
 /// What the four-letter words read of one server.
 pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
-    let c = &s.counters;
     let mode = match s.state {
         ServerState::Leading => Mode::Leader,
         _ if observer => Mode::Observer,
         _ => Mode::Follower,
     };
-    let mut latency = Summary {
+    let c = &s.counters;
+    let mut st = Stats {
+        serving: s.running && s.serving,
+        mode,
+        peer_state: s.detailed_peer_state(),
+        zxid: s.tree.last_processed_zxid.0,
+        latency: latency(c),
+        packets_received: c.packets_received,
+        packets_sent: c.packets_sent,
+        outstanding_requests: s.outstanding_requests(),
+        node_count: s.tree.node_count() as u64,
+        connections: connections(s),
+        ephemerals_count: s.tree.ephemerals_count() as u64,
+        approximate_data_size: s.tree.approximate_data_size(),
+        global_sessions: s.tree.sessions.len() as u64,
+        quorum_size: s.cfg.participants.len() as u64,
+        uptime_ms: now_ms.saturating_sub(s.book.role_started_ms),
+        proposal_sizes: proposal_sizes(c),
+        client_response_sizes: s.book.response_sizes,
+        open_file_descriptor_count: s.open_file_descriptors(),
+        metrics: s.metrics.clone(),
+        conf: conf(s),
+        ..Stats::default()
+    };
+    watches(s, &mut st);
+    leader_gauges(s, now_ms, &mut st);
+    st
+}
+
+/// `ServerStats`' request latencies (`Latency min/avg/max`), empty before
+/// the first request.
+fn latency(c: &Counters) -> Summary {
+    if c.latency_count == 0 {
+        return Summary::default();
+    }
+    Summary {
         count: c.latency_count,
         total: c.latency_total_ms,
         min: c.latency_min_ms.unwrap_or(0),
         max: c.latency_max_ms,
-    };
-    if latency.count == 0 {
-        latency = Summary::default();
     }
-    let mut sizes = ProposalSizes::default();
-    if c.proposals > 0 {
-        sizes = ProposalSizes {
-            last: c.proposal_size_last,
-            min: c.proposal_size_min,
-            max: c.proposal_size_max,
-        };
+}
+
+/// The leader's proposal sizes, `-1` each before the first proposal.
+fn proposal_sizes(c: &Counters) -> ProposalSizes {
+    if c.proposals == 0 {
+        return ProposalSizes::default();
     }
-    let connections = s
-        .cnxns
+    ProposalSizes {
+        last: c.proposal_size_last,
+        min: c.proposal_size_min,
+        max: c.proposal_size_max,
+    }
+}
+
+/// The server's client connections (`ServerCnxn`), as `cons` lists them.
+fn connections(s: &Server) -> Vec<ClientConn> {
+    s.cnxns
         .iter()
         .map(|(id, cn)| {
             let mut conn = ClientConn::four_letter_word(&client_addr(*id));
@@ -76,7 +114,12 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
             }
             conn
         })
-        .collect();
+        .collect()
+}
+
+/// The configuration `conf` prints, with the simulated disk's directory
+/// sizes.
+fn conf(s: &Server) -> Conf {
     let participants: Vec<u64> = s.cfg.participants.iter().map(|&x| x as u64).collect();
     let observers: Vec<u64> = s.cfg.observers.iter().map(|&x| x as u64).collect();
     let mut conf = Conf::loopback(s.sid() as u64, &participants, &observers);
@@ -99,36 +142,17 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
     });
     conf.data_log_size = log_bytes.div_ceil(PREALLOC) * PREALLOC;
     conf.data_dir_size = conf.data_log_size + snap_bytes;
-    let mut st = Stats {
-        serving: s.running && s.serving,
-        mode,
-        peer_state: s.detailed_peer_state(),
-        zxid: s.tree.last_processed_zxid.0,
-        latency,
-        packets_received: c.packets_received,
-        packets_sent: c.packets_sent,
-        outstanding_requests: s.outstanding_requests(),
-        node_count: s.tree.node_count() as u64,
-        connections,
-        ephemerals_count: s.tree.ephemerals_count() as u64,
-        approximate_data_size: s.tree.approximate_data_size(),
-        global_sessions: s.tree.sessions.len() as u64,
-        quorum_size: s.cfg.participants.len() as u64,
-        uptime_ms: now_ms.saturating_sub(s.book.role_started_ms),
-        proposal_sizes: sizes,
-        client_response_sizes: s.book.response_sizes,
-        open_file_descriptor_count: s.open_file_descriptors(),
-        metrics: s.metrics.clone(),
-        conf,
-        ..Stats::default()
-    };
-    // `wchs`/`wchc`/`wchp` list the data watches (getData, exists);
-    // `zk_watch_count` counts child watches too (`DataTree.getWatchCount`).
+    conf
+}
+
+/// `wchs`/`wchc`/`wchp` list the data watches (getData, exists);
+/// `zk_watch_count` counts child watches too (`DataTree.getWatchCount`).
+fn watches(s: &Server, st: &mut Stats) {
     let mut watchers = std::collections::BTreeSet::new();
     for (path, clients) in &s.watches.data {
         for c in clients {
             watchers.insert(*c);
-            st.data_watches.push(crate::fourlw::Watch {
+            st.data_watches.push(Watch {
                 session_id: s.cnxns.get(c).map_or(0, |cn| cn.session),
                 path: path.to_string(),
             });
@@ -145,6 +169,11 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
         .chain(s.watches.child.iter())
         .map(|(p, c)| p.len() as u64 * c.len() as u64)
         .sum();
+}
+
+/// The leader-only gauges (`zk_learners`, `zk_synced_*`,
+/// `zk_leader_uptime`).
+fn leader_gauges(s: &Server, now_ms: u64, st: &mut Stats) {
     if let Some(l) = s.leader() {
         st.learners = l.handlers.len() as u64;
         st.synced_followers = l.forwarding().count() as u64;
@@ -155,5 +184,4 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
             .count() as u64;
         st.leader_uptime_ms = l.established_ms.map_or(0, |t| now_ms.saturating_sub(t));
     }
-    st
 }

@@ -7,12 +7,16 @@
 //!   INFORM, NEWLEADER, UPTODATE, ACK, PING, REQUEST.
 //! - Client port: connect, request, ping (the simulator's clients).
 //!
-//! Pure data: no behaviour beyond names and one-line descriptions.
+//! Pure data: no behaviour beyond names and one-line descriptions. It
+//! carries txns and trees (`crate::txn`) but the data tree never imports
+//! these types: [`WatchEventType`] belongs to the tree that fires it and is
+//! re-exported here for the client port.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use crate::txn::WatchEventType;
 use crate::txn::{DataTree, Txn};
 use crate::zxid::Zxid;
 
@@ -238,26 +242,6 @@ pub enum WatchKind {
     Data,
     Exist,
     Child,
-}
-
-/// `Watcher.Event.EventType`, as a client receives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum WatchEventType {
-    NodeCreated,
-    NodeDeleted,
-    NodeDataChanged,
-    NodeChildrenChanged,
-}
-
-impl WatchEventType {
-    pub fn name(self) -> &'static str {
-        match self {
-            WatchEventType::NodeCreated => "NodeCreated",
-            WatchEventType::NodeDeleted => "NodeDeleted",
-            WatchEventType::NodeDataChanged => "NodeDataChanged",
-            WatchEventType::NodeChildrenChanged => "NodeChildrenChanged",
-        }
-    }
 }
 
 /// A fired watch (`WatchedEvent`): what happened to which path, and the

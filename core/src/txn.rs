@@ -1,4 +1,7 @@
-//! Transactions and the data tree (`server.DataTree`, `txn.*Txn`).
+//! Transactions and the data tree (`server.DataTree`, `txn.*Txn`), and
+//! the watch events applying a txn fires (`Watcher.Event.EventType`; the
+//! wire types in `crate::proto` re-export it, this module never imports
+//! them).
 //!
 //! Every state change ZooKeeper replicates is a txn with a zxid: client
 //! writes, but also `createSession`, `closeSession` (with the ephemerals it
@@ -197,13 +200,34 @@ impl TxnOp {
     }
 }
 
+/// `Watcher.Event.EventType`: what applying a txn to the tree fires
+/// ([`TxnOp::watch_triggers`]), as a client receives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WatchEventType {
+    NodeCreated,
+    NodeDeleted,
+    NodeDataChanged,
+    NodeChildrenChanged,
+}
+
+impl WatchEventType {
+    pub fn name(self) -> &'static str {
+        match self {
+            WatchEventType::NodeCreated => "NodeCreated",
+            WatchEventType::NodeDeleted => "NodeDeleted",
+            WatchEventType::NodeDataChanged => "NodeDataChanged",
+            WatchEventType::NodeChildrenChanged => "NodeChildrenChanged",
+        }
+    }
+}
+
 impl TxnOp {
     /// The watch events applying this op fires (`DataTree` →
     /// `WatchManager.triggerWatch`): a create fires NodeCreated on the
     /// node and NodeChildrenChanged on its parent, a delete NodeDeleted
     /// and the parent's NodeChildrenChanged, a setData NodeDataChanged.
-    pub fn watch_triggers(&self) -> Vec<(Arc<str>, crate::proto::WatchEventType)> {
-        use crate::proto::WatchEventType as E;
+    pub fn watch_triggers(&self) -> Vec<(Arc<str>, WatchEventType)> {
+        use WatchEventType as E;
         let mut out = Vec::new();
         let parent = |p: &str| Arc::<str>::from(parent_of(p));
         match self {

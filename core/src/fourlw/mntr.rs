@@ -1,5 +1,5 @@
 //! `mntr` (`MonitorCommand`) of ZooKeeper 3.8.0: every key a real server
-//! printed (REAL-ZK.md, LEADING and FOLLOWING), in its order: the gauges
+//! printed (docs/REAL-ZK.md, LEADING and FOLLOWING), in its order: the gauges
 //! and counters, the summaries (`avg_/min_/max_/cnt_/sum_`, plus
 //! `p50_/p95_/p99_/p999_` for the percentile ones), then the summary sets
 //! (`<key>_learner_handler_qp_size`, `<ns>_read_per_namespace`,
@@ -28,7 +28,7 @@ pub(crate) enum Item {
     Pct(&'static str),
 }
 
-/// The 3.8.0 order (REAL-ZK.md's LEADING output; a follower prints the
+/// The 3.8.0 order (docs/REAL-ZK.md's LEADING output; a follower prints the
 /// same keys less the leader's gauges).
 pub(crate) const LAYOUT: &[Item] = &[
     Item::Val("version"),
@@ -526,6 +526,8 @@ pub(crate) fn mntr(s: &Stats, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{follower_sid1, leader_sid3};
+    use super::super::run;
     use super::*;
 
     /// Every layout entry is either fed from the model or listed as not
@@ -559,5 +561,73 @@ mod tests {
         assert_eq!(LAYOUT.len(), 148);
         assert_eq!(unmodelled, 36);
         assert_eq!(UNMODELLED.len(), 36 + 31);
+    }
+
+    #[test]
+    fn mntr_of_a_leader() {
+        let out = run("mntr", &leader_sid3(), true);
+        for line in [
+            "zk_version\t3.8.0-zablab, built on 2026-11-25 00:00 UTC\n",
+            "zk_server_state\tleader\n",
+            "zk_peer_state\tleading - broadcast\n",
+            "zk_learners\t2\n",
+            "zk_synced_followers\t2\n",
+            "zk_synced_non_voting_followers\t0\n",
+            "zk_synced_observers\t0\n",
+            "zk_pending_syncs\t0\n",
+            "zk_leader_uptime\t455\n",
+            "zk_last_proposal_size\t60\n",
+            "zk_min_proposal_size\t48\n",
+            "zk_max_proposal_size\t88\n",
+            "zk_avg_latency\t0.0\n",
+            "zk_num_alive_connections\t1\n",
+            "zk_quorum_size\t3\n",
+            "zk_znode_count\t6\n",
+            "zk_approximate_data_size\t186\n",
+            "zk_global_sessions\t1\n",
+            "zk_uptime\t771\n",
+            "zk_proposal_count\t11\n",
+            "zk_diff_count\t2\n",
+            "zk_avg_election_time\t0.0\n",
+        ] {
+            assert!(out.contains(line), "missing {line:?} in\n{out}");
+        }
+        assert!(out.starts_with("zk_version\t"));
+        for line in out.lines() {
+            let (key, value) = line.split_once('\t').expect("tab");
+            assert!(key.starts_with("zk_") && !value.is_empty(), "{line}");
+        }
+        // The real server's relative order (docs/REAL-ZK.md): spot checks.
+        let pos = |k: &str| out.find(&format!("\n{k}\t")).expect(k);
+        assert!(pos("zk_avg_latency") < pos("zk_min_proposal_size"));
+        assert!(pos("zk_leader_uptime") < pos("zk_uptime"));
+        assert!(pos("zk_learners") < pos("zk_quorum_size"));
+        assert!(pos("zk_quorum_size") < pos("zk_proposal_count"));
+    }
+
+    #[test]
+    fn mntr_of_a_follower_has_no_leader_keys() {
+        let out = run("mntr", &follower_sid1(), true);
+        assert!(out.contains("zk_server_state\tfollower\n"));
+        assert!(out.contains("zk_peer_state\tfollowing - broadcast\n"));
+        assert!(out.contains("zk_avg_latency\t9.4615\n"));
+        assert!(out.contains("zk_min_latency\t4\n"));
+        assert!(out.contains("zk_max_latency\t31\n"));
+        assert!(out.contains("zk_num_alive_connections\t2\n"));
+        assert!(out.contains("zk_watch_count\t1\n"));
+        assert!(out.contains("zk_learner_commit_received_count\t11\n"));
+        for key in [
+            "zk_learners",
+            "zk_synced_followers",
+            "zk_synced_non_voting_followers",
+            "zk_synced_observers",
+            "zk_pending_syncs",
+            "zk_leader_uptime",
+            "zk_last_proposal_size",
+            "zk_min_proposal_size",
+            "zk_max_proposal_size",
+        ] {
+            assert!(!out.contains(&format!("{key}\t")), "{key} in\n{out}");
+        }
     }
 }

@@ -248,6 +248,9 @@ impl Server {
         }
     }
 
+    /// One turn of `lookForLeader`'s loop for a notification from a voter:
+    /// by the sender's state (`case LOOKING`, `case FOLLOWING`/`LEADING`;
+    /// an observer's notification is ignored).
     fn election_main_loop(&mut self, n: Notification) {
         if n.leader < 0 || !self.cfg.is_participant(n.leader as Sid) {
             self.log(
@@ -261,66 +264,72 @@ impl Server {
             return;
         }
         match n.state {
-            ServerState::Looking => {
-                let nv = (n.leader, n.zxid, n.peer_epoch);
-                let clock = self.election.logicalclock;
-                if n.round > clock {
-                    self.election.logicalclock = n.round;
-                    self.election.recvset.clear();
-                    let init = self.initial_vote();
-                    let best = if self.total_order(nv, init) { nv } else { init };
-                    self.update_proposal(best);
-                    self.send_notifications();
-                } else if n.round < clock {
-                    self.log(
-                        Level::Debug,
-                        "FastLeaderElection",
-                        format!(
-                            "Notification election epoch is smaller than logicalclock. n.electionEpoch = 0x{:x}, logicalclock=0x{:x}",
-                            n.round, clock
-                        ),
-                    );
-                    return;
-                } else if self.total_order(nv, self.proposal()) {
-                    self.update_proposal(nv);
-                    self.send_notifications();
-                }
-                self.log(
-                    Level::Debug,
-                    "FastLeaderElection",
-                    format!(
-                        "Adding vote: from={}, proposed leader={}, proposed zxid=0x{}, proposed election epoch=0x{:x}",
-                        n.sender,
-                        n.leader,
-                        hex_long(n.zxid),
-                        n.round
-                    ),
-                );
-                self.election.recvset.insert(
-                    n.sender,
-                    Vote {
-                        state: ServerState::Looking,
-                        ..n.vote()
-                    },
-                );
-                let (leader, zxid, epoch) = self.proposal();
-                let target = Vote {
-                    leader,
-                    zxid,
-                    round: self.election.logicalclock,
-                    peer_epoch: epoch,
-                    state: ServerState::Looking,
-                };
-                if self.votes_form_quorum(&self.election.recvset, &target) {
-                    self.election.finalizing = true;
-                    self.cancel_timer(TimerKind::ElectionPoll);
-                    self.set_timer(TimerKind::Finalize, FINALIZE_WAIT_MS);
-                }
-            }
+            ServerState::Looking => self.received_looking_notification(n),
             ServerState::Observing => {}
             ServerState::Following | ServerState::Leading => {
                 self.received_following_notification(n);
             }
+        }
+    }
+
+    /// `case LOOKING`: a newer round restarts ours with the better of the
+    /// two votes, an older one is dropped, the same round adopts a better
+    /// vote; the vote is recorded, and when a quorum agrees with ours the
+    /// finalize wait starts.
+    fn received_looking_notification(&mut self, n: Notification) {
+        let nv = (n.leader, n.zxid, n.peer_epoch);
+        let clock = self.election.logicalclock;
+        if n.round > clock {
+            self.election.logicalclock = n.round;
+            self.election.recvset.clear();
+            let init = self.initial_vote();
+            let best = if self.total_order(nv, init) { nv } else { init };
+            self.update_proposal(best);
+            self.send_notifications();
+        } else if n.round < clock {
+            self.log(
+                Level::Debug,
+                "FastLeaderElection",
+                format!(
+                    "Notification election epoch is smaller than logicalclock. n.electionEpoch = 0x{:x}, logicalclock=0x{:x}",
+                    n.round, clock
+                ),
+            );
+            return;
+        } else if self.total_order(nv, self.proposal()) {
+            self.update_proposal(nv);
+            self.send_notifications();
+        }
+        self.log(
+            Level::Debug,
+            "FastLeaderElection",
+            format!(
+                "Adding vote: from={}, proposed leader={}, proposed zxid=0x{}, proposed election epoch=0x{:x}",
+                n.sender,
+                n.leader,
+                hex_long(n.zxid),
+                n.round
+            ),
+        );
+        self.election.recvset.insert(
+            n.sender,
+            Vote {
+                state: ServerState::Looking,
+                ..n.vote()
+            },
+        );
+        let (leader, zxid, epoch) = self.proposal();
+        let target = Vote {
+            leader,
+            zxid,
+            round: self.election.logicalclock,
+            peer_epoch: epoch,
+            state: ServerState::Looking,
+        };
+        if self.votes_form_quorum(&self.election.recvset, &target) {
+            self.election.finalizing = true;
+            self.cancel_timer(TimerKind::ElectionPoll);
+            self.set_timer(TimerKind::Finalize, FINALIZE_WAIT_MS);
         }
     }
 
@@ -346,6 +355,9 @@ impl Server {
         }
     }
 
+    /// `case FOLLOWING`/`LEADING`: a vote of the same round may complete
+    /// a quorum with a leader that is up; otherwise the out-of-election
+    /// votes may show the ensemble already follows someone.
     fn received_following_notification(&mut self, n: Notification) {
         let nv = n.vote();
         if n.round == self.election.logicalclock {

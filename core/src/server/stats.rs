@@ -28,6 +28,24 @@ pub const FSYNC_WARNING_THRESHOLD_MS: u64 = 1000;
 /// `DataTree.STAT_OVERHEAD_BYTES`, added to each read's namespace bytes.
 const STAT_OVERHEAD_BYTES: u64 = 68;
 
+/// `ServerStats` of the current role's ZooKeeperServer (`srvr`'s
+/// counters): zeroed when a role starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Reads answered from this server's tree.
+    pub reads: u64,
+    pub packets_received: u64,
+    pub packets_sent: u64,
+    pub latency_min_ms: Option<u64>,
+    pub latency_max_ms: u64,
+    pub latency_total_ms: u64,
+    pub latency_count: u64,
+    pub proposal_size_last: i64,
+    pub proposal_size_min: i64,
+    pub proposal_size_max: i64,
+    pub proposals: u64,
+}
+
 /// A local client's request in process on this server
 /// (`ZooKeeperServer.requestsInProcess`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,35 +225,9 @@ impl Server {
         if !counted {
             return;
         }
-        // ServerStats.updateLatency: every request, reads and pings too.
-        let c = &mut self.counters;
-        c.latency_min_ms = Some(c.latency_min_ms.map_or(latency, |m| m.min(latency)));
-        c.latency_max_ms = c.latency_max_ms.max(latency);
-        c.latency_total_ms += latency;
-        c.latency_count += 1;
-        if write {
-            self.metrics.updatelatency.add(latency);
-        } else {
-            self.metrics.readlatency.add(latency);
-        }
+        self.stats_update_latency(latency, write);
         if let ClientEvent::Reply(r) = e {
-            if r.read.is_some() {
-                self.metrics.read_commitproc_time_ms.add(latency);
-                let path = self.book.read_paths.remove(&(client, cxid));
-                if let (Some(path), Some(read)) = (path, &r.read) {
-                    if let Some(ns) = top_namespace(&path) {
-                        let bytes = read.data.as_ref().map_or(0, |d| d.len() as u64)
-                            + read.children.iter().map(|c| c.len() as u64).sum::<u64>();
-                        add_to_set(
-                            &mut self.metrics.read_per_namespace,
-                            ns,
-                            path.len() as u64 + bytes + STAT_OVERHEAD_BYTES,
-                        );
-                    }
-                }
-            } else {
-                self.metrics.write_commitproc_time_ms.add(latency);
-            }
+            self.stats_reply_processed(client, cxid, r, latency);
         }
         if size > 0 {
             self.book.response_sizes.record(size as i64);
@@ -249,6 +241,49 @@ impl Server {
             cs.last_response_ms = now;
             cs.last_latency_ms = latency;
             cs.latency.add(latency);
+        }
+    }
+
+    /// `ServerStats.updateLatency`: every request, reads and pings too;
+    /// the update or read latency metric by kind.
+    fn stats_update_latency(&mut self, latency: u64, write: bool) {
+        let c = &mut self.counters;
+        c.latency_min_ms = Some(c.latency_min_ms.map_or(latency, |m| m.min(latency)));
+        c.latency_max_ms = c.latency_max_ms.max(latency);
+        c.latency_total_ms += latency;
+        c.latency_count += 1;
+        if write {
+            self.metrics.updatelatency.add(latency);
+        } else {
+            self.metrics.readlatency.add(latency);
+        }
+    }
+
+    /// A reply's commit-processor time, and for a read the bytes it read
+    /// per top-level namespace (`DataTree.updateReadStat`).
+    fn stats_reply_processed(
+        &mut self,
+        client: ClientId,
+        cxid: u32,
+        r: &ClientReply,
+        latency: u64,
+    ) {
+        if r.read.is_none() {
+            self.metrics.write_commitproc_time_ms.add(latency);
+            return;
+        }
+        self.metrics.read_commitproc_time_ms.add(latency);
+        let path = self.book.read_paths.remove(&(client, cxid));
+        if let (Some(path), Some(read)) = (path, &r.read) {
+            if let Some(ns) = top_namespace(&path) {
+                let bytes = read.data.as_ref().map_or(0, |d| d.len() as u64)
+                    + read.children.iter().map(|c| c.len() as u64).sum::<u64>();
+                add_to_set(
+                    &mut self.metrics.read_per_namespace,
+                    ns,
+                    path.len() as u64 + bytes + STAT_OVERHEAD_BYTES,
+                );
+            }
         }
     }
 
@@ -282,7 +317,7 @@ impl Server {
     /// A role's `ZooKeeperServer` is created (`QuorumPeer.makeLeader` /
     /// `makeFollower` / `makeObserver`): its `ServerStats` start at zero.
     pub(super) fn stats_role_started(&mut self, election_ms: u64) {
-        self.counters = super::Counters::default();
+        self.counters = Counters::default();
         self.book.role_started_ms = self.now;
         self.book.response_sizes = BufferStats::default();
         self.metrics.election_time.add(election_ms);

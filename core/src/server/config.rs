@@ -1,0 +1,67 @@
+//! A server's settings (`QuorumPeerConfig` and the system properties the
+//! model reads), shared by the ensemble, with the quorum rule
+//! (`QuorumMaj`). Pure data and arithmetic: a server reads its config and
+//! never changes it.
+
+use crate::proto::Sid;
+
+/// ZooKeeper's `commitLogCount` floor (`ZKDatabase`).
+pub const MIN_COMMIT_LOG_COUNT: u64 = 500;
+
+/// Settings of one server, shared by the ensemble.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub sid: Sid,
+    pub participants: Vec<Sid>,
+    pub observers: Vec<Sid>,
+    pub tick_ms: u64,
+    pub init_limit: u64,
+    pub sync_limit: u64,
+    /// Effective window (the configured value, raised to 500).
+    pub commit_log_count: u64,
+    pub configured_commit_log_count: u64,
+    pub snap_count: u64,
+    pub min_session_timeout_ms: u64,
+    pub max_session_timeout_ms: u64,
+    /// `zookeeper.snapshotSizeFactor` (0.33 by default), in hundredths.
+    pub snapshot_size_factor_pct: i64,
+    /// Test hook `zookeeper.testingonly.initialZxid`: the counter each
+    /// established epoch starts from (0 normally).
+    pub initial_zxid_counter: u32,
+    pub variants: Vec<String>,
+}
+
+impl Config {
+    pub fn is_participant(&self, sid: Sid) -> bool {
+        self.participants.contains(&sid)
+    }
+
+    pub fn is_observer(&self) -> bool {
+        self.observers.contains(&self.sid)
+    }
+
+    /// `QuorumMaj.containsQuorum`: more than half of the voters.
+    pub fn is_quorum<'a>(&self, sids: impl IntoIterator<Item = &'a Sid>) -> bool {
+        let n = sids
+            .into_iter()
+            .filter(|s| self.participants.contains(s))
+            .count();
+        n > self.participants.len() / 2
+    }
+
+    pub fn quorum_size(&self) -> usize {
+        self.participants.len() / 2 + 1
+    }
+
+    pub fn variant(&self, flag: &str) -> bool {
+        self.variants.iter().any(|v| v == flag)
+    }
+
+    pub fn init_timeout_ms(&self) -> u64 {
+        self.init_limit * self.tick_ms
+    }
+
+    pub fn sync_timeout_ms(&self) -> u64 {
+        self.sync_limit * self.tick_ms
+    }
+}
