@@ -10,6 +10,10 @@ use zablab_core::proto::Sid;
 use crate::i18n::{tr, Lang, T};
 use crate::model::Msg;
 
+// The generic functions here only turn an area's message into a `Msg`
+// and call a plain one: each area type would otherwise get its own copy
+// of the markup in the wasm.
+
 /// A button that sends `msg`.
 pub fn button(
     label: &'static str,
@@ -18,18 +22,27 @@ pub fn button(
     send: &Callback<Msg>,
     msg: impl Into<Msg>,
 ) -> Html {
-    let send = send.clone();
-    let msg = msg.into();
+    button_with(label, aria, testid, on_click(send, msg))
+}
+
+fn button_with(
+    label: &'static str,
+    aria: String,
+    testid: &'static str,
+    onclick: Callback<MouseEvent>,
+) -> Html {
     html! {
-        <button type="button" aria-label={aria} data-testid={testid}
-                onclick={Callback::from(move |_| send.emit(msg.clone()))}>{ label }</button>
+        <button type="button" aria-label={aria} data-testid={testid} {onclick}>{ label }</button>
     }
 }
 
 /// A click callback that sends `msg`.
 pub fn on_click(send: &Callback<Msg>, msg: impl Into<Msg>) -> Callback<MouseEvent> {
+    click_sends(send, msg.into())
+}
+
+fn click_sends(send: &Callback<Msg>, msg: Msg) -> Callback<MouseEvent> {
     let send = send.clone();
-    let msg = msg.into();
     Callback::from(move |_| send.emit(msg.clone()))
 }
 
@@ -38,11 +51,14 @@ pub fn on_number<M: Into<Msg>>(
     send: &Callback<Msg>,
     make: impl Fn(u64) -> M + 'static,
 ) -> Callback<Event> {
-    let send = send.clone();
+    numbers_to(send.reform(move |n| make(n).into()))
+}
+
+fn numbers_to(emit: Callback<u64>) -> Callback<Event> {
     Callback::from(move |e: Event| {
         let v = input_value(&e);
         if let Ok(n) = v.trim().parse::<u64>() {
-            send.emit(make(n).into());
+            emit.emit(n);
         }
     })
 }
@@ -81,14 +97,23 @@ pub fn sid_select<M: Into<Msg> + 'static>(
     make: fn(Sid) -> M,
     testid: &'static str,
 ) -> Html {
-    let onchange = {
-        let send = send.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(s) = input_value(&e).parse() {
-                send.emit(make(s).into());
-            }
-        })
-    };
+    let emit = send.reform(move |s| make(s).into());
+    sid_select_to(l, label, value, sids, emit, testid)
+}
+
+fn sid_select_to(
+    l: Lang,
+    label: T,
+    value: Sid,
+    sids: &[Sid],
+    emit: Callback<Sid>,
+    testid: &'static str,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| {
+        if let Ok(s) = input_value(&e).parse() {
+            emit.emit(s);
+        }
+    });
     html! {
         <label>{ tr(l, label) }
             <select aria-label={tr(l, label)} {onchange} data-testid={testid}>
@@ -106,8 +131,16 @@ pub fn text_field<M: Into<Msg> + 'static>(
     make: fn(String) -> M,
     testid: &'static str,
 ) -> Html {
-    let send = send.clone();
-    let onchange = Callback::from(move |e: Event| send.emit(make(input_value(&e)).into()));
+    text_field_to(label, value, send.reform(move |t| make(t).into()), testid)
+}
+
+fn text_field_to(
+    label: &'static str,
+    value: &str,
+    emit: Callback<String>,
+    testid: &'static str,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| emit.emit(input_value(&e)));
     html! {
         <label>{ label }
             <input type="text" size="8" value={value.to_string()} {onchange} data-testid={testid} />
@@ -123,9 +156,18 @@ pub fn number_field<M: Into<Msg> + 'static>(
     make: fn(u64) -> M,
     testid: &'static str,
 ) -> Html {
+    number_field_to(label, value, send.reform(move |n| make(n).into()), testid)
+}
+
+fn number_field_to(
+    label: &'static str,
+    value: u64,
+    emit: Callback<u64>,
+    testid: &'static str,
+) -> Html {
     html! {
         <label>{ label }
-            <input type="number" min="0" class="num" value={value.to_string()} onchange={on_number(send, make)} data-testid={testid} />
+            <input type="number" min="0" class="num" value={value.to_string()} onchange={numbers_to(emit)} data-testid={testid} />
         </label>
     }
 }
