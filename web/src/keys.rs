@@ -5,7 +5,7 @@
 //! rewinds the step and 1–9 pick a choice. Ignored while typing in a
 //! field, and Space is left to a focused button.
 
-use crate::model::Msg;
+use crate::model::{FaultMsg, LessonMsg, Msg, TransportMsg, ViewMsg};
 
 /// The key, the `Msg` it sends, and the help text key.
 pub const SHORTCUTS: [(&str, crate::i18n::T); 12] = [
@@ -40,12 +40,12 @@ pub fn message_for(
             .parse::<usize>()
             .ok()
             .filter(|d| (1..=9).contains(d))
-            .map(|d| Msg::LessonPick(d - 1));
+            .map(|d| LessonMsg::Pick(d - 1).into());
         let m = match key {
-            " " | "Spacebar" if !on_button => Some(Msg::LessonNext),
-            "ArrowRight" => Some(Msg::LessonNext),
-            "ArrowLeft" => Some(Msg::LessonBack),
-            "r" | "R" => Some(Msg::LessonRewind),
+            " " | "Spacebar" if !on_button => Some(LessonMsg::Next.into()),
+            "ArrowRight" => Some(LessonMsg::Next.into()),
+            "ArrowLeft" => Some(LessonMsg::Back.into()),
+            "r" | "R" => Some(LessonMsg::Rewind.into()),
             _ => pick,
         };
         if m.is_some() {
@@ -53,15 +53,15 @@ pub fn message_for(
         }
     }
     Some(match key {
-        " " | "Spacebar" if !on_button => Msg::TogglePlay,
-        "ArrowRight" => Msg::StepForward,
-        "ArrowLeft" => Msg::StepBack,
-        "k" | "K" => Msg::CrashLeader,
-        "+" | "=" => Msg::FasterSlower(true),
-        "-" | "_" => Msg::FasterSlower(false),
-        "p" | "P" => Msg::TogglePresenter,
-        "?" => Msg::ToggleHelp,
-        "Escape" => Msg::DismissNotice,
+        " " | "Spacebar" if !on_button => TransportMsg::TogglePlay.into(),
+        "ArrowRight" => TransportMsg::StepForward.into(),
+        "ArrowLeft" => TransportMsg::StepBack.into(),
+        "k" | "K" => FaultMsg::CrashLeader.into(),
+        "+" | "=" => TransportMsg::FasterSlower(true).into(),
+        "-" | "_" => TransportMsg::FasterSlower(false).into(),
+        "p" | "P" => ViewMsg::TogglePresenter.into(),
+        "?" => ViewMsg::ToggleHelp.into(),
+        "Escape" => ViewMsg::DismissNotice.into(),
         _ => return None,
     })
 }
@@ -93,13 +93,17 @@ mod tests {
     #[test]
     fn in_a_presented_lesson_the_keys_drive_the_lesson() {
         let k = |key| message_for(key, false, false, false, true);
-        assert_eq!(k(" "), Some(Msg::LessonNext));
-        assert_eq!(k("ArrowRight"), Some(Msg::LessonNext));
-        assert_eq!(k("ArrowLeft"), Some(Msg::LessonBack));
-        assert_eq!(k("R"), Some(Msg::LessonRewind));
-        assert_eq!(k("2"), Some(Msg::LessonPick(1)));
+        assert_eq!(k(" "), Some(LessonMsg::Next.into()));
+        assert_eq!(k("ArrowRight"), Some(LessonMsg::Next.into()));
+        assert_eq!(k("ArrowLeft"), Some(LessonMsg::Back.into()));
+        assert_eq!(k("R"), Some(LessonMsg::Rewind.into()));
+        assert_eq!(k("2"), Some(LessonMsg::Pick(1).into()));
         assert_eq!(k("0"), None);
-        assert_eq!(k("p"), Some(Msg::TogglePresenter), "the others stay");
+        assert_eq!(
+            k("p"),
+            Some(ViewMsg::TogglePresenter.into()),
+            "the others stay"
+        );
         assert_eq!(message_for("r", true, false, false, true), None);
     }
 
@@ -107,7 +111,7 @@ mod tests {
     fn keys_map_to_messages_but_not_while_typing() {
         assert_eq!(
             message_for(" ", false, false, false, false),
-            Some(Msg::TogglePlay)
+            Some(TransportMsg::TogglePlay.into())
         );
         assert_eq!(
             message_for(" ", false, true, false, false),
@@ -116,11 +120,11 @@ mod tests {
         );
         assert_eq!(
             message_for("ArrowLeft", false, false, false, false),
-            Some(Msg::StepBack)
+            Some(TransportMsg::StepBack.into())
         );
         assert_eq!(
             message_for("k", false, false, false, false),
-            Some(Msg::CrashLeader)
+            Some(FaultMsg::CrashLeader.into())
         );
         assert_eq!(message_for("k", true, false, false, false), None);
         assert_eq!(message_for("k", false, false, true, false), None);

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 
 use zablab_core::proto::Sid;
-use zablab_core::sim::{InFlight, MsgKind, Peer};
+use zablab_core::sim::{InFlight, LinksView, MsgKind, Peer};
 use zablab_core::{ServerView, Simulation};
 
 pub const VIEW: f64 = 640.0;
@@ -200,41 +200,78 @@ fn rings(voters: usize, observers: usize) -> ((f64, f64), Option<(f64, f64)>) {
 pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
     let views = sim.servers();
     let links = sim.links();
-    let leader = sim.established_leader();
     let sids: Vec<Sid> = views.iter().map(|v| v.sid).collect();
     let groups = groups(&sids, &links.cuts);
-    let group_of = |sid: Sid| groups.iter().position(|g| g.contains(&sid)).unwrap_or(0);
     let observer: Vec<bool> = views.iter().map(|v| sim.is_observer(v.sid)).collect();
     let n_obs = observer.iter().filter(|&&o| o).count();
-    let ((r1, s1), outer) = rings(views.len() - n_obs, n_obs);
-    let two_rings = outer.is_some();
+    let rings = rings(views.len() - n_obs, n_obs);
+    let sectors = sectors(&groups, views.len());
+    let servers = place_servers(sim, &views, &observer, &groups, &sectors, rings);
+    let bands = bands(&groups, &sectors, rings);
+    let lines = link_lines(&servers, &links);
+    let outer_r = rings.1.map_or(rings.0 .0, |o| o.0);
+    let clients = place_clients(sim, &servers, outer_r);
+    let messages = place_messages(sim, &servers, &clients, t_ms);
+    Scene {
+        servers,
+        lines,
+        messages,
+        groups: bands,
+        clients,
+    }
+}
 
-    // Sectors: one per group, sized by membership, with gaps between.
-    let n = views.len().max(1) as f64;
+/// Ring radii and server radii: the inner ring, and the observers' outer
+/// ring if any.
+type Rings = ((f64, f64), Option<(f64, f64)>);
+
+fn pos_of(servers: &[ServerDot], sid: Sid) -> Option<Pos> {
+    servers.iter().find(|s| s.view.sid == sid).map(|s| s.pos)
+}
+
+/// Sectors (start and end angle): one per group, sized by membership,
+/// with gaps between, the first group centred at the top.
+fn sectors(groups: &[Vec<Sid>], servers: usize) -> Vec<(f64, f64)> {
+    let n = servers.max(1) as f64;
     let gap = if groups.len() > 1 { 0.35 } else { 0.0 };
     let usable = TAU - gap * groups.len() as f64;
     let mut sectors = Vec::with_capacity(groups.len());
     if groups.len() <= 1 {
-        let m = views.len().max(1) as f64;
+        let m = servers.max(1) as f64;
         // The first server at the top.
         let a0 = -FRAC_PI_2 - PI / m;
         sectors.push((a0, a0 + TAU));
-    } else {
-        let mut a = -FRAC_PI_2 - gap / 2.0;
-        for g in &groups {
-            let span = usable * g.len() as f64 / n;
-            sectors.push((a + gap, a + gap + span));
-            a += gap + span;
-        }
-        // Centre the first group at the top.
-        let (f0, f1) = sectors[0];
-        let shift = -FRAC_PI_2 - (f0 + f1) / 2.0;
-        for s in &mut sectors {
-            s.0 += shift;
-            s.1 += shift;
-        }
+        return sectors;
     }
+    let mut a = -FRAC_PI_2 - gap / 2.0;
+    for g in groups {
+        let span = usable * g.len() as f64 / n;
+        sectors.push((a + gap, a + gap + span));
+        a += gap + span;
+    }
+    // Centre the first group at the top.
+    let (f0, f1) = sectors[0];
+    let shift = -FRAC_PI_2 - (f0 + f1) / 2.0;
+    for s in &mut sectors {
+        s.0 += shift;
+        s.1 += shift;
+    }
+    sectors
+}
 
+/// Each group's servers spread over its sector (voters on the inner
+/// ring; observers on the outer one when there are two), by sid.
+fn place_servers(
+    sim: &Simulation,
+    views: &[ServerView],
+    observer: &[bool],
+    groups: &[Vec<Sid>],
+    sectors: &[(f64, f64)],
+    ((r1, s1), outer): Rings,
+) -> Vec<ServerDot> {
+    let leader = sim.established_leader();
+    let two_rings = outer.is_some();
+    let group_of = |sid: Sid| groups.iter().position(|g| g.contains(&sid)).unwrap_or(0);
     let mut servers = Vec::with_capacity(views.len());
     for (gi, g) in groups.iter().enumerate() {
         let (a0, a1) = sectors[gi];
@@ -275,8 +312,12 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
         }
     }
     servers.sort_by_key(|s| s.view.sid);
-    let pos_of = |sid: Sid| servers.iter().find(|s| s.view.sid == sid).map(|s| s.pos);
+    servers
+}
 
+/// A shaded band behind each group's sector, labelled A, B, … (none
+/// without a partition).
+fn bands(groups: &[Vec<Sid>], sectors: &[(f64, f64)], ((r1, _), outer): Rings) -> Vec<GroupBand> {
     let mut bands = Vec::new();
     if groups.len() > 1 {
         let r_out = outer.map_or(r1, |o| o.0) + 48.0;
@@ -291,10 +332,26 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
             });
         }
     }
+    bands
+}
 
-    // Links.
+/// The election mesh (up to 9 voters, within a group), the quorum
+/// connections (broken across a cut), one-way cuts inside a group, the
+/// drops and the slow links.
+fn link_lines(servers: &[ServerDot], links: &LinksView) -> Vec<Line> {
     let mut lines = Vec::new();
     let cut = |a: Sid, b: Sid| links.cuts.contains(&(a, b));
+    let group_of = |sid: Sid| servers.iter().find(|s| s.view.sid == sid).map(|s| s.group);
+    let line = |a: Sid, b: Sid, kind: LineKind| {
+        let (p, q) = (pos_of(servers, a)?, pos_of(servers, b)?);
+        Some(Line {
+            a,
+            b,
+            from: p,
+            to: q,
+            kind,
+        })
+    };
     let voters: Vec<&ServerDot> = servers.iter().filter(|s| !s.observer).collect();
     if voters.len() <= 9 {
         for (i, a) in voters.iter().enumerate() {
@@ -312,68 +369,40 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
         }
     }
     for c in &links.conns {
-        if let (Some(p), Some(q)) = (pos_of(c.learner), pos_of(c.leader)) {
-            let broken = cut(c.learner, c.leader) || cut(c.leader, c.learner);
-            if c.open[0] && c.open[1] || broken {
-                lines.push(Line {
-                    a: c.learner,
-                    b: c.leader,
-                    from: p,
-                    to: q,
-                    kind: if broken {
-                        LineKind::Broken
-                    } else {
-                        LineKind::Quorum
-                    },
-                });
-            }
+        let broken = cut(c.learner, c.leader) || cut(c.leader, c.learner);
+        if c.open[0] && c.open[1] || broken {
+            let kind = if broken {
+                LineKind::Broken
+            } else {
+                LineKind::Quorum
+            };
+            lines.extend(line(c.learner, c.leader, kind));
         }
     }
     for &(a, b) in &links.cuts {
-        let same = group_of(a) == group_of(b);
-        if let (true, Some(p), Some(q)) = (same, pos_of(a), pos_of(b)) {
-            lines.push(Line {
-                a,
-                b,
-                from: p,
-                to: q,
-                kind: LineKind::Cut,
-            });
+        if group_of(a).unwrap_or(0) == group_of(b).unwrap_or(0) {
+            lines.extend(line(a, b, LineKind::Cut));
         }
     }
     for &(a, b) in &links.drop_next {
-        if let (Some(p), Some(q)) = (pos_of(a), pos_of(b)) {
-            lines.push(Line {
-                a,
-                b,
-                from: p,
-                to: q,
-                kind: LineKind::DropNext,
-            });
-        }
+        lines.extend(line(a, b, LineKind::DropNext));
     }
     for &(a, b, ms) in &links.slow {
-        if let (Some(p), Some(q)) = (pos_of(a), pos_of(b)) {
-            lines.push(Line {
-                a,
-                b,
-                from: p,
-                to: q,
-                kind: LineKind::Slow(ms),
-            });
-        }
+        lines.extend(line(a, b, LineKind::Slow(ms)));
     }
+    lines
+}
 
-    // Clients, outside the ring next to their server.
+/// Live clients, outside the ring next to their server.
+fn place_clients(sim: &Simulation, servers: &[ServerDot], outer_r: f64) -> Vec<ClientDot> {
     let mut clients = Vec::new();
     let mut per_server: BTreeMap<Sid, usize> = BTreeMap::new();
-    let outer_r = outer.map_or(r1, |o| o.0);
     for c in sim.clients_view() {
         if matches!(c.state, "CLOSED" | "EXPIRED") {
             continue;
         }
         let k = per_server.entry(c.server).or_insert(0);
-        let base = pos_of(c.server).unwrap_or(Pos { x: C, y: C });
+        let base = pos_of(servers, c.server).unwrap_or(Pos { x: C, y: C });
         let a = crate::math::atan2(base.y - C, base.x - C) + (*k as f64 - 0.5) * 0.16;
         *k += 1;
         clients.push(ClientDot {
@@ -384,12 +413,21 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
             state: c.state,
         });
     }
+    clients
+}
+
+/// Messages in flight, each on its own side of its link, as far along
+/// as virtual time says; those held at a cut in the link's middle.
+fn place_messages(
+    sim: &Simulation,
+    servers: &[ServerDot],
+    clients: &[ClientDot],
+    t_ms: f64,
+) -> Vec<MsgDot> {
     let peer_pos = |p: Peer| match p {
-        Peer::Server(s) => pos_of(s),
+        Peer::Server(s) => pos_of(servers, s),
         Peer::Client(id) => clients.iter().find(|c| c.id == id).map(|c| c.pos),
     };
-
-    // Messages in flight.
     let mut messages = Vec::new();
     let mut held_at: BTreeMap<(Peer, Peer), usize> = BTreeMap::new();
     for m in sim.in_flight() {
@@ -423,14 +461,7 @@ pub fn scene(sim: &Simulation, t_ms: f64) -> Scene {
             msg: m,
         });
     }
-
-    Scene {
-        servers,
-        lines,
-        messages,
-        groups: bands,
-        clients,
-    }
+    messages
 }
 
 /// Messages drawn one element each at most (with a title to hover and a

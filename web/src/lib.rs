@@ -3,16 +3,21 @@
 //! The browser app: renders the `zablab-core` simulation and forwards user
 //! actions to it as scenario actions. It owns no protocol logic.
 //!
-//! - [`model`]: the state and its reducer; [`engine`]: time travel
-//!   (checkpoints, seek, step back, fork). Pure, tested natively.
+//! - [`model`]: the state and its reducers, one per area (`model/*.rs`,
+//!   each with its message enum); [`player`]: the lesson player, a state
+//!   machine over the engine that the lessons reducer drives;
+//!   [`engine`]: time travel (checkpoints, seek, step back, fork);
+//!   [`course`]: the lessons and lesson links. Pure, tested natively.
 //! - [`layout`], [`spacetime`]: what the cluster view and the space-time
 //!   diagram draw, as numbers (pure); [`share`]: share-link codec;
 //!   [`setup`]: the new-ensemble form; [`presets`]: the scenario index;
 //!   [`i18n`]: the one translation table.
-//! - [`app`] and [`ui`]: the Yew components (tested in Chromium by
-//!   `wasm-pack test`); [`browser`]: DOM helpers; [`panic`]: the report
-//!   overlay; [`keys`]: shortcuts; [`perf`]: frame-time statistics;
-//!   [`bench`]: the browser benchmark's `?bench-sim=` hook.
+//! - [`app`] (the root component and its browser effects: `app/url.rs`,
+//!   `app/files.rs`) and [`ui`] (one file per view area): the Yew
+//!   components (tested in Chromium by `wasm-pack test`, `tests/browser/`);
+//!   [`browser`]: DOM helpers; [`panic`]: the report overlay; [`keys`]:
+//!   shortcuts; [`perf`]: frame-time statistics; [`bench`]: the browser
+//!   benchmark's `?bench-sim=` hook.
 
 pub mod app;
 pub mod bench;

@@ -1,6 +1,11 @@
-//! The lesson player: plays a [`Lesson`] on the model's engine, step by
-//! step. Pure (no DOM), tested natively; the `ui::lesson` component draws
-//! it and the reducer (`model.rs`) routes its messages here.
+//! The lesson player: a state machine over a [`Lesson`] and the engine's
+//! time travel. It owns where a lesson is (the step, its phase, the
+//! learner's pick, the probe's answer, the steps reached and where each
+//! started) and moves the engine for a step (a variants branch, a run to
+//! the step's moment, a rewind). It never touches the app's state: the
+//! lessons reducer (`model/lessons.rs`) calls it and applies what it
+//! says (play, pause, the panel to open, messages for the user). Pure (no
+//! DOM), tested natively; the `ui::lesson` component draws it.
 //!
 //! How it reads the format (docs/LESSONS.md):
 //! - A step runs the simulation to its `at_ms` (playing, at least fast
@@ -28,7 +33,7 @@ use std::rc::Rc;
 
 use zablab_core::lesson::{self, Highlight, Lesson, Step};
 
-use crate::model::Model;
+use crate::engine::Engine;
 
 /// A step's run lasts at most about this much wall time (ms): long gaps
 /// play faster than the chosen speed.
@@ -67,6 +72,18 @@ impl Phase {
     }
 }
 
+/// What a run towards a goal did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    /// It is under way (phase Running): the caller plays the engine.
+    Playing,
+    /// The engine jumped there: the caller shows the new moment (and
+    /// announces what broke on the way), then [`Player::arrive`]s.
+    Jumped,
+    /// Already there: the caller [`Player::arrive`]s.
+    Here,
+}
+
 /// Where a step started: enough to show that exact moment again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Mark {
@@ -96,7 +113,7 @@ pub struct Player {
 }
 
 impl Player {
-    fn new(lesson: Rc<Lesson>) -> Player {
+    pub fn new(lesson: Rc<Lesson>) -> Player {
         let n = lesson.steps.len();
         Player {
             lesson,
@@ -136,48 +153,11 @@ impl Player {
             .filter(|e| self.phase == Phase::Revealed && !e.is_empty());
         evidence.or(Some(&s.highlight).filter(|h| !h.is_empty()))
     }
-}
 
-impl Model {
-    /// Opens `lesson` at step `step` (0-based): a fresh run of its
-    /// scenario; the steps before are played as a learner who never acts
-    /// (Skip, no pick), at once; step `step` then runs (animated when it
-    /// is the first).
-    pub fn open_lesson(&mut self, lesson: Rc<Lesson>, step: usize) {
-        let scenario = match lesson.base_scenario() {
-            Ok(s) => s,
-            Err(e) => return self.say(e.to_string(), true),
-        };
-        if let Err(e) = self.replace(scenario) {
-            return self.say(e, true);
-        }
-        self.title = lesson.title.en.clone();
-        let step = step.min(lesson.steps.len() - 1);
-        self.lesson = Some(Player::new(lesson));
-        for k in 0..step {
-            self.enter(k, false);
-            if self.lesson_phase() == Some(Phase::Trying) {
-                self.lesson_skip();
-            }
-            if self.lesson_phase() == Some(Phase::Asking) {
-                self.reveal(false);
-            }
-        }
-        self.enter(step, step == 0);
-    }
-
-    pub fn lesson_phase(&self) -> Option<Phase> {
-        self.lesson.as_ref().map(|p| p.phase)
-    }
-
-    /// The highlight the views apply (none outside a lesson).
-    pub fn lesson_highlight(&self) -> Option<&Highlight> {
-        self.lesson.as_ref().and_then(Player::highlight)
-    }
-
-    /// The moment a lesson run stops at, while one is under way.
-    pub fn lesson_goal(&self) -> Option<(u64, f64)> {
-        match self.lesson_phase()? {
+    /// The moment a run stops at, and its least speed, while one is under
+    /// way.
+    pub fn goal(&self) -> Option<(u64, f64)> {
+        match self.phase {
             Phase::Running {
                 goal, min_speed, ..
             } => Some((goal, min_speed)),
@@ -185,217 +165,147 @@ impl Model {
         }
     }
 
-    fn player(&mut self) -> &mut Player {
-        self.lesson.as_mut().expect("a lesson is open")
+    /// Starts step `k` afresh (no pick, answer or try yet): its variants
+    /// and its moment.
+    pub fn begin(&mut self, k: usize) -> (Option<Vec<String>>, Option<u64>) {
+        self.step = k;
+        self.reached = self.reached.max(k);
+        self.forget_step();
+        let s = &self.lesson.steps[k];
+        (s.variants.clone(), s.at_ms)
     }
 
-    /// Shows step `k` (after a run to its moment, animated or at once).
-    fn enter(&mut self, k: usize, animate: bool) {
-        self.playing = false;
-        self.target = None;
-        let p = self.player();
-        p.step = k;
-        p.reached = p.reached.max(k);
-        p.picked = None;
-        p.answer = None;
-        p.acted = false;
-        let step = p.lesson.steps[k].clone();
-        if let Some(flags) = &step.variants {
-            self.switch_flags(k, flags);
-        }
-        let now = self.engine.now_ms();
-        let goal = step.at_ms.unwrap_or(now);
-        self.run_to(goal, false, animate);
+    fn forget_step(&mut self) {
+        self.picked = None;
+        self.answer = None;
+        self.acted = false;
     }
 
-    /// A new root branch on the lesson's scenario with `flags` (or the
-    /// one this step made before, if nothing was done in it since).
-    fn switch_flags(&mut self, k: usize, flags: &[String]) {
-        let p = self.lesson.as_ref().expect("a lesson is open");
-        if let Some(m) = p.marks[k] {
-            if self.engine.select_branch(m.branch)
-                && self.engine.head().scenario().actions.len() == m.actions
+    /// A new root branch on the lesson's scenario with `flags` for step
+    /// `k` (or, at 0 ms, the one this step made before, if nothing was
+    /// done in it since).
+    pub fn switch_flags(
+        &self,
+        engine: &mut Engine,
+        k: usize,
+        flags: &[String],
+    ) -> Result<(), String> {
+        if let Some(m) = self.marks[k] {
+            if engine.select_branch(m.branch) && engine.head().scenario().actions.len() == m.actions
             {
-                self.engine.seek(0, &mut || true);
-                self.after_jump();
-                return;
+                engine.seek(0, &mut || true);
+                return Ok(());
             }
         }
-        match p.lesson.scenario_with(flags) {
-            Ok(s) => {
-                if let Err(e) = self.engine.restart(s) {
-                    self.say(e, true);
-                }
-            }
-            Err(e) => self.say(e.to_string(), true),
-        }
-        self.after_jump();
+        let scenario = self
+            .lesson
+            .scenario_with(flags)
+            .map_err(|e| e.to_string())?;
+        engine.restart(scenario).map(|_| ())
     }
 
-    /// Runs to `goal` (never backwards), then arrives (or reveals).
-    fn run_to(&mut self, goal: u64, reveal: bool, animate: bool) {
-        let now = self.engine.now_ms();
+    /// Runs to `goal` (never backwards): animated (phase Running), or a
+    /// jump, or nothing to do.
+    pub fn run_to(&mut self, engine: &mut Engine, goal: u64, reveal: bool, animate: bool) -> Run {
+        let now = engine.now_ms();
         if goal > now && animate {
             let min_speed = ((goal - now) as f64 / RUN_WALL_MS).min(100.0);
-            self.player().phase = Phase::Running {
+            self.phase = Phase::Running {
                 goal,
                 reveal,
                 min_speed,
             };
-            self.playing = true;
-            return;
+            return Run::Playing;
         }
         if goal > now {
-            self.engine.seek(goal, &mut || true);
-            self.vt = self.engine.now_ms() as f64;
-            self.announce_violations();
+            engine.seek(goal, &mut || true);
+            return Run::Jumped;
         }
-        self.arrive(reveal);
+        Run::Here
     }
 
-    /// The run got to its goal (from `frame`, or a jump).
-    pub(crate) fn arrive(&mut self, reveal: bool) {
+    /// The run got to its goal: the question's answer from the shown
+    /// state (`reveal`), or the step's start remembered and what it waits
+    /// for.
+    pub fn arrive(&mut self, engine: &Engine, reveal: bool) {
         if reveal {
-            let p = self.lesson.as_ref().expect("a lesson is open");
-            let answer = p
+            self.answer = self
                 .current()
                 .question
                 .as_ref()
-                .map(|q| lesson::probe(self.engine.sim(), &q.probe));
-            let p = self.player();
-            p.answer = answer;
-            p.phase = Phase::Revealed;
-        } else {
-            let mark = Mark {
-                branch: self.engine.active_branch(),
-                t_ms: self.engine.now_ms(),
-                events: self.engine.sim().events(),
-                actions: self.engine.head().scenario().actions.len(),
-            };
-            let p = self.player();
-            let k = p.step;
-            p.marks[k] = Some(mark);
-            let s = p.current();
-            p.phase = if s.try_it.is_some() {
-                Phase::Trying
-            } else if s.question.is_some() {
-                Phase::Asking
-            } else {
-                Phase::Shown
-            };
-        }
-        self.focus_highlight();
-    }
-
-    /// Opens the panel the highlight is about (the log for a log line,
-    /// the invariants for a property, the clients for a client, the
-    /// inspector of the first server for a zxid).
-    fn focus_highlight(&mut self) {
-        let Some(h) = self.lesson_highlight().cloned() else {
+                .map(|q| lesson::probe(engine.sim(), &q.probe));
+            self.phase = Phase::Revealed;
             return;
-        };
-        use crate::model::Tab;
-        if h.log.is_some() {
-            self.tab = Tab::Log;
-            self.log_server = None;
-        } else if h.property.is_some() {
-            self.tab = Tab::Invariants;
-        } else if let Some(c) = h.client {
-            self.tab = Tab::Clients;
-            self.op_client = c;
-        } else if let (Some(_), Some(&s)) = (&h.zxid, h.servers.first()) {
-            self.tab = Tab::Server;
-            self.selected = Some(s);
         }
-    }
-
-    /// Space / Next: finish a run, skip a try_it, reveal, or go on.
-    pub fn lesson_next(&mut self) {
-        let Some(p) = &self.lesson else { return };
-        let (phase, last, step, id) = (p.phase, p.last(), p.step, p.lesson.id.clone());
-        match phase {
-            Phase::Running { goal, reveal, .. } => {
-                self.playing = false;
-                self.run_to(goal, reveal, false);
-            }
-            Phase::Trying => self.lesson_skip(),
-            Phase::Asking => self.reveal(true),
-            Phase::Shown | Phase::Revealed if !last => self.enter(step + 1, true),
-            Phase::Shown | Phase::Revealed => {
-                self.done.insert(id.clone());
-                match self.course.after(&id) {
-                    Some(next) => self.open_lesson(next, 0),
-                    None => self.course_open = true,
-                }
-            }
-        }
-    }
-
-    /// The learner picked choice `i`: the run goes on to the reveal.
-    pub fn lesson_pick(&mut self, i: usize) {
-        let ok = self.lesson.as_ref().is_some_and(|p| {
-            p.phase == Phase::Asking
-                && p.current()
-                    .question
-                    .as_ref()
-                    .is_some_and(|q| i < q.choices.len())
+        self.marks[self.step] = Some(Mark {
+            branch: engine.active_branch(),
+            t_ms: engine.now_ms(),
+            events: engine.sim().events(),
+            actions: engine.head().scenario().actions.len(),
         });
-        if ok {
-            self.player().picked = Some(i);
-            self.reveal(true);
-        }
-    }
-
-    fn reveal(&mut self, animate: bool) {
-        let Some(q) = self
-            .lesson
-            .as_ref()
-            .and_then(|p| p.current().question.as_ref())
-        else {
-            return;
+        let s = self.current();
+        self.phase = if s.try_it.is_some() {
+            Phase::Trying
+        } else if s.question.is_some() {
+            Phase::Asking
+        } else {
+            Phase::Shown
         };
-        let now = self.engine.now_ms();
-        let goal = q.reveal_at_ms.unwrap_or(now);
-        self.run_to(goal, true, animate);
     }
 
-    /// Skip: the try_it's default actions, at the shown moment.
-    pub fn lesson_skip(&mut self) {
-        let Some(p) = &self.lesson else { return };
-        if p.phase != Phase::Trying {
-            return;
+    /// The learner picks choice `i` (false: no question is asking, or no
+    /// such choice).
+    pub fn pick(&mut self, i: usize) -> bool {
+        let ok = self.phase == Phase::Asking
+            && self
+                .current()
+                .question
+                .as_ref()
+                .is_some_and(|q| i < q.choices.len());
+        if ok {
+            self.picked = Some(i);
         }
-        let defaults = p
+        ok
+    }
+
+    /// Where the question's answer is revealed (`now` without a
+    /// `reveal_at_ms`); None without a question.
+    pub fn reveal_at(&self, now: u64) -> Option<u64> {
+        let q = self.current().question.as_ref()?;
+        Some(q.reveal_at_ms.unwrap_or(now))
+    }
+
+    /// Skip: the try_it's default actions, if it waits. While the caller
+    /// takes them the phase is Shown (they are the lesson's, not the
+    /// learner's); it then calls [`Player::skipped`].
+    pub fn skip_actions(&mut self) -> Option<Vec<serde_json::Value>> {
+        if self.phase != Phase::Trying {
+            return None;
+        }
+        let defaults = self
             .current()
             .try_it
             .as_ref()
             .map(|t| t.default_actions.clone())
             .unwrap_or_default();
-        // These actions are the lesson's, not the learner's.
-        self.player().phase = Phase::Shown;
-        for a in &defaults {
-            let done = match lesson::parse_live_action(a) {
-                Ok(kind) => self.act_ok(kind),
-                Err(e) => {
-                    self.say(e, true);
-                    false
-                }
-            };
-            if !done {
-                self.player().phase = Phase::Trying;
-                return;
-            }
+        self.phase = Phase::Shown;
+        Some(defaults)
+    }
+
+    /// The default actions were taken (`all`), or one was refused: the
+    /// try_it goes on waiting.
+    pub fn skipped(&mut self, all: bool) {
+        self.phase = Phase::Trying;
+        if all {
+            self.try_done(false);
         }
-        self.player().phase = Phase::Trying;
-        self.try_done(false);
     }
 
     /// The try_it is over (the learner acted, or Skip).
     fn try_done(&mut self, acted: bool) {
-        let p = self.player();
-        if p.phase == Phase::Trying {
-            p.acted = acted;
-            p.phase = if p.current().question.is_some() {
+        if self.phase == Phase::Trying {
+            self.acted = acted;
+            self.phase = if self.current().question.is_some() {
                 Phase::Asking
             } else {
                 Phase::Shown
@@ -403,67 +313,30 @@ impl Model {
         }
     }
 
-    /// The learner acted (any control): a try_it is done, and later
-    /// steps will be reached again from this run.
-    pub(crate) fn lesson_acted(&mut self) {
-        if self.lesson.is_none() {
-            return;
-        }
-        let p = self.player();
-        p.reached = p.step;
+    /// The learner acted (any control): a try_it is done, and later steps
+    /// will be reached again from this run.
+    pub fn learner_acted(&mut self) {
+        self.reached = self.step;
         self.try_done(true);
     }
 
-    /// Back: the previous step's start (the first step: its own start).
-    pub fn lesson_back(&mut self) {
-        if let Some(k) = self.lesson.as_ref().map(|p| p.step.saturating_sub(1)) {
-            self.lesson_goto(k);
-        }
-    }
-
-    /// R: the current step's start again.
-    pub fn lesson_rewind(&mut self) {
-        if let Some(k) = self.lesson.as_ref().map(|p| p.step) {
-            self.lesson_goto(k);
-        }
-    }
-
-    /// Shows step `k`'s start again (a step already reached).
-    pub fn lesson_goto(&mut self, k: usize) {
-        let Some(p) = &self.lesson else { return };
-        if k > p.reached {
-            return;
-        }
-        let (lesson, mark, reached) = (p.lesson.clone(), p.marks[k], p.reached);
-        self.playing = false;
-        self.target = None;
-        let Some(m) = mark.filter(|m| self.engine.select_branch(m.branch)) else {
-            // Its branch is gone (only the newest are kept): replay the
-            // lesson to that step.
-            self.open_lesson(lesson, k);
-            self.player().reached = reached;
-            return;
+    /// Shows step `k`'s start again on the engine (a new branch without
+    /// the learner's later actions, if they acted since); false when its
+    /// branch is gone (only the newest are kept): the caller replays the
+    /// lesson to that step. The caller then [`Player::arrive`]s.
+    pub fn rewind(&mut self, engine: &mut Engine, k: usize) -> bool {
+        let Some(m) = self.marks[k].filter(|m| engine.select_branch(m.branch)) else {
+            return false;
         };
-        if self.engine.head().scenario().actions.len() == m.actions {
-            self.engine.seek(m.t_ms, &mut || true);
+        if engine.head().scenario().actions.len() == m.actions {
+            engine.seek(m.t_ms, &mut || true);
         } else {
-            // The learner acted after this moment: start a branch without
-            // that future.
-            self.engine.seek_upto(m.t_ms, m.events, &mut || true);
-            self.engine.fork();
+            engine.seek_upto(m.t_ms, m.events, &mut || true);
+            engine.fork();
         }
-        self.after_jump();
-        let p = self.player();
-        p.step = k;
-        p.picked = None;
-        p.answer = None;
-        p.acted = false;
-        self.arrive(false);
-    }
-
-    pub fn close_lesson(&mut self) {
-        self.lesson = None;
-        self.playing = false;
+        self.step = k;
+        self.forget_step();
+        true
     }
 }
 
@@ -471,188 +344,57 @@ impl Model {
 mod tests {
     use super::*;
     use crate::course::tests::FIXTURE;
-    use crate::course::LessonLink;
-    use crate::model::{Msg, Tab};
 
-    /// A model with the fixture as its course.
-    fn model() -> Model {
-        let mut m = Model::opening().unwrap();
-        m.apply(Msg::CourseIndex(Ok(vec!["fixture.json".into()])));
-        m.apply(Msg::LessonText("fixture.json".into(), Ok(FIXTURE.into())));
-        assert!(m.course.ready());
-        m
-    }
-
-    fn phase(m: &Model) -> &'static str {
-        m.lesson_phase().unwrap().name()
-    }
-
-    /// Frames at 100x until the lesson's run stops (arrives, or a
-    /// violation pauses it).
-    fn run(m: &mut Model) {
-        m.apply(Msg::SetSpeed(100.0));
-        for _ in 0..10_000 {
-            if !m.playing {
-                break;
-            }
-            m.frame(100.0, &mut || true);
-        }
-        assert!(!m.playing);
-    }
-
-    fn leader(m: &Model) -> Option<u32> {
-        m.engine.sim().established_leader()
+    fn player() -> (Player, Engine) {
+        let lesson = Rc::new(Lesson::from_json(FIXTURE).unwrap());
+        let engine = Engine::new(lesson.base_scenario().unwrap()).unwrap();
+        (Player::new(lesson), engine)
     }
 
     #[test]
-    fn a_lesson_runs_to_each_step_and_reveals_what_the_simulation_answers() {
-        let mut m = model();
-        m.apply(Msg::OpenLesson("fixture".into(), 0));
-        assert_eq!(phase(&m), "running");
-        assert!(m.playing && m.engine.now_ms() == 0);
-        run(&mut m);
-        assert_eq!((phase(&m), m.engine.now_ms()), ("asking", 1500));
-        assert_eq!(m.lesson_highlight().unwrap().servers, [1, 2]);
-        // A wrong pick: the run goes on to the reveal, the probe answers.
-        m.apply(Msg::LessonPick(0));
-        assert_eq!(phase(&m), "running");
-        run(&mut m);
-        let p = m.lesson.as_ref().unwrap();
-        assert_eq!((phase(&m), m.engine.now_ms()), ("revealed", 3000));
+    fn a_step_runs_to_its_moment_then_asks_and_the_probe_answers() {
+        let (mut p, mut e) = player();
+        let (variants, at) = p.begin(0);
+        assert!(variants.is_none());
+        let goal = at.unwrap();
+        assert_eq!(p.run_to(&mut e, goal, false, true), Run::Playing);
+        assert_eq!(p.goal().map(|g| g.0), Some(goal));
+        assert_eq!(p.run_to(&mut e, goal, false, false), Run::Jumped);
+        assert_eq!(e.now_ms(), goal);
+        assert_eq!(p.run_to(&mut e, goal, false, false), Run::Here);
+        p.arrive(&e, false);
+        assert_eq!(p.phase, Phase::Asking);
+        assert!(!p.pick(99), "no such choice");
+        assert!(p.pick(0));
+        let reveal = p.reveal_at(e.now_ms()).unwrap();
+        p.run_to(&mut e, reveal, true, false);
+        p.arrive(&e, true);
+        assert_eq!(p.phase, Phase::Revealed);
         assert_eq!(p.answer.as_deref(), Some("2"));
-        assert_eq!((p.picked, p.correct()), (Some(0), Some(1)));
-        // The evidence: server 2, and the log filtered on "LEADING".
-        assert_eq!(m.lesson_highlight().unwrap().servers, [2]);
-        assert_eq!(m.tab, Tab::Log);
-
-        // Step 2: the bug fires on the way; the run pauses at the breaking
-        // event; Next jumps to the step's moment.
-        m.apply(Msg::LessonNext);
-        run(&mut m);
-        assert_eq!(phase(&m), "running", "paused by the violation");
-        assert!(!m.engine.sim().violations().is_empty());
-        m.apply(Msg::LessonNext);
-        assert_eq!((phase(&m), m.engine.now_ms()), ("asking", 30_000));
-        m.apply(Msg::LessonNext); // no pick: reveal at once (no reveal_at_ms)
-        assert_eq!(phase(&m), "revealed");
-        assert_eq!(m.lesson.as_ref().unwrap().answer.as_deref(), Some("yes"));
-        assert_eq!(m.tab, Tab::Invariants);
-
-        // Step 3: variants [] replays from 0 in a new root branch.
-        let branches = m.engine.branches().len();
-        m.apply(Msg::LessonNext);
-        assert_eq!(m.engine.branches().len(), branches + 1);
-        assert_eq!(m.engine.now_ms(), 0);
-        assert!(m.engine.head().scenario().ensemble.variants.is_empty());
-        m.apply(Msg::LessonNext); // jump
-        assert_eq!((phase(&m), m.engine.now_ms()), ("asking", 30_000));
-        m.apply(Msg::LessonPick(1));
-        assert_eq!(m.lesson.as_ref().unwrap().answer.as_deref(), Some("no"));
-
-        // Step 4: a try_it, skipped: the default crashes the leader.
-        m.apply(Msg::LessonNext);
-        assert_eq!(phase(&m), "trying");
-        let old = leader(&m).unwrap();
-        m.apply(Msg::LessonSkip);
-        assert_eq!(phase(&m), "asking");
-        assert!(!m.lesson.as_ref().unwrap().acted);
-        assert_eq!(m.engine.sim().server(old).unwrap().state, "DOWN");
-        m.apply(Msg::LessonPick(0));
-        run(&mut m);
-        assert_eq!(m.lesson.as_ref().unwrap().answer.as_deref(), Some("2"));
-        assert_eq!(m.engine.now_ms(), 36_000);
-
-        // The end: the course outline (no lesson after this one).
-        m.apply(Msg::LessonNext);
-        assert!(m.course_open && m.done.contains("fixture"));
+        assert_eq!(p.correct(), Some(1));
+        assert_eq!(p.highlight().unwrap().servers, [2], "the evidence");
     }
 
     #[test]
-    fn the_answer_comes_from_the_learners_run_and_rewinding_drops_it() {
-        let mut m = model();
-        m.apply(Msg::LessonLink(LessonLink {
-            id: "fixture".into(),
-            step: 4,
-        }));
-        assert_eq!((phase(&m), m.engine.now_ms()), ("trying", 30_000));
-        let l = leader(&m).unwrap();
-        let other = if l == 1 { 2 } else { 1 };
-        // The learner crashes a follower instead of the leader.
-        m.apply(Msg::Crash(other));
-        assert_eq!(phase(&m), "asking");
-        assert!(m.lesson.as_ref().unwrap().acted);
-        m.apply(Msg::LessonNext);
-        run(&mut m);
-        let p = m.lesson.as_ref().unwrap();
-        assert_eq!(p.answer, Some(l.to_string()), "the old leader still leads");
-        let marked = p.current().question.as_ref().unwrap().choices[p.correct().unwrap()]
-            .value
-            .clone();
-        assert_eq!(marked, l.to_string());
-        // R: the step from its start, without the crash (a new branch).
-        let branches = m.engine.branches().len();
-        m.apply(Msg::LessonRewind);
-        assert_eq!((phase(&m), m.engine.now_ms()), ("trying", 30_000));
-        assert_eq!(m.engine.branches().len(), branches + 1);
-        assert_ne!(m.engine.sim().server(other).unwrap().state, "DOWN");
-        assert!(m.engine.live());
-        // Back: step 3's start (same moment, asking again).
-        m.apply(Msg::LessonBack);
-        assert_eq!((phase(&m), m.engine.now_ms()), ("asking", 30_000));
-        assert_eq!(m.lesson.as_ref().unwrap().step, 2);
-        // Back to the first step: the museum run (its own root branch).
-        m.apply(Msg::LessonGoto(0));
-        assert_eq!((phase(&m), m.engine.now_ms()), ("asking", 1500));
-        assert_eq!(m.engine.head().scenario().ensemble.variants.len(), 1);
-        // Forward again: the runs are the lesson's.
-        m.apply(Msg::LessonNext);
-        m.apply(Msg::LessonNext);
-        assert_eq!(m.lesson.as_ref().unwrap().answer.as_deref(), Some("2"));
-    }
-
-    #[test]
-    fn broken_lesson_links_say_why() {
-        let mut m = model();
-        m.apply(Msg::LessonLink(LessonLink {
-            id: "nope".into(),
-            step: 1,
-        }));
-        assert!(m.lesson.is_none());
-        let n = m.notice.clone().unwrap();
-        assert!(n.error && n.text.contains("“nope”"), "{}", n.text);
-        m.apply(Msg::LessonLink(LessonLink {
-            id: "fixture".into(),
-            step: 9,
-        }));
-        assert_eq!(m.lesson.as_ref().unwrap().step, 3);
-        assert!(m.notice.as_ref().unwrap().text.contains("has no step 9"));
-        // A link before the course arrives waits for it.
-        let mut m = Model::opening().unwrap();
-        m.apply(Msg::LessonLink(LessonLink {
-            id: "fixture".into(),
-            step: 2,
-        }));
-        assert!(m.lesson.is_none());
-        m.apply(Msg::CourseIndex(Ok(vec!["fixture.json".into()])));
-        m.apply(Msg::LessonText("fixture.json".into(), Ok(FIXTURE.into())));
-        assert_eq!(m.lesson.as_ref().unwrap().step, 1);
-        assert_eq!((phase(&m), m.engine.now_ms()), ("asking", 30_000));
-        // No course at all.
-        let mut m = Model::opening().unwrap();
-        m.apply(Msg::LessonLink(LessonLink {
-            id: "fixture".into(),
-            step: 1,
-        }));
-        m.apply(Msg::CourseIndex(Err("HTTP 404".into())));
-        assert!(m.notice.unwrap().text.contains("HTTP 404"));
-    }
-
-    #[test]
-    fn loading_a_scenario_leaves_the_lesson_but_keeps_the_course() {
-        let mut m = model();
-        m.apply(Msg::OpenLesson("fixture".into(), 0));
-        m.apply(Msg::NewEnsemble);
-        assert!(m.lesson.is_none());
-        assert_eq!(m.course.lessons.len(), 1);
+    fn a_rewind_shows_the_steps_start_and_forks_past_the_learners_actions() {
+        let (mut p, mut e) = player();
+        let (_, at) = p.begin(0);
+        p.run_to(&mut e, at.unwrap(), false, false);
+        p.arrive(&e, false);
+        let (t, events) = (e.now_ms(), e.sim().events());
+        e.act(zablab_core::ActionKind::Crash {
+            server: zablab_core::ServerRef::Sid(1),
+        })
+        .unwrap();
+        e.seek(t + 500, &mut || true);
+        let branches = e.branches().len();
+        assert!(p.rewind(&mut e, 0));
+        assert_eq!((e.now_ms(), e.sim().events()), (t, events));
+        assert_eq!(
+            e.branches().len(),
+            branches + 1,
+            "a branch without the crash"
+        );
+        assert!(e.sim().server(1).unwrap().up);
     }
 }

@@ -219,22 +219,70 @@ pub fn build(sim: &Simulation, now: f64, window_ms: f64) -> Diagram {
 pub fn build_capped(sim: &Simulation, now: f64, window_ms: f64, max_arrows: usize) -> Diagram {
     let t1 = now.max(window_ms);
     let t0 = t1 - window_ms;
-    // The servers in sid order (as `Simulation::servers` lists them),
-    // found by sid through a table: thousands of arrows ask.
-    let mut lanes: Vec<Sid> = sim.scenario().sids().collect();
-    lanes.sort_unstable();
-    let mut lane_of: Vec<Option<usize>> = Vec::new();
-    for (i, &s) in lanes.iter().enumerate() {
-        let s = s as usize;
-        if s >= lane_of.len() {
-            lane_of.resize(s + 1, None);
-        }
-        lane_of[s] = Some(i);
+    let lanes = Lanes::of(sim);
+    let segments = segments(sim, &lanes, t0, t1);
+    // In flight now (only when the window ends now).
+    let flight = if (t1 - now).abs() < 1e-6 {
+        in_flight(sim, &lanes, now, t1)
+    } else {
+        Vec::new()
+    };
+    let hist = sim.message_history();
+    let (arrows, omitted) = delivered(sim, &lanes, (t0, t1), flight, max_arrows);
+    Diagram {
+        t0,
+        t1,
+        now,
+        truncated: hist.truncated() && hist.get(hist.first()).is_some_and(|r| r.at_ms as f64 > t0),
+        lanes: lanes.sids,
+        segments,
+        arrows,
+        omitted,
     }
-    let lane = |sid: Sid| lane_of.get(sid as usize).copied().flatten();
+}
 
-    // Lanes: replay the state changes up to the window's end.
-    let mut current: Vec<(f64, Shade)> = vec![(t0, Shade::Unknown); lanes.len()];
+/// The servers in sid order (as `Simulation::servers` lists them), found
+/// by sid through a table: thousands of arrows ask.
+struct Lanes {
+    sids: Vec<Sid>,
+    lane_of: Vec<Option<usize>>,
+}
+
+impl Lanes {
+    fn of(sim: &Simulation) -> Lanes {
+        let mut sids: Vec<Sid> = sim.scenario().sids().collect();
+        sids.sort_unstable();
+        let mut lane_of: Vec<Option<usize>> = Vec::new();
+        for (i, &s) in sids.iter().enumerate() {
+            let s = s as usize;
+            if s >= lane_of.len() {
+                lane_of.resize(s + 1, None);
+            }
+            lane_of[s] = Some(i);
+        }
+        Lanes { sids, lane_of }
+    }
+
+    fn lane(&self, sid: Sid) -> Option<usize> {
+        self.lane_of.get(sid as usize).copied().flatten()
+    }
+
+    /// The lanes of a message between two servers.
+    fn of_link(&self, from: Peer, to: Peer) -> Option<(usize, usize)> {
+        let (Peer::Server(a), Peer::Server(b)) = (from, to) else {
+            return None;
+        };
+        if a == b {
+            return None;
+        }
+        Some((self.lane(a)?, self.lane(b)?))
+    }
+}
+
+/// Each lane's shading over `[t0, t1]`: the state changes replayed up to
+/// the window's end.
+fn segments(sim: &Simulation, lanes: &Lanes, t0: f64, t1: f64) -> Vec<Segment> {
+    let mut current: Vec<(f64, Shade)> = vec![(t0, Shade::Unknown); lanes.sids.len()];
     let mut segments = Vec::new();
     let states = sim.state_history();
     let start = states.first();
@@ -243,7 +291,7 @@ pub fn build_capped(sim: &Simulation, now: f64, window_ms: f64, max_arrows: usiz
         if at > t1 {
             break;
         }
-        let Some(l) = lane(r.sid) else { continue };
+        let Some(l) = lanes.lane(r.sid) else { continue };
         let (since, shade) = current[l];
         if at > t0 && at > since {
             segments.push(Segment {
@@ -265,41 +313,50 @@ pub fn build_capped(sim: &Simulation, now: f64, window_ms: f64, max_arrows: usiz
             });
         }
     }
+    segments
+}
 
-    // In flight now (only when the window ends now).
+/// The messages between servers in flight at `now`, as far as they got.
+fn in_flight(sim: &Simulation, lanes: &Lanes, now: f64, t1: f64) -> Vec<Arrow> {
     let mut flight: Vec<Arrow> = Vec::new();
-    if (t1 - now).abs() < 1e-6 {
-        for m in sim.in_flight() {
-            let (Peer::Server(a), Peer::Server(b)) = (m.from, m.to) else {
-                continue;
-            };
-            let (Some(from), Some(to), Some(sent)) = (lane(a), lane(b), m.sent_ms) else {
-                continue;
-            };
-            if a == b || (sent as f64) > t1 {
-                continue;
-            }
-            let at = m.deliver_ms.map_or(f64::INFINITY, |d| d as f64);
-            let reach = if at.is_finite() && at > sent as f64 {
-                ((now - sent as f64) / (at - sent as f64)).clamp(0.0, 1.0)
-            } else {
-                0.5
-            };
-            flight.push(Arrow {
-                from,
-                to,
-                sent: sent as f64,
-                at: if at.is_finite() { at } else { now },
-                reach,
-                kind: m.kind,
-                outcome: Outcome::Handled,
-                detail: m.detail,
-            });
+    for m in sim.in_flight() {
+        let (Some((from, to)), Some(sent)) = (lanes.of_link(m.from, m.to), m.sent_ms) else {
+            continue;
+        };
+        if (sent as f64) > t1 {
+            continue;
         }
+        let at = m.deliver_ms.map_or(f64::INFINITY, |d| d as f64);
+        let reach = if at.is_finite() && at > sent as f64 {
+            ((now - sent as f64) / (at - sent as f64)).clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        flight.push(Arrow {
+            from,
+            to,
+            sent: sent as f64,
+            at: if at.is_finite() { at } else { now },
+            reach,
+            kind: m.kind,
+            outcome: Outcome::Handled,
+            detail: m.detail,
+        });
     }
-    // Arrows delivered in the window, then those in flight: the newest
-    // MAX_ARROWS of them are drawn. The history is walked from the newest
-    // end, building only arrows that are kept and counting the rest.
+    flight
+}
+
+/// Arrows delivered in the window, then those in flight: the newest
+/// `max_arrows` of them, and how many were left out. The history is
+/// walked from the newest end, building only arrows that are kept and
+/// counting the rest.
+fn delivered(
+    sim: &Simulation,
+    lanes: &Lanes,
+    (t0, t1): (f64, f64),
+    flight: Vec<Arrow>,
+    max_arrows: usize,
+) -> (Vec<Arrow>, usize) {
     let hist = sim.message_history();
     let first = hist.partition_point(|r| (r.at_ms as f64) < t0);
     let end = hist.partition_point(|r| (r.at_ms as f64) <= t1);
@@ -307,13 +364,7 @@ pub fn build_capped(sim: &Simulation, now: f64, window_ms: f64, max_arrows: usiz
     let mut arrows: Vec<Arrow> = Vec::with_capacity(room.min(end - first) + flight.len());
     let mut delivered = 0;
     for r in (first..end).rev().filter_map(|i| hist.get(i)) {
-        let (Peer::Server(a), Peer::Server(b)) = (r.from, r.to) else {
-            continue;
-        };
-        if a == b {
-            continue;
-        }
-        let (Some(from), Some(to)) = (lane(a), lane(b)) else {
+        let Some((from, to)) = lanes.of_link(r.from, r.to) else {
             continue;
         };
         delivered += 1;
@@ -334,16 +385,7 @@ pub fn build_capped(sim: &Simulation, now: f64, window_ms: f64, max_arrows: usiz
     let omitted = (delivered + flight.len()).saturating_sub(max_arrows);
     let skip_flight = flight.len().saturating_sub(max_arrows);
     arrows.extend(flight.into_iter().skip(skip_flight));
-    Diagram {
-        t0,
-        t1,
-        now,
-        truncated: hist.truncated() && hist.get(hist.first()).is_some_and(|r| r.at_ms as f64 > t0),
-        lanes,
-        segments,
-        arrows,
-        omitted,
-    }
+    (arrows, omitted)
 }
 
 fn esc(s: &str) -> String {
@@ -370,15 +412,43 @@ pub fn tick_step(span: f64, n: f64) -> f64 {
         .unwrap_or(10.0 * mag)
 }
 
+/// Whole pixels: enough for a 1000-pixel-wide drawing.
+fn px(v: f64) -> i64 {
+    v.round() as i64
+}
+
+/// The export's layout: margins, lane height, drawing width and height.
+struct Svg<'a> {
+    d: &'a Diagram,
+    left: f64,
+    top: f64,
+    lane_h: f64,
+    w: f64,
+    h: f64,
+}
+
+impl Svg<'_> {
+    fn x(&self, t: f64) -> f64 {
+        self.left + self.d.x(t, self.w)
+    }
+
+    fn lane_y(&self, l: usize) -> f64 {
+        self.top + self.lane_h * l as f64
+    }
+}
+
 /// The diagram as a standalone SVG document (the export).
 pub fn to_svg(d: &Diagram, title: &str, l: Lang) -> String {
-    let server_word = tr(l, T::Server);
-    // Whole pixels: enough for a 1000-pixel-wide drawing.
-    let px = |v: f64| v.round() as i64;
     let (left, top, lane_h) = (70.0, 40.0, 30.0);
-    let w = 1000.0;
-    let h = top + lane_h * d.lanes.len() as f64 + 30.0;
-    let (sw, sh) = (px(w + left + 20.0), px(h));
+    let g = Svg {
+        d,
+        left,
+        top,
+        lane_h,
+        w: 1000.0,
+        h: top + lane_h * d.lanes.len() as f64 + 30.0,
+    };
+    let (sw, sh) = (px(g.w + left + 20.0), px(g.h));
     let mut s = String::new();
     let _ = write!(
         s,
@@ -390,15 +460,30 @@ pub fn to_svg(d: &Diagram, title: &str, l: Lang) -> String {
         px(left),
         esc(title)
     );
-    let lane_y = |l: usize| top + lane_h * l as f64;
+    svg_lanes(&mut s, &g, tr(l, T::Server));
+    svg_ticks(&mut s, &g);
+    svg_arrows(&mut s, &g, l);
+    let xn = px(g.x(d.now));
+    let _ = write!(
+        s,
+        r##"<line x1="{xn}" y1="{}" x2="{xn}" y2="{}" stroke="#111827" stroke-width="2"/></svg>"##,
+        px(top),
+        px(g.h - 26.0)
+    );
+    s
+}
+
+/// The lanes' shaded segments (titled with their state) and labels.
+fn svg_lanes(s: &mut String, g: &Svg, server_word: &str) {
+    let d = g.d;
     for seg in &d.segments {
         let _ = write!(
             s,
             r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>"#,
-            px(left + d.x(seg.t0, w)),
-            px(lane_y(seg.lane) + 4.0),
-            px((d.x(seg.t1, w) - d.x(seg.t0, w)).max(0.0)),
-            px(lane_h - 8.0),
+            px(g.x(seg.t0)),
+            px(g.lane_y(seg.lane) + 4.0),
+            px((d.x(seg.t1, g.w) - d.x(seg.t0, g.w)).max(0.0)),
+            px(g.lane_h - 8.0),
             seg.shade.color(),
             seg.shade.name()
         );
@@ -407,27 +492,38 @@ pub fn to_svg(d: &Diagram, title: &str, l: Lang) -> String {
         let _ = write!(
             s,
             r#"<text x="8" y="{}">{} {sid}</text>"#,
-            px(lane_y(l) + lane_h / 2.0 + 4.0),
+            px(g.lane_y(l) + g.lane_h / 2.0 + 4.0),
             esc(server_word)
         );
     }
+}
+
+/// The time axis: a line and a label every nice step.
+fn svg_ticks(s: &mut String, g: &Svg) {
+    let d = g.d;
     let step = tick_step(d.t1 - d.t0, 8.0);
     let mut t = (d.t0 / step).ceil() * step;
     while t <= d.t1 {
-        let x = px(left + d.x(t, w));
+        let x = px(g.x(t));
         let _ = write!(
             s,
             r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#e5e7eb"/><text x="{x}" y="{}" text-anchor="middle">{}</text>"##,
-            px(top),
-            px(h - 26.0),
-            px(h - 10.0),
+            px(g.top),
+            px(g.h - 26.0),
+            px(g.h - 10.0),
             crate::fmt_ms(t as u64)
         );
         t += step;
     }
+}
+
+/// Each arrow (dashed when held or lost), titled as hovering says, and
+/// labelled where there is room.
+fn svg_arrows(s: &mut String, g: &Svg, l: Lang) {
+    let d = g.d;
     for a in &d.arrows {
-        let (x0, y0) = (left + d.x(a.sent, w), lane_y(a.from) + lane_h / 2.0);
-        let (xe, ye) = (left + d.x(a.at, w), lane_y(a.to) + lane_h / 2.0);
+        let (x0, y0) = (g.x(a.sent), g.lane_y(a.from) + g.lane_h / 2.0);
+        let (xe, ye) = (g.x(a.at), g.lane_y(a.to) + g.lane_h / 2.0);
         let (x1, y1) = (x0 + (xe - x0) * a.reach, y0 + (ye - y0) * a.reach);
         let _ = write!(
             s,
@@ -455,14 +551,6 @@ pub fn to_svg(d: &Diagram, title: &str, l: Lang) -> String {
             );
         }
     }
-    let xn = px(left + d.x(d.now, w));
-    let _ = write!(
-        s,
-        r##"<line x1="{xn}" y1="{}" x2="{xn}" y2="{}" stroke="#111827" stroke-width="2"/></svg>"##,
-        px(top),
-        px(h - 26.0)
-    );
-    s
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! follows time travel), findings by severity, each with its sentence,
 //! its evidence (ZooKeeper's log lines, 4lw figures) and the settings to
 //! look at. Clicking a finding marks its servers and links in the cluster
-//! view (`Msg::FocusFinding`).
+//! view (`ViewMsg::FocusFinding`).
 //!
 //! Cost: the diagnosis is a pure function of the shown state, computed
 //! once per state (memoised on the run, event count and time) and only
@@ -18,7 +18,7 @@ use zablab_core::diagnosis::{Diagnosis, Finding, Severity};
 
 use super::PanelProps;
 use crate::i18n::{tr, trf, Lang, T};
-use crate::model::{DiagFocus, Msg};
+use crate::model::{DiagFocus, Msg, ViewMsg};
 
 thread_local! {
     /// The diagnosis's cost per refresh, in ms (the last 600).
@@ -56,7 +56,7 @@ fn finding(l: Lang, f: &Finding, focused: bool, send: &Callback<Msg>) -> Html {
     let onclick = {
         let send = send.clone();
         let focus = focus_of(f);
-        Callback::from(move |_| send.emit(Msg::FocusFinding(Some(focus.clone()))))
+        Callback::from(move |_| send.emit(ViewMsg::FocusFinding(Some(focus.clone())).into()))
     };
     let aria = trf(l, T::FindingAria, &[f.id, sev, &who]);
     let more = !f.evidence.is_empty() || !f.settings.is_empty();

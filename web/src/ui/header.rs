@@ -1,14 +1,17 @@
 //! The top bar: scenario picker (presets, bug museum, findings), the
 //! course, the new
 //! ensemble form, import/export/share, branches, language, presenter mode
-//! and help.
+//! and help. One view function per group of tools; the file actions go
+//! to the root (`FileActions`: they touch the browser), the rest are
+//! messages.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::{input_value, on_number, FileActions, Shared};
+use super::widgets::{input_value, on_click, on_number};
+use super::{FileActions, Shared};
 use crate::i18n::{tr, trf, Lang, T};
-use crate::model::{Msg, SetupField};
+use crate::model::{FileMsg, LessonMsg, Model, Msg, SetupField, TransportMsg, ViewMsg};
 use crate::setup::{Setup, MAX_OBSERVERS, MAX_VOTERS, MIN_VOTERS};
 
 #[derive(Properties, PartialEq, Clone)]
@@ -25,9 +28,50 @@ pub fn Header(p: &HeaderProps) -> Html {
     let m = p.model.get();
     let l = m.lang;
     let send = p.send.clone();
+    let title = m.lesson.as_ref().map_or_else(
+        || m.title.clone(),
+        |p| p.lesson.title.get(l.code()).to_string(),
+    );
+    html! {
+        <header class="top">
+            <div class="brand">
+                <h1>{ "ZabLab" }</h1>
+                <span class="tagline">{ tr(l, T::Tagline) }</span>
+                <span class="title" data-testid="scenario-title">{ title }</span>
+            </div>
+            <nav class="tools" aria-label={tr(l, T::Tools)}>
+                { preset_picker(&m, &p.files.preset) }
+                <button type="button" class="course-button" data-testid="course" title={tr(l, T::CourseAria)}
+                        aria-expanded={m.course_open.to_string()} onclick={on_click(&send, LessonMsg::ToggleCourse)}>{ tr(l, T::Course) }</button>
+                <button type="button" aria-expanded={m.setup_open.to_string()} data-testid="new-ensemble"
+                        onclick={on_click(&send, FileMsg::ToggleSetup)}>{ tr(l, T::NewEnsemble) }</button>
+                { file_buttons(l, &p.files) }
+                { branch_picker(&m, &send) }
+                { language_picker(l, &send) }
+                <button type="button" aria-pressed={m.presenter.to_string()} data-testid="presenter"
+                        onclick={on_click(&send, ViewMsg::TogglePresenter)}>{ tr(l, T::Presenter) }</button>
+                <button type="button" aria-label={tr(l, T::HelpAria)} onclick={on_click(&send, ViewMsg::ToggleHelp)}>{ "?" }</button>
+            </nav>
+            if let Some(link) = &p.share_link {
+                <div class="share-link">
+                    <label>{ tr(l, T::ShareLink) }
+                        <input type="text" readonly=true value={link.clone()} data-testid="share-link" />
+                    </label>
+                </div>
+            }
+            if m.setup_open {
+                { setup_form(l, &m.setup, &send) }
+            }
+        </header>
+    }
+}
 
+/// The scenarios to open, by group (a pick opens it, then the picker
+/// says "Open scenario" again).
+fn preset_picker(m: &Model, preset: &Callback<String>) -> Html {
+    let l = m.lang;
     let on_preset = {
-        let preset = p.files.preset.clone();
+        let preset = preset.clone();
         Callback::from(move |e: Event| {
             let v = input_value(&e);
             if !v.is_empty() {
@@ -47,8 +91,23 @@ pub fn Header(p: &HeaderProps) -> Html {
         });
         html! { <optgroup label={tr(l, label)}>{ for items }</optgroup> }
     };
+    html! {
+        <select aria-label={tr(l, T::OpenScenario)} data-testid="presets" onchange={on_preset}>
+            <option value="" selected=true>{ tr(l, T::OpenScenario) }</option>
+            if let Some(e) = &m.presets_error {
+                <option value="" disabled=true>{ trf(l, T::NoPresets, &[e]) }</option>
+            }
+            { group("preset", T::Presets) }
+            { group("museum", T::Museum) }
+            { group("findings", T::Findings) }
+        </select>
+    }
+}
+
+/// Import (a file input in a label), Export, Share.
+fn file_buttons(l: Lang, files: &FileActions) -> Html {
     let on_import = {
-        let import = p.files.import.clone();
+        let import = files.import.clone();
         Callback::from(move |e: Event| {
             let input = e
                 .target()
@@ -65,100 +124,74 @@ pub fn Header(p: &HeaderProps) -> Html {
         let cb = cb.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
-    let msg = |m: Msg| {
-        let send = send.clone();
-        Callback::from(move |_: MouseEvent| send.emit(m.clone()))
-    };
-    let on_lang = {
-        let send = send.clone();
-        Callback::from(move |e: Event| send.emit(Msg::SetLang(Lang::from_code(&input_value(&e)))))
-    };
+    html! {
+        <>
+            <label class="button" data-testid="import-label">
+                { tr(l, T::Import) }
+                <input type="file" accept=".json,application/json" class="visually-hidden"
+                       aria-label={tr(l, T::ImportAria)} data-testid="import" onchange={on_import} />
+            </label>
+            <button type="button" data-testid="export" aria-label={tr(l, T::ExportAria)}
+                    onclick={click(&files.export)}>{ tr(l, T::Export) }</button>
+            <button type="button" data-testid="share" aria-label={tr(l, T::ShareAria)}
+                    onclick={click(&files.share)}>{ tr(l, T::Share) }</button>
+        </>
+    }
+}
+
+/// The branches of the run (once there is more than one).
+fn branch_picker(m: &Model, send: &Callback<Msg>) -> Html {
+    let l = m.lang;
+    let branches = m.engine.branches();
+    if branches.len() <= 1 {
+        return html! {};
+    }
     let on_branch = {
         let send = send.clone();
         Callback::from(move |e: Event| {
             if let Ok(id) = input_value(&e).parse() {
-                send.emit(Msg::SelectBranch(id));
+                send.emit(TransportMsg::SelectBranch(id).into());
             }
         })
     };
-    let branches = m.engine.branches();
-    let title = m.lesson.as_ref().map_or_else(
-        || m.title.clone(),
-        |p| p.lesson.title.get(l.code()).to_string(),
-    );
-
     html! {
-        <header class="top">
-            <div class="brand">
-                <h1>{ "ZabLab" }</h1>
-                <span class="tagline">{ tr(l, T::Tagline) }</span>
-                <span class="title" data-testid="scenario-title">{ title }</span>
-            </div>
-            <nav class="tools" aria-label={tr(l, T::Tools)}>
-                <select aria-label={tr(l, T::OpenScenario)} data-testid="presets" onchange={on_preset}>
-                    <option value="" selected=true>{ tr(l, T::OpenScenario) }</option>
-                    if let Some(e) = &m.presets_error {
-                        <option value="" disabled=true>{ trf(l, T::NoPresets, &[e]) }</option>
-                    }
-                    { group("preset", T::Presets) }
-                    { group("museum", T::Museum) }
-                    { group("findings", T::Findings) }
-                </select>
-                <button type="button" class="course-button" data-testid="course" title={tr(l, T::CourseAria)}
-                        aria-expanded={m.course_open.to_string()} onclick={msg(Msg::ToggleCourse)}>{ tr(l, T::Course) }</button>
-                <button type="button" aria-expanded={m.setup_open.to_string()} data-testid="new-ensemble"
-                        onclick={msg(Msg::ToggleSetup)}>{ tr(l, T::NewEnsemble) }</button>
-                <label class="button" data-testid="import-label">
-                    { tr(l, T::Import) }
-                    <input type="file" accept=".json,application/json" class="visually-hidden"
-                           aria-label={tr(l, T::ImportAria)} data-testid="import" onchange={on_import} />
-                </label>
-                <button type="button" data-testid="export" aria-label={tr(l, T::ExportAria)}
-                        onclick={click(&p.files.export)}>{ tr(l, T::Export) }</button>
-                <button type="button" data-testid="share" aria-label={tr(l, T::ShareAria)}
-                        onclick={click(&p.files.share)}>{ tr(l, T::Share) }</button>
-                if branches.len() > 1 {
-                    <select aria-label={tr(l, T::Branch)} data-testid="branches" onchange={on_branch}>
-                        { for branches.iter().map(|b| {
-                            let label = match b.parent {
-                                None if b.id == 0 => trf(l, T::BranchMain, &[&b.id.to_string()]),
-                                None => trf(l, T::BranchRestart, &[&b.id.to_string()]),
-                                Some((parent, at)) => trf(l, T::BranchFork, &[&b.id.to_string(), &parent.to_string(), &crate::fmt_ms(at)]),
-                            };
-                            html! { <option value={b.id.to_string()} selected={b.active}>{ label }</option> }
-                        }) }
-                    </select>
-                }
-                <select aria-label={tr(l, T::Language)} onchange={on_lang} data-testid="language">
-                    { for Lang::ALL.iter().map(|x| html! {
-                        <option value={x.code()} selected={*x == l}>{ x.native_name() }</option>
-                    }) }
-                </select>
-                <button type="button" aria-pressed={m.presenter.to_string()} data-testid="presenter"
-                        onclick={msg(Msg::TogglePresenter)}>{ tr(l, T::Presenter) }</button>
-                <button type="button" aria-label={tr(l, T::HelpAria)} onclick={msg(Msg::ToggleHelp)}>{ "?" }</button>
-            </nav>
-            if let Some(link) = &p.share_link {
-                <div class="share-link">
-                    <label>{ tr(l, T::ShareLink) }
-                        <input type="text" readonly=true value={link.clone()} data-testid="share-link" />
-                    </label>
-                </div>
-            }
-            if m.setup_open {
-                { setup_form(l, &m.setup, &send) }
-            }
-        </header>
+        <select aria-label={tr(l, T::Branch)} data-testid="branches" onchange={on_branch}>
+            { for branches.iter().map(|b| {
+                let label = match b.parent {
+                    None if b.id == 0 => trf(l, T::BranchMain, &[&b.id.to_string()]),
+                    None => trf(l, T::BranchRestart, &[&b.id.to_string()]),
+                    Some((parent, at)) => trf(l, T::BranchFork, &[&b.id.to_string(), &parent.to_string(), &crate::fmt_ms(at)]),
+                };
+                html! { <option key={b.id} value={b.id.to_string()} selected={b.active}>{ label }</option> }
+            }) }
+        </select>
+    }
+}
+
+/// The languages, each in its own name.
+fn language_picker(l: Lang, send: &Callback<Msg>) -> Html {
+    let on_lang = {
+        let send = send.clone();
+        Callback::from(move |e: Event| {
+            send.emit(ViewMsg::SetLang(Lang::from_code(&input_value(&e))).into())
+        })
+    };
+    html! {
+        <select aria-label={tr(l, T::Language)} onchange={on_lang} data-testid="language">
+            { for Lang::ALL.iter().map(|x| html! {
+                <option value={x.code()} selected={*x == l}>{ x.native_name() }</option>
+            }) }
+        </select>
     }
 }
 
 fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
-    let with = |f: SetupField| on_number(send, move |v| Msg::SetupField(f, v));
+    let with = |f: SetupField| on_number(send, move |v| FileMsg::SetupField(f, v));
     let start = {
         let send = send.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            send.emit(Msg::NewEnsemble)
+            send.emit(FileMsg::NewEnsemble.into())
         })
     };
     html! {

@@ -1,31 +1,52 @@
-//! The Yew components. Each gets a [`Shared`] handle on the model, a
-//! revision (it re-renders only when that changes) and the `send`
-//! callback that turns a click into a [`Msg`]. No component computes
+//! The Yew components, one view area per file. Each gets a [`Shared`]
+//! handle on the model, a revision (it re-renders only when that
+//! changes) and the `send` callback that turns a click into a [`Msg`]
+//! (each area's message enum converts into it). No component computes
 //! protocol state: they read the simulation and the pure `layout` and
 //! `spacetime` modules.
+//!
+//! - the page: [`Header`] (`header.rs`), [`Cluster`] (`cluster.rs`),
+//!   [`Transport`] (`transport.rs`), [`Diagram`] (`diagram.rs`, drawing
+//!   in `canvas.rs`), [`LessonPanel`] (`lesson.rs`), the course outline
+//!   (`course.rs`) and the shortcuts dialog (`help.rs`);
+//! - the side panel (`side.rs`) and its tabs: `server.rs`, `network.rs`,
+//!   `clients.rs`, `log.rs`, `invariants.rs`, `diagnosis.rs`;
+//! - `widgets.rs`: the small pieces they share.
+//!
+//! A new view area is a new file here with its own component or view
+//! function; sibling files never import each other except `widgets`.
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::i18n::{tr, Lang, T};
 use crate::model::{Model, Msg};
 
+mod canvas;
 mod clients;
 mod cluster;
+mod course;
 mod diagnosis;
 mod diagram;
 mod header;
+mod help;
+mod invariants;
 mod lesson;
-mod panels;
+mod log;
+mod network;
+mod server;
+mod side;
 mod transport;
+mod widgets;
 
 pub use cluster::Cluster;
+pub use course::course_dialog;
 pub use diagram::Diagram;
 pub use header::Header;
-pub use lesson::{course_dialog, LessonPanel};
-pub use panels::SidePanel;
+pub use help::help;
+pub use lesson::LessonPanel;
+pub use side::SidePanel;
 pub use transport::Transport;
 
 /// The model, shared by the root (which mutates it in `update`) and the
@@ -66,69 +87,4 @@ pub struct FileActions {
     pub share: Callback<()>,
     pub import: Callback<web_sys::File>,
     pub preset: Callback<String>,
-}
-
-/// A button that sends `msg`.
-pub fn button(
-    label: &'static str,
-    aria: String,
-    testid: &'static str,
-    send: &Callback<Msg>,
-    msg: Msg,
-) -> Html {
-    let send = send.clone();
-    html! {
-        <button type="button" aria-label={aria} data-testid={testid}
-                onclick={Callback::from(move |_| send.emit(msg.clone()))}>{ label }</button>
-    }
-}
-
-/// A callback reading an `<input>`'s value as a number.
-pub fn on_number(send: &Callback<Msg>, make: impl Fn(u64) -> Msg + 'static) -> Callback<Event> {
-    let send = send.clone();
-    Callback::from(move |e: Event| {
-        let v = input_value(&e);
-        if let Ok(n) = v.trim().parse::<u64>() {
-            send.emit(make(n));
-        }
-    })
-}
-
-/// The value of the `<input>`/`<select>` an event came from.
-pub fn input_value(e: &Event) -> String {
-    use wasm_bindgen::JsCast;
-    let t = e.target();
-    if let Some(i) = t
-        .clone()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    {
-        return i.value();
-    }
-    if let Some(s) = t.and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-        return s.value();
-    }
-    String::new()
-}
-
-/// The shortcuts dialog.
-pub fn help(lang: Lang, send: &Callback<Msg>) -> Html {
-    let close = {
-        let send = send.clone();
-        Callback::from(move |_| send.emit(Msg::ToggleHelp))
-    };
-    html! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
-                <h2 id="help-title">{ tr(lang, T::HelpTitle) }</h2>
-                <p>{ tr(lang, T::HelpIntro) }</p>
-                <table class="keys">
-                    { for crate::keys::SHORTCUTS.iter().map(|(k, t)| html! {
-                        <tr><th><kbd>{ *k }</kbd></th><td>{ tr(lang, *t) }</td></tr>
-                    }) }
-                </table>
-                <p>{ tr(lang, T::HelpColors) }</p>
-                <button type="button" onclick={close} aria-label={tr(lang, T::Close)}>{ tr(lang, T::Close) }</button>
-            </div>
-        </div>
-    }
 }

@@ -1,15 +1,20 @@
 //! Play, pause, step, step back, speed, crash-the-leader, the clock and
 //! status line, and the timeline scrubber over the whole branch with its
 //! markers (elections, epochs, syncs, faults, client actions, violations).
+//! The buttons send `TransportMsg`s (and Crash the leader a `FaultMsg`);
+//! the markers are read from the frontier's records (`Engine::head`).
 
 use yew::prelude::*;
 use zablab_core::proto::ServerState;
 use zablab_core::sim::Life;
 use zablab_core::ActionKind;
 
-use super::{input_value, PanelProps};
+use zablab_core::Simulation;
+
+use super::widgets::{event_input, input_value, on_click};
+use super::PanelProps;
 use crate::i18n::{tr, trf, Lang, T};
-use crate::model::{Msg, SPEEDS};
+use crate::model::{FaultMsg, Model, Msg, TransportMsg, SPEEDS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Mark {
@@ -93,28 +98,82 @@ fn action_text(l: Lang, kind: &ActionKind) -> String {
     trf(l, T::ActionMark, &[kind.name(), &detail])
 }
 
+/// A marker: its moment, kind, label and, for a violation, its index.
+type Marker = (u64, Mark, String, Option<usize>);
+
 #[component]
 pub fn Transport(p: &PanelProps) -> Html {
     let m = p.model.get();
     let l = m.lang;
     let sim = m.engine.sim();
-    let head = m.engine.head();
-    let send = &p.send;
-    let msg = |x: Msg| {
-        let send = send.clone();
-        Callback::from(move |_: MouseEvent| send.emit(x.clone()))
+    let frontier = m.engine.frontier_ms();
+    let now = sim.now_ms();
+    let mode = if m.target.is_some() {
+        trf(l, T::Computing, &[&crate::fmt_ms(m.target.unwrap_or(0))])
+    } else if m.engine.live() {
+        tr(l, T::Live).to_string()
+    } else {
+        trf(l, T::Replay, &[&crate::fmt_ms(frontier)])
     };
+    html! {
+        <section class="transport" aria-label={tr(l, T::Transport)}>
+            { buttons(&m, &p.send) }
+            <div class="clock">
+                <span class="time" data-testid="time">{ crate::fmt_ms(now) }</span>
+                <span class={classes!("mode", m.engine.live().then_some("live"))} data-testid="mode">{ mode }</span>
+                if m.lagging {
+                    <span class="lagging">{ tr(l, T::Lagging) }</span>
+                }
+            </div>
+            <p class="status" data-testid="status">
+                { trf(l, T::Status, &[&crate::fmt_ms(now), &sim.events().to_string(), &format!("0x{:016x}", sim.trace_hash())]) }
+            </p>
+            { timeline(&m, &p.send) }
+        </section>
+    }
+}
+
+/// Step back, play or pause, step, the speed, crash the leader.
+fn buttons(m: &Model, send: &Callback<Msg>) -> Html {
+    let l = m.lang;
     let on_speed = {
         let send = send.clone();
         Callback::from(move |e: Event| {
             if let Ok(v) = input_value(&e).parse::<f64>() {
-                send.emit(Msg::SetSpeed(v));
+                send.emit(TransportMsg::SetSpeed(v).into());
             }
         })
     };
+    html! {
+        <div class="buttons">
+            <button type="button" aria-label={tr(l, T::StepBackAria)} data-testid="step-back" onclick={on_click(send, TransportMsg::StepBack)}>{ icon("M3 2h2v12H3zM14 2v12L6 8z") }</button>
+            if m.playing {
+                <button type="button" class="play" aria-label={tr(l, T::Pause)} data-testid="play" onclick={on_click(send, TransportMsg::Pause)}>{ icon("M3 2h4v12H3zM9 2h4v12H9z") }</button>
+            } else {
+                <button type="button" class="play" aria-label={tr(l, T::Play)} data-testid="play" onclick={on_click(send, TransportMsg::Play)}>{ icon("M3 2v12l11-6z") }</button>
+            }
+            <button type="button" aria-label={tr(l, T::StepAria)} data-testid="step" onclick={on_click(send, TransportMsg::StepForward)}>{ icon("M2 2v12l8-6zM11 2h2v12h-2z") }</button>
+            <label class="speed">{ tr(l, T::Speed) }
+                <select aria-label={tr(l, T::Speed)} data-testid="speed" onchange={on_speed}>
+                    { for SPEEDS.iter().map(|s| html! {
+                        <option value={s.to_string()} selected={(*s - m.speed).abs() < 1e-9}>{ speed_label(*s) }</option>
+                    }) }
+                </select>
+            </label>
+            <button type="button" class="danger" aria-label={tr(l, T::CrashLeaderAria)} data-testid="crash-leader"
+                    onclick={on_click(send, FaultMsg::CrashLeader)}>{ tr(l, T::CrashLeader) }</button>
+        </div>
+    }
+}
 
-    // The timeline spans the branch: computed part, scheduled actions, end.
+/// The scrubber over the whole branch (computed part, scheduled actions,
+/// end), with its markers; a marker seeks to its moment (a violation's:
+/// to the breaking event).
+fn timeline(m: &Model, send: &Callback<Msg>) -> Html {
+    let l = m.lang;
+    let head = m.engine.head();
     let frontier = m.engine.frontier_ms();
+    let now = m.engine.now_ms();
     let last_action = head
         .scenario()
         .actions
@@ -139,69 +198,43 @@ pub fn Transport(p: &PanelProps) -> Html {
             crate::dec(t.min(span) as f64 * 100.0 / span as f64, 3)
         )
     };
+    let markers = markers(l, head, span).into_iter().map(|(t, k, text, violation)| {
+        let onclick = match violation {
+            Some(i) => on_click(send, TransportMsg::FocusViolation(i)),
+            None => on_click(send, TransportMsg::Seek(t)),
+        };
+        let label = format!("{} · {}", crate::fmt_ms(t), text);
+        html! {
+            <button type="button" class={classes!("marker", k.class(), (t > frontier).then_some("future"))}
+                    style={format!("left:{}", pct(t))} title={label.clone()} aria-label={label} {onclick} />
+        }
+    });
+    let on_scrub = {
+        let send = send.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = event_input(&e) {
+                if let Ok(v) = i.value().parse::<u64>() {
+                    send.emit(TransportMsg::Seek(v).into());
+                }
+            }
+        })
+    };
+    html! {
+        <div class="timeline" data-testid="timeline">
+            <div class="computed" style={format!("width:{}", pct(frontier))} />
+            <div class="markers">{ for markers }</div>
+            <input type="range" min="0" max={span.to_string()} step="1" value={now.to_string()}
+                   aria-label={tr(l, T::Timeline)} aria-valuetext={crate::fmt_ms(now)}
+                   data-testid="scrubber" oninput={on_scrub} />
+        </div>
+    }
+}
 
-    let mut marks: Vec<(u64, Mark, String, Option<usize>)> = Vec::new();
-    for r in head.leaders() {
-        marks.push((
-            r.established_ms,
-            Mark::Leader,
-            trf(
-                l,
-                T::LeaderMark,
-                &[&r.sid.to_string(), &r.epoch.to_string()],
-            ),
-            None,
-        ));
-    }
-    for r in head.syncs() {
-        marks.push((
-            r.at_ms,
-            Mark::Sync,
-            trf(
-                l,
-                T::SyncMark,
-                &[&r.learner.to_string(), r.mode.name(), &r.leader.to_string()],
-            ),
-            None,
-        ));
-    }
-    let states = head.state_history();
-    let mut prev_looking = std::collections::BTreeSet::new();
-    for r in states.iter_from(states.first()) {
-        let looking = r.life == Life::Running && r.state == ServerState::Looking;
-        if looking && prev_looking.insert(r.sid) {
-            marks.push((
-                r.at_ms,
-                Mark::Election,
-                trf(l, T::ElectionMark, &[&r.sid.to_string()]),
-                None,
-            ));
-        } else if !looking {
-            prev_looking.remove(&r.sid);
-        }
-    }
-    for a in &head.scenario().actions {
-        if let Some(k) = action_mark(&a.kind) {
-            marks.push((a.at_ms, k, action_text(l, &a.kind), None));
-        }
-    }
-    for h in head.hazards() {
-        marks.push((
-            h.at_ms,
-            Mark::Hazard,
-            trf(l, T::HazardMark, &[h.kind, &h.detail]),
-            None,
-        ));
-    }
-    for (i, v) in head.violations().iter().enumerate() {
-        marks.push((
-            v.at_ms,
-            Mark::Violation,
-            trf(l, T::ViolationMark, &[&v.property, &v.detail]),
-            Some(i),
-        ));
-    }
-    // One marker per kind and 0.2 % of the span (the first wins).
+/// The timeline's markers over `span` ms: one per kind and 0.2 % of the
+/// span (the first wins), in kind order.
+fn markers(l: Lang, head: &Simulation, span: u64) -> Vec<Marker> {
+    let mut marks = protocol_marks(l, head);
+    marks.extend(run_marks(l, head));
     marks.sort_by_key(|(t, k, _, _)| (*k, *t));
     let mut last: Option<(Mark, u64)> = None;
     let bucket = (span / 500).max(1);
@@ -211,83 +244,57 @@ pub fn Transport(p: &PanelProps) -> Html {
         last = Some((*k, b));
         keep
     });
-    let markers = marks.into_iter().map(|(t, k, text, violation)| {
-        let onclick = {
-            let send = send.clone();
-            Callback::from(move |_: MouseEvent| {
-                send.emit(match violation {
-                    Some(i) => Msg::FocusViolation(i),
-                    None => Msg::Seek(t),
-                })
-            })
-        };
-        let label = format!("{} · {}", crate::fmt_ms(t), text);
-        html! {
-            <button type="button" class={classes!("marker", k.class(), (t > frontier).then_some("future"))}
-                    style={format!("left:{}", pct(t))} title={label.clone()} aria-label={label} {onclick} />
-        }
-    });
+    marks
+}
 
-    let on_scrub = {
-        let send = send.clone();
-        Callback::from(move |e: InputEvent| {
-            use wasm_bindgen::JsCast;
-            if let Some(i) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                if let Ok(v) = i.value().parse::<u64>() {
-                    send.emit(Msg::Seek(v));
-                }
-            }
-        })
-    };
-
-    let now = sim.now_ms();
-    let mode = if m.target.is_some() {
-        trf(l, T::Computing, &[&crate::fmt_ms(m.target.unwrap_or(0))])
-    } else if m.engine.live() {
-        tr(l, T::Live).to_string()
-    } else {
-        trf(l, T::Replay, &[&crate::fmt_ms(frontier)])
-    };
-    html! {
-        <section class="transport" aria-label={tr(l, T::Transport)}>
-            <div class="buttons">
-                <button type="button" aria-label={tr(l, T::StepBackAria)} data-testid="step-back" onclick={msg(Msg::StepBack)}>{ icon("M3 2h2v12H3zM14 2v12L6 8z") }</button>
-                if m.playing {
-                    <button type="button" class="play" aria-label={tr(l, T::Pause)} data-testid="play" onclick={msg(Msg::Pause)}>{ icon("M3 2h4v12H3zM9 2h4v12H9z") }</button>
-                } else {
-                    <button type="button" class="play" aria-label={tr(l, T::Play)} data-testid="play" onclick={msg(Msg::Play)}>{ icon("M3 2v12l11-6z") }</button>
-                }
-                <button type="button" aria-label={tr(l, T::StepAria)} data-testid="step" onclick={msg(Msg::StepForward)}>{ icon("M2 2v12l8-6zM11 2h2v12h-2z") }</button>
-                <label class="speed">{ tr(l, T::Speed) }
-                    <select aria-label={tr(l, T::Speed)} data-testid="speed" onchange={on_speed}>
-                        { for SPEEDS.iter().map(|s| html! {
-                            <option value={s.to_string()} selected={(*s - m.speed).abs() < 1e-9}>{ speed_label(*s) }</option>
-                        }) }
-                    </select>
-                </label>
-                <button type="button" class="danger" aria-label={tr(l, T::CrashLeaderAria)} data-testid="crash-leader"
-                        onclick={msg(Msg::CrashLeader)}>{ tr(l, T::CrashLeader) }</button>
-            </div>
-            <div class="clock">
-                <span class="time" data-testid="time">{ crate::fmt_ms(now) }</span>
-                <span class={classes!("mode", m.engine.live().then_some("live"))} data-testid="mode">{ mode }</span>
-                if m.lagging {
-                    <span class="lagging">{ tr(l, T::Lagging) }</span>
-                }
-            </div>
-            <p class="status" data-testid="status">
-                { trf(l, T::Status, &[&crate::fmt_ms(now), &sim.events().to_string(), &format!("0x{:016x}", sim.trace_hash())]) }
-            </p>
-            <div class="timeline" data-testid="timeline">
-                <div class="computed" style={format!("width:{}", pct(frontier))} />
-                <div class="markers">{ for markers }</div>
-                <input type="range" min="0" max={span.to_string()} step="1" value={now.to_string()}
-                       aria-label={tr(l, T::Timeline)} aria-valuetext={crate::fmt_ms(now)}
-                       data-testid="scrubber" oninput={on_scrub} />
-            </div>
-        </section>
+/// What the protocol did: leaders established, syncs, elections begun.
+fn protocol_marks(l: Lang, head: &Simulation) -> Vec<Marker> {
+    let mut marks: Vec<Marker> = Vec::new();
+    for r in head.leaders() {
+        let text = trf(
+            l,
+            T::LeaderMark,
+            &[&r.sid.to_string(), &r.epoch.to_string()],
+        );
+        marks.push((r.established_ms, Mark::Leader, text, None));
     }
+    for r in head.syncs() {
+        let text = trf(
+            l,
+            T::SyncMark,
+            &[&r.learner.to_string(), r.mode.name(), &r.leader.to_string()],
+        );
+        marks.push((r.at_ms, Mark::Sync, text, None));
+    }
+    let states = head.state_history();
+    let mut prev_looking = std::collections::BTreeSet::new();
+    for r in states.iter_from(states.first()) {
+        let looking = r.life == Life::Running && r.state == ServerState::Looking;
+        if looking && prev_looking.insert(r.sid) {
+            let text = trf(l, T::ElectionMark, &[&r.sid.to_string()]);
+            marks.push((r.at_ms, Mark::Election, text, None));
+        } else if !looking {
+            prev_looking.remove(&r.sid);
+        }
+    }
+    marks
+}
+
+/// What happened to the run: the scenario's actions, hazards, violations.
+fn run_marks(l: Lang, head: &Simulation) -> Vec<Marker> {
+    let mut marks: Vec<Marker> = Vec::new();
+    for a in &head.scenario().actions {
+        if let Some(k) = action_mark(&a.kind) {
+            marks.push((a.at_ms, k, action_text(l, &a.kind), None));
+        }
+    }
+    for h in head.hazards() {
+        let text = trf(l, T::HazardMark, &[h.kind, &h.detail]);
+        marks.push((h.at_ms, Mark::Hazard, text, None));
+    }
+    for (i, v) in head.violations().iter().enumerate() {
+        let text = trf(l, T::ViolationMark, &[&v.property, &v.detail]);
+        marks.push((v.at_ms, Mark::Violation, text, Some(i)));
+    }
+    marks
 }

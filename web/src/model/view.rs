@@ -1,0 +1,154 @@
+//! What is shown, not what runs: the selected server, the side panel's
+//! tab, the language, presenter mode, the help dialog, the diagram's
+//! window, the log's filter, notices and a diagnosis finding marked in
+//! the cluster view. None of these messages touches the engine.
+
+use zablab_core::proto::Sid;
+use zablab_core::server::Level;
+
+use crate::i18n::Lang;
+use crate::model::Model;
+
+pub const WINDOWS_MS: [u64; 7] = [100, 500, 2_000, 5_000, 20_000, 60_000, 300_000];
+
+/// The panels of the side area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Server,
+    Network,
+    Clients,
+    Log,
+    Invariants,
+    Diagnosis,
+}
+
+/// A diagnosis finding the user clicked: what the cluster view marks.
+/// A copy, so it stays while the diagnosis changes with time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagFocus {
+    pub id: &'static str,
+    pub server: Option<Sid>,
+    pub servers: Vec<Sid>,
+    /// `(from, to)` of the finding's links.
+    pub links: Vec<(Sid, Sid)>,
+}
+
+/// The view's messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ViewMsg {
+    Select(Option<Sid>),
+    Tab(Tab),
+    SetLang(Lang),
+    TogglePresenter,
+    ToggleHelp,
+    SetWindow(u64),
+    LogServer(Option<Sid>),
+    LogLevel(Level),
+    /// Hides the notice (and the course outline: Esc).
+    DismissNotice,
+    /// An information for the user, already in their language.
+    Notice(String),
+    /// Marks (or unmarks) a diagnosis finding's servers and links.
+    FocusFinding(Option<DiagFocus>),
+}
+
+impl Model {
+    pub(super) fn view(&mut self, msg: ViewMsg) {
+        match msg {
+            ViewMsg::Select(s) => {
+                self.selected = s;
+                if s.is_some() {
+                    self.tab = Tab::Server;
+                }
+            }
+            ViewMsg::Tab(t) => self.tab = t,
+            ViewMsg::SetLang(l) => self.lang = l,
+            ViewMsg::TogglePresenter => self.presenter = !self.presenter,
+            ViewMsg::ToggleHelp => self.help = !self.help,
+            ViewMsg::SetWindow(w) => {
+                self.window_ms = w.clamp(WINDOWS_MS[0], WINDOWS_MS[WINDOWS_MS.len() - 1])
+            }
+            ViewMsg::LogServer(s) => self.log_server = s,
+            ViewMsg::LogLevel(l) => self.log_level = l,
+            ViewMsg::DismissNotice => {
+                self.notice = None;
+                self.course_open = false;
+            }
+            ViewMsg::Notice(text) => self.say(text, false),
+            ViewMsg::FocusFinding(f) => {
+                let same = f.as_ref().is_some_and(|f| {
+                    self.diag_focus
+                        .as_ref()
+                        .is_some_and(|d| d.id == f.id && d.server == f.server)
+                });
+                self.diag_focus = if same { None } else { f };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{play_to, preset};
+    use super::*;
+    use crate::engine::Engine;
+    use zablab_core::Scenario;
+
+    #[test]
+    fn a_finding_is_marked_and_unmarked() {
+        let json = include_str!("../../../static/scenarios/node-failure-majority.json");
+        let mut m = preset(json);
+        play_to(&mut m, 15_000);
+        let d = m.engine.sim().diagnose();
+        let f = d.of("no_quorum").next().expect("no quorum at 15 s");
+        let focus = DiagFocus {
+            id: f.id,
+            server: f.server,
+            servers: f.servers.clone(),
+            links: Vec::new(),
+        };
+        m.apply(ViewMsg::FocusFinding(Some(focus.clone())).into());
+        assert_eq!(m.diag_focus.as_ref(), Some(&focus));
+        m.apply(ViewMsg::FocusFinding(Some(focus)).into());
+        assert_eq!(m.diag_focus, None, "a second click unmarks");
+    }
+
+    #[test]
+    fn selecting_a_server_opens_its_inspector_and_the_window_stays_in_range() {
+        let mut m = Model::opening().unwrap();
+        m.apply(ViewMsg::Tab(Tab::Log).into());
+        m.apply(ViewMsg::Select(None).into());
+        assert_eq!(m.tab, Tab::Log);
+        m.apply(ViewMsg::Select(Some(2)).into());
+        assert_eq!((m.selected, m.tab), (Some(2), Tab::Server));
+        m.apply(ViewMsg::SetWindow(1).into());
+        assert_eq!(m.window_ms, WINDOWS_MS[0]);
+        m.apply(ViewMsg::Notice("hello".into()).into());
+        m.course_open = true;
+        m.apply(ViewMsg::DismissNotice.into());
+        assert!(m.notice.is_none() && !m.course_open);
+    }
+
+    /// The diagnosis's cost on the one-hour load preset (run with
+    /// `cargo test -p zablab-web --release -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn diagnosis_cost_on_the_one_hour_preset() {
+        let json = include_str!("../../../static/scenarios/load-1h-5srv.json");
+        let mut e = Engine::new(Scenario::from_json(json).unwrap()).unwrap();
+        for t in [60_000u64, 600_000, 1_800_000, 3_600_000] {
+            e.seek(t, &mut || true);
+            let t0 = std::time::Instant::now();
+            let n = 20;
+            let mut findings = 0;
+            for _ in 0..n {
+                findings = e.sim().diagnose().findings.len();
+            }
+            let per = t0.elapsed().as_secs_f64() * 1000.0 / n as f64;
+            println!(
+                "diagnose at {t} ms: {per:.3} ms per call, {findings} findings, {} events",
+                e.sim().events()
+            );
+        }
+    }
+}
