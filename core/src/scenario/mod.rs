@@ -1,0 +1,78 @@
+//! Scenario file v1, the contract in `docs/SCENARIO.md`: read, checked and
+//! written back.
+//!
+//! A scenario is a seed, an ensemble, a network, an end time and a list of
+//! actions at virtual times. Parsing is strict: unknown fields, unknown
+//! actions, server ids outside the ensemble, negative or non-integer times,
+//! a wrong version are errors whose
+//! message names the place (`actions[3].server`) and the problem, so a
+//! person can fix the file. Missing optional fields take ZooKeeper's sample
+//! configuration (`conf/zoo_sample.cfg`): tickTime 2000, initLimit 10,
+//! syncLimit 5.
+//!
+//! The layers, each in its own file:
+//! - `types.rs`: the data model and its JSON form (what `to_json` writes);
+//! - `parse.rs`: the top level and each action's head, dispatching on
+//!   [`ACTION_KINDS`] to `faults.rs`, `clients.rs` and `observe.rs` (one
+//!   parser per action, strict about its fields); `fields.rs` the shared
+//!   readers;
+//! - `validate.rs`: the file against itself (ensemble, network, server ids,
+//!   times).
+//!
+//! This module never panics on input: every path returns `ScenarioError`.
+//! It never runs anything: what depends on the run is `Simulation`'s.
+
+mod clients;
+mod error;
+mod faults;
+mod fields;
+mod observe;
+mod parse;
+mod types;
+mod validate;
+
+pub use error::ScenarioError;
+pub use parse::{ACTION_KINDS, ACTION_NAMES, TOP_FIELDS};
+pub use types::{
+    Action, ActionKind, Ensemble, Expectation, MultiOp, Museum, Network, RecipeKind, Scenario,
+    ServerRef, BUILTIN_CLIENT, CREATE_OPS,
+};
+
+/// The only scenario version this build reads.
+pub const SCENARIO_VERSION: u64 = 1;
+
+/// Highest server id ZooKeeper accepts in `myid`.
+pub const MAX_SID: u32 = 255;
+
+impl Scenario {
+    /// Parses and checks a v1 scenario from JSON text: every check of
+    /// [`Scenario::check`].
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario = parse::document(text)?;
+        scenario.check()?;
+        Ok(scenario)
+    }
+
+    /// Every check a file passes before it runs, in the order they report:
+    /// the ensemble, the network, then each action's server ids and time.
+    pub fn check(&self) -> Result<(), ScenarioError> {
+        self.validate()
+    }
+
+    /// The scenario as v1 JSON (what `from_json` reads back).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+    }
+
+    /// All sids, participants first, in file order.
+    pub fn sids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.ensemble
+            .participants
+            .iter()
+            .chain(self.ensemble.observers.iter())
+            .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests;
