@@ -3,7 +3,9 @@
 //! whole servers, then trim the end time, keeping each step that still
 //! fails with the same property.
 //!
-//! Never changes a seed's generated scenario.
+//! Every candidate kept passes `Scenario::check`, so the file written
+//! loads (a candidate that drops a client's `connect` but keeps its writes
+//! is not one). Never changes a seed's generated scenario.
 
 use crate::scenario::{Action, ActionKind, Scenario, ServerRef};
 use crate::sim::Simulation;
@@ -135,13 +137,13 @@ struct Shrinker<'a> {
 }
 
 impl Shrinker<'_> {
-    /// Keeps `candidate` if it still fails.
+    /// Keeps `candidate` if it is a valid scenario that still fails.
     fn try_it(&mut self, candidate: Scenario) -> bool {
         if self.budget == 0 {
             return false;
         }
         self.budget -= 1;
-        if fails_with(&candidate, self.property) {
+        if candidate.check().is_ok() && fails_with(&candidate, self.property) {
             self.best = candidate;
             true
         } else {

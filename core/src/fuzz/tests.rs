@@ -66,3 +66,36 @@ fn shrinking_keeps_the_failure_and_drops_what_does_not_matter() {
         ActionKind::Write { .. } | ActionKind::SlowLink { .. }
     )));
 }
+
+#[test]
+fn every_scenario_the_shrinker_returns_loads() {
+    // Dropping the first half (start, connect, a write, a slow link) still
+    // fails, but would leave the write at 3200 ms without its connect: a
+    // file `zablab run` refuses. Each budget stops the shrinker somewhere
+    // else on its way.
+    let json = r#"{"zablab":1,"seed":1,"ensemble":{"participants":[1,2,3],"tick_ms":200},
+        "until_ms":20000,"actions":[
+        {"at_ms":0,"do":"start","servers":[1,2,3]},
+        {"at_ms":1000,"do":"connect","client":"c","server":1},
+        {"at_ms":1500,"do":"write","client":"c","count":5},
+        {"at_ms":2000,"do":"slow_link","from":1,"to":2,"latency_ms":30},
+        {"at_ms":3000,"do":"crash","server":1},
+        {"at_ms":3100,"do":"crash","server":2},
+        {"at_ms":3200,"do":"write","client":"c","count":2},
+        {"at_ms":4000,"do":"expect","what":"leader","within_ms":10000}]}"#;
+    let s = Scenario::from_json(json).unwrap();
+    for budget in 1..=8 {
+        let small = shrink(&s, "LivenessLeaderEstablished", budget);
+        Scenario::from_json(&small.to_json())
+            .unwrap_or_else(|e| panic!("budget {budget}: the shrunk file does not load: {e}"));
+    }
+}
+
+#[test]
+fn generated_scenarios_with_recipes_pass_every_check() {
+    for seed in 0..100 {
+        let s = generate_with(seed, &[], true);
+        s.check()
+            .unwrap_or_else(|e| panic!("seed {seed} (recipes): generated scenario is invalid: {e}"));
+    }
+}

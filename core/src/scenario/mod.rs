@@ -4,7 +4,7 @@
 //! A scenario is a seed, an ensemble, a network, an end time and a list of
 //! actions at virtual times. Parsing is strict: unknown fields, unknown
 //! actions, server ids outside the ensemble, negative or non-integer times,
-//! a wrong version are errors whose
+//! a wrong version, a client no earlier action connects are errors whose
 //! message names the place (`actions[3].server`) and the problem, so a
 //! person can fix the file. Missing optional fields take ZooKeeper's sample
 //! configuration (`conf/zoo_sample.cfg`): tickTime 2000, initLimit 10,
@@ -17,7 +17,9 @@
 //!   parser per action, strict about its fields); `fields.rs` the shared
 //!   readers;
 //! - `validate.rs`: the file against itself (ensemble, network, server ids,
-//!   times).
+//!   times);
+//! - `refs.rs`: what actions refer to (clients connected before use,
+//!   four-letter words), the checks made before running.
 //!
 //! This module never panics on input: every path returns `ScenarioError`.
 //! It never runs anything: what depends on the run is `Simulation`'s.
@@ -28,6 +30,7 @@ mod faults;
 mod fields;
 mod observe;
 mod parse;
+mod refs;
 mod types;
 mod validate;
 
@@ -53,10 +56,26 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// [`Scenario::from_json`] without checking that each client an action
+    /// names is connected before: for actions that stand alone (a lesson's
+    /// `try_it` actions, applied later by `Simulation::act`, which refuses
+    /// a client that does not exist then).
+    pub fn from_json_unlinked(text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario = parse::document(text)?;
+        scenario.validate()?;
+        scenario.check_actions_alone()?;
+        Ok(scenario)
+    }
+
     /// Every check a file passes before it runs, in the order they report:
-    /// the ensemble, the network, then each action's server ids and time.
+    /// the file's shape (ensemble, network, each action's server ids and
+    /// time), then what its actions refer to (`refs.rs`). For scenarios
+    /// built in code too: the fuzzer's shrinker keeps only candidates that
+    /// pass, so the files it writes load.
     pub fn check(&self) -> Result<(), ScenarioError> {
-        self.validate()
+        self.validate()?;
+        self.check_actions_alone()?;
+        self.check_clients()
     }
 
     /// The scenario as v1 JSON (what `from_json` reads back).

@@ -82,3 +82,152 @@ fn ensemble_shape_is_checked() {
     let late = error_of(&MINIMAL.replace("\"at_ms\": 0", "\"at_ms\": 70000"));
     assert!(late.contains("after until_ms 60000"), "{late}");
 }
+
+/// A three-server scenario with `actions` after a start at 0.
+fn with_actions(actions: &str) -> String {
+    format!(
+        r#"{{ "zablab": 1, "ensemble": {{ "participants": [1,2,3] }},
+            "actions": [ {{ "at_ms": 0, "do": "start", "servers": [1,2,3] }}, {actions} ] }}"#
+    )
+}
+
+#[test]
+fn a_client_no_earlier_action_connects_is_bad_input() {
+    let never = error_of(&with_actions(
+        r#"{ "at_ms": 1000, "do": "write", "client": "c9", "count": 1 }"#,
+    ));
+    assert_eq!(
+        never,
+        "actions[1].client: client \"c9\" is never connected: add a \"connect\" action for it before this one"
+    );
+    let later = error_of(&with_actions(
+        r#"{ "at_ms": 1000, "do": "read", "client": "a", "path": "/" },
+           { "at_ms": 4000, "do": "connect", "client": "a", "server": 1 }"#,
+    ));
+    assert_eq!(
+        later,
+        "actions[1].client: client \"a\" is not connected yet: actions[2] connects it at 4000 ms, after this action (at 1000 ms)"
+    );
+    let same_ms = error_of(&with_actions(
+        r#"{ "at_ms": 1000, "do": "close", "client": "a" },
+           { "at_ms": 1000, "do": "connect", "client": "a", "server": 1 }"#,
+    ));
+    assert!(
+        same_ms.starts_with(
+            "actions[1].client: client \"a\" is not connected yet: actions[2] connects it at 1000 ms too, but later in the file"
+        ),
+        "{same_ms}"
+    );
+}
+
+#[test]
+fn every_action_that_names_a_client_is_checked() {
+    for action in [
+        r#"{ "at_ms": 5, "do": "write", "client": "x" }"#,
+        r#"{ "at_ms": 5, "do": "read", "client": "x", "path": "/" }"#,
+        r#"{ "at_ms": 5, "do": "sync", "client": "x", "path": "/" }"#,
+        r#"{ "at_ms": 5, "do": "multi", "client": "x", "ops": [{ "op": "create", "path": "/a" }] }"#,
+        r#"{ "at_ms": 5, "do": "recipe", "client": "x", "recipe": "group", "path": "/g" }"#,
+        r#"{ "at_ms": 5, "do": "close", "client": "x" }"#,
+        r#"{ "at_ms": 5, "do": "load", "client": "x", "rate_per_s": 10, "for_ms": 100 }"#,
+        r#"{ "at_ms": 5, "do": "expect", "what": "writes_commit", "within_ms": 100, "client": "x" }"#,
+    ] {
+        let err = error_of(&with_actions(action));
+        assert!(
+            err.starts_with("actions[1].client: client \"x\" is never connected"),
+            "{action}: {err}"
+        );
+        // Connected first, the same action is fine.
+        let ok = with_actions(&format!(
+            r#"{{ "at_ms": 1, "do": "connect", "client": "x", "server": 1 }}, {action}"#
+        ));
+        Scenario::from_json(&ok).unwrap_or_else(|e| panic!("{action}: {e}"));
+    }
+    let side = error_of(&with_actions(
+        r#"{ "at_ms": 1, "do": "connect", "client": "a", "server": 1 },
+           { "at_ms": 5, "do": "partition", "groups": [[1], [2, 3]], "clients": [["a"], ["b"]] }"#,
+    ));
+    assert!(
+        side.starts_with("actions[2].clients[1][0]: client \"b\" is never connected"),
+        "{side}"
+    );
+}
+
+#[test]
+fn actions_run_in_time_order_and_the_builtin_client_counts() {
+    // The connect comes later in the file but earlier in time.
+    Scenario::from_json(&with_actions(
+        r#"{ "at_ms": 2000, "do": "write", "client": "a" },
+           { "at_ms": 1000, "do": "connect", "client": "a", "server": 1 }"#,
+    ))
+    .unwrap();
+    // A write with no client connects the built-in client "zablab".
+    Scenario::from_json(&with_actions(
+        r#"{ "at_ms": 1000, "do": "write" },
+           { "at_ms": 2000, "do": "read", "client": "zablab", "path": "/" }"#,
+    ))
+    .unwrap();
+    let early = error_of(&with_actions(
+        r#"{ "at_ms": 500, "do": "read", "client": "zablab", "path": "/" }"#,
+    ));
+    assert!(
+        early.starts_with(
+            "actions[1].client: client \"zablab\" is never connected (it is the built-in client"
+        ),
+        "{early}"
+    );
+}
+
+#[test]
+fn references_within_one_action_are_checked() {
+    let twice = error_of(&with_actions(
+        r#"{ "at_ms": 1000, "do": "start", "servers": [1, 1] }"#,
+    ));
+    assert_eq!(twice, "actions[1].servers[1]: server 1 is listed twice");
+    let two_sides = error_of(&with_actions(
+        r#"{ "at_ms": 1, "do": "connect", "client": "a", "server": 1 },
+           { "at_ms": 5, "do": "partition", "groups": [[1], [2, 3]], "clients": [["a"], ["a"]] }"#,
+    ));
+    assert_eq!(
+        two_sides,
+        "actions[2].clients[1][0]: client \"a\" is on two sides"
+    );
+    let word = error_of(&with_actions(
+        r#"{ "at_ms": 5, "do": "4lw", "server": 1, "cmd": "stta" }"#,
+    ));
+    assert!(
+        word.starts_with(
+            "actions[1].cmd: \"stta\" is not a four-letter word ZooKeeper knows (known: conf, cons,"
+        ),
+        "{word}"
+    );
+    // ZooKeeper reads the first four bytes: `srvr\n` and `stmk` with its
+    // mask are words it knows.
+    for cmd in [
+        "srvr\\n",
+        "stmk\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0001\\u0032",
+    ] {
+        let text = with_actions(&format!(
+            r#"{{ "at_ms": 5, "do": "4lw", "server": 1, "cmd": "{cmd}" }}"#
+        ));
+        Scenario::from_json(&text).unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    }
+}
+
+#[test]
+fn an_older_error_is_reported_before_a_reference() {
+    // The unknown server (an error since v1) is reported, not the client.
+    let err = error_of(&with_actions(
+        r#"{ "at_ms": 5, "do": "write", "client": "x" },
+           { "at_ms": 6, "do": "crash", "server": 9 }"#,
+    ));
+    assert!(
+        err.starts_with("actions[2].server: server 9 is not in the ensemble"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_builtin_client_is_the_one_the_simulator_connects() {
+    assert_eq!(BUILTIN_CLIENT, crate::sim::BUILTIN_CLIENT);
+}
