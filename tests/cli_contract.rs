@@ -61,3 +61,125 @@ fn an_unknown_four_letter_word_exits_2() {
         stderr(&out)
     );
 }
+
+#[test]
+fn help_states_the_commands_the_scenario_contract_and_the_exit_codes() {
+    let help = zablab(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout).into_owned();
+    for needle in [
+        "zablab run FILE.json [--json] [--log] [--diagnose]",
+        "zablab fuzz --seeds N [--from S] [--variant FLAG] [--recipes] [--out DIR] [--jobs J] [--shrink K]",
+        "zablab fixture DIR",
+        "zablab bench [--quick]",
+        "docs/SCENARIO.md",
+        "Exit codes: 0 no property violated, 1 a property violated, 2 bad input",
+        "`fuzz: N seeds, V violations, L liveness failures, R seeds/s`",
+    ] {
+        assert!(text.contains(needle), "{needle}:\n{text}");
+    }
+    for same in [&["-h"][..], &["help"][..]] {
+        let out = zablab(same);
+        assert_eq!(out.status.code(), Some(0), "{same:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), text, "{same:?}");
+    }
+    let version = zablab(&["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        format!("zablab {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn each_command_has_a_help_with_its_flags_output_and_exit_codes() {
+    for (command, needles) in [
+        (
+            "run",
+            &[
+                "<FILE.json>",
+                "--json",
+                "--log",
+                "--diagnose",
+                "action_errors",
+            ][..],
+        ),
+        (
+            "fuzz",
+            &[
+                "--seeds <N>",
+                "--from <S>",
+                "--variant <FLAG>",
+                "--recipes",
+                "--out <DIR>",
+                "--jobs <J>",
+                "--shrink <K>",
+                "[default: 100]",
+                "[default: target/fuzz]",
+                "coverage: name: value",
+            ][..],
+        ),
+        ("fixture", &["<DIR>", "hashes.json"][..]),
+        (
+            "bench",
+            &["--quick", "sim_1h_trace", "name: value unit"][..],
+        ),
+    ] {
+        for args in [vec![command, "--help"], vec!["help", command]] {
+            let out = zablab(&args);
+            assert_eq!(out.status.code(), Some(0), "{args:?}");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                text.contains(&format!("Usage: zablab {command}")),
+                "{args:?}: {text}"
+            );
+            assert!(text.contains("Exit codes: 0"), "{args:?}: {text}");
+            for needle in needles {
+                assert!(text.contains(needle), "{args:?}: {needle}:\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line_naming_the_problem() {
+    for (args, expected) in [
+        (&[][..], "zablab: no command given; try `zablab --help`"),
+        (&["frobnicate"][..], "'frobnicate'"),
+        (&["run"][..], "<FILE.json>"),
+        (&["run", "a.json", "b.json"][..], "'b.json'"),
+        (&["run", "--jsn", "a.json"][..], "'--json'"),
+        (&["fuzz", "--seeds"][..], "--seeds"),
+        (&["fuzz", "--seeds", "many"][..], "needs a whole number"),
+        (&["fuzz", "--seeds", "0"][..], "must be at least 1"),
+        (&["fuzz", "--jobs", "-3"][..], "'-3'"),
+        (
+            &["fuzz", "--variant", "bug_nope"][..],
+            "not a bug-museum flag this build knows (known: bug_zk1154",
+        ),
+        (&["fixture"][..], "<DIR>"),
+        (&["fixture", "a", "b"][..], "'b'"),
+        (&["bench", "--slow"][..], "'--slow'"),
+        (&["help", "nope"][..], "'nope'"),
+    ] {
+        let out = zablab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("zablab: "), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {expected}: {err}");
+        assert!(err.trim_end().ends_with("--help`"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn fixture_on_a_missing_directory_exits_2() {
+    let out = zablab(&["fixture", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("zablab: cannot read directory `no/such/dir`:"),
+        "{}",
+        stderr(&out)
+    );
+}
