@@ -95,7 +95,8 @@ fn every_scenario_the_shrinker_returns_loads() {
 fn generated_scenarios_with_recipes_pass_every_check() {
     for seed in 0..100 {
         let s = generate_with(seed, &[], true);
-        s.check()
-            .unwrap_or_else(|e| panic!("seed {seed} (recipes): generated scenario is invalid: {e}"));
+        s.check().unwrap_or_else(|e| {
+            panic!("seed {seed} (recipes): generated scenario is invalid: {e}")
+        });
     }
 }
