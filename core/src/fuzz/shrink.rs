@@ -3,9 +3,11 @@
 //! whole servers, then trim the end time, keeping each step that still
 //! fails with the same property.
 //!
-//! Every candidate kept passes `Scenario::check`, so the file written
-//! loads (a candidate that drops a client's `connect` but keeps its writes
-//! is not one). Never changes a seed's generated scenario.
+//! The search may pass through scenarios a file could not hold (a write
+//! whose client's `connect` was dropped: the simulator reports it as an
+//! action error); what it returns is the smallest failing candidate that
+//! passes `Scenario::check`, so the file written loads. Never changes a
+//! seed's generated scenario.
 
 use crate::scenario::{Action, ActionKind, Scenario, ServerRef};
 use crate::sim::Simulation;
@@ -109,6 +111,7 @@ pub fn shrink(failing: &Scenario, property: &str, budget: u32) -> Scenario {
     };
     let mut s = Shrinker {
         best: failing.clone(),
+        valid: failing.clone(),
         property,
         budget,
         keep_from_ms,
@@ -122,7 +125,7 @@ pub fn shrink(failing: &Scenario, property: &str, budget: u32) -> Scenario {
         }
     }
     s.trim_end();
-    let mut best = s.best;
+    let mut best = s.valid;
     best.name = format!("{} (shrunk)", failing.name);
     best
 }
@@ -130,6 +133,8 @@ pub fn shrink(failing: &Scenario, property: &str, budget: u32) -> Scenario {
 /// The smallest failing scenario so far and what is left to spend.
 struct Shrinker<'a> {
     best: Scenario,
+    /// The smallest failing scenario so far that a file can hold.
+    valid: Scenario,
     property: &'a str,
     budget: u32,
     /// Actions from this time on are kept (a liveness failure's phase).
@@ -137,13 +142,16 @@ struct Shrinker<'a> {
 }
 
 impl Shrinker<'_> {
-    /// Keeps `candidate` if it is a valid scenario that still fails.
+    /// Keeps `candidate` if it still fails.
     fn try_it(&mut self, candidate: Scenario) -> bool {
         if self.budget == 0 {
             return false;
         }
         self.budget -= 1;
-        if candidate.check().is_ok() && fails_with(&candidate, self.property) {
+        if fails_with(&candidate, self.property) {
+            if candidate.check().is_ok() {
+                self.valid = candidate.clone();
+            }
             self.best = candidate;
             true
         } else {
