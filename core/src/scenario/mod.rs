@@ -38,14 +38,8 @@ pub use error::ScenarioError;
 pub use parse::{ACTION_KINDS, ACTION_NAMES, TOP_FIELDS};
 pub use types::{
     Action, ActionKind, Ensemble, Expectation, MultiOp, Museum, Network, RecipeKind, Scenario,
-    ServerRef, BUILTIN_CLIENT, CREATE_OPS,
+    ServerRef, BUILTIN_CLIENT, CREATE_OPS, MAX_SID, SCENARIO_VERSION,
 };
-
-/// The only scenario version this build reads.
-pub const SCENARIO_VERSION: u64 = 1;
-
-/// Highest server id ZooKeeper accepts in `myid`.
-pub const MAX_SID: u32 = 255;
 
 impl Scenario {
     /// Parses and checks a v1 scenario from JSON text: every check of

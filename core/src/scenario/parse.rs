@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::error::ScenarioError;
 use super::fields::{field, opt_field, time_field};
-use super::types::{defaults, Action, ActionKind, Ensemble, Scenario};
-use super::{clients, faults, observe, SCENARIO_VERSION};
+use super::types::{defaults, Action, ActionKind, Ensemble, Scenario, SCENARIO_VERSION};
+use super::{clients, faults, observe};
 
 /// Every top-level field of a v1 file, in the order the contract lists
 /// them; any other is an error.

@@ -10,6 +10,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The only scenario version this build reads.
+pub const SCENARIO_VERSION: u64 = 1;
+
+/// Highest server id ZooKeeper accepts in `myid`.
+pub const MAX_SID: u32 = 255;
+
 /// The client a `write` with no `client` uses (the simulator connects it
 /// to the first serving server); later actions may name it.
 pub const BUILTIN_CLIENT: &str = "zablab";

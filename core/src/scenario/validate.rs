@@ -9,8 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::error::ScenarioError;
-use super::types::{ActionKind, Scenario, ServerRef};
-use super::MAX_SID;
+use super::types::{ActionKind, Scenario, ServerRef, MAX_SID};
 
 impl Scenario {
     /// The checks of a file's shape, in the order they report.
