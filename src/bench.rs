@@ -155,21 +155,22 @@ fn simulate(scenario: &Scenario) -> (f64, Simulation, usize) {
     (secs, sim, total / samples.max(1))
 }
 
-pub fn bench(args: &[String]) -> Result<ExitCode, Usage> {
-    let mut quick = false;
-    for arg in args {
-        match arg.as_str() {
-            "--quick" => quick = true,
-            other => return Err(Usage(format!("bench: unknown option `{other}`"))),
-        }
-    }
+pub fn bench(quick: bool) -> Result<ExitCode, Usage> {
     let p = plan(quick);
     if quick {
         println!("# quick: the first 60 s of virtual time and a few samples (not comparable)");
     }
+    simulation_figures(&p.scenario);
+    fuzz_figure(p.fuzz_seeds);
+    let head = engine_figures(&p)?;
+    clone_figure(&head, p.clones);
+    Ok(ExitCode::SUCCESS)
+}
 
-    // 1. The simulation alone (what the CLI and the fuzzer pay).
-    let (secs, sim, queue) = simulate(&p.scenario);
+/// The simulation alone (what the CLI and the fuzzer pay), then the floor:
+/// a bare heap loop with as many events and as long a queue.
+fn simulation_figures(scenario: &Scenario) {
+    let (secs, sim, queue) = simulate(scenario);
     let events = sim.events();
     line("sim_1h_5srv_200wps_s", format!("{secs:.3}"), "s");
     line("sim_1h_events", events.to_string(), "events");
@@ -182,27 +183,30 @@ pub fn bench(args: &[String]) -> Result<ExitCode, Usage> {
     line("sim_1h_rss_mb", mb(rss_mb()), "MB");
     drop(sim);
 
-    // 2. The floor: a bare heap loop with as many events and as long a queue.
     let heap = heap_loop(events, queue);
     line("baseline_heap_loop_s", format!("{heap:.3}"), "s");
     line("overhead_vs_heap_loop", format!("{:.1}", secs / heap), "x");
+}
 
-    // 3. The fuzzer on one core (its own seeds, as `zablab fuzz` runs them).
+/// The fuzzer on one core (its own seeds, as `zablab fuzz` runs them).
+fn fuzz_figure(seeds: u64) {
     let started = Instant::now();
     let mut coverage = Coverage::default();
-    for seed in 1..=p.fuzz_seeds {
+    for seed in 1..=seeds {
         black_box(fuzz::run_seed_with(seed, &[], false, &mut coverage));
     }
     let fuzz_secs = started.elapsed().as_secs_f64();
     line(
         "fuzz_seeds_per_s",
-        format!("{:.1}", p.fuzz_seeds as f64 / fuzz_secs),
+        format!("{:.1}", seeds as f64 / fuzz_secs),
         "seeds/s",
     );
+}
 
-    // 4. The app's time travel (`timetravel::Engine`, the same code the
-    // browser runs): compute the hour with its checkpoints, then seek to
-    // seeded random moments.
+/// The app's time travel (`timetravel::Engine`, the same code the browser
+/// runs): compute the hour with its checkpoints, then seek to seeded
+/// random moments. Returns the engine's head at the end.
+fn engine_figures(p: &Plan) -> Result<Simulation, Usage> {
     let started = Instant::now();
     let mut engine = Engine::new(p.scenario.clone()).map_err(Usage)?;
     engine.seek(p.scenario.until_ms, &mut || true);
@@ -226,34 +230,26 @@ pub fn bench(args: &[String]) -> Result<ExitCode, Usage> {
         seeks.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(engine.now_ms(), t);
     }
-    line(
-        "seek_1h_p50_ms",
-        format!("{:.1}", quantile(&mut seeks, 0.5)),
-        "ms",
-    );
-    line(
-        "seek_1h_p95_ms",
-        format!("{:.1}", quantile(&mut seeks, 0.95)),
-        "ms",
-    );
-    line(
-        "seek_1h_max_ms",
-        format!("{:.1}", quantile(&mut seeks, 1.0)),
-        "ms",
-    );
+    for (name, q) in [
+        ("seek_1h_p50_ms", 0.5),
+        ("seek_1h_p95_ms", 0.95),
+        ("seek_1h_max_ms", 1.0),
+    ] {
+        line(name, format!("{:.1}", quantile(&mut seeks, q)), "ms");
+    }
+    Ok(engine.head().clone())
+}
 
-    // 5. One checkpoint of the five servers at the end of the hour.
-    let head = engine.head().clone();
-    drop(engine);
-    let mut copies = Vec::with_capacity(p.clones);
+/// One checkpoint of the five servers at the end of the hour.
+fn clone_figure(head: &Simulation, clones: usize) {
+    let mut copies = Vec::with_capacity(clones);
     let started = Instant::now();
-    for _ in 0..p.clones {
+    for _ in 0..clones {
         copies.push(black_box(head.clone()));
     }
-    let per = started.elapsed().as_secs_f64() / p.clones as f64;
+    let per = started.elapsed().as_secs_f64() / clones as f64;
     drop(copies);
     line("clone_checkpoint_us", format!("{:.0}", per * 1e6), "us");
-    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

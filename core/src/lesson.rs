@@ -287,15 +287,16 @@ pub fn parse_live_action(v: &serde_json::Value) -> Result<ActionKind, String> {
         "ensemble": {"participants": [1]},
         "actions": [serde_json::Value::Object(obj)]
     });
-    // Server ids are checked against the lesson's own ensemble when the
-    // action is applied (`Simulation::act` refuses an unknown server).
-    match Scenario::from_json(&wrapped.to_string()) {
+    // Server ids and clients are checked against the lesson's own run when
+    // the action is applied (`Simulation::act` refuses an unknown server or
+    // client), so the action is read alone (`from_json_unlinked`).
+    match Scenario::from_json_unlinked(&wrapped.to_string()) {
         Ok(s) => Ok(s.actions[0].kind.clone()),
         Err(e) if e.to_string().contains("not in the ensemble") => {
             // Reparse without the ensemble check: ids are validated later.
             let mut w = wrapped;
             w["ensemble"]["participants"] = serde_json::json!((1..=99).collect::<Vec<u32>>());
-            Scenario::from_json(&w.to_string())
+            Scenario::from_json_unlinked(&w.to_string())
                 .map(|s| s.actions[0].kind.clone())
                 .map_err(|e| e.to_string())
         }

@@ -1,0 +1,314 @@
+//! The command line's contract: its commands, flags, help texts and exit
+//! codes, declared with `clap` (derive). `zablab --help` and each
+//! `zablab COMMAND --help` state the inputs, outputs and exit codes; the
+//! README's "The command line" section says the same.
+//!
+//! Owns parsing and the one-line usage errors (exit 2). Never runs
+//! anything: `main.rs` dispatches to the commands.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand};
+use zablab_core::KNOWN_VARIANTS;
+
+const ABOUT: &str = "zablab: run ZooKeeper's atomic broadcast (ZAB) as a deterministic simulation";
+
+/// The top-level synopsis (`zablab --help` prints it under "Usage:").
+const USAGE: &str = "
+  zablab run FILE.json [--json] [--log] [--diagnose]
+                                  run a scenario (v1) to its until_ms
+  zablab fuzz --seeds N [--from S] [--variant FLAG] [--recipes] [--out DIR] [--jobs J] [--shrink K]
+                                  random fault schedules, checked after every event
+  zablab fixture DIR              run every DIR/*.json scenario and write
+                                  their hashes to DIR/hashes.json
+  zablab bench [--quick]          measure speed: `name: value unit` lines
+  zablab COMMAND --help           a command's inputs, outputs and exit codes
+  zablab --help                   this text
+  zablab --version                the version";
+
+const TEMPLATE: &str = "{about}\n\n{usage-heading}{usage}{after-help}";
+
+// Each command's contract in words, once: the top-level help prints them
+// all, each command's `--help` its own.
+macro_rules! run_text {
+    () => {
+        "\
+run prints the run's summary; --json prints it as JSON (end_ms, events,
+trace_hash, servers, leaders, syncs, writes, reads, fourlw, violations,
+action_errors, and when present hazards, recipes, watches; always
+diagnosis); --log also prints every server's log lines; --diagnose ends
+with the diagnosis: what an operator would ask (why no leader, why writes
+stall, why a SNAP, why a session expired, why reads are stale, ...)
+answered with the evidence and the settings to look at."
+    };
+}
+
+macro_rules! fuzz_text {
+    () => {
+        "\
+fuzz runs seeds S..S+N (default S=1): each seed derives its options and a
+fault schedule, then a healed liveness phase (a leader within a bound, every
+running server synced, a fresh client's writes committed). Each failing
+seed prints how to reproduce it; the first K (default 5) are shrunk to a
+scenario file in DIR (default target/fuzz) that `zablab run` replays.
+--variant switches a bug-museum flag on in every seed. --recipes adds lock
+and group clients (checked for lock mutual exclusion after every event and
+group convergence after the heal; lock holders whose session expired are
+counted as hazards). J threads (default: the machine's cores). The last line is
+`fuzz: N seeds, V violations, L liveness failures, R seeds/s`."
+    };
+}
+
+macro_rules! fixture_text {
+    () => {
+        "\
+fixture runs every DIR/*.json scenario (but DIR/hashes.json) and writes
+their trace hashes and event counts to DIR/hashes.json: the reference-hash
+fixture (tests/reference), which the browser build must reproduce."
+    };
+}
+
+macro_rules! bench_text {
+    () => {
+        "\
+bench runs static/scenarios/bench/bench-1h.json (one hour, five servers,
+200 writes/s, a fault every five minutes) and prints its time, events/s,
+a bare heap loop of as many events and the ratio, fuzz seeds/s on one
+core, the app's seek p50/p95/max (its checkpoint policy) and the time to
+clone a checkpoint. --quick: the same on the first 60 s (smoke test)."
+    };
+}
+
+const AFTER_HELP: &str = concat!(
+    run_text!(),
+    "\n\n",
+    fuzz_text!(),
+    "\n\n",
+    fixture_text!(),
+    "\n\n",
+    bench_text!(),
+    "\n\n",
+    "\
+Scenario files (format v1: every field, its default and unit, every action,
+the error messages): docs/SCENARIO.md.
+
+Exit codes: 0 no property violated, 1 a property violated, 2 bad input
+(a usage error, or a file that cannot be read or is not a valid scenario:
+one line `zablab: ...` on stderr, nothing on stdout, never a panic).
+"
+);
+
+// What each command prints and its exit codes, as its help ends.
+macro_rules! exit_run {
+    () => {
+        "\
+Exit codes: 0 no property violated, 1 a property violated (each is printed,
+and listed under `violations` with --json), 2 bad input: the file cannot be
+read or is not a valid v1 scenario (docs/SCENARIO.md); one line
+`zablab: FILE: <where>: <what>` on stderr, e.g.
+`zablab: s.json: actions[3].client: client \"c9\" is never connected: ...`.
+An action that cannot be done when its time comes (a server already up, no
+leader at that moment) is not bad input: it is listed under action_errors
+and the run goes on."
+    };
+}
+
+macro_rules! exit_fuzz {
+    () => {
+        "\
+Output: each failing seed's violations, `reproduce with: zablab fuzz --seeds 1
+--from SEED ...`, the finding that explains it if one does, where its shrunk
+scenario was written; `coverage: name: value` lines; the last line is
+`fuzz: N seeds, V violations, L liveness failures, R seeds/s`.
+
+Exit codes: 0 every seed clean, 1 a seed failed (a violation or a liveness
+failure), 2 a usage error."
+    };
+}
+
+macro_rules! exit_fixture {
+    () => {
+        "\
+Output: one line per scenario (file, trace hash, events), then `wrote N
+scenarios to DIR/hashes.json`.
+
+Exit codes: 0 written, 2 a directory or file that cannot be read or
+written, or a scenario that is not valid (one line on stderr)."
+    };
+}
+
+macro_rules! exit_bench {
+    () => {
+        "\
+Output: `name: value unit` lines, always the same names in the same order
+(sim_1h_5srv_200wps_s, sim_1h_events, events_per_s, sim_1h_trace, ...,
+clone_checkpoint_us); --quick starts with a `# quick: ...` line.
+
+Exit codes: 0 measured, 2 a usage error."
+    };
+}
+
+// `zablab`: the command line of ZabLab (the about, usage and after-help
+// texts above are its top-level help).
+#[derive(Debug, Parser)]
+#[command(
+    name = "zablab",
+    version,
+    about = ABOUT,
+    override_usage = USAGE,
+    help_template = TEMPLATE,
+    after_help = AFTER_HELP,
+    subcommand_required = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario (v1) to its until_ms and print its summary.
+    #[command(after_help = concat!(run_text!(), "\n\n", exit_run!()))]
+    Run(RunArgs),
+    /// Random fault schedules, checked after every event.
+    #[command(after_help = concat!(fuzz_text!(), "\n\n", exit_fuzz!()))]
+    Fuzz(FuzzArgs),
+    /// Run every DIR/*.json scenario and write their hashes to DIR/hashes.json.
+    #[command(after_help = concat!(fixture_text!(), "\n\n", exit_fixture!()))]
+    Fixture(FixtureArgs),
+    /// Measure speed: `name: value unit` lines.
+    #[command(after_help = concat!(bench_text!(), "\n\n", exit_bench!()))]
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (format v1, docs/SCENARIO.md).
+    #[arg(value_name = "FILE.json")]
+    pub file: PathBuf,
+    /// Print the summary as JSON (its fields: docs/SCENARIO.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Also print every server's log lines (on stderr).
+    #[arg(long)]
+    pub log: bool,
+    /// End with the diagnosis: an operator's questions, answered.
+    #[arg(long)]
+    pub diagnose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    /// How many seeds to run.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = at_least_one)]
+    pub seeds: u64,
+    /// The first seed (seeds S..S+N).
+    #[arg(long = "from", value_name = "S", default_value_t = 1, value_parser = whole)]
+    pub from: u64,
+    /// Switch a bug-museum flag on in every seed (repeatable).
+    #[arg(long = "variant", value_name = "FLAG", value_parser = known_variant)]
+    pub variants: Vec<String>,
+    /// Add lock and group clients (lock exclusion, group convergence).
+    #[arg(long)]
+    pub recipes: bool,
+    /// Where the shrunk scenarios are written.
+    #[arg(long, value_name = "DIR", default_value = "target/fuzz")]
+    pub out: PathBuf,
+    /// Threads [default: the machine's cores].
+    #[arg(long, value_name = "J", value_parser = whole)]
+    pub jobs: Option<u64>,
+    /// How many failing seeds to shrink to a scenario file.
+    #[arg(long, value_name = "K", default_value_t = 5, value_parser = whole)]
+    pub shrink: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FixtureArgs {
+    /// The directory of scenarios (tests/reference is the fixture).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Only the first 60 s (a smoke test; not comparable).
+    #[arg(long)]
+    pub quick: bool,
+}
+
+fn whole(v: &str) -> Result<u64, String> {
+    v.parse::<u64>()
+        .map_err(|_| "needs a whole number".to_string())
+}
+
+fn at_least_one(v: &str) -> Result<u64, String> {
+    match whole(v)? {
+        0 => Err("must be at least 1".to_string()),
+        n => Ok(n),
+    }
+}
+
+fn known_variant(v: &str) -> Result<String, String> {
+    if KNOWN_VARIANTS.contains(&v) {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "not a bug-museum flag this build knows (known: {})",
+            KNOWN_VARIANTS.join(", ")
+        ))
+    }
+}
+
+/// What parsing gave: a command to run, or a text to print with its exit
+/// code (help and version on stdout with 0, a usage error's one line on
+/// stderr with 2).
+pub enum Parsed {
+    Run(Cli),
+    Print { text: String, code: u8 },
+    Usage(String),
+}
+
+/// Parses `args` (the program name first).
+pub fn parse(args: &[OsString]) -> Parsed {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Parsed::Run(cli),
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Parsed::Print {
+                text: e.render().to_string(),
+                code: 0,
+            },
+            ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                Parsed::Usage("no command given; try `zablab --help`".to_string())
+            }
+            _ => Parsed::Usage(one_line(&e, args)),
+        },
+    }
+}
+
+/// clap's error on one line: its message and tips, then where to look.
+fn one_line(e: &clap::Error, args: &[OsString]) -> String {
+    let text = e.render().to_string();
+    let mut line = String::new();
+    for part in text
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:"))
+        .map(|l| l.trim().trim_start_matches("error: "))
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+    {
+        if !line.is_empty() {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+        }
+        line.push_str(part);
+    }
+    let command = args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .filter(|a| ["run", "fuzz", "fixture", "bench"].contains(a));
+    let help = match command {
+        Some(c) => format!("zablab {c} --help"),
+        None => "zablab --help".to_string(),
+    };
+    format!("{line}; try `{help}`")
+}
