@@ -12,9 +12,9 @@
 //!   crashed server's connections close at once and its peers see the close
 //!   one latency later. A partition (or a one-way cut) is silence: quorum
 //!   packets wait at the cut and are delivered in order if it heals before
-//!   either end closes the connection; election notifications across a cut
-//!   are lost (the sender's queue of one keeps only the latest, and FLE
-//!   resends). A paused server (GC stall) handles nothing; everything
+//!   either end closes the connection; election notifications wait too and
+//!   go on at TCP's next retransmission after the heal (election
+//!   connections never time out). A paused server (GC stall) handles nothing; everything
 //!   addressed to it waits and is handled in order when it resumes, while
 //!   its peers' timers keep running.
 //! - Every event is followed by the safety checks (`crate::checks`).
@@ -78,6 +78,8 @@
 //!   theirs.
 //! - `sim/network.rs`: links, cuts, partitions, TCP connections, client
 //!   transport; start, crash, pause, resume; disk latency.
+//!   `sim/network/election.rs`: the election port (notifications, held at
+//!   a cut, retransmitted after it heals).
 //! - `sim/clients.rs`: client sessions, requests, answers, client-history
 //!   checks. `sim/load.rs`: the `load` action.
 //! - `sim/actions.rs`: `check_action`, `do_action`. `sim/expect.rs`:
@@ -252,6 +254,9 @@ pub struct Simulation {
     conns: BTreeMap<ConnId, Conn>,
     next_conn: ConnId,
     election_arrival: BTreeMap<(Sid, Sid), u64>,
+    /// Notifications written to an election connection across a cut, per
+    /// (from, to): TCP keeps them until the cut heals (`network/election.rs`).
+    election_held: BTreeMap<(Sid, Sid), network::HeldNotes>,
     cuts: BTreeSet<(Sid, Sid)>,
     /// (client, server) pairs a partition separates: nothing crosses.
     client_cuts: BTreeSet<(String, Sid)>,
@@ -315,6 +320,7 @@ impl Simulation {
             conns: BTreeMap::new(),
             next_conn: 1,
             election_arrival: BTreeMap::new(),
+            election_held: BTreeMap::new(),
             cuts: BTreeSet::new(),
             client_cuts: BTreeSet::new(),
             client_held: Vec::new(),

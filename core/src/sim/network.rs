@@ -13,9 +13,8 @@
 //!   sends it on in order when the cut heals, `reset_conn` is a lost
 //!   segment (both ends see the connection close), `close_conn` is one
 //!   end's FIN. `conn_input` applies these rules when an input arrives.
-//! - The election port (`QuorumCnxManager`) is FIFO per pair
-//!   (`send_notification`); across a cut a notification is lost, and a
-//!   dropped one costs a reconnect and a resend.
+//! - The election port (`QuorumCnxManager`) is in `network/election.rs`:
+//!   FIFO per pair, held at a cut and retransmitted after it heals.
 //! - Client connections: `client_send_now` and `client_deliver` keep each
 //!   direction FIFO; a partition that separates a client from a server
 //!   holds its traffic (`ClientHeld`) until `heal`.
@@ -30,8 +29,12 @@
 use std::collections::VecDeque;
 
 use super::{ClientEv, ClientState, Event, LogEntry, Simulation};
-use crate::proto::{ClientId, Notification, Packet, Sid};
+use crate::proto::{ClientId, Packet, Sid};
 use crate::server::{ClientEvent, ConnId, Input, Level};
+
+mod election;
+
+pub(super) use election::HeldNotes;
 
 /// A quorum-port connection: `a` dialed (the learner), `b` accepted.
 #[derive(Debug, Clone)]
@@ -88,6 +91,7 @@ impl Simulation {
             text: "process killed (kill -9): volatile state lost, sockets closed".to_string(),
         });
         self.obs_crashed(sid);
+        self.drop_election_held(sid);
         let conns: Vec<ConnId> = self
             .conns
             .iter()
@@ -188,6 +192,7 @@ impl Simulation {
             }
         }
         self.release_held();
+        self.release_election_held();
     }
 
     pub(super) fn heal(&mut self) {
@@ -195,6 +200,7 @@ impl Simulation {
         self.client_cuts.clear();
         self.release_client_held();
         self.release_held();
+        self.release_election_held();
     }
 
     /// Data held at a cut that no longer exists goes on, in order.
@@ -230,54 +236,6 @@ impl Simulation {
 
     fn cut(&self, from: Sid, to: Sid) -> bool {
         self.cuts.contains(&(from, to))
-    }
-
-    // ----- the election port -----
-
-    /// A notification from `sid` to `to`: to itself at once, across the
-    /// network after a latency, FIFO per pair; lost at a cut or when `to`
-    /// is down.
-    pub(super) fn send_notification(&mut self, sid: Sid, inc: u32, to: Sid, n: Notification) {
-        self.messages += 1;
-        let now = self.now_ms;
-        if to == sid {
-            self.schedule(
-                now,
-                Event::Server {
-                    sid,
-                    inc,
-                    input: Input::Election(n),
-                },
-            );
-            return;
-        }
-        let Ok(j) = self.idx(to) else { return };
-        if !self.nodes[j].up {
-            self.obs_channel_refused(sid, to);
-            return;
-        }
-        if self.cut(sid, to) {
-            return;
-        }
-        let tinc = self.nodes[j].inc;
-        let mut lat = self.latency(sid, to);
-        if self.drop_next.remove(&(sid, to)) {
-            // The election channel is TCP too: the lost segment
-            // resets it, and QuorumCnxManager's SendWorker
-            // resends its last message on the new connection.
-            lat += 2 * self.latency(sid, to);
-        }
-        let last = self.election_arrival.get(&(sid, to)).copied().unwrap_or(0);
-        let at = (now + lat).max(last);
-        self.election_arrival.insert((sid, to), at);
-        self.schedule(
-            at,
-            Event::Server {
-                sid: to,
-                inc: tinc,
-                input: Input::Election(n),
-            },
-        );
     }
 
     // ----- the quorum port (TCP) -----

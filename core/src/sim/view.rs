@@ -123,8 +123,8 @@ fn client_state_name(s: ClientState) -> &'static str {
 
 impl Simulation {
     /// Every message on its way now: scheduled deliveries (sorted by
-    /// delivery time, then scheduling order) and, after them, packets
-    /// waiting at a cut. Messages already at a paused server are not in
+    /// delivery time, then scheduling order) and, after them, packets and
+    /// election notifications waiting at a cut. Messages already at a paused server are not in
     /// flight: see [`Simulation::waiting_at`].
     pub fn in_flight(&self) -> Vec<InFlight> {
         let mut v: Vec<(u64, u64, InFlight)> = self
@@ -168,6 +168,19 @@ impl Simulation {
                         detail,
                     });
                 }
+            }
+        }
+        for (&(from, to), held) in &self.election_held {
+            for (k, n) in held.iter().enumerate() {
+                out.push(InFlight {
+                    id: (3 << 62) | ((from as u64) << 40) | ((to as u64) << 20) | k as u64,
+                    from: Peer::Server(from),
+                    to: Peer::Server(to),
+                    kind: MsgKind::Notification,
+                    sent_ms: None,
+                    deliver_ms: None,
+                    detail: message::vote_detail(n),
+                });
             }
         }
         out

@@ -178,7 +178,7 @@ pub enum MsgDetail {
     },
 }
 
-fn vote_detail(n: &crate::proto::Notification) -> MsgDetail {
+pub(in crate::sim) fn vote_detail(n: &crate::proto::Notification) -> MsgDetail {
     MsgDetail::Vote {
         state: n.state,
         leader: n.leader,
