@@ -5,8 +5,8 @@
 //! tree (LockMutualExclusion); after the heal, every live group member must
 //! see the committed membership (LivenessGroupConverged). Lock holders
 //! whose session expired under them are the recipe's known hazard, counted,
-//! not failed. As in the fuzz smoke, a seed may fail only by the known
-//! stale-log finding.
+//! not failed. As in the fuzz smoke, a seed may fail only by a known
+//! finding.
 
 use zablab_core::fuzz::{self, Coverage};
 

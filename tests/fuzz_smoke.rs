@@ -1,10 +1,10 @@
 //! The fuzz smoke of the default test run: 300 seeds of `zablab fuzz`
 //! (options, faults, the healed liveness phase), checked after every event.
 //!
-//! With every flag off the model follows ZooKeeper, which includes one
-//! hazard ZabLab found (`static/scenarios/findings/stale-log-after-snap.json`):
-//! a seed may fail only if the same seed is clean with that finding's
-//! counter-variant on. Any other failure fails this test with the command
+//! With every flag off the model follows ZooKeeper, which includes the
+//! hazards ZabLab found (`static/scenarios/findings/`, `FINDINGS` in
+//! `core/src/fuzz/mod.rs`): a seed may fail only if the same seed is clean
+//! with one finding's counter-variant on. Any other failure fails this test with the command
 //! that reproduces it. The seeds must also exercise what the fuzzer claims
 //! to: elections, every sync mode, step-downs, expiries and rollovers.
 
@@ -13,7 +13,7 @@ use zablab_core::fuzz::{self, Coverage};
 const SEEDS: u64 = 300;
 
 #[test]
-fn three_hundred_seeds_find_nothing_but_the_known_finding() {
+fn three_hundred_seeds_find_nothing_but_known_findings() {
     let mut coverage = Coverage::default();
     let mut unexplained = Vec::new();
     let mut finding = Vec::new();
@@ -33,7 +33,7 @@ fn three_hundred_seeds_find_nothing_but_the_known_finding() {
         }
     }
     println!("{}", coverage.lines().join("\n"));
-    println!("seeds failing only by the stale-log finding: {finding:?}");
+    println!("seeds failing only by a known finding: {finding:?}");
     assert!(unexplained.is_empty(), "{}", unexplained.join("\n"));
     for (name, n) in [
         ("elections", coverage.elections),

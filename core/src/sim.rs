@@ -158,6 +158,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "bug_zk4925_sync_txns_skip_committed_log",
     // Counter-variants (not ZooKeeper; fixes ZabLab proposes):
     "fix_discard_log_on_snap",
+    "fix_newleader_ack_age",
     // Deliberately broken (not ZooKeeper; shows a checker catching it):
     "broken_reads_skip_session_order",
     "broken_lock_ignores_order",

@@ -82,11 +82,18 @@ pub fn run_seed_with(
 /// each finding's scenario file and the counter-variant (not ZooKeeper)
 /// that removes the hazard. A failing seed is explained by a finding when
 /// the same seed is clean with that counter-variant on.
-pub const FINDINGS: &[Finding] = &[Finding {
-    fix: "fix_discard_log_on_snap",
-    file: "static/scenarios/findings/stale-log-after-snap.json",
-    what: "a SNAP leaves an abandoned epoch's txns in the learner's txn log; as leader it later serves them to a learner by the txn-log sync path",
-}];
+pub const FINDINGS: &[Finding] = &[
+    Finding {
+        fix: "fix_discard_log_on_snap",
+        file: "static/scenarios/findings/stale-log-after-snap.json",
+        what: "a SNAP leaves an abandoned epoch's txns in the learner's txn log; as leader it later serves them to a learner by the txn-log sync path",
+    },
+    Finding {
+        fix: "fix_newleader_ack_age",
+        file: "static/scenarios/findings/paused-leader-old-epoch.json",
+        what: "a new leader that stalls before reading its NEWLEADER ACKs counts them when it resumes, after its learners left and a newer epoch committed, and is established for its old epoch",
+    },
+];
 
 /// One entry of [`FINDINGS`].
 #[derive(Debug, Clone, Copy)]

@@ -118,3 +118,17 @@ fn the_liveness_seeds_of_the_triage_are_clean() {
         );
     }
 }
+
+/// The third seed of the triage is real ZooKeeper behaviour (reproduced on
+/// a 3.8.0 ensemble): the documented finding "a paused new leader
+/// establishes an old epoch", clean with its counter-variant.
+#[test]
+fn seed_2043410_is_the_paused_leader_finding() {
+    let run = run_seed(2_043_410, &[], &mut Coverage::default());
+    assert!(run
+        .violations
+        .iter()
+        .any(|v| v.property == "LeaderLogCompleteness"));
+    let finding = explained_by(2_043_410, &[]).expect("a known finding");
+    assert_eq!(finding.fix, "fix_newleader_ack_age");
+}

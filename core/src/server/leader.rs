@@ -78,6 +78,9 @@ pub struct Handler {
     pub read_timeout_ms: u64,
     pub wait_deadline_ms: u64,
     pub sending_started: bool,
+    /// When this handler sent NEWLEADER (the `fix_newleader_ack_age`
+    /// counter-variant reads it).
+    pub newleader_sent_ms: u64,
     pub sync_mode: SyncMode,
     /// `LearnerHandler.SyncLimitCheck`.
     pub sync_limit_check: SyncLimitCheck,

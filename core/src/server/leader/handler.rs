@@ -88,6 +88,7 @@ impl Server {
                 read_timeout_ms: init,
                 wait_deadline_ms: 0,
                 sending_started: false,
+                newleader_sent_ms: 0,
                 sync_mode: SyncMode::None,
                 sync_limit_check: SyncLimitCheck::default(),
                 deferred: VecDeque::new(),
@@ -344,6 +345,7 @@ impl Server {
 
     fn handler_newleader_ack(&mut self, conn: ConnId, zxid: Zxid) {
         let sync_timeout = self.cfg.sync_timeout_ms();
+        let now = self.now;
         let Some(h) = self.handler_mut(conn) else {
             return;
         };
@@ -351,11 +353,16 @@ impl Server {
             return;
         };
         h.read_timeout_ms = sync_timeout;
+        let age = now.saturating_sub(h.newleader_sent_ms);
         self.log(
             Level::Debug,
             "LearnerHandler",
             format!("Received NEWLEADER-ACK message from {sid}"),
         );
+        if age >= sync_timeout && self.cfg.variant("fix_newleader_ack_age") {
+            self.handler_refuse_late_ack(conn, sid, age);
+            return;
+        }
         self.wait_for_newleader_ack(sid, zxid);
         // syncLimitCheck.start(): proposals count from here on.
         if let Some(h) = self.handler_mut(conn) {
@@ -436,6 +443,24 @@ impl Server {
             (false, None) => "Unexpected exception causing shutdown while sock still open: java.net.SocketTimeoutException: Read timed out".to_string(),
         };
         self.log(Level::Error, "LearnerHandler", text);
+        self.handler_close(conn);
+    }
+
+    /// The counter-variant `fix_newleader_ack_age` (not ZooKeeper; the fix
+    /// ZabLab proposes for its finding "a paused new leader establishes an
+    /// old epoch", docs/FINDINGS.md): an ACK read `syncLimit*tickTime` or
+    /// more after this handler sent NEWLEADER is not counted. The learner
+    /// set its read timeout to `syncLimit*tickTime` before it sent that
+    /// ACK (`Learner.syncWithLeader`) and hears nothing more until
+    /// UPTODATE, so by now it has given up on this leader (or will within
+    /// one network latency: refusing is safe, it costs only this round)
+    /// and may have helped a newer epoch commit; `Leader.waitForNewLeaderAck` has no such
+    /// check and counts the ACK however old it is.
+    fn handler_refuse_late_ack(&mut self, conn: ConnId, sid: Sid, age: u64) {
+        let text = format!(
+            "NEWLEADER ACK from sid: {sid} read {age} ms after NEWLEADER, not less than syncLimit*tickTime: the learner has given up, not counted"
+        );
+        self.log(Level::Warn, "LearnerHandler", text);
         self.handler_close(conn);
     }
 

@@ -289,9 +289,11 @@ impl Server {
                 },
             );
         }
+        let now = self.now;
         if let Some(h) = self.handler_mut(conn) {
             h.phase = HandlerPhase::WaitNewLeaderAck;
             h.sending_started = true;
+            h.newleader_sent_ms = now;
             h.sync_mode = mode;
         }
         self.handler_rearm_read(conn);
