@@ -120,7 +120,10 @@ macro_rules! exit_fuzz {
         "\
 Output: each failing seed's violations, `reproduce with: zablab fuzz --seeds 1
 --from SEED ...`, the finding that explains it if one does, where its shrunk
-scenario was written; `coverage: name: value` lines; the last line is
+scenario was written; `coverage: name: value` lines; the failing seeds
+grouped by explanation (one line per known finding, then `fuzz: U of F
+failing seeds are unexplained ...: [SEED (PROPERTY), ...]`); the time taken
+(`fuzz: seeds S..E ran in T s on J thread(s) ...`); the last line is
 `fuzz: N seeds, V violations, L liveness failures, R seeds/s`.
 
 Exit codes: 0 every seed clean, 1 a seed failed (a violation or a liveness

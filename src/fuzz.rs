@@ -1,7 +1,9 @@
 //! `zablab fuzz`: runs seeds S..S+N on J threads (`zablab_core::fuzz` makes
 //! and runs each seed), then reports: each failing seed's violations and
 //! how to reproduce it, the finding that explains it, the first K shrunk
-//! to scenario files, the coverage, and the last line
+//! to scenario files, the coverage, the failing seeds grouped by
+//! explanation (each known finding, then the unexplained ones), the time
+//! taken, and the last line
 //! `fuzz: N seeds, V violations, L liveness failures, R seeds/s`.
 //!
 //! The report is in seed order whatever the thread count; only the
@@ -20,9 +22,15 @@ use crate::Usage;
 
 pub fn fuzz(a: &FuzzArgs) -> Result<ExitCode, Usage> {
     let started = Instant::now();
-    let (failures, coverage) = run_seeds(a, started);
+    let (failures, coverage, jobs) = run_seeds(a, started);
     let elapsed = started.elapsed().as_secs_f64();
     let (safety, liveness) = report(a, &failures, coverage);
+    println!(
+        "fuzz: seeds {}..{} ran in {elapsed:.1} s on {jobs} thread(s) (explaining and shrinking the failures: {:.1} s more)",
+        a.from,
+        a.from + a.seeds - 1,
+        started.elapsed().as_secs_f64() - elapsed
+    );
     println!(
         "fuzz: {} seeds, {safety} violations, {liveness} liveness failures, {:.1} seeds/s",
         a.seeds,
@@ -35,19 +43,21 @@ pub fn fuzz(a: &FuzzArgs) -> Result<ExitCode, Usage> {
     })
 }
 
-/// Runs every seed on the threads; the failing runs in seed order and the
-/// summed coverage. Prints progress on stderr every 1000 seeds.
-fn run_seeds(a: &FuzzArgs, started: Instant) -> (Vec<SeedRun>, Coverage) {
+/// Runs every seed on the threads; the failing runs in seed order, the
+/// summed coverage and the thread count. Prints progress on stderr every
+/// 1000 seeds.
+fn run_seeds(a: &FuzzArgs, started: Instant) -> (Vec<SeedRun>, Coverage, u64) {
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()) as u64)
-        .max(1);
+        .max(1)
+        .min(a.seeds);
     let next = AtomicU64::new(0);
     let done = AtomicU64::new(0);
     let failures: Mutex<Vec<SeedRun>> = Mutex::new(Vec::new());
     let coverage: Mutex<Coverage> = Mutex::new(Coverage::default());
     std::thread::scope(|scope| {
-        for _ in 0..jobs.min(a.seeds) {
+        for _ in 0..jobs {
             scope.spawn(|| {
                 let mut mine = Coverage::default();
                 loop {
@@ -75,7 +85,7 @@ fn run_seeds(a: &FuzzArgs, started: Instant) -> (Vec<SeedRun>, Coverage) {
     });
     let mut failures = failures.into_inner().unwrap();
     failures.sort_by_key(|f| f.seed);
-    (failures, coverage.into_inner().unwrap())
+    (failures, coverage.into_inner().unwrap(), jobs)
 }
 
 /// Prints each failure, the coverage and the known findings; returns the
@@ -91,6 +101,7 @@ fn report(a: &FuzzArgs, failures: &[SeedRun], coverage: Coverage) -> (u64, u64) 
     }
     let (mut safety, mut liveness) = (0u64, 0u64);
     let mut explained: Vec<(u64, &fuzz::Finding)> = Vec::new();
+    let mut unexplained: Vec<(u64, &str)> = Vec::new();
     for (i, f) in failures.iter().enumerate() {
         if f.violations.iter().any(|v| !SeedRun::is_liveness(v)) {
             safety += 1;
@@ -113,6 +124,8 @@ fn report(a: &FuzzArgs, failures: &[SeedRun], coverage: Coverage) -> (u64, u64) 
                 finding.what, finding.fix, finding.file
             );
             explained.push((f.seed, finding));
+        } else {
+            unexplained.push((f.seed, &f.violations[0].property));
         }
         if (i as u64) < a.shrink {
             shrink_and_write(f, &f.violations[0].property, &a.out);
@@ -129,6 +142,18 @@ fn report(a: &FuzzArgs, failures: &[SeedRun], coverage: Coverage) -> (u64, u64) 
         println!("{line}");
     }
     print_findings(failures.len(), &explained);
+    if !failures.is_empty() {
+        let list: Vec<String> = unexplained
+            .iter()
+            .map(|(seed, property)| format!("{seed} ({property})"))
+            .collect();
+        println!(
+            "fuzz: {} of {} failing seeds are unexplained (a new failure: a model bug or a new finding): [{}]",
+            unexplained.len(),
+            failures.len(),
+            list.join(", ")
+        );
+    }
     (safety, liveness)
 }
 
