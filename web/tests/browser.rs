@@ -617,6 +617,34 @@ async fn the_lock_hazard_is_shown_as_a_hazard_not_a_violation() {
     assert_eq!(count(r, "[data-testid=holder-b]"), 1);
 }
 
+#[wasm_bindgen_test]
+async fn a_random_seed_is_shown_in_the_form_and_carried_by_the_share_link() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=new-ensemble]").await;
+    let seed_of = |r: &Element| {
+        find(r, "[data-testid=setup-seed]")
+            .dyn_into::<HtmlInputElement>()
+            .unwrap()
+            .value()
+    };
+    assert_eq!(seed_of(r), "1");
+    click(r, "[data-testid=setup-random-seed]").await;
+    let drawn = seed_of(r);
+    let seed: u64 = drawn.parse().expect("a number in the seed field");
+    assert!((1..=zablab_web::setup::RANDOM_SEED_MAX).contains(&seed));
+    click(r, "[data-testid=setup-start]").await;
+    click(r, "[data-testid=share]").await;
+    let link = find(r, "[data-testid=share-link]")
+        .dyn_into::<HtmlInputElement>()
+        .unwrap()
+        .value();
+    let frag = link.split_once('#').expect("a fragment").1;
+    let (json, _) = zablab_web::share::decode(frag).unwrap();
+    let s = zablab_core::Scenario::from_json(&json).unwrap();
+    assert_eq!(s.seed, seed, "the run uses the seed shown");
+}
+
 // ----- the lesson player, on the fixture lesson (web/tests/fixture-lesson.json) -----
 
 const FIXTURE: &str = include_str!("fixture-lesson.json");

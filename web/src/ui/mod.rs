@@ -19,6 +19,7 @@ mod diagram;
 mod header;
 mod lesson;
 mod panels;
+mod seed;
 mod transport;
 
 pub use cluster::Cluster;
