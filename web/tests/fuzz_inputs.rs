@@ -27,9 +27,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -68,18 +68,64 @@ fn runner() -> TestRunner {
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key))
 }
 
-/// Runs `check` on `cases()` inputs of `strategy`; fails with the shrunk
-/// input if any panics.
-fn fuzz<S: Strategy>(path: &str, strategy: S, check: impl Fn(&S::Value))
-where
+/// An input that runs longer than this is saved (it would freeze the page).
+const SLOW: Duration = Duration::from_secs(5);
+
+/// The input being opened, and since when (for the watchdog).
+static CURRENT: Mutex<Option<(Instant, Arc<String>)>> = Mutex::new(None);
+
+/// Saves an input that runs past [`SLOW`] into `target/fuzz-inputs/`.
+fn watchdog(path: &'static str, done: Arc<AtomicBool>) {
+    let mut saved: Option<Arc<String>> = None;
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(500));
+        let cur = CURRENT.lock().unwrap().clone();
+        if let Some((since, text)) = cur {
+            let same = saved.as_ref().is_some_and(|s| Arc::ptr_eq(s, &text));
+            if since.elapsed() > SLOW && !same {
+                let dir = root().join("target/fuzz-inputs");
+                let _ = std::fs::create_dir_all(&dir);
+                let file = dir.join(format!(
+                    "slow-{}-{}.txt",
+                    path.replace(' ', "-"),
+                    text.len()
+                ));
+                let _ = std::fs::write(&file, text.as_bytes());
+                eprintln!(
+                    "fuzz {path}: an input has run for {SLOW:?}: {}",
+                    file.display()
+                );
+                saved = Some(text);
+            }
+        }
+    }
+}
+
+/// Opens `cases()` inputs of `strategy` (made into text by `text`) with
+/// `open`; fails with the shrunk input if any panics.
+fn fuzz<S: Strategy>(
+    path: &'static str,
+    strategy: S,
+    text: impl Fn(&S::Value) -> String,
+    open: impl Fn(&str),
+) where
     S::Value: std::fmt::Debug,
 {
     let started = Instant::now();
+    let done = Arc::new(AtomicBool::new(false));
+    let dog = {
+        let done = done.clone();
+        std::thread::spawn(move || watchdog(path, done))
+    };
     let mut runner = runner();
     let result = runner.run(&strategy, |v| {
-        check(&v);
+        let t = Arc::new(text(&v));
+        *CURRENT.lock().unwrap() = Some((Instant::now(), t.clone()));
+        open(&t);
         Ok(())
     });
+    done.store(true, Ordering::Relaxed);
+    let _ = dog.join();
     eprintln!(
         "fuzz {path}: {} inputs in {:.1} s; {} parsed, {} ran",
         cases(),
@@ -554,13 +600,18 @@ fn open_lesson(text: &str) {
 #[test]
 fn scenario_files_never_panic() {
     let files = &corpus().scenarios;
-    fuzz("scenario files", input(), |i| open_scenario(&text_of(i, files)));
+    fuzz(
+        "scenario files",
+        input(),
+        |i| text_of(i, files),
+        open_scenario,
+    );
 }
 
 #[test]
 fn lesson_files_never_panic() {
     let files = &corpus().lessons;
-    fuzz("lesson files", input(), |i| open_lesson(&text_of(i, files)));
+    fuzz("lesson files", input(), |i| text_of(i, files), open_lesson);
 }
 
 /// A link input: a real link (v1 fixture or v2) edited as text, its
@@ -619,5 +670,41 @@ fn share_links_of_both_versions_never_panic() {
     for l in &corpus().links {
         share::decode(l).unwrap_or_else(|e| panic!("{l}: {e}"));
     }
-    fuzz("share links", link_input(), |i| open_link(&link_of(i)));
+    fuzz("share links", link_input(), link_of, open_link);
+}
+
+// ----- what the fuzzer found, kept as regression tests -----
+
+/// A lesson's `write` with `count` 600 nudged to 600,000 froze the run
+/// (the cost of a burst grows with its square): a burst is now at most
+/// `MAX_BURST` requests, checked when the file is read.
+#[test]
+fn found_a_write_burst_is_bounded_when_the_file_is_read() {
+    use zablab_core::scenario::MAX_BURST;
+    let lesson = include_str!("../../static/lessons/05-trunc-snap.json");
+    let mut v: Value = serde_json::from_str(lesson).unwrap();
+    let actions = v["scenario"]["actions"].as_array_mut().unwrap();
+    let last = actions.len() - 1;
+    assert_eq!(actions[last]["count"], 600);
+    for (count, ok) in [(MAX_BURST, true), (MAX_BURST + 1, false), (600_000, false)] {
+        v["scenario"]["actions"][last]["count"] = Value::from(count);
+        let scenario = v["scenario"].to_string();
+        match Scenario::from_json(&scenario) {
+            Ok(_) => assert!(ok, "count {count} was accepted"),
+            Err(e) => {
+                assert!(!ok, "count {count}: {e}");
+                assert!(
+                    e.to_string().contains(&format!("actions[{last}].count")),
+                    "{e}"
+                );
+            }
+        }
+        assert_eq!(Lesson::from_json(&v.to_string()).is_ok(), ok);
+    }
+    let read = r#"{"zablab": 1, "ensemble": {"participants": [1]}, "actions": [
+        {"at_ms": 0, "do": "start", "servers": [1]},
+        {"at_ms": 1, "do": "connect", "client": "c", "server": 1},
+        {"at_ms": 2, "do": "read", "client": "c", "path": "/", "count": 1001}]}"#;
+    let e = Scenario::from_json(read).unwrap_err().to_string();
+    assert!(e.contains("actions[2].count"), "{e}");
 }
