@@ -73,6 +73,9 @@ table! {
     Voters => "Voters (3–9)", "投票者（3–9）";
     Observers => "Observers (0–42)", "观察者（0–42）";
     Seed => "Seed", "随机种子";
+    RandomSeed => "Random", "随机";
+    RandomSeedAria => "Draw a fresh seed; it shows here, so the run can be replayed and shared", "抽取一个新的随机种子；它显示在这里，因此这次运行可以重放和分享";
+    NoRandomSource => "This browser gave no random number ({0}); the seed stays as it was.", "此浏览器没有给出随机数（{0}）；种子保持不变。";
     LatencyMin => "Link latency min (ms)", "链路延迟下限（毫秒）";
     LatencyMax => "Link latency max (ms)", "链路延迟上限（毫秒）";
     Start => "Start", "开始";
