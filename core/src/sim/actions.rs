@@ -253,6 +253,7 @@ impl Simulation {
             });
             return;
         }
+        self.obs_fault(index);
         match kind {
             ActionKind::Start { .. }
             | ActionKind::Restart { .. }
