@@ -231,6 +231,21 @@ impl Finding {
             consequences: Vec::new(),
         }
     }
+
+    /// A card's severity: its own, or its worst consequence that holds
+    /// now (a past pause whose deposed leader still leads is critical).
+    pub fn card_severity(&self) -> Severity {
+        self.consequences
+            .iter()
+            .filter(|x| x.now)
+            .map(|x| x.severity)
+            .fold(self.severity, Severity::max)
+    }
+
+    /// Whether a card, or one of its consequences, holds now.
+    pub fn card_now(&self) -> bool {
+        self.now || self.consequences.iter().any(|x| x.now)
+    }
 }
 
 /// Every finding at one moment of a run.

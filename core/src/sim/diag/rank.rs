@@ -34,19 +34,6 @@ pub(super) const FAULT_KINDS: [&str; 6] = [
 /// happens: they rank after every other card.
 pub(super) const SHAPE_KINDS: [&str; 2] = ["large_quorum", "observers"];
 
-/// A card's severity: its own, or its worst consequence that holds now.
-fn card_severity(c: &Finding) -> Severity {
-    c.consequences
-        .iter()
-        .filter(|x| x.now)
-        .map(|x| x.severity)
-        .fold(c.severity, Severity::max)
-}
-
-fn card_now(c: &Finding) -> bool {
-    c.now || c.consequences.iter().any(|x| x.now)
-}
-
 /// Gives every finding without a key its own.
 fn name(findings: &mut [Finding]) {
     let taken: BTreeSet<String> = findings
@@ -109,9 +96,9 @@ pub(super) fn cards(mut findings: Vec<Finding>) -> Vec<Finding> {
     }
     cards.sort_by_key(|(i, c)| {
         (
-            !card_now(c),
+            !c.card_now(),
             SHAPE_KINDS.contains(&c.id),
-            Reverse(card_severity(c)),
+            Reverse(c.card_severity()),
             !FAULT_KINDS.contains(&c.id),
             Reverse(c.at_ms),
             *i,
