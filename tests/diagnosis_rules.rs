@@ -474,7 +474,7 @@ fn now_of(sim: &Simulation) -> Now {
 
 // ----- the rules (docs/DIAGNOSIS.md, "The rules") -----
 
-/// 1. Quiet only when healthy.
+/// Rule 1: Quiet only when healthy.
 fn quiet_only_when_healthy(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     if !d.findings.is_empty() {
         return Vec::new();
@@ -501,7 +501,7 @@ fn quiet_only_when_healthy(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     )]
 }
 
-/// 2. A paused or down server is silent.
+/// Rule 2: A paused or down server is silent.
 fn silent_when_paused_or_down(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     for f in all(d).into_iter().filter(|f| f.now) {
@@ -526,7 +526,7 @@ fn silent_when_paused_or_down(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 3. The leader named is LEADING.
+/// Rule 3: The leader named is LEADING.
 fn leader_named_is_leading(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     for f in all(d).into_iter().filter(|f| f.now) {
@@ -545,7 +545,7 @@ fn leader_named_is_leading(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 4. A consequence sits under its cause.
+/// Rule 4: A consequence sits under its cause.
 fn consequence_under_its_cause(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     for c in &d.findings {
@@ -576,7 +576,7 @@ fn consequence_under_its_cause(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 5. One card per cause.
+/// Rule 5: One card per cause.
 fn one_card_per_cause(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     let mut keys = BTreeSet::new();
@@ -605,7 +605,7 @@ fn one_card_per_cause(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 6. Only the ensemble's servers.
+/// Rule 6: Only the ensemble's servers.
 fn only_the_ensembles_servers(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     for f in all(d) {
@@ -627,7 +627,7 @@ fn only_the_ensembles_servers(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 7. Advice on every warning.
+/// Rule 7: Advice on every warning.
 fn advice_on_every_warning(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     for f in all(d) {
@@ -657,7 +657,7 @@ fn advice_on_every_warning(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 8. Nothing from the future.
+/// Rule 8: Nothing from the future.
 fn nothing_from_the_future(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     if d.at_ms != n.t {
@@ -686,7 +686,7 @@ fn nothing_from_the_future(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 9. Ranked: what holds now first, what happens before how the ensemble
+/// Rule 9: Ranked: what holds now first, what happens before how the ensemble
 /// is configured, the most severe first.
 fn ranked(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
@@ -715,7 +715,7 @@ fn ranked(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 10. Leader or no leader, not both.
+/// Rule 10: Leader or no leader, not both.
 fn leader_or_no_leader(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     let no_leader: Vec<&Finding> = all(d)
         .into_iter()
@@ -738,7 +738,7 @@ fn leader_or_no_leader(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     }
 }
 
-/// 11. Down or paused, as they are.
+/// Rule 11: Down or paused, as they are.
 fn down_or_paused(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
     for f in all(d).into_iter().filter(|f| f.now) {
@@ -760,7 +760,7 @@ fn down_or_paused(n: &Now, d: &Diagnosis) -> Vec<Broken> {
     out
 }
 
-/// 12. The first card names the fault.
+/// Rule 12: The first card names the fault.
 fn first_card_names_the_fault(
     n: &Now,
     d: &Diagnosis,

@@ -63,7 +63,7 @@ impl Simulation {
         let paused = self.paused(sid);
         // A paused leader nobody replaced yet is still the leader: its
         // pause's card says what happens.
-        if (!older && reach.len() >= self.quorum()) || (!older && paused.is_some()) {
+        if !older && (reach.len() >= self.quorum() || paused.is_some()) {
             return None;
         }
         let newer = self

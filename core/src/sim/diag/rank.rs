@@ -64,7 +64,9 @@ pub(super) fn cards(mut findings: Vec<Finding>) -> Vec<Finding> {
         .filter(|f| f.cause.is_none())
         .map(|f| f.key.clone())
         .collect();
-    let (mut cards, folded): (Vec<(usize, Finding)>, Vec<(usize, Finding)>) = findings
+    // Each finding with its place in the families' order (the last tie).
+    type Placed = Vec<(usize, Finding)>;
+    let (mut cards, folded): (Placed, Placed) = findings
         .into_iter()
         .map(|mut f| {
             if f.cause
