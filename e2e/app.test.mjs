@@ -271,10 +271,61 @@ test('node failure of a majority: the diagnosis says no quorum, and marks the se
   const finding = page.locator('[data-testid="finding-no_quorum"]');
   await finding.waitFor({ timeout: 5000 });
   assert.match(await finding.textContent(), /critical.*no_quorum.*No leader: no quorum\. 2 of 5 voters/);
-  assert.match(await page.locator('.findings > li').first().getAttribute('data-testid'), /finding-(no_quorum|request_stalled)/, 'critical first');
-  await finding.getByRole('button').click();
+  // One card for the crash of 3, 4 and 5; no quorum is folded under it.
+  const first = page.locator('.findings > li').first();
+  assert.equal(await first.getAttribute('data-testid'), 'finding-server_down', 'the root cause first');
+  assert.equal(await first.locator('[data-testid="finding-no_quorum"]').count(), 1, 'no quorum under the crash');
+  await finding.getByRole('button').first().click();
   assert.ok((await page.locator('svg.cluster g.server.diag').count()) >= 2, 'its servers marked');
   await page.screenshot({ path: 'target/e2e/diagnosis.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a GC pause of the leader: the pause is the first card, its consequences under it, and the inspector and 4lw console agree', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await openPreset(page, 'gc-pause-leader.json', 'GC pause: the leader stops');
+  // At 0 s, before it plays, the diagnosis says what is about to happen.
+  await page.getByRole('tab', { name: 'Diagnosis' }).click();
+  await page.locator('[data-testid="finding-not_started"]').waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('[data-testid="diag-empty"]').count(), 0, 'never "nothing to report" at 0 s');
+  await setSpeed(page, 100);
+  await playUntil(page, async () => parseFloat(await time(page)) >= 25, '25 s', 30000);
+  const cards = page.locator('.diagnosis ul.findings').first().locator(':scope > li');
+  const card = cards.first();
+  assert.equal(await card.getAttribute('data-testid'), 'finding-server_paused', 'the pause first');
+  assert.match(await card.locator('p').first().textContent(), /Server 5, the leader, is paused .* answers nothing/);
+  const advice = await card.locator('[data-testid="advice"]').first().textContent();
+  assert.match(advice, /jvm\.pause\.monitor/);
+  assert.match(advice, /Raising syncLimit or tickTime/);
+  const under = card.locator('[data-testid="consequences"]');
+  for (const id of ['deposed_leader', 'leader_change', 'follower_dropped']) {
+    assert.equal(await under.locator(`[data-testid="finding-${id}"]`).count(), 1, `${id} under the pause`);
+  }
+  const top = await cards.evaluateAll((els) => els.map((e) => e.dataset.testid));
+  assert.ok(!top.includes('finding-follower_dropped'), `no follower_dropped card of its own: ${top}`);
+  assert.equal(top.filter((t) => t === 'finding-server_paused').length, 1);
+  // No sentence says the paused server answers, serves or reaches anything.
+  const pausedText = await card.locator('[data-testid="finding-deposed_leader"] p').first().textContent();
+  assert.doesNotMatch(pausedText, /Server 5 still leads epoch 1 and answers/);
+  await page.screenshot({ path: 'docs/diagnosis-gc-pause.png' });
+  // The inspector: a paused server serves no one.
+  await page.locator('[data-testid="server-5"]').click();
+  await page.getByRole('tab', { name: 'Server' }).click();
+  assert.match(await text(page, 'inspect-serving'), /No: the process is paused/);
+  // The 4lw console: the paused server answers nothing; a running one
+  // closes the connection on a word it does not know.
+  await page.locator('[data-testid="fourlw-input"]').fill('srvr');
+  await page.locator('[data-testid="fourlw-input"]').press('Enter');
+  assert.match(await text(page, 'fourlw-output'), /the process is paused/);
+  await page.locator('[data-testid="server-1"]').click();
+  await page.locator('[data-testid="fourlw-input"]').fill('abcd');
+  await page.locator('[data-testid="fourlw-input"]').press('Enter');
+  const closed = await text(page, 'fourlw-output');
+  assert.match(closed, /closed the connection without a byte/);
+  assert.doesNotMatch(closed, /paused/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -74,7 +74,7 @@ fn run_diagnose_prints_the_findings_and_json_carries_them() {
     let text = String::from_utf8(out.stdout).unwrap();
     let tail = &text[text.find("diagnosis at 60000 ms:\n").expect(&text)..];
     assert!(
-        tail.contains("[INFO] leader_change (ensemble, 9000..")
+        tail.contains("    └ [INFO] leader_change (ensemble, 9000..")
             && tail.contains("Leader 3 (epoch 1) was lost at 9000 ms: it was killed."),
         "{tail}"
     );
@@ -84,10 +84,19 @@ fn run_diagnose_prints_the_findings_and_json_carries_them() {
     );
     let json = zablab(&["run", "static/scenarios/kill-the-leader.json", "--json"]);
     let summary: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    // The leader's loss is a consequence of its crash, folded under it.
     let findings = summary["diagnosis"]["findings"].as_array().unwrap();
-    assert!(findings
+    let crash = findings
         .iter()
-        .any(|f| f["id"] == "leader_change" && f["servers"] == serde_json::json!([3, 2])));
+        .find(|f| f["id"] == "server_down" && f["servers"] == serde_json::json!([3]))
+        .expect("the crash's card");
+    assert!(crash["consequences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "leader_change"
+            && f["servers"] == serde_json::json!([3, 2])
+            && f["cause"] == crash["key"]));
     assert_eq!(summary["diagnosis"]["at_ms"], 60000);
 }
 

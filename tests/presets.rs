@@ -81,7 +81,12 @@ fn every_preset_runs_cleanly_and_is_diagnosed() {
 #[test]
 fn node_failures() {
     let (_, d) = run("node-failure-follower.json");
-    find(&d, "server_down", Some(3), "killed at 8000 ms");
+    find(
+        &d,
+        "server_down",
+        Some(3),
+        "crashed at 8000 ms (killed: kill -9)",
+    );
     assert_eq!(ids(&d), ["server_down"], "{}", d.render());
 
     let (_, d) = run("node-failure-leader.json");
@@ -91,11 +96,22 @@ fn node_failures() {
         None,
         "Leader 2 (epoch 1) was lost at 8000 ms: it was killed.",
     );
-    find(&d, "server_down", Some(2), "killed at 8000 ms");
+    find(
+        &d,
+        "server_down",
+        Some(2),
+        "crashed at 8000 ms (killed: kill -9)",
+    );
 
     let (_, d) = run("node-failure-minority.json");
-    find(&d, "server_down", Some(3), "killed");
-    find(&d, "server_down", Some(4), "killed");
+    // One card for the one fault: both servers killed at once.
+    let down = find(
+        &d,
+        "server_down",
+        None,
+        "Servers 3 and 4 crashed at 8000 ms",
+    );
+    assert_eq!(down.servers, [3, 4]);
     assert!(
         !d.has("no_quorum") && !d.has("leader_change"),
         "{}",
@@ -115,9 +131,16 @@ fn node_failures() {
         None,
         "Client c1 has 5 request(s) waiting",
     );
-    for s in [3, 4, 5] {
-        find(&d, "server_down", Some(s), "killed at 8000 ms");
-    }
+    let down = find(
+        &d,
+        "server_down",
+        None,
+        "Servers 3, 4 and 5 (the leader, 5, among them) crashed at 8000 ms",
+    );
+    assert_eq!(down.servers, [3, 4, 5]);
+    // No quorum is the crash's consequence, folded under its card.
+    assert_eq!(d.findings[0].key, down.key);
+    assert!(down.consequences.iter().any(|c| c.id == "no_quorum"));
 }
 
 #[test]

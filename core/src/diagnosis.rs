@@ -21,10 +21,25 @@ use crate::zxid::Zxid;
 
 /// Every finding id, with what it answers.
 pub const KINDS: &[(&str, &str)] = &[
-    ("server_down", "a server is down (killed, or exited)"),
+    (
+        "not_started",
+        "servers not started yet (at time 0: the ensemble about to start)",
+    ),
+    (
+        "server_down",
+        "a server is (or was) down: killed, or exited",
+    ),
     (
         "server_paused",
-        "a server is paused (a GC stall): alive but silent",
+        "a server is (or was) paused (a GC stall): alive but silent",
+    ),
+    (
+        "partition",
+        "the network is (or was) partitioned, or cut one way",
+    ),
+    (
+        "message_dropped",
+        "a message was lost: its quorum connection reset",
     ),
     (
         "no_quorum",
@@ -71,6 +86,10 @@ pub const KINDS: &[(&str, &str)] = &[
     (
         "election_churn",
         "a server keeps restarting elections, and why",
+    ),
+    (
+        "server_looking",
+        "a server is LOOKING while a leader leads: it is rejoining",
     ),
     (
         "stale_follower",
@@ -153,6 +172,13 @@ pub struct Setting {
 pub struct Finding {
     /// The kind (see [`KINDS`]).
     pub id: &'static str,
+    /// Unique within a diagnosis: a fault's key names the fault (its kind,
+    /// servers and start, e.g. `pause:5@5000`), so that the same cause
+    /// cannot be reported twice; other findings get theirs when ranked.
+    pub key: String,
+    /// The key of the card this finding is a consequence of; `None` for a
+    /// card (a root cause, or a finding no fault of the run explains).
+    pub cause: Option<String>,
     pub severity: Severity,
     /// The server it is about; `None` for the ensemble.
     pub server: Option<Sid>,
@@ -174,6 +200,12 @@ pub struct Finding {
     /// What shows it: log lines (ZooKeeper's words), 4lw figures.
     pub evidence: Vec<String>,
     pub settings: Vec<Setting>,
+    /// What an operator can do about it, in ZooKeeper's settings' names
+    /// (never empty on a warning or a critical finding).
+    pub advice: Vec<String>,
+    /// The findings this cause led to (each with `cause` = this `key`),
+    /// folded under it: one card per cause.
+    pub consequences: Vec<Finding>,
 }
 
 impl Finding {
@@ -181,6 +213,8 @@ impl Finding {
     pub fn new(id: &'static str, severity: Severity, at_ms: u64, text: String) -> Finding {
         Finding {
             id,
+            key: String::new(),
+            cause: None,
             severity,
             server: None,
             now: true,
@@ -193,7 +227,24 @@ impl Finding {
             text,
             evidence: Vec::new(),
             settings: Vec::new(),
+            advice: Vec::new(),
+            consequences: Vec::new(),
         }
+    }
+
+    /// A card's severity: its own, or its worst consequence that holds
+    /// now (a past pause whose deposed leader still leads is critical).
+    pub fn card_severity(&self) -> Severity {
+        self.consequences
+            .iter()
+            .filter(|x| x.now)
+            .map(|x| x.severity)
+            .fold(self.severity, Severity::max)
+    }
+
+    /// Whether a card, or one of its consequences, holds now.
+    pub fn card_now(&self) -> bool {
+        self.now || self.consequences.iter().any(|x| x.now)
     }
 }
 
@@ -205,53 +256,80 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    /// The findings of one kind.
+    /// Every finding: each card, then its consequences, in rank order.
+    pub fn all(&self) -> impl Iterator<Item = &Finding> + '_ {
+        self.findings
+            .iter()
+            .flat_map(|c| std::iter::once(c).chain(c.consequences.iter()))
+    }
+
+    /// The findings of one kind (cards and consequences).
     pub fn of(&self, id: &str) -> impl Iterator<Item = &Finding> + '_ {
         let id = id.to_string();
-        self.findings.iter().filter(move |f| f.id == id)
+        self.all().filter(move |f| f.id == id)
     }
 
-    /// Whether a finding of this kind is present.
+    /// Whether a finding of this kind is present (a card or a
+    /// consequence).
     pub fn has(&self, id: &str) -> bool {
-        self.findings.iter().any(|f| f.id == id)
+        self.all().any(|f| f.id == id)
     }
 
-    /// The text `zablab run --diagnose` prints: one block per finding,
-    /// the ensemble's first, each with its evidence and settings.
+    /// The text `zablab run --diagnose` prints: one block per card (a
+    /// cause), most pressing first, with its evidence, settings and what
+    /// to do, then its consequences indented under it.
     pub fn render(&self) -> String {
         let mut out = format!("diagnosis at {} ms:", self.at_ms);
         if self.findings.is_empty() {
-            out.push_str(" nothing to report (a leader, every server in sync, no stall)\n");
+            out.push_str(" nothing to report (a leader, every server up and in sync, no stall)\n");
             return out;
         }
         out.push('\n');
-        for f in &self.findings {
-            let who = match f.server {
-                Some(s) => format!("server {s}"),
-                None => "ensemble".to_string(),
-            };
-            let when = match (f.now, f.until_ms) {
-                (true, _) => "now".to_string(),
-                (false, Some(u)) => format!("{}..{} ms", f.at_ms, u),
-                (false, None) => format!("at {} ms", f.at_ms),
-            };
-            out.push_str(&format!(
-                "[{}] {} ({who}, {when}): {}\n",
-                f.severity.name(),
-                f.id,
-                f.text
-            ));
-            for e in &f.evidence {
-                out.push_str(&format!("    evidence: {e}\n"));
-            }
-            for s in &f.settings {
-                out.push_str(&format!(
-                    "    setting: {} = {} ({})\n",
-                    s.name, s.value, s.why
-                ));
+        for card in &self.findings {
+            render_one(&mut out, card, "", &[]);
+            let shown: Vec<&str> = card.settings.iter().map(|s| s.name).collect();
+            for c in &card.consequences {
+                render_one(&mut out, c, "    └ ", &shown);
             }
         }
         out
+    }
+}
+
+/// One finding's block: its head line, then evidence, the settings not
+/// already shown by its card, and what to do.
+fn render_one(out: &mut String, f: &Finding, indent: &str, shown: &[&str]) {
+    let who = match f.server {
+        Some(s) => format!("server {s}"),
+        None => "ensemble".to_string(),
+    };
+    let when = match (f.now, f.until_ms) {
+        (true, _) => "now".to_string(),
+        (false, Some(u)) => format!("{}..{} ms", f.at_ms, u),
+        (false, None) => format!("at {} ms", f.at_ms),
+    };
+    out.push_str(&format!(
+        "{indent}[{}] {} ({who}, {when}): {}\n",
+        f.severity.name(),
+        f.id,
+        f.text
+    ));
+    let pad = if indent.is_empty() {
+        "    "
+    } else {
+        "        "
+    };
+    for e in &f.evidence {
+        out.push_str(&format!("{pad}evidence: {e}\n"));
+    }
+    for s in f.settings.iter().filter(|s| !shown.contains(&s.name)) {
+        out.push_str(&format!(
+            "{pad}setting: {} = {} ({})\n",
+            s.name, s.value, s.why
+        ));
+    }
+    for a in &f.advice {
+        out.push_str(&format!("{pad}to do: {a}\n"));
     }
 }
 

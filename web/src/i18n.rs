@@ -207,6 +207,8 @@ table! {
     FourLwHint => "Reading a four-letter word changes nothing in the run.", "读取四字命令不会改变运行中的任何东西。";
     Send => "Send", "发送";
     NoAnswerPaused => "(no answer: the process is paused)", "（没有回答：进程处于暂停状态）";
+    NoAnswerClosed => "(no answer: the server closed the connection without a byte, as ZooKeeper does for a word it does not know: it takes the four bytes for a packet length that is too large)", "（没有回答：服务器一个字节也不回就关闭了连接；ZooKeeper 对不认识的命令就是这样：它把这四个字节当作包长度，发现太大）";
+    NotServingPaused => "No: the process is paused", "否：进程处于暂停状态";
     Partition => "Partition", "网络分区";
     PartitionHint => "Put servers in groups A, B, C: nothing crosses between groups until you heal.", "把服务器分到 A、B、C 组：在恢复网络之前，组与组之间什么都传不过去。";
     GroupOf => "Group of server {0}", "服务器 {0} 所在的组";
@@ -283,7 +285,7 @@ table! {
     ErrUnknownWord => "“{0}” is not a four-letter word ZooKeeper knows.", "“{0}”不是 ZooKeeper 认识的四字命令。";
     ErrRecipeRunning => "Client “{0}” already runs a recipe on {1}.", "客户端“{0}”已经在 {1} 上运行一个 recipe。";
     TabDiagnosis => "Diagnosis", "诊断";
-    DiagHint => "The operator's questions, answered at {0} (this follows the timeline): most severe first. Click a finding to mark its servers and links in the ensemble.", "运维问题在 {0} 的答案（随时间轴变化），严重的在前。点击一条发现，在集群中标出它涉及的服务器和链路。";
+    DiagHint => "The operator's questions, answered at {0} (this follows the timeline): one card per cause, the root cause first, what it led to folded under it. Click a finding to mark its servers and links in the ensemble.", "运维问题在 {0} 的答案（随时间轴变化）：每个原因一张卡片，根本原因在前，它引起的后果折叠在下面。点击一条发现，在集群中标出它涉及的服务器和链路。";
     DiagNothing => "Nothing to report: a leader, every server in sync, no stall.", "没有问题：有 leader，所有服务器已同步，没有停顿。";
     SevCritical => "critical", "严重";
     SevWarning => "warning", "警告";
@@ -291,6 +293,9 @@ table! {
     Ensemble => "ensemble", "集群";
     Now => "now", "当前";
     FindingAria => "Mark the servers and links of finding {0} ({1}, {2}) in the cluster view", "在集群视图中标出发现 {0}（{1}，{2}）涉及的服务器和链路";
+    WhatToDo => "What to do", "怎么处理";
+    ConsequenceOne => "{0} consequence", "{0} 个后果";
+    ConsequencesN => "{0} consequences", "{0} 个后果";
     EvidenceSettings => "Evidence ({0}) and settings to look at ({1})", "证据（{0}）和要检查的配置（{1}）";
     Load => "Load", "负载";
     Outstanding => "Outstanding requests", "未完成请求";

@@ -268,6 +268,7 @@ impl Simulation {
             });
             return;
         }
+        self.obs_fault(index);
         match kind {
             ActionKind::Start { .. }
             | ActionKind::Restart { .. }

@@ -58,6 +58,21 @@ pub(super) struct Observer {
     /// last processed zxid when the answer reached the client (what was
     /// already committed then).
     pub read_marks: Vec<Zxid>,
+    /// The server and network faults done so far (and the starts and heals
+    /// that end them), in order: what the diagnosis names as causes.
+    pub faults: Vec<FaultRecord>,
+}
+
+/// A server or network action as it was done (`start`, `restart`,
+/// `crash`, `pause`, `slow_disk`, `partition`, `cut`, `heal`,
+/// `slow_link`, `drop`): the action's index in the scenario, the server a
+/// `"leader"` reference resolved to, and the established leader then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultRecord {
+    pub at_ms: u64,
+    pub action: usize,
+    pub sid: Option<Sid>,
+    pub leader: Option<Sid>,
 }
 
 fn state_name(s: ClientState) -> &'static str {
@@ -111,6 +126,34 @@ pub struct ServerLoad {
 }
 
 impl Simulation {
+    /// Action `index` is about to be done (it passed its checks): keep it
+    /// when it is a server or network fault, or ends one.
+    pub(super) fn obs_fault(&mut self, index: usize) {
+        use crate::scenario::ActionKind as K;
+        let server = match &self.scenario.actions[index].kind {
+            K::Crash { server }
+            | K::Restart { server }
+            | K::Pause { server, .. }
+            | K::SlowDisk { server, .. } => Some(*server),
+            K::Start { .. }
+            | K::Partition { .. }
+            | K::Cut { .. }
+            | K::Heal
+            | K::SlowLink { .. }
+            | K::Drop { .. } => None,
+            _ => return,
+        };
+        let sid = server
+            .and_then(|r| self.resolve_ref(r).ok())
+            .map(|i| self.nodes[i].sid);
+        self.obs.faults.push(FaultRecord {
+            at_ms: self.now_ms,
+            action: index,
+            sid,
+            leader: self.established_leader(),
+        });
+    }
+
     /// A quorum packet was put on connection `id` in direction `dir`.
     pub(super) fn obs_sent(&mut self, id: ConnId, dir: usize) {
         let now = self.now_ms;

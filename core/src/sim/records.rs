@@ -30,6 +30,8 @@ pub struct ServerView {
     pub zab_state: String,
     pub sync_mode: String,
     pub peer_state: String,
+    /// Answers clients now: running, not paused (a paused process answers
+    /// nothing, whatever its ZooKeeperServer's state), and serving.
     pub serving: bool,
     pub accepted_epoch: u32,
     pub current_epoch: u32,
@@ -296,7 +298,7 @@ impl Simulation {
             } else {
                 String::new()
             },
-            serving: running && s.serving,
+            serving: running && n.paused_until.is_none() && s.serving,
             accepted_epoch: s.accepted_epoch(),
             current_epoch: s.current_epoch(),
             last_zxid: s.tree.last_processed_zxid,

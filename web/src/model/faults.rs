@@ -89,7 +89,8 @@ impl Model {
     }
 
     /// Asks `sid` the word at the shown moment; the answer goes to the
-    /// console (a paused server's silence, or the error, in words).
+    /// console (a paused server's silence, a running server's closed
+    /// connection on a word it does not know, or the error, in words).
     fn four_letter_word(&mut self, sid: Sid, cmd: String) {
         let cmd = cmd.trim().to_string();
         if cmd.is_empty() {
@@ -97,7 +98,11 @@ impl Model {
         }
         let sim = self.engine.sim();
         let output = match sim.four_letter_word_now(sid, &cmd) {
-            Ok(out) if out.is_empty() => tr(self.lang, T::NoAnswerPaused).to_string(),
+            Ok(out) if out.is_empty() && sim.paused_until(sid).is_some() => {
+                tr(self.lang, T::NoAnswerPaused).to_string()
+            }
+            // A running server closes the connection on an unknown word.
+            Ok(out) if out.is_empty() => tr(self.lang, T::NoAnswerClosed).to_string(),
             Ok(out) => out,
             Err(e) => action_error(self.lang, &e),
         };

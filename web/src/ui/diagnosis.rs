@@ -1,7 +1,8 @@
 //! The diagnosis tab: `Simulation::diagnose()` at the shown moment (so it
-//! follows time travel), findings by severity, each with its sentence,
-//! its evidence (ZooKeeper's log lines, 4lw figures) and the settings to
-//! look at. Clicking a finding marks its servers and links in the cluster
+//! follows time travel), one card per cause in the core's order (the
+//! root cause first), each with its sentence, what to do, its evidence
+//! (ZooKeeper's log lines, 4lw figures), the settings to look at and its
+//! consequences folded under it. Clicking a finding marks its servers and links in the cluster
 //! view (`ViewMsg::FocusFinding`).
 //!
 //! Cost: the diagnosis is a pure function of the shown state, computed
@@ -42,8 +43,17 @@ fn focus_of(f: &Finding) -> DiagFocus {
     }
 }
 
-fn finding(l: Lang, f: &Finding, focused: bool, send: &Callback<Msg>) -> Html {
-    let (class, sev) = severity(l, f.severity);
+/// One finding: its head (click to mark its servers), its sentence, what
+/// to do, its evidence and settings; a card also folds its consequences.
+fn finding(
+    l: Lang,
+    f: &Finding,
+    first: bool,
+    focus: Option<&DiagFocus>,
+    send: &Callback<Msg>,
+) -> Html {
+    let (class, sev) = severity(l, f.card_severity());
+    let focused = focus.is_some_and(|x| x.id == f.id && x.server == f.server);
     let who = match f.server {
         Some(s) => trf(l, T::ServerN, &[&s.to_string()]),
         None => tr(l, T::Ensemble).to_string(),
@@ -60,15 +70,22 @@ fn finding(l: Lang, f: &Finding, focused: bool, send: &Callback<Msg>) -> Html {
     };
     let aria = trf(l, T::FindingAria, &[f.id, sev, &who]);
     let more = !f.evidence.is_empty() || !f.settings.is_empty();
+    let n = f.consequences.len().to_string();
     html! {
-        <li class={classes!("finding", class, (!f.now).then_some("past"), focused.then_some("focused"))}
+        <li class={classes!("finding", class, (!f.card_now()).then_some("past"), focused.then_some("focused"))}
             data-testid={format!("finding-{}", f.id)}>
-            <button type="button" class="finding-head" aria-label={aria} aria-pressed={focused.to_string()} {onclick}>
+            <button type="button" class="finding-head" aria-label={format!("{sev} {} · {who} · {when}. {aria}", f.id)} aria-pressed={focused.to_string()} {onclick}>
                 <span class="sev">{ sev }</span>
                 <strong>{ f.id }</strong>
                 { format!(" · {who} · {when}") }
             </button>
             <p>{ f.text.clone() }</p>
+            if !f.advice.is_empty() {
+                <details class="advice" open={first || focused} data-testid="advice">
+                    <summary>{ tr(l, T::WhatToDo) }</summary>
+                    <ul>{ for f.advice.iter().map(|a| html! { <li>{ a.clone() }</li> }) }</ul>
+                </details>
+            }
             if more {
                 <details open={focused}>
                     <summary>{ trf(l, T::EvidenceSettings, &[&f.evidence.len().to_string(), &f.settings.len().to_string()]) }</summary>
@@ -78,6 +95,12 @@ fn finding(l: Lang, f: &Finding, focused: bool, send: &Callback<Msg>) -> Html {
                             <><dt class="mono">{ format!("{} = {}", s.name, s.value) }</dt><dd>{ s.why.clone() }</dd></>
                         }) }
                     </dl>
+                </details>
+            }
+            if !f.consequences.is_empty() {
+                <details class="consequences" open={first} data-testid="consequences">
+                    <summary>{ trf(l, if f.consequences.len() == 1 { T::ConsequenceOne } else { T::ConsequencesN }, &[&n]) }</summary>
+                    <ul class="findings">{ for f.consequences.iter().map(|c| finding(l, c, false, focus, send)) }</ul>
                 </details>
             }
         </li>
@@ -96,32 +119,22 @@ pub fn DiagnosisTab(p: &PanelProps) -> Html {
         sim.now_ms(),
     );
     let model = p.model.clone();
-    let memo: Rc<(Diagnosis, Vec<usize>)> = use_memo(key, move |_| {
+    let memo: Rc<Diagnosis> = use_memo(key, move |_| {
         let m = model.get();
         let t0 = crate::browser::now();
         let d = m.engine.sim().diagnose();
         let ms = crate::browser::now() - t0;
         COST.with(|c| c.borrow_mut().push(ms));
-        // By severity, what holds now before the past, else in the core's
-        // order (an ordered walk: a sort of findings costs wasm size).
-        let mut order = Vec::with_capacity(d.findings.len());
-        for sev in [Severity::Critical, Severity::Warning, Severity::Info] {
-            for now in [true, false] {
-                order.extend((0..d.findings.len()).filter(|&i| {
-                    let f = &d.findings[i];
-                    f.severity == sev && f.now == now
-                }));
-            }
-        }
-        (d, order)
+        d
     });
     let focus = m.diag_focus.as_ref();
-    let (d, order) = (&memo.0, &memo.1);
-    let items = order.iter().map(|&i| {
-        let f = &d.findings[i];
-        let focused = focus.is_some_and(|x| x.id == f.id && x.server == f.server);
-        finding(l, f, focused, &p.send)
-    });
+    let d = &*memo;
+    // The core ranks the cards (the root cause first); kept as they come.
+    let items = d
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| finding(l, f, i == 0, focus, &p.send));
     let cost = COST.with(|c| c.borrow().summary_of("refreshes"));
     html! {
         <div class="diagnosis" data-testid="diagnosis">

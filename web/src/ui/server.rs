@@ -102,7 +102,7 @@ fn facts(m: &Model, v: &ServerView, srv: &Server) -> Html {
             { fact(tr(l, T::State), if v.paused { "PAUSED".into() } else { v.state.clone() }, "inspect-state") }
             { fact(tr(l, T::ZabStateLabel), v.zab_state.clone(), "inspect-zab") }
             { fact(tr(l, T::PeerState), v.peer_state.clone(), "inspect-peer") }
-            { fact(tr(l, T::Serving), yes_no(v.serving), "inspect-serving") }
+            { fact(tr(l, T::Serving), if v.paused { tr(l, T::NotServingPaused).to_string() } else { yes_no(v.serving) }, "inspect-serving") }
             { fact(tr(l, T::AcceptedEpoch), v.accepted_epoch.to_string(), "inspect-accepted") }
             { fact(tr(l, T::CurrentEpoch), v.current_epoch.to_string(), "inspect-current") }
             { fact(tr(l, T::LastZxid), v.last_zxid.to_string(), "inspect-zxid") }

@@ -10,6 +10,7 @@
 //! [`STUCK_LOOKING_MS`] integers; the reasons come in a fixed order, each
 //! with the links it names. Of its siblings it uses only `evidence`.
 
+use super::episodes::{blame_any, blame_link};
 use super::evidence::{arrows, cut_link, ms, slow_link, MAX_NOTIFICATION_INTERVAL_MS};
 use crate::diagnosis::{Finding, Link, Setting, Severity};
 use crate::proto::{ServerState, Sid};
@@ -48,8 +49,40 @@ impl Simulation {
             }
             if let Some(c) = self.churning(n, window_start) {
                 out.push(self.election_churn(n, &c, window_start));
+            } else if let Some(f) = self.server_looking(n) {
+                out.push(f);
             }
         }
+    }
+
+    /// `server_looking`: a server LOOKING while a leader leads, not for
+    /// long yet (longer is `election_churn`): it is rejoining.
+    fn server_looking(&self, n: &Node) -> Option<Finding> {
+        let sid = n.sid;
+        let leader = self.current_leader()?;
+        if !self.alive(sid) || n.server.state != ServerState::Looking {
+            return None;
+        }
+        let since = self.last_line(sid, "New election.").map_or(0, |l| l.at_ms);
+        let mut f = Finding::new(
+            "server_looking",
+            Severity::Info,
+            since,
+            format!(
+                "Server {sid} is LOOKING since {} while leader {leader} leads: it is rejoining. The others' answers to its votes tell it that {leader} leads; it then connects to {leader} and syncs (FOLLOWERINFO, LEADERINFO, ACKEPOCH, then DIFF, TRUNC or SNAP).",
+                ms(since)
+            ),
+        );
+        f.server = Some(sid);
+        f.servers = vec![sid, leader];
+        let window = self.scenario.ensemble.init_limit * self.tick();
+        f.cause = blame_any(
+            &self.episodes(),
+            &[sid],
+            since.saturating_sub(window),
+            self.now_ms,
+        );
+        Some(f)
     }
 
     /// Elections this server ran while the ensemble did not change
@@ -147,7 +180,30 @@ impl Simulation {
             .map(|l| format!("server {sid}: {}", l.text.replace('\n', " / ")))
             .collect();
         f.settings = self.churn_settings();
+        let eps = self.episodes();
+        f.cause = target
+            .and_then(|t| blame_link(&eps, sid, t, window_start, self.now_ms))
+            .map(|e| e.key.clone())
+            .or_else(|| blame_any(&eps, &[sid], window_start, self.now_ms));
+        f.advice = self.churn_advice(&f.links);
         f
+    }
+
+    /// What to do about churn: the network first when a link is cut or
+    /// slow, then the timeouts.
+    fn churn_advice(&self, links: &[Link]) -> Vec<String> {
+        let mut a = Vec::new();
+        if links.iter().any(|l| l.state == "cut") {
+            a.push(self.advice_network());
+        }
+        if links.iter().any(|l| l.state == "slow") {
+            a.extend(self.advice_link());
+        }
+        a.push(format!(
+            "A LOOKING server re-sends its votes with a back-off that doubles up to zookeeper.fastleader.maxNotificationInterval ({}); a learner that cannot connect to the leader it chose gives up after initLimit × tickTime (or connectToLearnerMasterLimit × tickTime) and votes again.",
+            ms(MAX_NOTIFICATION_INTERVAL_MS)
+        ));
+        a
     }
 
     /// Links to or from `sid` cut one way only, and what that does to its
@@ -212,7 +268,7 @@ impl Simulation {
             // Say when: the failures may be from an earlier round
             // than the vote it holds now.
             why.reasons.push(format!(
-                "when it last chose to follow leader {t} (at {}) it could not connect to it ({} failed attempt(s); a learner gives up after 5 tries or initLimit×tickTime)",
+                "when it last chose to follow server {t} (at {}) it could not connect to it ({} failed attempt(s); a learner gives up after 5 tries or initLimit×tickTime)",
                 ms(last.at_ms),
                 connect_fail.len()
             ));

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 
+use super::episodes::{blame_any, blame_server, Fault};
 use super::evidence::{apply_cuts, ms};
 use crate::diagnosis::{list_sids, Finding, Setting, Severity};
 use crate::proto::Sid;
@@ -35,20 +36,34 @@ impl Simulation {
     }
 
     /// `deposed_leader` for serving leader `n` (state `l`), when its epoch
-    /// is older than `top_epoch` or it reaches fewer than a quorum.
+    /// is older than `top_epoch` or it reaches fewer than a quorum. A
+    /// paused one answers nothing: what it will do when it resumes.
     fn deposed_now(&self, n: &Node, l: &LeaderState, top_epoch: u32) -> Option<Finding> {
+        let sid = n.sid;
+        let alive = self.alive(sid);
         let reach: Vec<Sid> = self
             .voters()
             .into_iter()
             .filter(|&v| {
-                v == n.sid
-                    || (self.alive(v)
-                        && !self.cuts.contains(&(n.sid, v))
-                        && !self.cuts.contains(&(v, n.sid)))
+                alive
+                    && (v == sid
+                        || (self.alive(v)
+                            && !self.cuts.contains(&(sid, v))
+                            && !self.cuts.contains(&(v, sid))))
             })
             .collect();
+        let followers: Vec<Sid> = self
+            .nodes
+            .iter()
+            .filter(|x| x.sid != sid && self.alive(x.sid))
+            .filter(|x| x.server.learner().is_some_and(|ls| ls.leader == sid))
+            .map(|x| x.sid)
+            .collect();
         let older = l.epoch < top_epoch;
-        if !older && reach.len() >= self.quorum() {
+        let paused = self.paused(sid);
+        // A paused leader nobody replaced yet is still the leader: its
+        // pause's card says what happens.
+        if !older && (reach.len() >= self.quorum() || paused.is_some()) {
             return None;
         }
         let newer = self
@@ -65,28 +80,62 @@ impl Simulation {
                 )
             })
             .unwrap_or_default();
-        let mut f = Finding::new(
-            "deposed_leader",
-            Severity::Critical,
-            self.now_ms,
+        let step_down = format!(
+            "a tick check finds fewer than a quorum of followers heard from within syncLimit ticks ({}) and it steps down",
+            ms(self.sync_timeout())
+        );
+        let text = if let Some(until) = paused {
             format!(
-                "Server {} still leads epoch {} and answers reads, but it can reach only {} of the voters ({}).{newer} Its clients read stale data and their writes fail until it notices at a tick check (within syncLimit ticks = {}) and steps down.",
-                n.sid,
+                "Server {sid} still believes it leads epoch {}, but it is paused until {} and answers nothing now.{newer} When it resumes it will serve its clients' reads from stale data, and fail their writes, until its next tick check (within a tick: its followers' syncLimit deadlines have long passed) finds no synced quorum and it steps down.",
+                l.epoch,
+                ms(until)
+            )
+        } else if reach.len() < self.quorum() {
+            format!(
+                "Server {sid} still leads epoch {} and answers reads, but it reaches only {} of the {} voters ({}), fewer than a quorum ({}).{newer} Its clients read stale data and their writes fail until {step_down}.",
                 l.epoch,
                 reach.len(),
+                self.voters().len(),
                 list_sids(&reach),
-                ms(self.sync_timeout())
-            ),
-        );
-        f.server = Some(n.sid);
-        f.servers = vec![n.sid];
+                self.quorum()
+            )
+        } else {
+            format!(
+                "Server {sid} still leads epoch {} and answers reads, but {} of its followers still follow it ({}).{newer} Its clients read stale data and their writes fail until {step_down}.",
+                l.epoch,
+                followers.len(),
+                list_sids(&followers)
+            )
+        };
+        let mut f = Finding::new("deposed_leader", Severity::Critical, self.now_ms, text);
+        f.server = Some(sid);
+        f.servers = vec![sid];
         f.links = self
             .cut_links_among(&self.voters())
             .into_iter()
-            .filter(|k| k.from == n.sid || k.to == n.sid)
+            .filter(|k| k.from == sid || k.to == sid)
             .collect();
         f.settings = self.deposed_settings();
+        let since = self
+            .leaders
+            .iter()
+            .rev()
+            .find(|r| r.sid == sid && r.epoch == l.epoch)
+            .map_or(0, |r| r.established_ms);
+        let eps = self.episodes();
+        f.cause = blame_server(&eps, &[Fault::Paused], sid, since, self.now_ms)
+            .map(|e| e.key.clone())
+            .or_else(|| blame_any(&eps, &[sid], since, self.now_ms));
+        f.advice = self.deposed_advice();
         Some(f)
+    }
+
+    fn deposed_advice(&self) -> Vec<String> {
+        vec![
+            self.advice_nothing_lost(),
+            self.advice_stale_reads(),
+            "Lowering syncLimit shortens the time a deposed leader lingers, at the price of dropping followers on shorter stalls.".to_string(),
+        ]
     }
 
     /// Past: a leader that kept leading after a partition cut it off
@@ -154,6 +203,15 @@ impl Simulation {
         f.servers = vec![rec.sid];
         f.evidence = vec![format!("server {}: {}", rec.sid, down.text)];
         f.settings = self.deposed_settings();
+        let eps = self.episodes();
+        f.cause = match resumed {
+            Some(p) => {
+                blame_server(&eps, &[Fault::Paused], rec.sid, p.from, p.to).map(|e| e.key.clone())
+            }
+            None => None,
+        }
+        .or_else(|| blame_any(&eps, &[rec.sid], from, down.at_ms));
+        f.advice = self.deposed_advice();
         Some(f)
     }
 

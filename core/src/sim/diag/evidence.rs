@@ -19,7 +19,7 @@ use crate::server::LeaderState;
 use crate::sim::{LogEntry, Simulation};
 
 /// A link this much slower than the network's worst is slow.
-const SLOW_LINK_MS: u64 = 50;
+pub(super) const SLOW_LINK_MS: u64 = 50;
 /// `zookeeper.fastleader.maxNotificationInterval`.
 pub(super) const MAX_NOTIFICATION_INTERVAL_MS: u64 = 60_000;
 
@@ -260,7 +260,7 @@ impl Simulation {
     }
 
     /// The established leader at `t`, from the leader records.
-    fn leader_at(&self, t: u64) -> Option<Sid> {
+    pub(super) fn leader_at(&self, t: u64) -> Option<Sid> {
         self.leaders
             .iter()
             .rev()

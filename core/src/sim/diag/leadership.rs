@@ -9,6 +9,7 @@
 //! `QuorumPeer`/`Leader`/`Follower` lines). Of its siblings it uses only
 //! `evidence`.
 
+use super::episodes::blame_any;
 use super::evidence::{arrows, first_line, ms, MAX_NOTIFICATION_INTERVAL_MS};
 use crate::diagnosis::{list_sids, Finding, Setting, Severity};
 use crate::proto::{ServerState, Sid};
@@ -37,11 +38,60 @@ impl Simulation {
                 )
             })
             .unwrap_or_default();
-        out.push(if group.len() < self.quorum() {
+        let mut f = if group.len() < self.quorum() {
             self.no_quorum(&group, since, &lost)
         } else {
             self.leader_not_established(&group, since, &lost)
-        });
+        };
+        f.cause = self.no_leader_cause(&group, since);
+        // The ensemble forming: the voters it lacks are not started yet.
+        let unstarted = self
+            .voters()
+            .into_iter()
+            .filter(|&s| !group.contains(&s))
+            .all(|s| {
+                self.absence(s)
+                    .is_some_and(|a| a.ends_with("is not started"))
+            });
+        if self.leaders.is_empty() && unstarted && f.id == "no_quorum" {
+            f.severity = Severity::Info;
+            f.text = format!(
+                "No leader yet: {} of {} voters {} up ({}); a leader needs {} of them, and the others are not started yet.",
+                group.len(),
+                self.voters().len(),
+                if group.len() == 1 { "is" } else { "are" },
+                list_sids(&group),
+                self.quorum()
+            );
+            f.advice.clear();
+            f.cause = Some("not_started".to_string());
+        }
+        out.push(f);
+    }
+
+    /// The fault that left the ensemble without a leader: one that hit
+    /// the last leader around its loss, else one that keeps voters out of
+    /// the largest group that can talk (`group`), else none (the first
+    /// election).
+    fn no_leader_cause(&self, group: &[Sid], since: u64) -> Option<String> {
+        let eps = self.episodes();
+        let window = self.sync_timeout() + 2 * self.tick();
+        let last = self.leaders.last()?;
+        let out: Vec<Sid> = self
+            .voters()
+            .into_iter()
+            .filter(|s| !group.contains(s))
+            .collect();
+        blame_any(&eps, &out, self.now_ms, self.now_ms)
+            .or_else(|| blame_any(&eps, &[last.sid], since.saturating_sub(window), self.now_ms))
+            .or_else(|| {
+                blame_any(
+                    &eps,
+                    &self.voters(),
+                    since.saturating_sub(window),
+                    self.now_ms,
+                )
+            })
     }
 
     /// Too few voters can reach each other (`group` is the largest set
@@ -92,6 +142,10 @@ impl Simulation {
             value: format!("{} voters", voters.len()),
             why: format!("a quorum is a majority of the voters: {q}"),
         }];
+        f.advice = vec![
+            format!("Bring voters back until {q} of the {} (the server.N lines) can reach each other: start the ones that are down (zkServer.sh start), heal the network between them. Until then no write commits and no session can be created; the servers close their client connections.", voters.len()),
+            self.advice_nothing_lost(),
+        ];
         f
     }
 
@@ -111,18 +165,36 @@ impl Simulation {
             .filter(|n| self.alive(n.sid) && n.server.state == ServerState::Looking)
             .map(|n| n.sid)
             .collect();
+        // The first election, while it is young, is the ensemble forming.
+        let first = self.leaders.is_empty();
+        let started = self.first_start_ms().unwrap_or(0);
+        let init = self.scenario.ensemble.init_limit * self.tick();
+        let forming = first && self.now_ms.saturating_sub(started) < init;
         let mut f = Finding::new(
             "leader_not_established",
-            Severity::Critical,
-            since,
+            if forming {
+                Severity::Info
+            } else {
+                Severity::Critical
+            },
+            if first { started } else { since },
             String::new(),
         );
-        let mut text = format!(
-            "No leader yet, though a quorum can talk ({} of {} voters reach each other: {}).{lost}",
-            group.len(),
-            voters.len(),
-            list_sids(group)
-        );
+        let mut text = if first {
+            format!(
+                "Electing the first leader: {} of {} voters are up and reach each other ({}); no leader has been established yet.",
+                group.len(),
+                voters.len(),
+                list_sids(group)
+            )
+        } else {
+            format!(
+                "No leader yet, though a quorum can talk ({} of {} voters reach each other: {}).{lost}",
+                group.len(),
+                voters.len(),
+                list_sids(group)
+            )
+        };
         for (sid, l) in &leading {
             let (waits, has) = match l.phase {
                 LeaderPhase::WaitEpoch => {
@@ -151,7 +223,27 @@ impl Simulation {
         }
         f.text = text;
         f.settings.push(self.setting_tick());
+        if !forming {
+            f.advice = vec![
+                "An election normally ends within a few hundred ms, and a new leader's sync within initLimit × tickTime. If it lasts, look for what keeps the would-be leader from its followers: a server that keeps failing to connect (\"Unexpected exception, tries=\" in its log), a slow link or disk, a SNAP too large for initLimit × tickTime.".to_string(),
+                "The election port (the second port of each server.N line, 3888 by convention) must be open both ways between voters; a learner that cannot connect gives up after initLimit × tickTime (or connectToLearnerMasterLimit × tickTime when set).".to_string(),
+            ];
+        }
         f
+    }
+
+    /// When the first server was started.
+    fn first_start_ms(&self) -> Option<u64> {
+        self.obs
+            .faults
+            .iter()
+            .find(|r| {
+                matches!(
+                    self.scenario.actions[r.action].kind,
+                    crate::scenario::ActionKind::Start { .. }
+                )
+            })
+            .map(|r| r.at_ms)
     }
 
     /// When the last established leader stopped being one (if it did).
@@ -265,6 +357,13 @@ impl Simulation {
             f.now = false;
             f.until_ms = Some(new.established_ms);
             f.servers = vec![old.sid, new.sid];
+            let window = self.sync_timeout() + 2 * self.tick();
+            f.cause = blame_any(
+                &self.episodes(),
+                &[old.sid],
+                lost.saturating_sub(window),
+                lost,
+            );
             f.settings = vec![
                 self.setting_sync_limit(
                     "how long followers wait on a silent leader, and a leader on its followers",

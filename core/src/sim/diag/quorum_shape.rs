@@ -35,6 +35,10 @@ impl Simulation {
                 value: "participant".into(),
                 why: "make the extra servers observers to keep the quorum small".into(),
             }];
+            f.key = "large_quorum".to_string();
+            f.advice = vec![
+                format!("Keep 3 or 5 voters, in one low-latency site, and make the other servers observers (peerType=observer in their zoo.cfg, :observer on their server.N line): they serve reads and take writes to the leader, but never hold up a commit or an election. {} voters survive {} of them down; 5 survive 2.", voters.len(), (voters.len() - 1) / 2),
+            ];
             out.push(f);
         } else if !observers.is_empty() {
             let mut obs = observers.clone();
@@ -52,6 +56,7 @@ impl Simulation {
                 ),
             );
             f.servers = obs;
+            f.key = "observers".to_string();
             f.settings = vec![Setting {
                 name: "peerType",
                 value: "observer".into(),

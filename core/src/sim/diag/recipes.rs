@@ -8,6 +8,7 @@
 //! detail is the finding's text (with the advice for a lock holder).
 //! Of its siblings it uses only `evidence`.
 
+use super::episodes::blame_any;
 use super::evidence::ms;
 use crate::diagnosis::{Finding, Setting, Severity};
 use crate::sim::Simulation;
@@ -48,6 +49,26 @@ impl Simulation {
             let mut x = Finding::new(id, Severity::Warning, h.at_ms, text);
             x.now = false;
             x.settings = settings;
+            let window = self
+                .clients
+                .iter()
+                .filter(|c| h.clients.contains(&c.name))
+                .map(|c| c.timeout_ms)
+                .max()
+                .unwrap_or(0)
+                .max(self.sync_timeout());
+            x.cause = blame_any(
+                &self.episodes(),
+                &self.voters(),
+                h.at_ms.saturating_sub(window),
+                h.at_ms,
+            );
+            x.advice = match id {
+                "lock_fencing" => vec![
+                    "Fence the resource: each lock grant carries a number that only grows (the lock node's czxid, or its sequence number) and the resource refuses requests with an older one. A holder treats Disconnected as a possible loss of the lock, and a short sessionTimeout shortens the window (a longer one survives longer stalls).".to_string(),
+                ],
+                _ => vec![self.advice_stale_reads()],
+            };
             f.push(x);
         }
     }

@@ -9,6 +9,7 @@
 //! read from the observer's client records. Of its siblings it uses only
 //! `evidence`.
 
+use super::episodes::{blame_any, blame_link, blame_server, Fault};
 use super::evidence::ms;
 use crate::diagnosis::{Finding, Setting, Severity};
 use crate::proto::Sid;
@@ -67,12 +68,37 @@ impl Simulation {
                 _ => "no ping of the session reached the leader".to_string(),
             });
         }
+        // A leader that a newer epoch had already replaced expires the
+        // session on its own tracker, but cannot commit the closeSession.
+        let epoch = self
+            .leaders
+            .iter()
+            .rev()
+            .find(|r| r.sid == leader && r.established_ms <= t)
+            .map(|r| r.epoch);
+        let newer = self
+            .leaders
+            .iter()
+            .find(|r| epoch.is_some_and(|e| r.epoch > e) && r.established_ms <= t);
+        let outcome = match newer {
+            Some(r) => format!(
+                "Server {leader} had been deposed (server {} led epoch {} since {}): its closeSession cannot commit without a quorum, so the session lives on under the new leader unless that one expires it too.",
+                r.sid,
+                r.epoch,
+                ms(r.established_ms)
+            ),
+            None => "Its ephemeral nodes are deleted (closeSession).".to_string(),
+        };
         let mut f = Finding::new(
             "session_expired",
-            Severity::Critical,
+            if newer.is_some() {
+                Severity::Warning
+            } else {
+                Severity::Critical
+            },
             t,
             format!(
-                "Session 0x{session:x}{} expired at {} on leader {leader}: no heartbeat reached the leader for its timeout of {}: {}. Its ephemeral nodes are deleted (closeSession).",
+                "Session 0x{session:x}{} expired at {} on leader {leader}: no heartbeat reached the leader for its timeout of {}: {}. {outcome}",
                 client.map(|c| format!(" (client {c})")).unwrap_or_default(),
                 ms(t),
                 ms(timeout),
@@ -87,7 +113,23 @@ impl Simulation {
         f.sessions = vec![format!("0x{session:x}")];
         f.evidence = vec![format!("server {leader}: {}", l.text)];
         f.settings = self.session_settings(timeout);
+        f.cause = rec.and_then(|r| self.expiry_cause(r, leader, t, timeout));
+        f.advice = self.advice_session(timeout);
         f
+    }
+
+    /// The fault that kept the heartbeats of `r`'s client from `leader`:
+    /// its server or the leader down or paused, a cut between them, else
+    /// any fault of the ensemble in the timeout.
+    fn expiry_cause(&self, r: &ClientRecord, leader: Sid, t: u64, timeout: u64) -> Option<String> {
+        let eps = self.episodes();
+        let from = t.saturating_sub(timeout);
+        let server = [Fault::Down, Fault::Paused];
+        blame_server(&eps, &server, r.server, from, t)
+            .or_else(|| blame_server(&eps, &server, leader, from, t))
+            .or_else(|| blame_link(&eps, r.server, leader, from, t))
+            .map(|e| e.key.clone())
+            .or_else(|| blame_any(&eps, &self.voters(), from, t))
     }
 
     /// What kept the heartbeats of the client of `r` from `leader` during

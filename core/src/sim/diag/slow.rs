@@ -9,9 +9,11 @@
 //! load thresholds are the fixed `LOAD_*` integers below. Of its siblings
 //! it uses only `evidence`.
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use super::evidence::{ms, slow_link};
+use super::episodes::Fault;
+use super::evidence::{arrows, ms, slow_link};
 use crate::diagnosis::{Finding, Setting, Severity};
 use crate::fourlw::java_double;
 use crate::proto::Sid;
@@ -98,17 +100,50 @@ impl Simulation {
             },
             self.setting_sync_limit("a follower whose ACKs come later than this is dropped"),
         ];
+        // The slow disk the run injected is this card's key.
+        if let Some(e) = self
+            .episodes()
+            .into_iter()
+            .rev()
+            .find(|e| e.kind == Fault::SlowDisk && e.hits(sid) && e.on_at(self.now_ms))
+        {
+            f.key = e.key;
+            f.at_ms = e.from;
+        }
+        f.advice = self.advice_disk();
         Some(f)
     }
 
     // ----- slow links -----
 
+    /// One finding per slow link the run injected (both directions of a
+    /// pair set at once are one), with the slowest direction's figures.
     pub(super) fn diag_slow_links(&self, out: &mut Vec<Finding>) {
         let leader = self.current_leader();
-        for (&(a, b), _) in self.link_latency.iter() {
-            if let Some(lat) = self.link_latency_of(a, b) {
-                out.push(self.slow_link_finding(a, b, lat, leader));
+        let now = self.now_ms;
+        for e in self.episodes() {
+            if e.kind != Fault::SlowLink || !e.on_at(now) {
+                continue;
             }
+            let slow: Vec<(Sid, Sid, u64)> = e
+                .links
+                .iter()
+                .filter_map(|&(a, b)| self.link_latency_of(a, b).map(|l| (a, b, l)))
+                .collect();
+            let Some(&(a, b, lat)) = slow.iter().max_by_key(|x| (x.2, Reverse(x.0))) else {
+                continue;
+            };
+            let mut f = self.slow_link_finding(a, b, lat, leader);
+            if slow.len() > 1 {
+                let links: Vec<_> = slow.iter().map(|&(x, y, l)| slow_link(x, y, l)).collect();
+                f.text
+                    .push_str(&format!(" (Slow links of this fault: {}.)", arrows(&links)));
+                f.links = links;
+                f.severity = f.severity.max(against_sync_limit(lat, self.sync_timeout()));
+            }
+            f.key = e.key.clone();
+            f.at_ms = e.from;
+            out.push(f);
         }
     }
 
@@ -165,6 +200,7 @@ impl Simulation {
             self.setting_sync_limit("how late a follower's ACKs may come before it is dropped"),
             self.setting_tick(),
         ];
+        f.advice = self.advice_link();
         f
     }
 
@@ -173,7 +209,9 @@ impl Simulation {
     pub(super) fn diag_load(&self, out: &mut Vec<Finding>) {
         let leader = self.current_leader();
         for n in &self.nodes {
-            if self.running(n.sid) {
+            // A paused server's figures are frozen: what it does is the
+            // pause's card.
+            if self.alive(n.sid) {
                 out.extend(self.high_load(n, leader));
             }
         }
@@ -237,6 +275,10 @@ impl Simulation {
             value: GLOBAL_OUTSTANDING_LIMIT.to_string(),
             why: "past this many requests in process ZooKeeper stops reading from clients".into(),
         }];
+        f.advice = vec![
+            format!("Every write costs a proposal, a quorum of txn-log fsyncs and a commit: batch small writes with multi(), keep the txn log on a fast dedicated device (dataLogDir), and watch mntr's zk_outstanding_requests and the learner queues. Past globalOutstandingLimit ({GLOBAL_OUTSTANDING_LIMIT}) requests in process a server stops reading from its clients."),
+            "Reads are answered from memory by the server a client is connected to: spread clients over more servers, or add observers (peerType=observer), which serve reads without joining the quorum.".to_string(),
+        ];
         Some(f)
     }
 

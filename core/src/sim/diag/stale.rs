@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use super::episodes::{blame_any, blame_link, blame_server, Fault};
 use super::evidence::{cut_link, ms, slow_link};
 use crate::diagnosis::{Finding, Severity};
 use crate::proto::Sid;
@@ -78,15 +79,17 @@ impl Simulation {
         } else {
             "follower"
         };
-        let mut f = Finding::new(
-            "stale_follower",
-            Severity::Warning,
-            self.now_ms,
-            format!(
+        let text = match self.paused(sid) {
+            Some(until) => format!(
+                "Server {sid} ({role}) is paused until {}, {lag} txn(s) behind leader {lsid} ({z} vs {lz}): it answers nothing now; when it resumes it applies what waits in its socket buffers (or rejoins, if its leader dropped it meanwhile).",
+                ms(until)
+            ),
+            None => format!(
                 "Server {sid} ({role}) serves reads {lag} txn(s) behind leader {lsid} ({z} vs {lz}): {}. ZooKeeper reads are sequentially consistent; a client that must see the latest write calls sync() first.",
                 why.join("; ")
             ),
-        );
+        };
+        let mut f = Finding::new("stale_follower", Severity::Warning, self.now_ms, text);
         f.server = Some(sid);
         f.servers = vec![sid, lsid];
         f.zxids = vec![z, lz];
@@ -99,6 +102,15 @@ impl Simulation {
         f.settings =
             vec![self
                 .setting_sync_limit("how long a follower serves without hearing from its leader")];
+        let eps = self.episodes();
+        let now = self.now_ms;
+        f.cause = blame_server(&eps, &[Fault::Paused, Fault::SlowDisk], sid, now, now)
+            .or_else(|| blame_link(&eps, lsid, sid, now, now))
+            .map(|e| e.key.clone())
+            .or_else(|| blame_any(&eps, &[sid, follows], 0, now).filter(|_| follows != lsid));
+        f.advice = vec![
+            "A client that must see the latest write calls sync() before reading: the server it is connected to then catches up with the leader first. Reads without it are sequentially consistent: in order, possibly behind.".to_string(),
+        ];
         Some(f)
     }
 
@@ -149,7 +161,17 @@ impl Simulation {
                         .iter()
                         .any(|&(s, a, b)| s == server && r.at_ms >= a && r.at_ms <= b)
             });
-            out.push(stale_read(&client, server, stale, on_deposed));
+            let mut f = stale_read(&client, server, stale, on_deposed);
+            let eps = self.episodes();
+            let first = f.at_ms;
+            f.cause = blame_server(&eps, &[Fault::Paused], server, 0, self.now_ms)
+                .filter(|_| on_deposed)
+                .map(|e| e.key.clone())
+                .or_else(|| blame_any(&eps, &[server], first, first));
+            f.advice = vec![
+                "Call sync() before a read that must see every write completed before it; on a deposed leader even that is no guarantee until it steps down (syncLimit ticks).".to_string(),
+            ];
+            out.push(f);
         }
     }
 

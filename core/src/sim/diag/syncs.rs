@@ -10,6 +10,7 @@
 //! with nothing to send) and a sync whose decision line is missing. Uses
 //! only `evidence` of its siblings.
 
+use super::episodes::blame_any;
 use super::evidence::ms;
 use crate::diagnosis::{Finding, Setting, Severity};
 use crate::proto::SyncMode;
@@ -123,7 +124,33 @@ impl Simulation {
             .map(|l| format!("server {}: {}", l.sid, l.text))
             .collect();
         f.settings = settings;
+        f.cause = self.sync_cause(y);
+        f.advice = match id {
+            "sync_snap" => self.advice_snap(),
+            "sync_trunc" => vec![
+                self.advice_nothing_lost(),
+                "A TRUNC is cheap; frequent ones mean leaders lose their quorum before their proposals commit: look at what cut them off (the network, GC pauses against syncLimit × tickTime).".to_string(),
+            ],
+            _ => Vec::new(),
+        };
         Some(f)
+    }
+
+    /// What made learner `y.learner` sync: a fault that hit it, or the
+    /// leader it followed before, in the time a rejoin takes.
+    fn sync_cause(&self, y: &SyncRecord) -> Option<String> {
+        let eps = self.episodes();
+        let e = &self.scenario.ensemble;
+        let window = (e.init_limit + e.sync_limit) * e.tick_ms;
+        let from = y.at_ms.saturating_sub(window);
+        let before = self
+            .leaders
+            .iter()
+            .rev()
+            .find(|l| l.established_ms < y.at_ms && l.sid != y.leader)
+            .map(|l| l.sid);
+        blame_any(&eps, &[y.learner], from, y.at_ms)
+            .or_else(|| before.and_then(|b| blame_any(&eps, &[b], from, y.at_ms)))
     }
 
     /// `zookeeper.commitLogCount` as the leader applies it.

@@ -69,7 +69,11 @@ fn server_down_and_leader_change() {
     ));
     let down = one(&d, "server_down");
     assert_eq!(down.server, Some(2));
-    assert!(down.text.contains("killed at 6000 ms"), "{}", down.text);
+    assert!(
+        down.text.contains("crashed at 6000 ms (killed: kill -9)"),
+        "{}",
+        down.text
+    );
     let change = one(&d, "leader_change");
     assert!(!change.now);
     assert_eq!(change.at_ms, 6000);
@@ -440,7 +444,7 @@ fn a_deposed_leader_in_a_minority() {
     let f = one(&d, "deposed_leader");
     assert_eq!(f.server, Some(2));
     assert!(
-        f.text.contains("can reach only 1 of the voters (2)"),
+        f.text.contains("reaches only 1 of the 3 voters (2)"),
         "{}",
         f.text
     );
@@ -496,8 +500,14 @@ fn many_voters_or_observers() {
 #[test]
 fn every_kind_is_documented() {
     let ids = [
+        // not_started, partition, message_dropped and server_looking:
+        // tests/diagnosis_rules.rs (every preset, at time 0 and in each
+        // fault).
+        "not_started",
         "server_down",
         "server_paused",
+        "partition",
+        "message_dropped",
         "no_quorum",
         "leader_not_established",
         "leader_change",
@@ -511,6 +521,7 @@ fn every_kind_is_documented() {
         "sync_trunc",
         "session_expired",
         "election_churn",
+        "server_looking",
         "stale_follower",
         "stale_read",
         "deposed_leader",

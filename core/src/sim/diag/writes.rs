@@ -8,6 +8,7 @@
 //! voter, server or client gets its one reason, the first that applies in
 //! the order written here. Of its siblings it uses only `evidence`.
 
+use super::episodes::{blame_any, blame_pair, blame_server, Fault};
 use super::evidence::{cut_link, ms, slow_link};
 use crate::diagnosis::{list_sids, Finding, Link, Severity};
 use crate::proto::{Sid, ZabState};
@@ -55,11 +56,17 @@ impl Simulation {
             .iter()
             .map(|&v| self.not_acking(leader, v))
             .collect();
-        let mut f = Finding::new(
-            "write_stalled",
-            Severity::Critical,
-            p.txn.time_ms,
-            format!(
+        let text = match self.paused(leader) {
+            Some(until) => format!(
+                "Writes are stalled: the leader, {leader}, is paused until {}, so proposal {zxid} (created at {}) has waited {} with {} of the {q} ACKs it needs ({}); the ACKs that arrive wait unread in its socket buffers, and {} more proposal(s) wait behind it.",
+                ms(until),
+                ms(p.txn.time_ms),
+                ms(age),
+                acks.len(),
+                list_sids(&acks),
+                l.outstanding.len() - 1
+            ),
+            None => format!(
                 "Writes are stalled: proposal {zxid} (created at {}) has waited {} for a quorum of ACKs. It has {} of the {q} it needs ({}). Missing: {}. {} more proposal(s) wait behind it.",
                 ms(p.txn.time_ms),
                 ms(age),
@@ -68,7 +75,21 @@ impl Simulation {
                 reasons.join("; "),
                 l.outstanding.len() - 1
             ),
-        );
+        };
+        let mut f = Finding::new("write_stalled", Severity::Critical, p.txn.time_ms, text);
+        let eps = self.episodes();
+        let server = [Fault::Paused, Fault::SlowDisk, Fault::Down];
+        f.cause = blame_server(&eps, &server, leader, p.txn.time_ms, self.now_ms)
+            .map(|e| e.key.clone())
+            .or_else(|| {
+                missing
+                    .iter()
+                    .find_map(|&v| blame_pair(&eps, leader, v, p.txn.time_ms, self.now_ms))
+            });
+        f.advice = vec![
+            "A write commits once a quorum has logged it: it resumes as soon as enough voters ACK again (each ACK follows the voter's txn-log fsync, so a slow dataLogDir device delays it too).".to_string(),
+            self.advice_sync_limit(),
+        ];
         f.server = Some(leader);
         f.servers = std::iter::once(leader)
             .chain(missing.iter().copied())
@@ -170,6 +191,13 @@ impl Simulation {
         f.servers = std::iter::once(sid).chain(leader).collect();
         f.evidence = vec![format!("srvr on {sid}: Outstanding: {count}")];
         f.settings = vec![self.setting_sync_limit("how long a follower waits on a silent leader")];
+        let eps = self.episodes();
+        f.cause = match leader {
+            Some(l) => blame_pair(&eps, sid, l, oldest, self.now_ms),
+            None => None,
+        }
+        .or_else(|| blame_any(&eps, &self.voters(), oldest, self.now_ms));
+        f.advice = vec![self.advice_clients_move(), self.advice_sync_limit()];
         Some(f)
     }
 
@@ -194,7 +222,7 @@ impl Simulation {
         } else if self.cuts.contains(&(leader, sid)) {
             format!("the commits from leader {leader} do not reach it: link {leader}→{sid} is cut")
         } else if let Some(a) = self.absence(leader) {
-            format!("its leader {a}")
+            format!("the leader it followed, {a}")
         } else if leader_stalled {
             format!("leader {leader}'s proposals are stalled (see write_stalled)")
         } else if let Some(l) = self
@@ -261,6 +289,8 @@ impl Simulation {
             if cl.session != 0 {
                 f.sessions = vec![format!("0x{:x}", cl.session)];
             }
+            f.cause = blame_any(&self.episodes(), &self.voters(), since, now);
+            f.advice = self.advice_session(cl.timeout_ms);
             out.push(f);
         }
     }

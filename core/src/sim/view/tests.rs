@@ -148,6 +148,10 @@ fn a_paused_server_holds_what_arrives_and_cuts_hold_packets() {
     s.run_until(6500);
     assert!(s.waiting_at(1) > 0);
     assert_eq!(s.paused_until(1), Some(8000));
+    // Paused, it serves no one (the inspector and lessons read this).
+    let v = s.server(1).unwrap();
+    assert!(v.paused && v.up && !v.serving, "{v:?}");
+    assert!(s.server(2).unwrap().serving);
     assert!(s
         .message_history()
         .iter_from(0)
