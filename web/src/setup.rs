@@ -82,6 +82,7 @@ impl Setup {
                 kind: ActionKind::Start { servers: all },
             }],
             museum: None,
+            conform: None,
         }
     }
 }
