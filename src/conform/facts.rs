@@ -264,6 +264,12 @@ fn hex_after(text: &str, marker: &str) -> Option<u64> {
     u64::from_str_radix(&s[..end], 16).ok()
 }
 
+/// The epoch a `Have quorum of supporters … 0x<epoch>00000000` line
+/// establishes.
+pub fn epoch_of(text: &str) -> Option<u32> {
+    hex_after(text, "setting last processed zxid:").map(|z| (z >> 32) as u32)
+}
+
 /// `text` names `peer sid: N` for exactly this N.
 fn names_peer(text: &str, sid: u32) -> bool {
     names_sid(text, "peer sid: ", sid) || names_sid(text, "peer sid:", sid)

@@ -3,11 +3,12 @@
 //! Contract:
 //! - Time 0 is the spawn of the first JVMs. Each action runs at its
 //!   `at_ms` plus the run's shift. Before each action the driver waits
-//!   (bounded by [`wait_bound_ms`]) until the real ensemble is where the
-//!   simulator was just before that action ([`Ready`]: a leader
-//!   established, these servers serving): JVMs start slowly, and a start
-//!   or a fault done too early would test something else. Every wait adds
-//!   to the shift and is recorded ([`Wait`]).
+//!   (bounded by [`wait_bound_ms`]) until the real ensemble has come as
+//!   far as the simulator had just before that action ([`Ready`]: the
+//!   same epoch established, each server in broadcast as many times):
+//!   JVMs start slowly, and a start or a fault done too early would test
+//!   something else. Only the first action of a time waits. Every wait
+//!   adds to the shift and is recorded ([`Wait`]).
 //! - Faults by real mechanisms: crash = SIGKILL, restart = a new JVM on
 //!   the same data directory, pause = SIGSTOP then SIGCONT, partition /
 //!   cut / heal = the run's firewall (`netns.rs`). `slow_link`,
@@ -37,12 +38,14 @@ use super::tree;
 use super::zkclient::{Client, Spec, State};
 use super::zkwire::{four_letter_word, Op};
 
-/// What the simulator showed just before an action: the real ensemble is
-/// waited for until it shows the same.
+/// How far the simulator had come just before an action: the highest
+/// epoch a leader established, and how many times each server reached
+/// the broadcast phase. The real ensemble is waited for until it has come
+/// as far (never for a state it has already left).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Ready {
-    pub leader: bool,
-    pub serving: Vec<u32>,
+    pub epoch: u32,
+    pub broadcasts: Vec<(u32, u32)>,
 }
 
 /// A wait before an action.
@@ -226,6 +229,7 @@ impl Driver<'_> {
             .map(|(k, &(t, i))| (t, k as u64, Ev::Action(i)))
             .collect();
         let mut seq = queue.len() as u64;
+        let mut waited_at = None;
         while !queue.is_empty() {
             let next = (0..queue.len())
                 .min_by_key(|&k| (queue[k].0, queue[k].1))
@@ -239,7 +243,12 @@ impl Driver<'_> {
                     }
                 }
                 Ev::Action(i) => {
-                    self.wait_ready(i, &ready[i])?;
+                    // The simulator's state just before a time is the
+                    // state before all its actions: wait before the first.
+                    if waited_at != Some(t) {
+                        self.wait_ready(i, &ready[i])?;
+                        waited_at = Some(t);
+                    }
                     if let Some((sid, for_ms)) = self.act(i)? {
                         queue.push((t + for_ms, seq, Ev::Resume(sid)));
                         seq += 1;
@@ -266,13 +275,12 @@ impl Driver<'_> {
     /// What is missing for `r`, if anything.
     fn missing(&mut self, r: &Ready) -> Option<String> {
         self.tail.poll();
-        let sids = ensemble::sids(self.s);
-        if r.leader && self.leader().is_none() {
-            return Some("an established leader".into());
+        if self.tail.epoch() < r.epoch {
+            return Some(format!("a leader established in epoch {}", r.epoch));
         }
-        for &sid in &r.serving {
-            if sids.contains(&sid) && (!self.alive(sid) || !serving(self.tail.state(sid))) {
-                return Some(format!("s{sid} serving"));
+        for &(sid, n) in &r.broadcasts {
+            if self.tail.broadcasts(sid) < n {
+                return Some(format!("s{sid} in broadcast (time {n})"));
             }
         }
         None

@@ -2,11 +2,11 @@
 //! (`facts.rs`), and what the real driver waits for before each action.
 //!
 //! Contract: runs `zablab-core` only. Steps the simulation to just before
-//! each action's time to note where the ensemble is ([`Ready`]) and which
-//! server a `"leader"` names (for the faults list), then runs it to its
-//! end. The facts come from the simulator's own log lines through the
-//! same `facts::derive` as the real logs; writes, reads and four-letter
-//! words from its records; the end state from its `srvr`/`mntr`; each
+//! each action's time to note which server a `"leader"` names (for the
+//! faults list), then runs it to its end; how far it had come before each
+//! action ([`Ready`]) is read from its log. The facts come from the
+//! simulator's own log lines through the same `facts::derive` as the
+//! real logs; writes, reads and four-letter words from its records; the end state from its `srvr`/`mntr`; each
 //! tree from each server's own data tree. Never changes the run.
 
 use zablab_core::sim::{FourLwRecord, ReadRecord, WriteRecord};
@@ -39,15 +39,6 @@ pub fn run(s: &Scenario) -> Result<SimReport, String> {
         if t > 0 {
             sim.run_until(t - 1);
         }
-        ready[i] = Ready {
-            leader: sim.established_leader().is_some(),
-            serving: sim
-                .servers()
-                .iter()
-                .filter(|v| v.up && !v.paused && v.serving && v.zab_state == "BROADCAST")
-                .map(|v| v.sid)
-                .collect(),
-        };
         let leader = sim.established_leader();
         let resolve = |r: ServerRef| match r {
             ServerRef::Sid(s) => Some(s),
@@ -99,6 +90,9 @@ pub fn run(s: &Scenario) -> Result<SimReport, String> {
         })
         .collect();
     facts::derive(&mut out, &lines);
+    for (i, a) in s.actions.iter().enumerate() {
+        ready[i] = progress(&lines, a.at_ms as i64);
+    }
     end_states(&sim, &mut out);
     Ok(SimReport {
         outcome: out,
@@ -115,6 +109,28 @@ pub fn run(s: &Scenario) -> Result<SimReport, String> {
             .collect(),
         trace_hash: format!("0x{:016x}", sim.trace_hash()),
     })
+}
+
+/// How far the simulated ensemble had come before `t`: the highest
+/// established epoch, each server's count of broadcast phases.
+fn progress(lines: &[Line], t: i64) -> Ready {
+    let before = lines.iter().filter(|l| l.at_ms < t);
+    let mut r = Ready::default();
+    let mut counts = std::collections::BTreeMap::new();
+    for l in before {
+        if let Some(state) = l.text.strip_prefix("Peer state changed: ") {
+            if state.ends_with("- broadcast") {
+                *counts.entry(l.sid).or_insert(0) += 1;
+            }
+        }
+        if l.text.starts_with("Have quorum of supporters") {
+            if let Some(e) = facts::epoch_of(&l.text) {
+                r.epoch = r.epoch.max(e);
+            }
+        }
+    }
+    r.broadcasts = counts.into_iter().collect();
+    r
 }
 
 fn write_rec(w: &WriteRecord) -> WriteRec {

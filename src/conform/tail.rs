@@ -1,6 +1,8 @@
 //! Where each real server is, read from its own log as it grows: the last
 //! `Peer state changed: …` line (`looking`, `following - broadcast`,
-//! `leading - broadcast`, …). The driver waits on it and resolves
+//! `leading - broadcast`, …), how many times it reached ZAB's broadcast
+//! phase, and the highest epoch a leader established (`Have quorum of
+//! supporters … 0x<epoch>00000000`). The driver waits on them and resolves
 //! `"leader"` with it, so that watching the ensemble sends it nothing
 //! (a four-letter word would be a connection, a log line and a packet
 //! count on the server).
@@ -19,14 +21,17 @@ struct Follow {
     pos: u64,
     partial: String,
     state: String,
+    broadcasts: u32,
 }
 
 /// Every server's last peer state.
 pub struct Tail {
     logs: BTreeMap<u32, Follow>,
+    epoch: u32,
 }
 
 const MARK: &str = " - Peer state changed: ";
+const QUORUM: &str = "starting up and setting last processed zxid:";
 
 impl Tail {
     pub fn new(paths: Vec<(u32, PathBuf)>) -> Tail {
@@ -41,10 +46,12 @@ impl Tail {
                             pos: 0,
                             partial: String::new(),
                             state: String::new(),
+                            broadcasts: 0,
                         },
                     )
                 })
                 .collect(),
+            epoch: 0,
         }
     }
 
@@ -73,6 +80,15 @@ impl Tail {
             for line in complete.lines() {
                 if let Some(i) = line.find(MARK) {
                     f.state = line[i + MARK.len()..].trim().to_string();
+                    if serving(&f.state) {
+                        f.broadcasts += 1;
+                    }
+                }
+                if let Some(i) = line.find(QUORUM) {
+                    let hex = line[i + QUORUM.len()..].trim().trim_start_matches("0x");
+                    if let Ok(z) = u64::from_str_radix(hex, 16) {
+                        self.epoch = self.epoch.max((z >> 32) as u32);
+                    }
                 }
             }
         }
@@ -81,6 +97,16 @@ impl Tail {
     /// A server's last peer state (`""` before its first).
     pub fn state(&self, sid: u32) -> &str {
         self.logs.get(&sid).map_or("", |f| f.state.as_str())
+    }
+
+    /// How many times a server reached the broadcast phase so far.
+    pub fn broadcasts(&self, sid: u32) -> u32 {
+        self.logs.get(&sid).map_or(0, |f| f.broadcasts)
+    }
+
+    /// The highest epoch a leader established so far.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
     }
 
     /// A server restarted: forget its state until it logs a new one.
