@@ -336,7 +336,12 @@ impl Session {
                 self.buf.extend_from_slice(&chunk[..n]);
                 self.last_heard = Instant::now();
             }
-            Some(Err(e)) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            // EINTR is not a lost connection (a signal reached the tool).
+            Some(Err(e))
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
             Some(Err(e)) => return self.lost(&e.to_string()),
             None => return self.lost("no connection"),
         }
