@@ -127,8 +127,14 @@ pub struct Firewall {
 
 impl Firewall {
     /// Marks every connection by its creator: servers by uid, `clients`
-    /// client threads by fsuid. Installs the empty `ZABLAB` chain.
+    /// client threads by fsuid. Installs the empty `ZABLAB` chain (after
+    /// removing an earlier scenario's rules from this namespace).
     pub fn new(servers: &[u32], clients: usize) -> Result<Firewall, String> {
+        // The namespace is the tool's own: an earlier scenario's rules go.
+        let _ = iptables(&["-t", "mangle", "-F", "OUTPUT"]);
+        let _ = iptables(&["-F", "OUTPUT"]);
+        let _ = iptables(&["-F", "ZABLAB"]);
+        let _ = iptables(&["-X", "ZABLAB"]);
         iptables(&["-N", "ZABLAB"])?;
         iptables(&["-A", "OUTPUT", "-j", "ZABLAB"])?;
         let mut marks: Vec<(u32, u32)> = servers.iter().map(|&s| (server_uid(s), s)).collect();
