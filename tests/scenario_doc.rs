@@ -119,7 +119,11 @@ fn every_top_level_ensemble_network_and_museum_field_has_its_row() {
     for example in json_blocks(section(&doc, "## `conform`")) {
         let whole = format!(
             r#"{{ "zablab": 1, "ensemble": {{ "participants": [1] }}, {} }}"#,
-            example.trim().trim_start_matches('{').trim_end().trim_end_matches('}')
+            example
+                .trim()
+                .trim_start_matches('{')
+                .trim_end()
+                .trim_end_matches('}')
         );
         Scenario::from_json(&whole)
             .unwrap_or_else(|e| panic!("docs/SCENARIO.md `conform` example: {e}"));

@@ -83,16 +83,18 @@ pub fn conform(a: &ConformArgs) -> Result<ExitCode, Usage> {
             Err(e) => return Err(Usage(format!("{}: cannot run: {e}", file.display()))),
         }
     }
+    for d in &diverged {
+        println!("conform: diverges: {d}");
+    }
+    println!(
+        "conform: {} scenarios, {} agree, {} diverge",
+        scenarios.len(),
+        scenarios.len() - diverged.len(),
+        diverged.len()
+    );
     if diverged.is_empty() {
-        println!("conform: {} scenario(s), all agree", scenarios.len());
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
-            "conform: {} scenario(s), {} diverge: {}",
-            scenarios.len(),
-            diverged.len(),
-            diverged.join("; ")
-        );
         Ok(ExitCode::from(1))
     }
 }
