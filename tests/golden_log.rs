@@ -104,8 +104,8 @@ fn scenarios() -> Vec<(&'static str, Simulation)> {
         (
             "sync-snap, txn-log sync disabled",
             run(&reference("sync-snap.json").replace(
-                r#""participants": [1, 2, 3] }"#,
-                r#""participants": [1, 2, 3], "snapshot_size_factor_pct": -1 }"#,
+                r#""snap_count": 50 }"#,
+                r#""snap_count": 50, "snapshot_size_factor_pct": -1 }"#,
             )),
         ),
         ("sync-trunc", run(&reference("sync-trunc.json"))),
