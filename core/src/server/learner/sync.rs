@@ -140,11 +140,11 @@ impl Server {
             let Some(l) = self.learner_mut() else {
                 return;
             };
-            let expected = l.last_queued.map(|z| z.next());
-            l.last_queued = Some(txn.zxid);
+            let expected = l.sync_last_queued.next();
+            l.sync_last_queued = txn.zxid;
             let z = txn.zxid;
             l.not_committed.push_back(txn);
-            expected.filter(|e| *e != z).map(|e| (z, e))
+            (expected != z).then_some((z, expected))
         };
         if let Some((z, e)) = warn {
             self.log(
