@@ -92,12 +92,12 @@ async function benchSim(browser, url) {
   const { context, page, errors } = await newPage(browser);
   await page.goto(`${url}?bench-sim=scenarios/bench/bench-1h.json`);
   await page.locator('#bench-sim').waitFor({ timeout: 15 * 60 * 1000 });
-  const text = await page.locator('#bench-sim').textContent();
+  // The object web/src/bench.rs hands over (serde-wasm-bindgen).
+  const r = await page.evaluate(() => window.zablabBenchSim);
   await context.close();
-  const kv = Object.fromEntries(text.split(' ').map((p) => p.split('=')));
-  if (kv.error) throw new Error(`bench-sim: ${kv.error}`);
+  if (!r || r.error) throw new Error(`bench-sim: ${r ? r.error : 'no result'}`);
   if (errors.length) throw new Error(`bench-sim: ${errors.join('; ')}`);
-  return { events: Number(kv.events), ms: Number(kv.ms), trace: kv.trace, memory_mb: Number(kv.memory_mb) };
+  return { events: r.events, ms: r.ms, trace: r.trace, memory_mb: r.memory_mb };
 }
 
 async function benchFirstFrame(browser, url) {

@@ -73,6 +73,9 @@ table! {
     Voters => "Voters (3–9)", "投票者（3–9）";
     Observers => "Observers (0–42)", "观察者（0–42）";
     Seed => "Seed", "随机种子";
+    RandomSeed => "Random", "随机";
+    RandomSeedAria => "Draw a fresh seed; it shows here, so the run can be replayed and shared", "抽取一个新的随机种子；它显示在这里，因此这次运行可以重放和分享";
+    NoRandomSource => "This browser gave no random number ({0}); the seed stays as it was.", "此浏览器没有给出随机数（{0}）；种子保持不变。";
     LatencyMin => "Link latency min (ms)", "链路延迟下限（毫秒）";
     LatencyMax => "Link latency max (ms)", "链路延迟上限（毫秒）";
     Start => "Start", "开始";
@@ -277,6 +280,7 @@ table! {
     ErrClientGone => "Client “{0}” has no session any more ({1}).", "客户端“{0}”已经没有会话了（{1}）。";
     ErrAlreadyPaused => "Server {0} is already paused.", "服务器 {0} 已经处于暂停状态。";
     ErrNotSimulated => "The action “{0}” is not simulated by this build yet.", "这个版本还没有模拟“{0}”这个操作。";
+    ErrUnknownWord => "“{0}” is not a four-letter word ZooKeeper knows.", "“{0}”不是 ZooKeeper 认识的四字命令。";
     ErrRecipeRunning => "Client “{0}” already runs a recipe on {1}.", "客户端“{0}”已经在 {1} 上运行一个 recipe。";
     TabDiagnosis => "Diagnosis", "诊断";
     DiagHint => "The operator's questions, answered at {0} (this follows the timeline): most severe first. Click a finding to mark its servers and links in the ensemble.", "运维问题在 {0} 的答案（随时间轴变化），严重的在前。点击一条发现，在集群中标出它涉及的服务器和链路。";

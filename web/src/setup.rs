@@ -1,5 +1,12 @@
 //! The "new ensemble" form: voters, observers, seed and link latency
 //! become a scenario v1 that starts every server at 0 ms.
+//!
+//! [`random_seed`] is the app's one source of fresh entropy (`getrandom`:
+//! the browser's `crypto.getRandomValues`, the OS natively). It only fills
+//! the form's seed field, where the user sees it: the scenario, its trace
+//! hash and a share link carry the seed as a number, so a run started
+//! from a random seed replays like any other. The core never draws
+//! entropy (its runs are functions of the scenario).
 
 use zablab_core::scenario::{Action, Ensemble, Network};
 use zablab_core::{ActionKind, Scenario};
@@ -7,6 +14,16 @@ use zablab_core::{ActionKind, Scenario};
 pub const MIN_VOTERS: usize = 3;
 pub const MAX_VOTERS: usize = 9;
 pub const MAX_OBSERVERS: usize = 42;
+/// Random seeds are drawn from `1..=RANDOM_SEED_MAX`: nine digits, easy
+/// to read aloud or copy by hand, and exact in JavaScript numbers.
+pub const RANDOM_SEED_MAX: u64 = 999_999_999;
+
+/// A fresh seed for the form, or why the platform has no random source.
+pub fn random_seed() -> Result<u64, getrandom::Error> {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes)?;
+    Ok(u64::from_le_bytes(bytes) % RANDOM_SEED_MAX + 1)
+}
 
 /// What the form asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,5 +121,20 @@ mod tests {
             assert!((3..=9).contains(&s.ensemble.participants.len()));
             assert!(s.ensemble.observers.len() <= 42);
         }
+    }
+
+    #[test]
+    fn random_seeds_are_fresh_and_in_range() {
+        let draws: Vec<u64> = (0..8).map(|_| random_seed().unwrap()).collect();
+        assert!(draws.iter().all(|s| (1..=RANDOM_SEED_MAX).contains(s)));
+        // Eight equal draws from a billion values: never, unless the source
+        // is not random at all.
+        assert!(draws.iter().any(|&s| s != draws[0]), "{draws:?}");
+        // The seed drawn is the scenario's seed: the run replays.
+        let form = Setup {
+            seed: draws[0],
+            ..Setup::default()
+        };
+        assert_eq!(form.scenario().seed, draws[0]);
     }
 }

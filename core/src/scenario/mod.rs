@@ -34,6 +34,7 @@ mod refs;
 mod types;
 mod validate;
 
+pub use clients::MAX_BURST;
 pub use error::ScenarioError;
 pub use parse::{ACTION_KINDS, ACTION_NAMES, TOP_FIELDS};
 pub use types::{

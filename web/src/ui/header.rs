@@ -206,9 +206,7 @@ fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
                        value={s.observers.to_string()} data-testid="setup-observers"
                        onchange={with(SetupField::Observers)} />
             </label>
-            <label>{ tr(l, T::Seed) }
-                <input type="number" min="0" value={s.seed.to_string()} onchange={with(SetupField::Seed)} />
-            </label>
+            { super::seed::field(l, s.seed, send) }
             <label>{ tr(l, T::LatencyMin) }
                 <input type="number" min="0" max="10000" value={s.latency_ms[0].to_string()}
                        onchange={with(SetupField::LatencyMin)} />

@@ -35,6 +35,7 @@ mod invariants;
 mod lesson;
 mod log;
 mod network;
+mod seed;
 mod server;
 mod side;
 mod transport;

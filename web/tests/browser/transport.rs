@@ -1,5 +1,6 @@
 //! The transport and time travel: stepping, playing, seeking, and forking
-//! a branch by acting in the past.
+//! a branch by acting in the past; a new ensemble's seed carried by a
+//! share link.
 
 use super::*;
 
@@ -62,4 +63,32 @@ async fn acting_in_the_past_forks_a_branch_and_the_old_one_stays() {
         "2.000 s",
         "branch 0 at its frontier"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_random_seed_is_shown_in_the_form_and_carried_by_the_share_link() {
+    let app = mount().await;
+    let r = &app.root;
+    click(r, "[data-testid=new-ensemble]").await;
+    let seed_of = |r: &Element| {
+        find(r, "[data-testid=setup-seed]")
+            .dyn_into::<HtmlInputElement>()
+            .unwrap()
+            .value()
+    };
+    assert_eq!(seed_of(r), "1");
+    click(r, "[data-testid=setup-random-seed]").await;
+    let drawn = seed_of(r);
+    let seed: u64 = drawn.parse().expect("a number in the seed field");
+    assert!((1..=zablab_web::setup::RANDOM_SEED_MAX).contains(&seed));
+    click(r, "[data-testid=setup-start]").await;
+    click(r, "[data-testid=share]").await;
+    let link = find(r, "[data-testid=share-link]")
+        .dyn_into::<HtmlInputElement>()
+        .unwrap()
+        .value();
+    let frag = link.split_once('#').expect("a fragment").1;
+    let (json, _) = zablab_web::share::decode(frag).unwrap();
+    let s = zablab_core::Scenario::from_json(&json).unwrap();
+    assert_eq!(s.seed, seed, "the run uses the seed shown");
 }
