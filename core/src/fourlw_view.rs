@@ -128,20 +128,10 @@ fn conf(s: &Server) -> Conf {
     conf.sync_limit = s.cfg.sync_limit;
     conf.min_session_timeout = s.cfg.min_session_timeout_ms;
     conf.max_session_timeout = s.cfg.max_session_timeout_ms;
-    // The directory sizes of the simulated disk: txn log files are
-    // preallocated in blocks of `zookeeper.preAllocSize` (64 MiB); the
-    // snapshot is about its nodes' paths and data plus a fixed overhead.
-    const PREALLOC: u64 = 64 * 1024 * 1024;
-    let log_bytes: u64 = s.disk.log.iter().map(|t| t.size_bytes()).sum();
-    let snap_bytes: u64 = s.disk.snapshot.as_ref().map_or(0, |snap| {
-        snap.tree
-            .nodes
-            .iter()
-            .map(|(p, n)| p.len() as u64 + n.data.len() as u64 + 60)
-            .sum()
-    });
-    conf.data_log_size = log_bytes.div_ceil(PREALLOC) * PREALLOC;
-    conf.data_dir_size = conf.data_log_size + snap_bytes;
+    // `version-2` holds the txn log files (preallocated), the snapshot
+    // files and the epoch files; dataDir and dataLogDir are one directory.
+    conf.data_log_size = s.disk.dir_bytes();
+    conf.data_dir_size = conf.data_log_size;
     conf
 }
 

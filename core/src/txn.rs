@@ -190,7 +190,11 @@ impl TxnOp {
             TxnOp::CloseSession { ephemerals } => {
                 4 + ephemerals.iter().map(|p| 4 + p.len() as u64).sum::<u64>()
             }
-            TxnOp::Create { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 12,
+            // path, data, one `world:anyone` ACL (vector 4 + perms 4 +
+            // scheme 4+5 + id 4+6), ephemeral 1, parentCVersion 4
+            TxnOp::Create { path, data, .. } => {
+                4 + path.len() as u64 + 4 + data.len() as u64 + 27 + 1 + 4
+            }
             TxnOp::Delete { path } => 4 + path.len() as u64,
             TxnOp::SetData { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 4,
             TxnOp::Multi { ops } => 4 + ops.iter().map(|o| 8 + o.size_bytes()).sum::<u64>(),
@@ -304,11 +308,13 @@ impl Txn {
         }
     }
 
-    /// Approximate serialized size in bytes (header + record), used for
-    /// `Proposal sizes` and the txn-log sync size rule.
+    /// Marshalled size in bytes (`Util.marshallTxnEntry`): the `TxnHeader`
+    /// (sessionId 8, cxid 4, zxid 8, time 8, type 4), the Jute record, and
+    /// the `TxnDigest` (version 4, digest 8) that 3.8 adds by default.
+    /// `Proposal sizes` reports it; a log file adds
+    /// `storage::sizes::ENTRY_FRAMING` around it.
     pub fn size_bytes(&self) -> u64 {
-        let body = self.op.size_bytes();
-        28 + body
+        32 + self.op.size_bytes() + 12
     }
 }
 

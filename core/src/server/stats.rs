@@ -361,7 +361,7 @@ impl Server {
 
     /// `ZKDatabase.loadDataBase` (start, TRUNC, a reload after a failed
     /// SNAP): the snapshot read, then `replayed` txns from the log.
-    pub(super) fn stats_database_loaded(&mut self, replayed: &[Txn]) {
+    pub(super) fn stats_database_loaded(&mut self, replayed: &[std::sync::Arc<Txn>]) {
         self.metrics.dbinittime.add(0);
         self.metrics.startup_snap_load_time.add(0);
         if !replayed.is_empty() {
