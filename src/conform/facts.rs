@@ -350,7 +350,10 @@ fn syncs(lines: &[Line]) -> Vec<SyncFact> {
             continue;
         };
         let learner = l.sid;
-        let start = lines[..i].iter().rposition(|x| {
+        // The leader's lines up to the learner's millisecond: two logs'
+        // lines of one millisecond sort in no causal order.
+        let end = i + lines[i..].iter().take_while(|x| x.at_ms == l.at_ms).count();
+        let start = lines[..end].iter().rposition(|x| {
             x.sid != learner
                 && x.text.starts_with("Synchronizing with Learner sid:")
                 && names_sid(&x.text, "Learner sid: ", learner)
@@ -359,14 +362,19 @@ fn syncs(lines: &[Line]) -> Vec<SyncFact> {
             Some(s) => {
                 let leader = lines[s].sid;
                 let said = |p: &str| {
-                    lines[s..i].iter().any(|x| {
+                    lines[s..end].iter().any(|x| {
                         x.sid == leader && x.text.contains(p) && names_peer(&x.text, learner)
                     })
                 };
+                let gap = lines[s..end].iter().any(|x| {
+                    x.sid == leader && x.text.starts_with("Detected gap between end of txnlog")
+                });
                 let how = if said("Cannot send TRUNC") {
                     "TRUNC refused across epochs"
                 } else if said("txnLogSyncEnabled=false") {
                     "txn-log sync off"
+                } else if said("Use txnlog and committedLog") && gap {
+                    "gap between txn log and committedLog"
                 } else if said("Use txnlog and committedLog") {
                     "txn log + committedLog"
                 } else if said("Using committedLog") {
@@ -464,6 +472,25 @@ java.lang.Exception: a stack trace line
         assert_eq!((s[0].learner, s[0].leader, s[0].epoch), (1, 5, Some(3)));
         assert_eq!(s[0].how, "txn log + committedLog");
         assert_eq!(s[1].how, "committedLog");
+    }
+
+    #[test]
+    fn a_sync_logged_in_the_learners_millisecond_has_its_leader_and_a_gap_is_named() {
+        // Sorted by time, the learner's line of the same millisecond can
+        // come before the leader's (a real run of stale-log-nothing-after-snap).
+        let lines = vec![
+            line(0, 5, "LEADING"),
+            line(5, 5, "Have quorum of supporters, sids: [[3, 4, 5]]; starting up and setting last processed zxid: 0x100000000"),
+            line(20, 1, "Getting a snapshot from leader 0x100000000"),
+            line(20, 5, "Synchronizing with Learner sid: 1 maxCommittedLog=0x0"),
+            line(40, 5, "Synchronizing with Learner sid: 1 maxCommittedLog=0x0"),
+            line(40, 5, "Use txnlog and committedLog for peer sid: 1"),
+            line(40, 5, "Detected gap between end of txnlog: 0x10000000d and start of committedLog: 0x20000000b"),
+            line(41, 1, "Getting a snapshot from leader 0x20000000b"),
+        ];
+        let s = syncs(&lines);
+        assert_eq!((s[0].learner, s[0].leader, s[0].epoch), (1, 5, Some(1)));
+        assert_eq!(s[1].how, "gap between txn log and committedLog");
     }
 
     #[test]
