@@ -49,7 +49,11 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
         node_count: s.tree.node_count() as u64,
         connections: connections(s),
         ephemerals_count: s.tree.ephemerals_count() as u64,
-        approximate_data_size: s.tree.approximate_data_size(),
+        // `DataTree.approximateDataSize` counts `/zookeeper/config`'s data
+        // too (the members' text `ZKDatabase.initConfigInZKDatabase`
+        // wrote), which the simulated tree leaves empty.
+        approximate_data_size: s.tree.approximate_data_size()
+            + crate::storage::sizes::config_node_bytes(&s.cfg.participants, &s.cfg.observers),
         global_sessions: s.tree.sessions.len() as u64,
         quorum_size: s.cfg.participants.len() as u64,
         uptime_ms: now_ms.saturating_sub(s.book.role_started_ms),
