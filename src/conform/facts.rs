@@ -407,7 +407,7 @@ fn term_epoch(lines: &[Line], leader: u32, t: i64) -> Option<u32> {
         .iter()
         .filter(|x| x.sid == leader && x.at_ms <= t && x.text == "LEADING")
         .map(|x| x.at_ms)
-        .last()?;
+        .next_back()?;
     lines
         .iter()
         .filter(|x| x.sid == leader && x.at_ms >= start)

@@ -40,6 +40,8 @@ pub struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
+    // The report's parts, each from a different stage of the run (mod.rs).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         file: String,
         name: String,

@@ -323,10 +323,8 @@ impl Session {
             }
         }
         let third = Duration::from_millis((self.timeout_ms / 3).max(1));
-        if self.last_sent.elapsed() >= third {
-            if self.send(&ping()).is_err() {
-                return self.lost("write failed");
-            }
+        if self.last_sent.elapsed() >= third && self.send(&ping()).is_err() {
+            return self.lost("write failed");
         }
         let mut chunk = [0u8; 65536];
         let read = self.conn.as_mut().map(|c| c.read(&mut chunk));
