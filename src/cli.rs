@@ -24,6 +24,9 @@ const USAGE: &str = "
   zablab fixture DIR              run every DIR/*.json scenario and write
                                   their hashes to DIR/hashes.json
   zablab bench [--quick]          measure speed: `name: value unit` lines
+  zablab conform FILE.json [...] [--out DIR]
+                                  each scenario on a real ZooKeeper 3.8.0
+                                  ensemble and in the simulator, side by side
   zablab COMMAND --help           a command's inputs, outputs and exit codes
   zablab --help                   this text
   zablab --version                the version";
@@ -81,6 +84,25 @@ clone a checkpoint. --quick: the same on the first 60 s (smoke test)."
     };
 }
 
+macro_rules! conform_text {
+    () => {
+        "\
+conform (Linux, root; `scripts/setup conform` installs Debian's zookeeper
+3.8.0, default-jre, iptables, iproute2) runs each scenario on a real
+ensemble, one JVM per server on 127.0.0.1 in a private network namespace
+(crash = SIGKILL, pause = SIGSTOP/SIGCONT, partitions = iptables inside
+that namespace; slow links, slow disks and dropped messages are not
+supported and what depends on them is skipped), and in the simulator. It
+prints, per scenario, a side-by-side table: leaders and epochs, time
+without a leader, each write's zxid and result, reads, each learner's sync
+mode per epoch, not-serving answers, four-letter words (ports, latencies,
+counts masked), every server's end state and data tree. DIR (default
+target/conform) gets a directory per run with every server's log, conf,
+4lw answers, report.md and report.json. Every process it starts is ended
+by its PID, also on SIGINT/SIGTERM or if the tool is killed."
+    };
+}
+
 const AFTER_HELP: &str = concat!(
     run_text!(),
     "\n\n",
@@ -89,6 +111,8 @@ const AFTER_HELP: &str = concat!(
     fixture_text!(),
     "\n\n",
     bench_text!(),
+    "\n\n",
+    conform_text!(),
     "\n\n",
     "\
 Scenario files (format v1: every field, its default and unit, every action,
@@ -153,6 +177,17 @@ Exit codes: 0 measured, 2 a usage error."
     };
 }
 
+macro_rules! exit_conform {
+    () => {
+        "\
+Exit codes: 0 every scenario agrees with the simulator (declared
+timing-dependent facts may take any of their values), 1 a divergence (each
+named on stdout and in report.md), 2 bad input, a machine that cannot run
+a real ensemble (not root, no java or ZooKeeper: one line `zablab: ...` on
+stderr), or a run interrupted (its servers ended)."
+    };
+}
+
 // `zablab`: the command line of ZabLab (the about, usage and after-help
 // texts above are its top-level help).
 #[derive(Debug, Parser)]
@@ -184,6 +219,9 @@ pub enum Command {
     /// Measure speed: `name: value unit` lines.
     #[command(after_help = concat!(bench_text!(), "\n\n", exit_bench!()))]
     Bench(BenchArgs),
+    /// Run scenarios on a real ZooKeeper 3.8.0 ensemble and in the simulator, side by side.
+    #[command(after_help = concat!(conform_text!(), "\n\n", exit_conform!()))]
+    Conform(ConformArgs),
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +277,16 @@ pub struct BenchArgs {
     /// Only the first 60 s (a smoke test; not comparable).
     #[arg(long)]
     pub quick: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConformArgs {
+    /// Scenario files (format v1, docs/SCENARIO.md).
+    #[arg(value_name = "FILE.json", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where each run's directory is made.
+    #[arg(long, value_name = "DIR", default_value = "target/conform")]
+    pub out: PathBuf,
 }
 
 fn whole(v: &str) -> Result<u64, String> {
@@ -308,7 +356,7 @@ fn one_line(e: &clap::Error, args: &[OsString]) -> String {
     let command = args
         .get(1)
         .and_then(|a| a.to_str())
-        .filter(|a| ["run", "fuzz", "fixture", "bench"].contains(a));
+        .filter(|a| ["run", "fuzz", "fixture", "bench", "conform"].contains(a));
     let help = match command {
         Some(c) => format!("zablab {c} --help"),
         None => "zablab --help".to_string(),

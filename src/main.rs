@@ -2,12 +2,15 @@
 //! on clap), calls `zablab-core`, prints. Exit codes: 0 fine, 1 a property
 //! was violated, 2 bad input (one clear line on stderr, never a panic).
 //!
-//! One file per command: `run.rs`, `fuzz.rs`, `fixture.rs`, `bench.rs`.
+//! One file per command: `run.rs`, `fuzz.rs`, `fixture.rs`, `bench.rs`,
+//! `conform/` (Linux only: a real ensemble beside the simulator).
 
 use std::process::ExitCode;
 
 mod bench;
 mod cli;
+#[cfg(target_os = "linux")]
+mod conform;
 mod fixture;
 mod fuzz;
 mod run;
@@ -32,11 +35,24 @@ fn main() -> ExitCode {
         Command::Fuzz(a) => fuzz::fuzz(&a),
         Command::Fixture(a) => fixture::fixture(&a.dir),
         Command::Bench(a) => bench::bench(a.quick),
+        Command::Conform(a) => conform_command(&a),
     };
     match result {
         Ok(code) => code,
         Err(Usage(message)) => usage(message),
     }
+}
+
+#[cfg(target_os = "linux")]
+fn conform_command(a: &cli::ConformArgs) -> Result<ExitCode, Usage> {
+    conform::conform(a)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn conform_command(_: &cli::ConformArgs) -> Result<ExitCode, Usage> {
+    Err(Usage(
+        "conform runs a real ensemble: Linux only".to_string(),
+    ))
 }
 
 fn usage(message: String) -> ExitCode {

@@ -144,34 +144,128 @@ fn c_d_kill_the_leader_then_restart_it() {
     }
 }
 
-/// Scenario g: a follower down for 200 writes gets DIFF; for 700 writes
-/// (more than commitLogCount 500) it gets SNAP.
-#[test]
-fn g_follower_down_for_200_writes_diffs_for_700_snaps() {
-    for (writes, mode) in [(200, "Diff"), (700, "Snap")] {
-        let actions = format!(
-            r#"{STAGGERED},
+/// A follower (3) is down while the leader (2) takes `writes` writes.
+fn follower_down(writes: u32, ensemble: &str) -> (Simulation, RunSummary) {
+    let actions = format!(
+        r#"{STAGGERED},
     {{ "at_ms": 8000, "do": "connect", "client": "c1", "server": 2, "session_timeout_ms": 8000 }},
     {{ "at_ms": 8500, "do": "write", "client": "c1", "count": 5 }},
     {{ "at_ms": 10000, "do": "crash", "server": 3 }},
     {{ "at_ms": 10500, "do": "write", "client": "c1", "count": {writes} }},
     {{ "at_ms": 20000, "do": "restart", "server": 3 }}"#
-        );
-        let (sim, s) = run_at(&scenario(11, 30_000, &actions), None);
-        let sync = s.syncs.iter().rev().find(|y| y.learner == 3).unwrap();
-        assert_eq!(format!("{:?}", sync.mode), mode, "{writes} writes");
-        assert!(sync.at_ms >= 20_000);
-        assert_eq!(state(&s, 3), "FOLLOWING");
-        let z3 = s.servers.iter().find(|v| v.sid == 3).unwrap().last_zxid;
-        let z2 = s.servers.iter().find(|v| v.sid == 2).unwrap().last_zxid;
-        assert_eq!(z3, z2);
-        let line = if mode == "Diff" {
-            "Using committedLog for peer sid: 3"
-        } else {
-            "Getting a snapshot from leader"
-        };
-        assert!(sim.log().iter().any(|l| l.text.starts_with(line)), "{line}");
-    }
+    );
+    let json = scenario(11, 30_000, &actions).replace(
+        r#""sync_limit": 5 }"#,
+        &format!(r#""sync_limit": 5{ensemble} }}"#),
+    );
+    let (sim, s) = run_at(&json, None);
+    let sync = s.syncs.iter().rev().find(|y| y.learner == 3).unwrap();
+    assert!(sync.at_ms >= 20_000);
+    assert_eq!(state(&s, 3), "FOLLOWING");
+    let z3 = s.servers.iter().find(|v| v.sid == 3).unwrap().last_zxid;
+    let z2 = s.servers.iter().find(|v| v.sid == 2).unwrap().last_zxid;
+    assert_eq!(z3, z2);
+    (sim, s)
+}
+
+fn mode(s: &RunSummary) -> String {
+    let sync = s.syncs.iter().rev().find(|y| y.learner == 3).unwrap();
+    format!("{:?}", sync.mode)
+}
+
+fn leader_says(sim: &Simulation, start: &str) -> Option<String> {
+    sim.log()
+        .iter()
+        .find(|l| l.sid == 2 && l.text.starts_with(start))
+        .map(|l| l.text.clone())
+}
+
+fn file_names(sim: &Simulation, sid: u32) -> Vec<String> {
+    let disk = &sim.server_state(sid).unwrap().disk;
+    disk.log_files().into_iter().map(|f| f.name).collect()
+}
+
+/// Scenario g (`snapCount=50`): a follower down for 200 writes gets a DIFF
+/// from the leader's committed log (the last 500 txns).
+#[test]
+fn g_follower_down_for_200_writes_diffs_from_the_committed_log() {
+    let (sim, s) = follower_down(200, r#", "snap_count": 50"#);
+    assert_eq!(mode(&s), "Diff");
+    assert!(leader_says(&sim, "Using committedLog for peer sid: 3").is_some());
+}
+
+/// Scenario g_txnlog: 700 writes while a follower is down, more than the
+/// committed log's 500. With the defaults the leader has never restarted
+/// nor rolled its log (snapCount 100000): the follower's zxid is in its
+/// only file, `log.100000001`, which the iterator opens first, so nothing
+/// counts against the size limit and the leader reads its txn log. A real
+/// 3.8.0 ensemble did the same (docs/REAL-ZK.md, run g_txnlog: `Use txnlog
+/// and committedLog for peer sid: 1`, leader files `log.100000001`;
+/// the restarted follower then had `log.100000001` and `log.100000009`).
+#[test]
+fn g_txnlog_700_writes_with_the_defaults_diff_from_the_txn_log() {
+    let (sim, s) = follower_down(700, "");
+    assert_eq!(mode(&s), "Diff");
+    assert!(leader_says(&sim, "Use txnlog and committedLog for peer sid: 3").is_some());
+    assert!(leader_says(&sim, "Txnlog size").is_none());
+    assert_eq!(file_names(&sim, 2), ["log.100000001"]);
+    // The follower's first append after its restart opened a new file,
+    // named after the first txn of the DIFF.
+    let peer = sim
+        .log()
+        .iter()
+        .filter(|l| l.sid == 2)
+        .find_map(|l| {
+            l.text
+                .strip_prefix("Synchronizing with Learner sid: 3 ")
+                .filter(|t| !t.ends_with("peerLastZxid=0x0"))
+                .map(str::to_string)
+        })
+        .unwrap();
+    let peer = u64::from_str_radix(peer.rsplit("peerLastZxid=0x").next().unwrap(), 16).unwrap();
+    assert_eq!(
+        file_names(&sim, 3),
+        ["log.100000001".to_string(), format!("log.{:x}", peer + 1)]
+    );
+}
+
+/// The same with `snapCount=50` (as REAL-ZK.md's run g_txnlog): the log
+/// rolls every 26 to 50 txns, so the follower's zxid is in an old file and
+/// every newer one counts, each preallocated to 64 MiB: far above 0.33 ×
+/// the newest snapshot. The real leader logged `Txnlog size: 1207959840
+/// exceeds sizeLimit: 19297` (18 files; 0.33 × a 58476-byte snapshot) and
+/// sent a SNAP.
+#[test]
+fn g_txnlog_700_writes_with_rolled_logs_snap_on_the_size_limit() {
+    let (sim, s) = follower_down(700, r#", "snap_count": 50"#);
+    assert_eq!(mode(&s), "Snap");
+    assert!(leader_says(&sim, "Use txnlog").is_none());
+    let line = leader_says(&sim, "Txnlog size: ").expect("the size line");
+    let nums: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect();
+    let (size, limit) = (nums[0], nums[1]);
+    let files = file_names(&sim, 2).len() as u64;
+    assert!(files > 10, "{files} files");
+    assert!(size > 0 && size % 67_108_880 == 0 && size / 67_108_880 < files);
+    let disk = &sim.server_state(2).unwrap().disk;
+    assert_eq!(limit, disk.newest_snapshot().unwrap().bytes * 33 / 100);
+    // The SNAP does not touch the follower's own log: no new file.
+    assert_eq!(file_names(&sim, 3), ["log.100000001"]);
+}
+
+/// With `snapshotSizeFactor=-1` the txn-log path is off
+/// (`Unhandled scenario ... txnLogSyncEnabled=false`, a real leader's line
+/// in docs/REAL-ZK.md): SNAP.
+#[test]
+fn g_txnlog_700_writes_with_txn_log_sync_off_snap() {
+    let (sim, s) = follower_down(700, r#", "snapshot_size_factor_pct": -1"#);
+    assert_eq!(mode(&s), "Snap");
+    let line = leader_says(&sim, "Unhandled scenario for peer sid: 3 ").unwrap();
+    assert!(line.ends_with("txnLogSyncEnabled=false"), "{line}");
+    assert!(leader_says(&sim, "On disk txn sync disabled").is_some());
 }
 
 /// Scenario g_trunc: the leader logged one txn no follower got (a one-way

@@ -344,6 +344,9 @@ fn the_counts_are_the_real_runs(sim: &mut Simulation, leader: u32, mntr: &str) {
         "zk_synced_followers",
         "zk_cnt_election_time",
         "zk_learner_commit_received_count",
+        "zk_outstanding_changes_queued",
+        "zk_outstanding_changes_removed",
+        "zk_approximate_data_size",
     ] {
         assert_eq!(get(&leader_mntr, k), get(REAL_LEADER_MNTR, k), "leader {k}");
     }

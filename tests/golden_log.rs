@@ -104,8 +104,8 @@ fn scenarios() -> Vec<(&'static str, Simulation)> {
         (
             "sync-snap, txn-log sync disabled",
             run(&reference("sync-snap.json").replace(
-                r#""participants": [1, 2, 3] }"#,
-                r#""participants": [1, 2, 3], "snapshot_size_factor_pct": -1 }"#,
+                r#""snap_count": 50 }"#,
+                r#""snap_count": 50, "snapshot_size_factor_pct": -1 }"#,
             )),
         ),
         ("sync-trunc", run(&reference("sync-trunc.json"))),
@@ -119,12 +119,37 @@ fn scenarios() -> Vec<(&'static str, Simulation)> {
             )),
         ),
         ("session-expiry", run(&reference("session-expiry.json"))),
+        // docs/REAL-ZK.md, "The txn log on disk": a follower down for 700
+        // writes; the leader's log never rolled (DIFF from the txn log) or
+        // rolled every few dozen txns (SNAP on the size limit).
+        (
+            "700 writes while down",
+            run(&three("golden: txnlog", "", FOLLOWER_DOWN_700)),
+        ),
+        (
+            "700 writes while down, snapCount 50",
+            run(&three(
+                "golden: txnlog rolled",
+                r#", "snap_count": 50"#,
+                FOLLOWER_DOWN_700,
+            )),
+        ),
     ]
 }
 
+/// Follower 3 down while the leader (2) takes 700 writes.
+const FOLLOWER_DOWN_700: &str = r#",
+    { "at_ms": 10000, "do": "crash", "server": 3 },
+    { "at_ms": 10500, "do": "write", "client": "c1", "count": 700 },
+    { "at_ms": 20000, "do": "restart", "server": 3 }"#;
+
 /// The scenario that reproduces a golden line's situation.
 fn scenario_for(message: &str) -> &'static str {
-    if message.contains("txnLogSyncEnabled=false") {
+    if message.contains("Use txnlog") {
+        "700 writes while down"
+    } else if message.contains("Txnlog size") {
+        "700 writes while down, snapCount 50"
+    } else if message.contains("txnLogSyncEnabled=false") {
         "sync-snap, txn-log sync disabled"
     } else if message.contains("Cannot send TRUNC") || message.contains("fall back to use snapshot")
     {

@@ -106,6 +106,28 @@ fn every_top_level_ensemble_network_and_museum_field_has_its_row() {
         r#"{ "zablab": 1, "ensemble": { "participants": [1] }, "museum": { "zz_unknown": 1 } }"#,
     );
     assert_rows(&doc, "## `museum`", &museum);
+    let conform = known_fields(
+        r#"{ "zablab": 1, "ensemble": { "participants": [1] }, "conform": { "zz_unknown": 1 } }"#,
+    );
+    assert_eq!(conform, ["either"]);
+    assert_rows(&doc, "## `conform`", &conform);
+    let either = known_fields(
+        r#"{ "zablab": 1, "ensemble": { "participants": [1] }, "conform": { "either": [{ "zz_unknown": 1 }] } }"#,
+    );
+    assert_eq!(either, ["fact", "of", "why"]);
+    assert_rows(&doc, "## `conform`", &either);
+    for example in json_blocks(section(&doc, "## `conform`")) {
+        let whole = format!(
+            r#"{{ "zablab": 1, "ensemble": {{ "participants": [1] }}, {} }}"#,
+            example
+                .trim()
+                .trim_start_matches('{')
+                .trim_end()
+                .trim_end_matches('}')
+        );
+        Scenario::from_json(&whole)
+            .unwrap_or_else(|e| panic!("docs/SCENARIO.md `conform` example: {e}"));
+    }
 }
 
 #[test]

@@ -49,7 +49,11 @@ pub fn stats(s: &Server, observer: bool, now_ms: u64) -> Stats {
         node_count: s.tree.node_count() as u64,
         connections: connections(s),
         ephemerals_count: s.tree.ephemerals_count() as u64,
-        approximate_data_size: s.tree.approximate_data_size(),
+        // `DataTree.approximateDataSize` counts `/zookeeper/config`'s data
+        // too (the members' text `ZKDatabase.initConfigInZKDatabase`
+        // wrote), which the simulated tree leaves empty.
+        approximate_data_size: s.tree.approximate_data_size()
+            + crate::storage::sizes::config_node_bytes(&s.cfg.participants, &s.cfg.observers),
         global_sessions: s.tree.sessions.len() as u64,
         quorum_size: s.cfg.participants.len() as u64,
         uptime_ms: now_ms.saturating_sub(s.book.role_started_ms),
@@ -128,20 +132,10 @@ fn conf(s: &Server) -> Conf {
     conf.sync_limit = s.cfg.sync_limit;
     conf.min_session_timeout = s.cfg.min_session_timeout_ms;
     conf.max_session_timeout = s.cfg.max_session_timeout_ms;
-    // The directory sizes of the simulated disk: txn log files are
-    // preallocated in blocks of `zookeeper.preAllocSize` (64 MiB); the
-    // snapshot is about its nodes' paths and data plus a fixed overhead.
-    const PREALLOC: u64 = 64 * 1024 * 1024;
-    let log_bytes: u64 = s.disk.log.iter().map(|t| t.size_bytes()).sum();
-    let snap_bytes: u64 = s.disk.snapshot.as_ref().map_or(0, |snap| {
-        snap.tree
-            .nodes
-            .iter()
-            .map(|(p, n)| p.len() as u64 + n.data.len() as u64 + 60)
-            .sum()
-    });
-    conf.data_log_size = log_bytes.div_ceil(PREALLOC) * PREALLOC;
-    conf.data_dir_size = conf.data_log_size + snap_bytes;
+    // `version-2` holds the txn log files (preallocated), the snapshot
+    // files and the epoch files; dataDir and dataLogDir are one directory.
+    conf.data_log_size = s.disk.dir_bytes();
+    conf.data_dir_size = conf.data_log_size;
     conf
 }
 

@@ -190,7 +190,11 @@ impl TxnOp {
             TxnOp::CloseSession { ephemerals } => {
                 4 + ephemerals.iter().map(|p| 4 + p.len() as u64).sum::<u64>()
             }
-            TxnOp::Create { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 12,
+            // path, data, one `world:anyone` ACL (vector 4 + perms 4 +
+            // scheme 4+5 + id 4+6), ephemeral 1, parentCVersion 4
+            TxnOp::Create { path, data, .. } => {
+                4 + path.len() as u64 + 4 + data.len() as u64 + 27 + 1 + 4
+            }
             TxnOp::Delete { path } => 4 + path.len() as u64,
             TxnOp::SetData { path, data, .. } => 4 + path.len() as u64 + 4 + data.len() as u64 + 4,
             TxnOp::Multi { ops } => 4 + ops.iter().map(|o| 8 + o.size_bytes()).sum::<u64>(),
@@ -304,11 +308,13 @@ impl Txn {
         }
     }
 
-    /// Approximate serialized size in bytes (header + record), used for
-    /// `Proposal sizes` and the txn-log sync size rule.
+    /// Marshalled size in bytes (`Util.marshallTxnEntry`): the `TxnHeader`
+    /// (sessionId 8, cxid 4, zxid 8, time 8, type 4), the Jute record, and
+    /// the `TxnDigest` (version 4, digest 8) that 3.8 adds by default.
+    /// `Proposal sizes` reports it; a log file adds
+    /// `storage::sizes::ENTRY_FRAMING` around it.
     pub fn size_bytes(&self) -> u64 {
-        let body = self.op.size_bytes();
-        28 + body
+        32 + self.op.size_bytes() + 12
     }
 }
 
@@ -369,7 +375,8 @@ pub fn parent_of(path: &str) -> &str {
 
 impl DataTree {
     /// An empty tree with ZooKeeper's system nodes: `/`, `/zookeeper`,
-    /// `/zookeeper/quota`, `/zookeeper/config` (node count 4).
+    /// `/zookeeper/quota`, `/zookeeper/config` (node count 5: see
+    /// [`DataTree::node_count`]).
     pub fn new() -> DataTree {
         let mut nodes = BTreeMap::new();
         for p in ["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"] {
@@ -390,8 +397,13 @@ impl DataTree {
         }
     }
 
+    /// ZooKeeper's `DataTree.getNodeCount()`, `nodes.size()`: its
+    /// constructor puts the root under two keys, `""` and `"/"`
+    /// (`nodes.put("", root)`, `nodes.putWithoutDigest("/", root)`), so
+    /// the root counts twice (an empty 3.8.0 server's `srvr` says `Node
+    /// count: 5`; found by `zablab conform`).
     pub fn node_count(&self) -> usize {
-        self.nodes.len()
+        self.nodes.len() + 1
     }
 
     /// The names of `path`'s children, in order (getChildren).
@@ -546,7 +558,7 @@ mod tests {
     #[test]
     fn apply_creates_sessions_ephemerals_and_close_deletes_them() {
         let mut t = DataTree::new();
-        assert_eq!(t.node_count(), 4);
+        assert_eq!(t.node_count(), 5);
         t.apply(&Txn::new(
             Zxid(0x1_0000_0001),
             7,
@@ -556,7 +568,7 @@ mod tests {
         ));
         t.apply(&create(0x1_0000_0002, "/a", 7, true));
         t.apply(&create(0x1_0000_0003, "/b", 7, false));
-        assert_eq!(t.node_count(), 6);
+        assert_eq!(t.node_count(), 7);
         // The creates carried parentCVersion 0 (as written here): the tree
         // keeps the higher of its own and the txn's.
         assert_eq!(t.nodes["/"].cversion, 0);
@@ -570,7 +582,7 @@ mod tests {
             0,
             TxnOp::CloseSession { ephemerals: eph },
         ));
-        assert_eq!(t.node_count(), 5);
+        assert_eq!(t.node_count(), 6);
         assert!(t.sessions.is_empty());
         assert_eq!(t.last_processed_zxid, Zxid(0x1_0000_0004));
         assert_eq!(t.ghost_applied.len(), 4);
@@ -585,7 +597,7 @@ mod tests {
                 code: code::NODE_EXISTS,
             },
         ));
-        assert_eq!(t.node_count(), 5);
+        assert_eq!(t.node_count(), 6);
         assert_eq!(t.last_processed_zxid, Zxid(0x1_0000_0005));
         // A create under a missing parent does not fit.
         t.apply(&create(0x1_0000_0006, "/x/y", 0, false));

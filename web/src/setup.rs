@@ -99,6 +99,7 @@ impl Setup {
                 kind: ActionKind::Start { servers: all },
             }],
             museum: None,
+            conform: None,
         }
     }
 }

@@ -44,5 +44,6 @@ pub fn generate_with(seed: u64, variants: &[String], recipes: bool) -> Scenario 
         until_ms,
         actions,
         museum: None,
+        conform: None,
     }
 }

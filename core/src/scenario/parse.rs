@@ -18,7 +18,7 @@ use super::{clients, faults, observe};
 /// Every top-level field of a v1 file, in the order the contract lists
 /// them; any other is an error.
 pub const TOP_FIELDS: &[&str] = &[
-    "zablab", "name", "seed", "ensemble", "network", "until_ms", "actions", "museum",
+    "zablab", "name", "seed", "ensemble", "network", "until_ms", "actions", "museum", "conform",
 ];
 
 /// One action family's parser: the action's fields (without `at_ms` and
@@ -113,6 +113,7 @@ pub(super) fn document(text: &str) -> Result<Scenario, ScenarioError> {
         Some(_) => return Err(ScenarioError::at("actions", "expected a list of actions")),
     };
     let museum = opt_field(&mut top, "museum")?;
+    let conform = opt_field(&mut top, "conform")?;
     Ok(Scenario {
         zablab,
         name,
@@ -122,6 +123,7 @@ pub(super) fn document(text: &str) -> Result<Scenario, ScenarioError> {
         until_ms,
         actions,
         museum,
+        conform,
     })
 }
 

@@ -34,6 +34,33 @@ pub struct Scenario {
     /// schedule shows and the properties it must break with the flag on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub museum: Option<Museum>,
+    /// How `zablab conform` compares this scenario with a real ensemble:
+    /// the outcomes a real ensemble's timing decides. The simulator
+    /// ignores it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conform: Option<Conform>,
+}
+
+/// What `zablab conform` must know of a scenario (`docs/SCENARIO.md`,
+/// `conform`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conform {
+    /// Facts a real ensemble's timing decides: each may come out as any
+    /// of its values on either side.
+    #[serde(default)]
+    pub either: Vec<EitherOf>,
+}
+
+/// One timing-dependent outcome: `fact` (a row of the conform table, e.g.
+/// `leader e1`) may be any of `of` (values as the table prints them, e.g.
+/// `s2`, `s3`), for the reason `why`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EitherOf {
+    pub fact: String,
+    pub of: Vec<String>,
+    pub why: String,
 }
 
 /// What a bug-museum scenario shows (`docs/MUSEUM.md`).

@@ -33,6 +33,35 @@ impl Scenario {
             }
             .check(&action.kind)?;
         }
+        self.validate_conform()
+    }
+
+    /// Each either-of names a fact, at least two values and a reason.
+    fn validate_conform(&self) -> Result<(), ScenarioError> {
+        let Some(c) = &self.conform else {
+            return Ok(());
+        };
+        for (i, e) in c.either.iter().enumerate() {
+            let path = format!("conform.either[{i}]");
+            if e.fact.trim().is_empty() {
+                return Err(ScenarioError::at(
+                    format!("{path}.fact"),
+                    "names no fact (a row of the conform table, e.g. \"leader e1\")",
+                ));
+            }
+            if e.of.len() < 2 {
+                return Err(ScenarioError::at(
+                    format!("{path}.of"),
+                    "an either-of needs at least two values",
+                ));
+            }
+            if e.why.trim().is_empty() {
+                return Err(ScenarioError::at(
+                    format!("{path}.why"),
+                    "say why the real ensemble's timing decides this fact",
+                ));
+            }
+        }
         Ok(())
     }
 

@@ -23,7 +23,8 @@ pub struct Config {
     pub snap_count: u64,
     pub min_session_timeout_ms: u64,
     pub max_session_timeout_ms: u64,
-    /// `zookeeper.snapshotSizeFactor` (0.33 by default), in hundredths.
+    /// `zookeeper.snapshotSizeFactor` (0.33 by default) as configured, in
+    /// hundredths; [`Config::size_factor_pct`] is the one in effect.
     pub snapshot_size_factor_pct: i64,
     /// Test hook `zookeeper.testingonly.initialZxid`: the counter each
     /// established epoch starts from (0 normally).
@@ -64,4 +65,30 @@ impl Config {
     pub fn sync_timeout_ms(&self) -> u64 {
         self.sync_limit * self.tick_ms
     }
+
+    /// The `snapshotSizeFactor` in effect, in hundredths: `ZKDatabase`
+    /// replaces a factor above 1 with the default 0.33.
+    pub fn size_factor_pct(&self) -> i64 {
+        if self.snapshot_size_factor_pct > 100 {
+            DEFAULT_SNAPSHOT_SIZE_FACTOR_PCT
+        } else {
+            self.snapshot_size_factor_pct
+        }
+    }
+}
+
+/// `ZKDatabase.DEFAULT_SNAPSHOT_SIZE_FACTOR`, in hundredths.
+pub const DEFAULT_SNAPSHOT_SIZE_FACTOR_PCT: i64 = 33;
+
+/// `Double.toString` of a factor given in hundredths (`0.33`, `1.0`,
+/// `-0.01`), as ZooKeeper prints `snapshotSizeFactor`.
+pub fn java_factor(pct: i64) -> String {
+    let sign = if pct < 0 { "-" } else { "" };
+    let (int, frac) = (pct.unsigned_abs() / 100, pct.unsigned_abs() % 100);
+    let frac = if frac == 0 {
+        "0".to_string()
+    } else {
+        format!("{frac:02}").trim_end_matches('0').to_string()
+    };
+    format!("{sign}{int}.{frac}")
 }

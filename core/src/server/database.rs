@@ -2,7 +2,8 @@
 //! (`processTxn`, `addCommittedProposal`, `committedLog`, `loadDataBase`,
 //! `fastForwardDataBase`), `SyncRequestProcessor` (append, roll and
 //! snapshot, the fsync in flight and what its end releases) and
-//! `FileTxnSnapLog` (`truncateLog`, `save`).
+//! `FileTxnSnapLog` (`truncateLog`, `save`); the files themselves are
+//! `crate::storage`'s.
 //!
 //! It owns the tree, the committed log window, the queued and in-flight
 //! fsyncs and the checks' delivered count. It never sends a packet itself:
@@ -31,18 +32,14 @@ pub(super) enum AfterFlush {
 impl Server {
     // ----- `ZKDatabase`: the tree and the committed log -----
 
-    /// `ZKDatabase.committedLog` rebuilt from the log above the snapshot,
-    /// up to what the tree has applied.
-    fn rebuild_committed_log(&mut self) {
+    /// `ZKDatabase.committedLog` rebuilt as `loadDataBase`'s playback
+    /// listener fills it: every txn replayed from the log, the last
+    /// `commitLogCount` kept.
+    fn rebuild_committed_log(&mut self, replayed: &[Arc<Txn>]) {
         self.committed_log.clear();
-        let base = self.disk.snapshot.as_ref().map_or(Zxid::ZERO, |s| s.zxid);
         let max = self.cfg.commit_log_count as usize;
-        let txns: Vec<Arc<Txn>> = self.disk.txns_after_shared(base).cloned().collect();
-        for t in txns
-            .into_iter()
-            .filter(|t| t.zxid <= self.tree.last_processed_zxid)
-        {
-            self.committed_log.push_back(t);
+        for t in replayed {
+            self.committed_log.push_back(t.clone());
             if self.committed_log.len() > max {
                 self.committed_log.pop_front();
             }
@@ -50,7 +47,8 @@ impl Server {
     }
 
     /// `SyncRequestProcessor.resetSnapshotStats`: the next roll comes after
-    /// `snapCount / 2 + randRoll` txns.
+    /// `snapCount / 2 + randRoll` txns. Drawn when a role's
+    /// `SyncRequestProcessor` starts (`run`) and after each roll.
     pub(super) fn reset_rand_roll(&mut self) {
         let half = (self.cfg.snap_count / 2).max(1);
         self.rand_roll = self.rng.next_u64() % half;
@@ -135,25 +133,25 @@ impl Server {
     /// `ZooKeeperServer.shutdown(false)` → `fastForwardDataBase`: replay the
     /// logged txns the tree lacks, so the next vote carries the log tail.
     pub(super) fn fast_forward(&mut self) {
-        let txns: Vec<Arc<Txn>> = self
-            .disk
-            .txns_after_shared(self.tree.last_processed_zxid)
-            .cloned()
-            .collect();
+        let txns = self.disk.txns_after_shared(self.tree.last_processed_zxid);
         for t in txns {
             self.apply_txn(&t, false);
         }
     }
 
-    /// Reload the tree from disk (`ZKDatabase.clear` then `loadDataBase`).
+    /// Reload the tree from disk (`ZKDatabase.clear` then `loadDataBase`):
+    /// the newest snapshot and the log after it. With no snapshot and an
+    /// empty log (a first start) `FileTxnSnapLog.restore` writes
+    /// `snapshot.0` of the empty tree.
     pub(super) fn reload_database(&mut self) {
-        let (tree, delivered) = self.disk.restore();
+        let (tree, delivered, replayed) = self.disk.restore();
         self.tree = tree;
         self.ghost_delivered = delivered;
-        self.rebuild_committed_log();
-        let base = self.disk.snapshot.as_ref().map_or(Zxid::ZERO, |s| s.zxid);
-        let replayed: Vec<Txn> = self.disk.txns_after(base).cloned().collect();
+        self.rebuild_committed_log(&replayed);
         self.stats_database_loaded(&replayed);
+        if self.disk.snapshots.is_empty() && self.disk.log.is_empty() {
+            self.take_snapshot();
+        }
     }
 
     // ----- the txn log pipeline (`SyncRequestProcessor`) -----
@@ -165,19 +163,29 @@ impl Server {
         let zxid = txn.zxid;
         let times = (self.now, txn.time_ms);
         self.stats_log_queued();
-        self.disk.append(txn);
+        self.append_to_log(txn);
         self.to_flush
             .push_back((self.disk.log.len(), zxid, after, times));
+        // `shouldSnapshot` (the 4 GB `snapSizeInBytes` rule is not
+        // modelled): reset the stats, roll the log, take a snapshot.
         if self.disk.txns_since_roll > self.cfg.snap_count / 2 + self.rand_roll {
-            self.log(
-                Level::Info,
-                "SyncRequestProcessor",
-                "Creating new log file".to_string(),
-            );
-            self.take_snapshot();
             self.reset_rand_roll();
+            self.disk.roll();
+            self.take_snapshot();
         }
         self.maybe_flush();
+    }
+
+    /// `ZKDatabase.append` → `FileTxnLog.append`, with its line when the
+    /// append opens a new log file.
+    pub(super) fn append_to_log(&mut self, txn: Arc<Txn>) {
+        if let Some(z) = self.disk.append(txn) {
+            self.log(
+                Level::Info,
+                "FileTxnLog",
+                format!("Creating new log file: log.{:x}", z.0),
+            );
+        }
     }
 
     /// Start an fsync of everything appended, unless one is in flight.
@@ -227,7 +235,7 @@ impl Server {
             );
             let zxid = txn.zxid;
             let times = (self.now, txn.time_ms);
-            self.disk.append(txn);
+            self.append_to_log(txn);
             self.to_flush
                 .push_back((self.disk.log.len(), zxid, AfterFlush::Nothing, times));
         }
@@ -236,23 +244,39 @@ impl Server {
     }
 
     /// `FileTxnSnapLog.truncateLog`. Writes still queued for the removed
-    /// txns are gone with them (their positions will be reused).
-    pub(super) fn truncate_log(&mut self, zxid: Zxid) -> Vec<TxnId> {
-        let removed = self.disk.truncate_log(zxid);
+    /// txns are gone with them (their positions will be reused). `Err`:
+    /// ZooKeeper's `Unable to truncate Txn log` (logged here).
+    pub(super) fn truncate_log(&mut self, zxid: Zxid) -> Result<Vec<TxnId>, ()> {
+        let removed = match self.disk.truncate_log(zxid) {
+            Ok(removed) => removed,
+            Err(why) => {
+                self.log(
+                    Level::Error,
+                    "FileTxnSnapLog",
+                    format!("Unable to truncate Txn log\njava.io.IOException: {why}"),
+                );
+                return Err(());
+            }
+        };
         let len = self.disk.log.len();
         self.to_flush.retain(|e| e.0 <= len);
         if let Some(upto) = self.flush_in_flight {
             self.flush_cap = self.flush_cap.min(upto).min(len);
         }
-        removed
+        Ok(removed)
     }
 
     /// Drops the log a snapshot covers (`fix_discard_log_on_snap` only);
     /// queued writes are renumbered, those of dropped txns forgotten.
     pub(super) fn discard_log_through(&mut self, zxid: Zxid) {
-        let before = self.disk.log.len();
-        self.disk.discard_log_through(zxid);
-        let k = before - self.disk.log.len();
+        let k = self.disk.discard_log_through(zxid);
+        self.after_log_prefix_dropped(k);
+    }
+
+    /// The first `k` logged txns left the log (with their files): queued
+    /// writes are renumbered, those of dropped txns forgotten. A purge
+    /// (`PurgeTxnLog`) calls this too.
+    pub(super) fn after_log_prefix_dropped(&mut self, k: usize) {
         self.to_flush.retain(|e| e.0 > k);
         for e in self.to_flush.iter_mut() {
             e.0 -= k;
@@ -271,7 +295,9 @@ impl Server {
             format!("Snapshotting: {z} to snapshot.{:x}", z.0),
         );
         let delivered = self.ghost_delivered;
-        self.disk.take_snapshot(&self.tree, delivered);
+        let config =
+            crate::storage::sizes::config_node_bytes(&self.cfg.participants, &self.cfg.observers);
+        self.disk.take_snapshot(&self.tree, delivered, config);
         self.stats_snapshot();
     }
 }

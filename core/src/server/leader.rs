@@ -389,6 +389,9 @@ impl Server {
         self.deliver_all();
         self.ghost(GhostEvent::Established { epoch });
         self.tree.last_processed_zxid = start;
+        // `zk.startup()`: the role's `SyncRequestProcessor` starts and draws
+        // its roll threshold.
+        self.reset_rand_roll();
         self.serving = true;
         self.update_election_vote(epoch);
         self.set_zab_state(ZabState::Broadcast);

@@ -70,7 +70,12 @@ pub struct LearnerState {
     pub committed: VecDeque<Zxid>,
     /// `FollowerZooKeeperServer.pendingTxns` in broadcast.
     pub pending_txns: VecDeque<Arc<Txn>>,
-    pub last_queued: Option<Zxid>,
+    /// `Learner.syncWithLeader`'s `lastQueued` (a local starting at 0).
+    pub sync_last_queued: Zxid,
+    /// `Follower.lastQueued` (a field of each new `Follower`, 0 at first):
+    /// so 3.8.0 warns `Got zxid 0x… expected 0x1` at the first proposal of
+    /// a sync and of a broadcast.
+    pub last_queued: Zxid,
     pub deferred: VecDeque<Packet>,
     pub newleader_zxid: Zxid,
     /// Log length that must be durable before the NEWLEADER ACK.
@@ -109,7 +114,8 @@ impl Server {
             not_committed: VecDeque::new(),
             committed: VecDeque::new(),
             pending_txns: VecDeque::new(),
-            last_queued: None,
+            sync_last_queued: Zxid::ZERO,
+            last_queued: Zxid::ZERO,
             deferred: VecDeque::new(),
             newleader_zxid: Zxid::ZERO,
             newleader_flush_upto: 0,

@@ -43,6 +43,23 @@ impl Server {
                 ),
             );
         }
+        // `new ZKDatabase`: the factor for the txn-log sync path.
+        if self.cfg.snapshot_size_factor_pct != self.cfg.size_factor_pct() {
+            self.log(
+                Level::Warn,
+                "ZKDatabase",
+                "The configured zookeeper.snapshotSizeFactor is invalid, going to use the default 0.33"
+                    .to_string(),
+            );
+        }
+        self.log(
+            Level::Info,
+            "ZKDatabase",
+            format!(
+                "zookeeper.snapshotSizeFactor = {}",
+                super::config::java_factor(self.cfg.size_factor_pct())
+            ),
+        );
         if let Err(msg) = self.load_data_base() {
             self.start_failure = Some(msg);
             return;
@@ -146,8 +163,7 @@ impl Server {
         if was_learner && self.cfg.variant("bug_zk4712_stale_log_writer") {
             if let Some(written) = self.flush_in_flight {
                 if self.disk.log.len() > written {
-                    let queued: Vec<Arc<Txn>> = self.disk.log.iter_from(written).cloned().collect();
-                    self.disk.log.truncate(written);
+                    let queued: Vec<Arc<Txn>> = self.disk.take_back_tail(written);
                     self.to_flush.retain(|(len, _, _, _)| *len <= written);
                     self.stale_writer.extend(queued);
                 }

@@ -107,7 +107,7 @@ fn facts(m: &Model, v: &ServerView, srv: &Server) -> Html {
             { fact(tr(l, T::CurrentEpoch), v.current_epoch.to_string(), "inspect-current") }
             { fact(tr(l, T::LastZxid), v.last_zxid.to_string(), "inspect-zxid") }
             { fact(tr(l, T::TxnLog), trf(l, T::LogFlushed, &[&srv.disk.log.len().to_string(), &srv.disk.flushed.to_string()]), "inspect-log") }
-            { fact(tr(l, T::Snapshot), srv.disk.snapshot.as_ref().map_or("—".to_string(), |s| s.zxid.to_string()), "inspect-snap") }
+            { fact(tr(l, T::Snapshot), srv.disk.newest_snapshot().map_or("—".to_string(), |s| s.zxid.to_string()), "inspect-snap") }
             if let Some(u) = sim.paused_until(v.sid) {
                 { fact(tr(l, T::PausedUntil), crate::fmt_ms(u), "inspect-paused") }
             }

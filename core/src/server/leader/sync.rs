@@ -81,6 +81,17 @@ impl Server {
     fn sync_follower(&mut self, conn: ConnId) -> Option<SyncPlan> {
         let h = self.handler_mut(conn)?;
         let (sid, observer, peer) = (h.sid.unwrap_or(0), h.observer, h.peer_last_zxid);
+        // `ZKDatabase.isTxnLogSyncEnabled`, asked before taking the lock.
+        let factor = self.cfg.size_factor_pct();
+        let enabled = if factor >= 0 {
+            format!(
+                "On disk txn sync enabled with snapshotSizeFactor {}",
+                crate::server::config::java_factor(factor)
+            )
+        } else {
+            "On disk txn sync disabled".to_string()
+        };
+        self.log(Level::Info, "ZKDatabase", enabled);
         let lpz = self.tree.last_processed_zxid;
         let (min, max) = match (self.committed_log.front(), self.committed_log.back()) {
             (Some(a), Some(b)) => (a.zxid, b.zxid),
@@ -131,7 +142,7 @@ impl Server {
     /// snapshot.
     fn sync_choose(&mut self, plan: &mut SyncPlan) {
         let (sid, peer, lpz, min, max) = (plan.sid, plan.peer, plan.lpz, plan.min, plan.max);
-        let txnlog_enabled = self.cfg.snapshot_size_factor_pct >= 0;
+        let txnlog_enabled = self.cfg.size_factor_pct() >= 0;
         if peer == lpz {
             self.log(
                 Level::Info,
@@ -191,7 +202,7 @@ impl Server {
     /// between the two leaves a snapshot.
     fn sync_from_txnlog(&mut self, plan: &mut SyncPlan) {
         let (sid, peer, min, max) = (plan.sid, plan.peer, plan.min, plan.max);
-        let Some(txns) = self.txnlog_proposals(peer) else {
+        let Some(txns) = self.txnlog_proposals(peer, min) else {
             return;
         };
         self.log(
@@ -327,38 +338,49 @@ impl Server {
         self.send(conn, Packet::Snap { zxid: lpz, data });
     }
 
-    /// `ZKDatabase.getProposalsFromTxnLog`: the logged txns from `peer` on,
-    /// if the log holds `peer` itself and reading them costs less than
-    /// `snapshotSizeFactor` of the newest snapshot.
-    fn txnlog_proposals(&self, peer: Zxid) -> Option<Vec<Arc<Txn>>> {
-        if !self.disk.log_starts_at_or_before(peer) {
+    /// `ZKDatabase.calculateTxnLogSizeLimit` then `getProposalsFromTxnLog`:
+    /// a `FileTxnIterator` for `peer` without fast-forward (it points at the
+    /// first txn of the file holding `peer`). No txns when that txn is
+    /// above `peer` (the log does not reach back), when the files it has
+    /// not opened yet are larger than `snapshotSizeFactor` × the newest
+    /// snapshot file (each is preallocated, 64 MiB by default), or when it
+    /// has no txn at all. Else the logged txns from that file on, up to
+    /// `min` (where `queueCommittedProposals` stops).
+    fn txnlog_proposals(&mut self, peer: Zxid, min: Zxid) -> Option<Vec<Arc<Txn>>> {
+        let snap_size = self.disk.newest_snapshot().map_or(0, |s| s.bytes);
+        let limit = snap_size * self.cfg.size_factor_pct().max(0) as u64 / 100;
+        let read = self.disk.read(peer, false);
+        let first = read.at.and_then(|i| self.disk.log.get(i)).map(|t| t.zxid);
+        if first.is_some_and(|z| z > peer) {
+            self.log(
+                Level::Warn,
+                "ZKDatabase",
+                format!(
+                    "Unable to find proposals from txnlog for zxid: 0x{:x}",
+                    peer.0
+                ),
+            );
             return None;
         }
-        let snap_size: u64 = self
-            .tree
-            .nodes
-            .iter()
-            .map(|(p, n)| p.len() as u64 + n.data.len() as u64 + 60)
-            .sum::<u64>()
-            + self.tree.sessions.len() as u64 * 12;
-        let limit = snap_size * self.cfg.snapshot_size_factor_pct as u64 / 100;
-        // The iterator fast-forwards to `peer`; if the log does not hold
-        // exactly that zxid ZooKeeper gives up ("Unable to find proposals
-        // from txnlog for zxid") and the learner gets a SNAP.
-        let start = self.disk.log.partition_point(|t| t.zxid < peer);
-        if self.disk.log.get(start).map(|t| t.zxid) != Some(peer) {
+        if limit > 0 && read.storage_size > limit {
+            self.log(
+                Level::Info,
+                "ZKDatabase",
+                format!(
+                    "Txnlog size: {} exceeds sizeLimit: {limit}",
+                    read.storage_size
+                ),
+            );
             return None;
         }
-        let mut bytes = 0;
-        let mut out = Vec::new();
-        for t in self.disk.log.iter_from(start) {
-            bytes += t.size_bytes();
-            if bytes > limit {
-                return None;
-            }
-            out.push(t.clone());
-        }
-        Some(out)
+        first?;
+        Some(
+            self.disk
+                .read_txns(&read)
+                .take_while(|t| t.zxid <= min)
+                .cloned()
+                .collect(),
+        )
     }
 
     /// `LearnerHandler.queueCommittedProposals`. Returns the last queued

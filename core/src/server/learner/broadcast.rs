@@ -80,9 +80,9 @@ impl Server {
                     let Some(l) = self.learner_mut() else {
                         return;
                     };
-                    let expected = l.last_queued.map(|z| z.next());
-                    l.last_queued = Some(txn.zxid);
-                    expected.filter(|e| *e != txn.zxid)
+                    let expected = l.last_queued.next();
+                    l.last_queued = txn.zxid;
+                    (expected != txn.zxid).then_some(expected)
                 };
                 if let Some(e) = warn {
                     self.log(

@@ -26,7 +26,10 @@ impl Server {
         let mode = match packet {
             Packet::Diff { zxid } => self.sync_diff(zxid),
             Packet::Snap { zxid, data } => self.sync_snap(zxid, &data),
-            Packet::Trunc { zxid } => self.sync_trunc(zxid),
+            Packet::Trunc { zxid } => match self.sync_trunc(zxid) {
+                Some(mode) => mode,
+                None => return,
+            },
             other => {
                 self.exit(format!(
                     "Got unexpected packet from leader: {}, exiting ... ",
@@ -84,8 +87,9 @@ impl Server {
         SyncMode::Snap
     }
 
-    /// TRUNC: the log is cut back to `zxid` and the tree reloaded from it.
-    fn sync_trunc(&mut self, zxid: Zxid) -> SyncMode {
+    /// TRUNC: the log is cut back to `zxid` and the tree reloaded from it;
+    /// `None` when the log cannot be cut (the process exits).
+    fn sync_trunc(&mut self, zxid: Zxid) -> Option<SyncMode> {
         self.log(
             Level::Warn,
             "Learner",
@@ -95,10 +99,18 @@ impl Server {
             ),
         );
         self.set_sync_mode(SyncMode::Trunc);
-        let removed = self.truncate_log(zxid);
+        let Ok(removed) = self.truncate_log(zxid) else {
+            self.log(
+                Level::Error,
+                "Learner",
+                format!("Not able to truncate the log 0x{:x}", zxid.0),
+            );
+            self.exit(format!("Not able to truncate the log 0x{:x}", zxid.0));
+            return None;
+        };
         self.ghost(GhostEvent::Truncated { removed });
         self.reload_database();
-        SyncMode::Trunc
+        Some(SyncMode::Trunc)
     }
 
     /// `syncWithLeader`'s read loop after the first packet.
@@ -128,11 +140,11 @@ impl Server {
             let Some(l) = self.learner_mut() else {
                 return;
             };
-            let expected = l.last_queued.map(|z| z.next());
-            l.last_queued = Some(txn.zxid);
+            let expected = l.sync_last_queued.next();
+            l.sync_last_queued = txn.zxid;
             let z = txn.zxid;
             l.not_committed.push_back(txn);
-            expected.filter(|e| *e != z).map(|e| (z, e))
+            (expected != z).then_some((z, expected))
         };
         if let Some((z, e)) = warn {
             self.log(
@@ -240,6 +252,9 @@ impl Server {
         // sock.setSoTimeout(syncLimit * tickTime)
         self.set_timer(TimerKind::LearnerRead, rearm);
         self.sync_mode = SyncMode::None;
+        // `zk.startupWithoutServing()`: the role's `SyncRequestProcessor`
+        // starts and draws its roll threshold.
+        self.reset_rand_roll();
         // ZOOKEEPER-3911 (and before it ZOOKEEPER-1282): `Learner.syncWithLeader`
         // left the committed sync txns in packetsNotCommitted/packetsCommitted
         // until UPTODATE, so the NEWLEADER ACK vouched for txns only held in
@@ -305,7 +320,7 @@ impl Server {
             } else if ack_each {
                 self.log_txn(t.clone(), AfterFlush::FollowerAck { conn });
             } else {
-                self.disk.append(t.clone());
+                self.append_to_log(t.clone());
             }
             if committed {
                 self.apply_txn_window(&t, false, in_window);

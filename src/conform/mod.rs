@@ -1,0 +1,134 @@
+//! `zablab conform FILE.json [...]`: each scenario on a real ZooKeeper
+//! 3.8.0 ensemble and in the simulator, side by side.
+//!
+//! The call order (`main.rs` → [`conform`]):
+//! 1. [`check_host`](ensemble::check_host) and every file parsed: bad
+//!    input or a machine that cannot run it exits 2 with one line.
+//! 2. The stop flag for SIGINT/SIGTERM/SIGHUP (`procs.rs`), then a private
+//!    network namespace for the whole tool (`netns.rs`), while it still
+//!    has one thread.
+//! 3. Leftovers of earlier runs under the output directory ended (only
+//!    PIDs whose command line names their run's directory).
+//! 4. Per file: the simulator's run (`simrun.rs`, also what the real side
+//!    waits for), the real run (`real.rs`), the comparison
+//!    (`compare.rs`), the table on stdout and `report.md`/`report.json`
+//!    beside the servers' logs (`render.rs`).
+//!
+//! Exit codes: 0 every scenario agrees, 1 a divergence (each named), 2 bad
+//! input, a machine that cannot run a real ensemble, or a run interrupted.
+//!
+//! Files: `netns.rs` (namespace, firewall), `procs.rs` (processes and
+//! their end), `ensemble.rs` (zoo.cfg, JVM), `tail.rs` (server states from
+//! the logs), `zkwire.rs` + `zkclient.rs` + `tree.rs` (the wire client),
+//! `real.rs` (the real run), `simrun.rs` (the simulator's run), `facts.rs`
+//! (the shared vocabulary, log parsing), `mask.rs` + `compare.rs` (the
+//! comparison), `render.rs` (the reports).
+
+mod compare;
+mod ensemble;
+mod facts;
+mod mask;
+mod netns;
+mod procs;
+mod real;
+mod render;
+mod simrun;
+mod tail;
+mod tree;
+mod zkclient;
+mod zkwire;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use zablab_core::Scenario;
+
+use crate::cli::ConformArgs;
+use crate::Usage;
+
+/// Runs every file; see the module's contract.
+pub fn conform(a: &ConformArgs) -> Result<ExitCode, Usage> {
+    ensemble::check_host().map_err(Usage)?;
+    let mut scenarios = Vec::new();
+    for f in &a.files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Usage(format!("cannot read scenario `{}`: {e}", f.display())))?;
+        let s = Scenario::from_json(&text).map_err(|e| Usage(format!("{}: {e}", f.display())))?;
+        scenarios.push((f.clone(), s, text));
+    }
+    procs::install_signal_flag();
+    netns::enter_private_netns().map_err(Usage)?;
+    let netem = netns::netem_available();
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| Usage(format!("cannot create {}: {e}", a.out.display())))?;
+    let root = a
+        .out
+        .canonicalize()
+        .map_err(|e| Usage(format!("{}: {e}", a.out.display())))?;
+    for line in procs::end_leftovers(&root) {
+        eprintln!("zablab conform: {line}");
+    }
+    let mut diverged = Vec::new();
+    for (file, s, text) in &scenarios {
+        let dir = run_dir(&root, file);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Usage(format!("cannot create {}: {e}", dir.display())))?;
+        let _ = std::fs::write(dir.join("scenario.json"), text);
+        match one(file, s, &dir, netem) {
+            Ok(0) => {}
+            Ok(n) => diverged.push(format!("{}: {n} divergence(s)", file.display())),
+            Err(e) if procs::stop_requested() => {
+                return Err(Usage(format!("{}: {e}", file.display())));
+            }
+            Err(e) => return Err(Usage(format!("{}: cannot run: {e}", file.display()))),
+        }
+    }
+    for d in &diverged {
+        println!("conform: diverges: {d}");
+    }
+    println!(
+        "conform: {} scenarios, {} agree, {} diverge",
+        scenarios.len(),
+        scenarios.len() - diverged.len(),
+        diverged.len()
+    );
+    if diverged.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// `root/<UTC time>-<file stem>`.
+fn run_dir(root: &Path, file: &Path) -> PathBuf {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let stem = file
+        .file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+    root.join(format!("{secs}-{stem}"))
+}
+
+/// One scenario: both runs, the comparison, the reports. The number of
+/// divergences.
+fn one(file: &Path, s: &Scenario, dir: &Path, netem: bool) -> Result<usize, String> {
+    let sim = simrun::run(s)?;
+    let real = real::run(s, dir, &sim.ready)?;
+    let cmp = compare::compare(s, &real, &sim);
+    let report = render::Report::new(
+        file.display().to_string(),
+        s.name.clone(),
+        dir.display().to_string(),
+        ensemble::mapping(s),
+        netem,
+        &real,
+        &sim,
+        &cmp,
+    );
+    print!("{}", render::terminal(&report));
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("report.json"), json).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("report.md"), render::markdown(&report)).map_err(|e| e.to_string())?;
+    Ok(cmp.divergences.len())
+}
