@@ -38,8 +38,8 @@ pub use clients::MAX_BURST;
 pub use error::ScenarioError;
 pub use parse::{ACTION_KINDS, ACTION_NAMES, TOP_FIELDS};
 pub use types::{
-    Action, ActionKind, Ensemble, Expectation, MultiOp, Museum, Network, RecipeKind, Scenario,
-    ServerRef, BUILTIN_CLIENT, CREATE_OPS, MAX_SID, SCENARIO_VERSION,
+    Action, ActionKind, Ensemble, Expectation, MultiOp, Museum, Network, RealLine, RealRun,
+    RecipeKind, Scenario, ServerRef, BUILTIN_CLIENT, CREATE_OPS, MAX_SID, SCENARIO_VERSION,
 };
 
 impl Scenario {
