@@ -192,7 +192,7 @@ fn every_finding_fails_as_zookeeper_and_passes_with_its_fix() {
 /// A museum or finding file that carries a real ensemble's lines
 /// (`museum.real`) recreates that run: every line the model can log has
 /// its counterpart in the simulated log (same server, level and class, the
-/// same text with numbers masked; `pair_real_lines`), in the real order per
+/// same text with zxids masked; `pair_real_lines`), in the real order per
 /// server. A line it cannot log says why (`unmodelled`).
 #[test]
 fn every_real_line_has_its_simulated_counterpart() {
@@ -210,7 +210,19 @@ fn every_real_line_has_its_simulated_counterpart() {
             let mut sim = Simulation::new(scenario).unwrap();
             sim.run_to_end();
             let pairs = zablab_core::sim::pair_real_lines(sim.log().iter(), &real.lines);
+            let mut last_ms = 0;
             for (line, got) in real.lines.iter().zip(pairs) {
+                if let Some(e) = got {
+                    assert!(
+                        e.at_ms >= last_ms,
+                        "{}: s{} `{}` pairs with a line at {} ms, before the previous real line's",
+                        path.display(),
+                        line.sid,
+                        line.text,
+                        e.at_ms
+                    );
+                    last_ms = e.at_ms;
+                }
                 assert!(
                     got.is_some() || line.unmodelled.is_some(),
                     "{}: no simulated counterpart of s{} {} {} - {}",

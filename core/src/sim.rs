@@ -121,7 +121,7 @@ mod view;
 pub use actions::{ActionError, BUILTIN_CLIENT};
 pub use observe::{ClientRecord, ServerLoad};
 pub use records::{
-    mask_numbers, pair_real_lines, ActionReport, FourLwRecord, Hazard, LeaderRecord, LogEntry,
+    mask_hex, pair_real_lines, ActionReport, FourLwRecord, Hazard, LeaderRecord, LogEntry,
     ReadRecord, RecipeView, RunSummary, ServerView, SyncRecord, WatchRecord, WriteRecord,
 };
 pub use view::{

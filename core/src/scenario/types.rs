@@ -67,8 +67,8 @@ pub struct RealRun {
 
 /// One line of a real server's log, as log4j printed it (thread and line
 /// number left out). It corresponds to the simulated line of the same
-/// server, level and class whose text is the same once numbers are masked
-/// (`LogEntry::matches_real`), unless `unmodelled` says why the model has
+/// server, level and class whose text is the same once zxids (hex) are
+/// masked (`LogEntry::matches_real`), unless `unmodelled` says why the model has
 /// no such line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
