@@ -145,7 +145,7 @@ const FOLLOWER_DOWN_700: &str = r#",
 
 /// The scenario that reproduces a golden line's situation.
 fn scenario_for(message: &str) -> &'static str {
-    if message.contains("Use txnlog") {
+    if message.contains("Use txnlog") || message.starts_with("Got zxid") {
         "700 writes while down"
     } else if message.contains("Txnlog size") {
         "700 writes while down, snapCount 50"

@@ -236,3 +236,52 @@ fn a_paused_leader_back_before_its_own_deadline_still_establishes_an_old_epoch()
     assert!(fixed.violations.is_empty(), "{:#?}", fixed.violations);
     assert!(!fixed.leaders.iter().any(|l| l.sid == 4 && l.epoch == 2));
 }
+
+/// A museum or finding file that carries a real ensemble's lines
+/// (`museum.real`) recreates that run: every line the model can log has
+/// its counterpart in the simulated log (same server, level and class, the
+/// same text with zxids masked; `pair_real_lines`), in the real order per
+/// server. A line it cannot log says why (`unmodelled`).
+#[test]
+fn every_real_line_has_its_simulated_counterpart() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static/scenarios");
+    let mut seen = 0;
+    for sub in ["museum", "findings"] {
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let scenario = Scenario::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let Some(real) = scenario.museum.as_ref().and_then(|m| m.real.clone()) else {
+                continue;
+            };
+            seen += 1;
+            assert!(!real.source.is_empty() && !real.lines.is_empty());
+            let mut sim = Simulation::new(scenario).unwrap();
+            sim.run_to_end();
+            let pairs = zablab_core::sim::pair_real_lines(sim.log().iter(), &real.lines);
+            let mut last_ms = 0;
+            for (line, got) in real.lines.iter().zip(pairs) {
+                if let Some(e) = got {
+                    assert!(
+                        e.at_ms >= last_ms,
+                        "{}: s{} `{}` pairs with a line at {} ms, before the previous real line's",
+                        path.display(),
+                        line.sid,
+                        line.text,
+                        e.at_ms
+                    );
+                    last_ms = e.at_ms;
+                }
+                assert!(
+                    got.is_some() || line.unmodelled.is_some(),
+                    "{}: no simulated counterpart of s{} {} {} - {}",
+                    path.display(),
+                    line.sid,
+                    line.level,
+                    line.class,
+                    line.text
+                );
+            }
+        }
+    }
+    assert!(seen > 0, "no file carries museum.real");
+}

@@ -123,8 +123,8 @@ mod view;
 pub use actions::{ActionError, BUILTIN_CLIENT};
 pub use observe::{ClientRecord, ServerLoad};
 pub use records::{
-    ActionReport, FourLwRecord, Hazard, LeaderRecord, LogEntry, ReadRecord, RecipeView, RunSummary,
-    ServerView, SyncRecord, WatchRecord, WriteRecord,
+    mask_hex, pair_real_lines, ActionReport, FourLwRecord, Hazard, LeaderRecord, LogEntry,
+    ReadRecord, RecipeView, RunSummary, ServerView, SyncRecord, WatchRecord, WriteRecord,
 };
 pub use view::{
     property_names, ClientView, ConnView, InFlight, Life, LinksView, MsgDetail, MsgKind, MsgRecord,

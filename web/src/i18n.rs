@@ -388,6 +388,11 @@ table! {
     LessonDiffers => "Your run differs from the lesson's: the explanation describes “{0}”.", "你的运行和课程设定的不同：下面的解释说的是“{0}”的情况。";
     LessonEvidence => "Log lines containing “{0}”:", "包含“{0}”的日志行：";
     LessonLogFilter => "Only the lines containing “{0}” (the lesson's highlight).", "只显示包含“{0}”的日志行（课程的高亮）。";
+    RealLogTitle => "Beside a real ZooKeeper ensemble: {0} of {1} lines so far", "对照真实的 ZooKeeper 集群：目前 {1} 行中已出现 {0} 行";
+    RealLogReal => "real", "真实";
+    RealLogSim => "ZabLab", "ZabLab";
+    RealLogNotYet => "not logged in this run (yet)", "本次运行中（尚）未出现";
+    RealLogUnmodelled => "not modelled: {0}", "未建模：{0}";
     LessonLinkBadStep => "This lesson link's step “{0}” is not a step number (1, 2, …).", "这个课程链接的步骤“{0}”不是步骤编号（1、2、…）。";
     LessonLinkBadId => "This lesson link does not name a lesson.", "这个课程链接没有指明课程。";
     KeyLessonNext => "Lesson in presenter mode: next step, reveal, skip", "演示模式下的课程：下一步、揭晓、跳过";

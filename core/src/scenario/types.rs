@@ -75,6 +75,40 @@ pub struct Museum {
     /// The story of the schedule, for lessons.
     #[serde(default)]
     pub story: String,
+    /// What a real ZooKeeper ensemble logged when the same situation was
+    /// driven on it (findings, `docs/FINDINGS.md`): the app shows each line
+    /// beside the simulated one it corresponds to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real: Option<RealRun>,
+}
+
+/// A real ensemble's run of a museum or finding schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealRun {
+    /// Where the run is told: version, ensemble, date, the document.
+    pub source: String,
+    /// The decisive lines, in the order the ensemble logged them.
+    pub lines: Vec<RealLine>,
+}
+
+/// One line of a real server's log, as log4j printed it (thread and line
+/// number left out). It corresponds to the simulated line of the same
+/// server, level and class whose text is the same once zxids (hex) are
+/// masked (`LogEntry::matches_real`), unless `unmodelled` says why the model has
+/// no such line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealLine {
+    pub sid: u32,
+    /// `INFO`, `WARN`, `ERROR` or `DEBUG`.
+    pub level: String,
+    /// The logger's class, e.g. `LearnerHandler`.
+    pub class: String,
+    pub text: String,
+    /// Why the model logs nothing like it (e.g. it keeps no tree digest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmodelled: Option<String>,
 }
 
 /// The servers and their ZooKeeper settings.

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::{Node, Role, Simulation};
 use crate::checks::Violation;
 use crate::proto::{Sid, SyncMode};
+use crate::scenario::RealLine;
 use crate::seq::Seq;
 use crate::server::Level;
 use crate::zxid::Zxid;
@@ -122,6 +123,60 @@ impl LogEntry {
             self.text
         )
     }
+}
+
+impl LogEntry {
+    /// Whether this simulated line is the counterpart of a real server's
+    /// line: same server, level and class, and the same text once zxids
+    /// (hex) are masked. Decimal numbers (sids, counts) must agree: a
+    /// `peer sid: 5` line is not the counterpart of a `peer sid: 3` one.
+    pub fn matches_real(&self, real: &RealLine) -> bool {
+        real.unmodelled.is_none()
+            && self.sid == real.sid
+            && self.level.name() == real.level
+            && self.class == real.class
+            && mask_hex(&self.text) == mask_hex(&real.text)
+    }
+}
+
+/// Each real line's simulated counterpart in `log` (oldest first), or
+/// `None` (not logged yet, or `unmodelled`). A server's lines are paired in
+/// order: each is searched for after the previous match of that server, so
+/// two real lines of the same shape find two simulated ones.
+pub fn pair_real_lines<'a>(
+    log: impl Iterator<Item = &'a LogEntry>,
+    real: &[RealLine],
+) -> Vec<Option<&'a LogEntry>> {
+    let log: Vec<&LogEntry> = log.collect();
+    // Per real line's server: the index after its last match.
+    let mut from: Vec<(Sid, usize)> = Vec::new();
+    real.iter()
+        .map(|r| {
+            let start = from.iter().find(|f| f.0 == r.sid).map_or(0, |f| f.1);
+            let i = (start..log.len()).find(|&i| log[i].matches_real(r))?;
+            match from.iter_mut().find(|f| f.0 == r.sid) {
+                Some(f) => f.1 = i + 1,
+                None => from.push((r.sid, i + 1)),
+            }
+            Some(log[i])
+        })
+        .collect()
+}
+
+/// `text` with each hex number (`0x…`) as `0x#`.
+pub fn mask_hex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '0' && chars.peek() == Some(&'x') {
+            chars.next();
+            out.push_str("0x#");
+            while chars.next_if(|d| d.is_ascii_hexdigit()).is_some() {}
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn fmt_ms(ms: u64) -> String {
@@ -304,5 +359,26 @@ impl Simulation {
             last_zxid: s.tree.last_processed_zxid,
             log_len: s.disk.log.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod real_line_tests {
+    use super::mask_hex;
+
+    #[test]
+    fn zxids_are_masked_and_sids_kept() {
+        assert_eq!(
+            mask_hex("Got zxid 0x10000000c expected 0x1"),
+            "Got zxid 0x# expected 0x#"
+        );
+        assert_eq!(
+            mask_hex("sids: [[1, 4, 5]]; zxid: 0x300000000"),
+            "sids: [[1, 4, 5]]; zxid: 0x#"
+        );
+        assert_ne!(
+            mask_hex("Sending DIFF zxid=0x200000010  for peer sid: 1"),
+            mask_hex("Sending DIFF zxid=0x20000000d  for peer sid: 4")
+        );
     }
 }

@@ -10,7 +10,8 @@
 //!   in `canvas.rs`), [`LessonPanel`] (`lesson.rs`), the course outline
 //!   (`course.rs`) and the shortcuts dialog (`help.rs`);
 //! - the side panel (`side.rs`) and its tabs: `server.rs`, `network.rs`,
-//!   `clients.rs`, `log.rs`, `invariants.rs`, `diagnosis.rs`;
+//!   `clients.rs`, `log.rs` (with `real_log.rs`: a real ensemble's lines
+//!   beside the simulated ones), `invariants.rs`, `diagnosis.rs`;
 //! - `widgets.rs`: the small pieces they share.
 //!
 //! A new view area is a new file here with its own component or view
@@ -35,6 +36,7 @@ mod invariants;
 mod lesson;
 mod log;
 mod network;
+mod real_log;
 mod seed;
 mod server;
 mod side;

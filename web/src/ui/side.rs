@@ -1,14 +1,14 @@
 //! The side panel: the tab bar (with the invariants' violation and
 //! hazard badges) and the open tab's body. Each tab is its own file
-//! (`server.rs`, `network.rs`, `clients.rs`, `log.rs`, `invariants.rs`,
-//! `diagnosis.rs`); this file only picks one. A new tab is a row in
+//! (`server.rs`, `network.rs`, `clients.rs`, `log.rs` with `real_log.rs`
+//! above it, `invariants.rs`, `diagnosis.rs`); this file only picks one. A new tab is a row in
 //! [`TABS`], a [`Tab`] variant and an arm in [`body`].
 
 use yew::prelude::*;
 
 use super::diagnosis::DiagnosisTab;
 use super::PanelProps;
-use super::{clients, invariants, log, network, server};
+use super::{clients, invariants, log, network, real_log, server};
 use crate::i18n::{tr, Lang, T};
 use crate::model::{Msg, Tab, ViewMsg};
 
@@ -74,7 +74,9 @@ fn body(p: &PanelProps) -> Html {
         Tab::Server => server::server_tab(&m, &p.send),
         Tab::Network => network::network_tab(&m, &p.send),
         Tab::Clients => clients::clients_tab(&m, &p.send),
-        Tab::Log => log::log_tab(&m, &p.send),
+        Tab::Log => html! {
+            <>{ real_log::real_log(&m, &p.send) }{ log::log_tab(&m, &p.send) }</>
+        },
         Tab::Invariants => invariants::invariants_tab(&m, &p.send),
         Tab::Diagnosis => {
             html! { <DiagnosisTab model={p.model.clone()} rev={p.rev} send={p.send.clone()} /> }
