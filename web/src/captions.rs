@@ -20,7 +20,7 @@ use zablab_core::sim::{MsgKind, Peer};
 use zablab_core::Simulation;
 
 use crate::i18n::{tr, trf, Lang, T};
-use crate::layout::{Fonts, GroupBand, HeldDot, Line, LineKind, MsgDot, Pos, ServerDot};
+use crate::layout::shapes::{Fonts, GroupBand, HeldDot, Line, LineKind, MsgDot, Pos, ServerDot};
 use crate::placer::{around_circle, around_point, Placer, Rect};
 use crate::textfit::{self, ASCENT, LINE};
 use crate::words;
@@ -268,7 +268,7 @@ fn block_lines(
         return lines;
     }
     if !s.inner_state {
-        let word = crate::layout::state_word(&s.view);
+        let word = crate::layout::shapes::state_word(&s.view);
         lines.push(spec(word, f.text, true, Role::State));
     }
     if let Some(v) = vote.filter(|_| election && s.view.up && !s.view.paused) {
@@ -446,7 +446,7 @@ pub fn message_labels(
     let mut order: Vec<&MsgDot> = messages.iter().collect();
     let focused = |d: &MsgDot| o.focus.is_some_and(|s| d.msg.from == Peer::Server(s));
     order.sort_by_key(|d| (o.hover != Some(d.msg.id), !focused(d)));
-    let many = o.playing && messages.len() > crate::layout::MESSAGES_ONE_BY_ONE;
+    let many = o.playing && messages.len() > crate::layout::shapes::MESSAGES_ONE_BY_ONE;
     let mut out = Vec::new();
     for d in order {
         let hovered = o.hover == Some(d.msg.id);

@@ -11,7 +11,7 @@
 //! candidates each, and a result that changes little from one frame to
 //! the next (a label keeps its first free choice).
 
-use crate::layout::Pos;
+use crate::layout::shapes::Pos;
 
 /// An axis-aligned box: top-left corner, width and height.
 #[derive(Debug, Clone, Copy, PartialEq)]
