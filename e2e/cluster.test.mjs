@@ -56,13 +56,21 @@ async function newEnsemble(page, voters) {
 
 const leaderCount = (page) => page.locator('[data-testid^="leader-"]').count();
 
-/** The servers' state words, by sid. */
-async function states(page, n) {
-  const out = {};
-  for (let sid = 1; sid <= n; sid++) {
-    out[sid] = await page.locator(`[data-testid="server-${sid}-state"]`).textContent();
-  }
-  return out;
+/**
+ * Each LOOKING server's vote text, by sid, read in one go (while playing,
+ * reading the states and then the votes one locator at a time could see
+ * two different frames).
+ */
+async function lookingVotes(page, n) {
+  return page.evaluate((n) => {
+    const out = {};
+    for (let sid = 1; sid <= n; sid++) {
+      const state = document.querySelector(`[data-testid="server-${sid}-state"]`)?.textContent;
+      if (state !== 'LOOKING') continue;
+      out[sid] = document.querySelector(`[data-testid="server-${sid}-vote"]`)?.textContent ?? '';
+    }
+    return out;
+  }, n);
 }
 
 /**
@@ -86,11 +94,7 @@ async function sampleElection(page, n, minPx, tag) {
       }
     }
     for (const p of problems(m, minPx)) seen.problems.push(`${label}: ${p}`);
-    const st = await states(page, n);
-    for (const [sid, s] of Object.entries(st)) {
-      if (s !== 'LOOKING') continue;
-      const vote = page.locator(`[data-testid="server-${sid}-vote"]`);
-      const text = (await vote.count()) ? await vote.first().textContent() : '';
+    for (const [sid, text] of Object.entries(await lookingVotes(page, n))) {
       if (!/→\s*\d/.test(text) || !/e\s*\d+/.test(text) || !/0x[0-9a-f]+/.test(text) || !/r\s*\d+/.test(text)) {
         seen.votesMissing.push(`${label}: server ${sid} LOOKING shows ${JSON.stringify(text)}`);
       }
@@ -179,15 +183,16 @@ test('discovery and sync messages carry their full ZooKeeper names with their ep
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await newEnsemble(page, 3);
   const seen = new Map();
-  for (let ms = 150; ms <= 1200 && seen.size < 4; ms += 4) {
+  const wanted = ['FOLLOWERINFO', 'LEADERINFO', 'NEWLEADER'];
+  for (let ms = 150; ms <= 1200 && !wanted.every((w) => seen.has(w)); ms += 4) {
     await scrubTo(page, ms);
-    for (const t of await page.locator('svg.cluster .messages text, svg.cluster .msg-labels text').allTextContents()) {
+    for (const t of await page.locator('svg.cluster .messages text, svg.cluster .message-label text').allTextContents()) {
       const name = t.match(/\b(FOLLOWERINFO|LEADERINFO|ACKEPOCH|NEWLEADER|UPTODATE|DIFF|SNAP|TRUNC|PROPOSAL)\b/)?.[1];
       if (name && !seen.has(name)) seen.set(name, t);
     }
   }
   const names = [...seen.keys()];
-  for (const want of ['FOLLOWERINFO', 'LEADERINFO', 'NEWLEADER']) {
+  for (const want of wanted) {
     assert.ok(names.includes(want), `a ${want} label in flight was seen (seen: ${JSON.stringify([...seen.entries()])})`);
   }
   assert.match(seen.get('LEADERINFO'), /epoch \d+|e\d+/, 'LEADERINFO shows the epoch it proposes');

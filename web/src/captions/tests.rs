@@ -99,11 +99,12 @@ fn during_an_election_labels_never_overlap_and_every_looking_server_shows_its_vo
         for n in [3, 5, 9] {
             let mut sim = ensemble(n);
             let mut seen_looking = 0;
-            for t in (5..=600).step_by(15) {
+            for t in (5..=600).step_by(if n == 9 { 3 } else { 15 }) {
                 sim.run_until(t);
-                for detailed in [true, false] {
+                for (detailed, playing) in [(true, false), (false, false), (false, true)] {
                     let o = Options {
                         detailed,
+                        playing,
                         ..Options::new(Lang::En)
                     };
                     let sc = scene(&sim, t as f64, frame, &o);
@@ -124,7 +125,7 @@ fn during_an_election_labels_never_overlap_and_every_looking_server_shows_its_vo
                         assert_eq!(
                             missing_votes(&sc),
                             Vec::<Sid>::new(),
-                            "{frame:?} {n} at {t} ms"
+                            "{frame:?} {n} at {t} ms, playing {playing}"
                         );
                     }
                 }
