@@ -175,11 +175,20 @@ pub fn Cluster(p: &PanelProps) -> Html {
         let selected = m.selected == Some(s.view.sid);
         server_node(l, &scene, s, selected, &marks, &p.send, &pointer)
     });
-    let others = scene
-        .labels
-        .iter()
-        .filter(|lb| !matches!(lb.owner, Owner::Server(_)))
-        .map(|lb| label_node(lb, false));
+    // A server's labels are drawn beside it, not inside its button: their
+    // countdowns change every frame, and the button's box must stay still
+    // for a pointer (its accessible name holds their texts).
+    let zxid_mark = |sid: Sid| {
+        scene.server(sid).is_some_and(|s| {
+            marks
+                .zxid()
+                .is_some_and(|z| s.view.last_zxid.to_string().eq_ignore_ascii_case(z))
+        })
+    };
+    let others = scene.labels.iter().map(|lb| match lb.owner {
+        Owner::Server(sid) => label_node(lb, zxid_mark(sid)),
+        _ => label_node(lb, false),
+    });
     let summary = trf(
         l,
         T::ClusterSummary,
@@ -230,7 +239,7 @@ fn link_line(ln: &Line) -> Html {
 }
 
 /// A server: its circle (crowned when it leads), the deadline ring, sid
-/// and state word, its labels, the focus ring. A button: it selects the
+/// and state word, the focus ring (its labels are drawn with the others). A button: it selects the
 /// server; its accessible name holds every text it shows.
 fn server_node(
     l: Lang,
@@ -268,9 +277,6 @@ fn server_node(
         .filter(|lb| lb.owner == Owner::Server(sid))
         .collect();
     let (aria, title) = server_label_text(l, s, &mine);
-    let zxid_mark = marks
-        .zxid()
-        .is_some_and(|z| s.view.last_zxid.to_string().eq_ignore_ascii_case(z));
     let class = server_class(
         s,
         selected,
@@ -278,7 +284,6 @@ fn server_node(
         marks.diag(sid),
         marks.lesson_server(sid),
     );
-    let blocks = mine.iter().map(|lb| label_node(lb, zxid_mark));
     let state_shown = s.inner_state
         || mine
             .iter()
@@ -292,7 +297,6 @@ fn server_node(
             <title>{ title }</title>
             { server_marks(s) }
             { server_text(s, &fonts, state_shown) }
-            { for blocks }
         </g>
     }
 }
