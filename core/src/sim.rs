@@ -127,8 +127,9 @@ pub use records::{
     ReadRecord, RecipeView, RunSummary, ServerView, SyncRecord, WatchRecord, WriteRecord,
 };
 pub use view::{
-    property_names, ClientView, ConnView, InFlight, Life, LinksView, MsgDetail, MsgKind, MsgRecord,
-    Outcome, Peer, Recent, StateRecord,
+    property_names, Ballot, ClientView, ConnView, Deadline, DeadlineKind, InFlight, Life,
+    LinksView, MsgDetail, MsgKind, MsgRecord, Outcome, Peer, Recent, StateRecord, VoteChange,
+    VoteReason, VoteView,
 };
 
 use clients::{Client, ClientState, PendingOp};

@@ -9,7 +9,10 @@
 //!   [`engine`]: time travel (checkpoints, seek, step back, fork);
 //!   [`course`]: the lessons and lesson links. Pure, tested natively.
 //! - [`layout`], [`spacetime`]: what the cluster view and the space-time
-//!   diagram draw, as numbers (pure); [`share`]: share-link codec;
+//!   diagram draw, as numbers (pure); [`captions`]: the cluster view's
+//!   labels (votes, deadlines, message names) placed by [`placer`] so that
+//!   none covers another, sized by [`textfit`], worded by [`words`] (all
+//!   pure); [`share`]: share-link codec;
 //!   [`setup`]: the new-ensemble form; [`presets`]: the scenario index;
 //!   [`i18n`]: the one translation table.
 //! - [`app`] (the root component and its browser effects: `app/url.rs`,
@@ -22,6 +25,7 @@
 pub mod app;
 pub mod bench;
 pub mod browser;
+pub mod captions;
 pub mod course;
 pub mod engine;
 pub mod i18n;
@@ -31,12 +35,15 @@ pub mod math;
 pub mod model;
 pub mod panic;
 pub mod perf;
+pub mod placer;
 pub mod player;
 pub mod presets;
 pub mod setup;
 pub mod share;
 pub mod spacetime;
+pub mod textfit;
 pub mod ui;
+pub mod words;
 
 pub use app::App;
 

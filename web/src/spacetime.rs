@@ -11,7 +11,7 @@ use zablab_core::proto::{ServerState, Sid, ZabState};
 use zablab_core::sim::{Life, MsgDetail, MsgKind, Outcome, Peer, StateRecord};
 use zablab_core::Simulation;
 
-use crate::i18n::{tr, trf, Lang, T};
+use crate::i18n::{tr, Lang, T};
 
 /// Arrows drawn at most (the newest in the window).
 pub const MAX_ARROWS: usize = 1200;
@@ -153,32 +153,7 @@ impl Arrow {
             crate::fmt_ms(self.sent as u64),
             crate::fmt_ms(self.at as u64)
         );
-        match self.detail {
-            MsgDetail::Zxid(z) => {
-                let _ = write!(s, " · zxid {z}");
-            }
-            MsgDetail::Vote {
-                leader,
-                zxid,
-                round,
-                peer_epoch,
-                state,
-            } => s.push_str(&trf(
-                l,
-                T::VoteDetail,
-                &[
-                    state.name(),
-                    &leader.to_string(),
-                    &format!("0x{zxid:x}"),
-                    &round.to_string(),
-                    &peer_epoch.to_string(),
-                ],
-            )),
-            MsgDetail::Client { cxid, zxid } => {
-                let _ = write!(s, " · cxid {cxid} · zxid {zxid}");
-            }
-            MsgDetail::None => {}
-        }
+        s.push_str(&crate::words::detail_text(l, &self.detail));
         match self.outcome {
             Outcome::Handled => {}
             Outcome::Held => s.push_str(tr(l, T::HeldPaused)),

@@ -59,8 +59,8 @@ pub use config::{Config, MIN_COMMIT_LOG_COUNT};
 use database::AfterFlush;
 pub use election::Election;
 pub use io::{ClientEvent, ConnId, GhostEvent, Input, Level, LogLine, Output, TimerKind};
-pub use leader::{HandlerPhase, LeaderPhase, LeaderState};
-pub use learner::LearnerState;
+pub use leader::{Handler, HandlerPhase, LeaderPhase, LeaderState};
+pub use learner::{LearnerPhase, LearnerState};
 pub use requests::{Cnxn, SessionOp, Watches};
 pub use stats::{CnxnStats, Counters, InProcess, StatsBook, FSYNC_WARNING_THRESHOLD_MS};
 
@@ -243,6 +243,13 @@ impl Server {
     /// Whether a learner's connection to us would be accepted.
     pub fn accepts_learners(&self) -> bool {
         self.running && matches!(self.role, Role::Leader(_))
+    }
+
+    /// The token of the live timer of `kind`, if one is set: a queued
+    /// timer with another token is stale or cancelled and will be ignored
+    /// when it fires. Read-only, for the views of pending deadlines.
+    pub fn live_timer(&self, kind: TimerKind) -> Option<u64> {
+        self.timers.get(&kind).copied()
     }
 
     /// `QuorumPeer.getDetailedPeerState`, e.g. `following - broadcast`.

@@ -21,8 +21,11 @@
 //!
 //! Map: `view/message.rs` (what a message is: `Peer`, `MsgKind`,
 //! `MsgDetail`), `view/history.rs` (the history and its two hooks),
-//! `view/recent.rs` (the bounded sequence it is kept in); this file: the
-//! views of the moment (messages in flight, links, clients).
+//! `view/recent.rs` (the bounded sequence it is kept in),
+//! `view/deadlines.rs` (each server's pending deadlines: election
+//! timeouts, initLimit, syncLimit, the leader's tick, sessions, a pause),
+//! `view/votes.rs` (each server's vote and why it last changed); this
+//! file: the views of the moment (messages in flight, links, clients).
 
 use serde::Serialize;
 
@@ -31,16 +34,20 @@ use crate::proto::{ClientId, Sid};
 use crate::server::ConnId;
 use crate::zxid::Zxid;
 
+mod deadlines;
 mod history;
 mod message;
 mod recent;
 #[cfg(test)]
 mod tests;
+mod votes;
 
+pub use deadlines::{Deadline, DeadlineKind};
 pub(super) use history::History;
 pub use history::{Life, MsgRecord, Outcome, StateRecord};
 pub use message::{MsgDetail, MsgKind, Peer};
 pub use recent::Recent;
+pub use votes::{Ballot, VoteChange, VoteReason, VoteView};
 
 /// A message on its way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -155,7 +162,7 @@ impl Simulation {
                 let (from, to) = if dir == 0 { (c.a, c.b) } else { (c.b, c.a) };
                 for (k, item) in c.held[dir].iter().enumerate() {
                     let (kind, detail) = match item {
-                        Some(p) => (MsgKind::of_packet(p), MsgDetail::Zxid(p.zxid())),
+                        Some(p) => (MsgKind::of_packet(p), MsgDetail::of_packet(p)),
                         None => (MsgKind::Fin, MsgDetail::None),
                     };
                     out.push(InFlight {

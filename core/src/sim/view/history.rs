@@ -10,9 +10,13 @@
 //!   the same with the history on or off.
 //! - Off by default; [`Simulation::record_history`] turns it on with a
 //!   bound (the oldest chunks of [`Recent`] are dropped).
+//! - Besides messages and states it keeps each server's last vote change
+//!   (`view/votes.rs`): the vote before and after each event that may
+//!   change it, and the notification handled as its cause.
 
 use serde::Serialize;
 
+use super::votes::{ballot_of, reason, Ballot, VoteChange};
 use super::{MsgDetail, MsgKind, Peer, Recent};
 use crate::proto::{ServerState, Sid, ZabState};
 use crate::server::Input;
@@ -72,6 +76,13 @@ pub(in crate::sim) struct History {
     /// Which nodes the event being handled may change: None = none,
     /// Some(None) = all (an action), Some(Some(i)) = node i.
     touched: Option<Option<usize>>,
+    /// Per node: the vote it stood for after the last event that touched
+    /// it (None while it is down), and whether it was LOOKING.
+    votes: Vec<Option<(Ballot, bool)>>,
+    /// Per node: its vote's last change.
+    vote_changes: Vec<Option<VoteChange>>,
+    /// The notification being handled (sender, round), if the event is one.
+    cause: Option<(Sid, u64)>,
 }
 
 impl Default for History {
@@ -82,7 +93,17 @@ impl Default for History {
             states: Recent::new(0),
             last: Vec::new(),
             touched: None,
+            votes: Vec::new(),
+            vote_changes: Vec::new(),
+            cause: None,
         }
+    }
+}
+
+impl History {
+    /// Node `i`'s last vote change (None with the history off).
+    pub(in crate::sim) fn vote_change(&self, i: usize) -> Option<VoteChange> {
+        self.vote_changes.get(i).copied().flatten()
     }
 }
 
@@ -97,8 +118,11 @@ impl Simulation {
             self.history.messages = Recent::new(messages);
             self.history.states = Recent::new(messages);
             self.history.last = vec![None; self.nodes.len()];
+            self.history.votes = vec![None; self.nodes.len()];
+            self.history.vote_changes = vec![None; self.nodes.len()];
             for i in 0..self.nodes.len() {
                 self.note_state(i);
+                self.note_vote(i);
             }
         }
     }
@@ -183,6 +207,13 @@ impl Simulation {
             Event::Server { sid, .. } | Event::Resume { sid, .. } => self.idx(*sid).ok().map(Some),
             _ => None,
         };
+        self.history.cause = match &next.event {
+            Event::Server {
+                input: Input::Election(n),
+                ..
+            } => Some((n.sender, n.round)),
+            _ => None,
+        };
         // A message handled after a pause was recorded when it arrived
         // (Held); the resume reschedules it in class 0.
         if next.class == 0 {
@@ -209,12 +240,45 @@ impl Simulation {
         }
         match self.history.touched.take() {
             None => {}
-            Some(Some(i)) => self.note_state(i),
+            Some(Some(i)) => {
+                self.note_state(i);
+                self.note_vote(i);
+            }
             Some(None) => {
                 for i in 0..self.nodes.len() {
                     self.note_state(i);
+                    self.note_vote(i);
                 }
             }
+        }
+    }
+
+    /// Notes node `i`'s vote; a change (while it runs) is kept with its
+    /// reason.
+    fn note_vote(&mut self, i: usize) {
+        let n = &self.nodes[i];
+        let s = &n.server;
+        let now = (n.up && s.running).then(|| (ballot_of(s), s.state == ServerState::Looking));
+        let Some(slot) = self.history.votes.get_mut(i) else {
+            return;
+        };
+        let before = std::mem::replace(slot, now);
+        let (Some((from, was_looking)), Some((to, _))) = (before, now) else {
+            if before.is_none() && now.is_some() {
+                // Started: a new election from nothing.
+                self.history.vote_changes[i] = None;
+            }
+            return;
+        };
+        if from != to {
+            let cause = self.history.cause;
+            self.history.vote_changes[i] = Some(VoteChange {
+                at_ms: self.now_ms,
+                from,
+                to,
+                reason: reason(from, to, was_looking, s.state, cause),
+                cause: cause.map(|(sid, _)| sid),
+            });
         }
     }
 

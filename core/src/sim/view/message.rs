@@ -169,13 +169,36 @@ pub enum MsgDetail {
         round: u64,
         peer_epoch: i64,
     },
-    /// A quorum packet's zxid.
+    /// A quorum packet's zxid (FOLLOWERINFO's and OBSERVERINFO's carry the
+    /// acceptedEpoch, LEADERINFO's the new epoch, in the high 32 bits).
     Zxid(Zxid),
+    /// ACKEPOCH: the follower's currentEpoch (-1 when it already accepted
+    /// this epoch) and its last zxid.
+    AckEpoch {
+        current_epoch: i64,
+        last_zxid: Zxid,
+    },
     /// A client request or reply: its cxid (and the reply's zxid).
     Client {
         cxid: u32,
         zxid: Zxid,
     },
+}
+
+impl MsgDetail {
+    /// What a quorum packet carries.
+    pub(super) fn of_packet(p: &Packet) -> MsgDetail {
+        match p {
+            Packet::AckEpoch {
+                current_epoch,
+                last_zxid,
+            } => MsgDetail::AckEpoch {
+                current_epoch: *current_epoch,
+                last_zxid: *last_zxid,
+            },
+            _ => MsgDetail::Zxid(p.zxid()),
+        }
+    }
 }
 
 pub(in crate::sim) fn vote_detail(n: &crate::proto::Notification) -> MsgDetail {
@@ -249,7 +272,7 @@ impl Simulation {
                             Peer::Server(from),
                             to,
                             MsgKind::of_packet(packet),
-                            MsgDetail::Zxid(packet.zxid()),
+                            MsgDetail::of_packet(packet),
                         ))
                     }
                     Input::Closed { conn } => {
