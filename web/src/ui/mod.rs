@@ -8,13 +8,16 @@
 //! - the page: [`Header`] (`header.rs`), [`Cluster`] (`cluster.rs`),
 //!   [`Transport`] (`transport.rs`), [`Diagram`] (`diagram.rs`, drawing
 //!   in `canvas.rs`), [`LessonPanel`] (`lesson.rs`), the course outline
-//!   (`course.rs`) and the shortcuts dialog (`help.rs`);
+//!   (`course.rs`), the help dialog with the legend (`help.rs`) and the
+//!   first visit's welcome (`welcome.rs`);
 //! - the side panel (`side.rs`) and its tabs: `server.rs`, `network.rs`,
 //!   `clients.rs`, `log.rs`, `invariants.rs`, `diagnosis.rs`;
-//! - `widgets.rs`: the small pieces they share.
+//! - `widgets.rs`: the small pieces they share; `marks.rs`: the timeline
+//!   marks' kinds and shapes (the timeline and the legend draw them).
 //!
 //! A new view area is a new file here with its own component or view
-//! function; sibling files never import each other except `widgets`.
+//! function; sibling files never import each other except `widgets` and
+//! `marks`.
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -34,11 +37,13 @@ mod help;
 mod invariants;
 mod lesson;
 mod log;
+mod marks;
 mod network;
 mod seed;
 mod server;
 mod side;
 mod transport;
+mod welcome;
 mod widgets;
 
 pub use cluster::Cluster;
@@ -49,6 +54,7 @@ pub use help::help;
 pub use lesson::LessonPanel;
 pub use side::SidePanel;
 pub use transport::Transport;
+pub use welcome::welcome;
 
 /// The model, shared by the root (which mutates it in `update`) and the
 /// children (which read it while rendering). Equal when it is the same
