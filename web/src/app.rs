@@ -406,8 +406,10 @@ impl Component for App {
                         <section class="left">{ cluster }</section>
                         { for lesson }
                     </main>
-                    { for course }
-                    { for help }
+                    <div class="dialogs">
+                        { for course }
+                        { for help }
+                    </div>
                 </div>
             };
         }
@@ -428,9 +430,15 @@ impl Component for App {
                 </main>
                 <Diagram model={self.model.clone()} rev={self.rev} send={self.send.clone()}
                          export={self.export_svg.clone()} />
-                { for welcome }
-                { for course }
-                { for help }
+                // One stable element holds the dialogs: a dialog that
+                // appears never makes the page's elements before it be
+                // drawn anew (the header was, and its button lost the
+                // focus it must get back when the dialog closes).
+                <div class="dialogs">
+                    { for welcome }
+                    { for course }
+                    { for help }
+                </div>
                 <span hidden=true data-testid="frame-stats">{ self.stats.summary() }</span>
                 <footer class="foot">{ trf(lang, T::Footer, &[]) }</footer>
             </div>

@@ -160,7 +160,7 @@ table! {
     Window => "Window", "时间窗口";
     Omitted => "{0} older {0|message|messages} in this window {0|is|are} not drawn (the newest {1} are): zoom in to see them all", "此时间窗口中有 {0} 条较早的消息没有画出（只画了最新的 {1} 条）：放大可以看到全部";
     ExportSvg => "Export SVG", "导出 SVG";
-    ExportSvgAria => "Export the space-time diagram as SVG", "把时空图导出为 SVG";
+    ExportSvgAria => "Export SVG: the space-time diagram as a file", "导出 SVG：把时空图存为文件";
     Legend => "Lane colours", "泳道颜色";
     Panels => "Panels", "面板";
     TabServer => "Server", "服务器";
@@ -177,11 +177,11 @@ table! {
     Restart => "Restart", "重启";
     RestartAria => "Restart server {0}", "重启服务器 {0}";
     PauseFor => "Pause (GC stall)", "暂停（GC 停顿）";
-    PauseAria => "Pause server {0} for {1} s (GC stall)", "让服务器 {0} 暂停 {1} 秒（GC 停顿）";
+    PauseAria => "Pause (GC stall): server {0} for {1} s", "暂停（GC 停顿）：服务器 {0}，{1} 秒";
     PauseSeconds => "Pause length in seconds", "暂停时长（秒）";
     Seconds => "s", "秒";
     SlowDisk => "Slow disk", "慢磁盘";
-    SlowDiskAria => "Slow down the disk of server {0}: fsync takes {1} ms", "让服务器 {0} 的磁盘变慢：fsync 需要 {1} 毫秒";
+    SlowDiskAria => "Slow disk: server {0}'s fsync takes {1} ms", "慢磁盘：服务器 {0} 的 fsync 需要 {1} 毫秒";
     FsyncMs => "fsync time in ms", "fsync 时间（毫秒）";
     Ms => "ms", "毫秒";
     State => "State", "状态";
@@ -228,11 +228,11 @@ table! {
     From => "From", "从";
     To => "To", "到";
     CutOneWay => "Cut one way", "单向切断";
-    CutAria => "Cut the link from server {0} to server {1} (one way)", "单向切断从服务器 {0} 到服务器 {1} 的链路";
+    CutAria => "Cut one way: the link from server {0} to server {1}", "单向切断：从服务器 {0} 到服务器 {1} 的链路";
     DropNext => "Drop next message", "丢弃下一条消息";
-    DropAria => "Drop the next message from server {0} to server {1}", "丢弃从服务器 {0} 到服务器 {1} 的下一条消息";
+    DropAria => "Drop next message from server {0} to server {1}", "丢弃下一条消息：从服务器 {0} 到服务器 {1}";
     SlowLink => "Slow link", "慢链路";
-    SlowLinkAria => "Slow the link from server {0} to server {1} to {2} ms", "把从服务器 {0} 到服务器 {1} 的链路延迟设为 {2} 毫秒";
+    SlowLinkAria => "Slow link from server {0} to server {1}: {2} ms", "慢链路：从服务器 {0} 到服务器 {1}，{2} 毫秒";
     LatencyMs => "Latency in ms", "延迟（毫秒）";
     LinkNeedsTwo => "Pick two different servers for a link.", "请为链路选择两台不同的服务器。";
     NetworkNow => "Network now", "当前网络";
