@@ -539,7 +539,14 @@ fn plurals(s: &str, args: &[&str]) -> String {
             let mut parts = inner.splitn(3, '|');
             let n: usize = parts.next()?.parse().ok()?;
             let (one, other) = (parts.next()?, parts.next()?);
-            Some((inner.len(), if args.get(n) == Some(&"1") { one } else { other }))
+            Some((
+                inner.len(),
+                if args.get(n) == Some(&"1") {
+                    one
+                } else {
+                    other
+                },
+            ))
         });
         match form {
             Some((len, word)) => {
@@ -570,22 +577,48 @@ mod tests {
 
     #[test]
     fn english_counts_take_their_plural_forms() {
-        assert_eq!(trf(Lang::En, T::EnsembleBadgeObservers, &["3", "1"]), "3 servers and 1 observer");
-        assert_eq!(trf(Lang::En, T::EnsembleBadgeObservers, &["3", "2"]), "3 servers and 2 observers");
-        assert_eq!(trf(Lang::Zh, T::EnsembleBadgeObservers, &["3", "1"]), "3 台服务器和 1 个观察者");
+        assert_eq!(
+            trf(Lang::En, T::EnsembleBadgeObservers, &["3", "1"]),
+            "3 servers and 1 observer"
+        );
+        assert_eq!(
+            trf(Lang::En, T::EnsembleBadgeObservers, &["3", "2"]),
+            "3 servers and 2 observers"
+        );
+        assert_eq!(
+            trf(Lang::Zh, T::EnsembleBadgeObservers, &["3", "1"]),
+            "3 台服务器和 1 个观察者"
+        );
         assert_eq!(trf(Lang::En, T::DataTree, &["1"]), "Data tree (1 znode)");
         assert_eq!(trf(Lang::En, T::DataTree, &["0"]), "Data tree (0 znodes)");
         assert_eq!(
             trf(Lang::En, T::Omitted, &["1", "300"]),
             "1 older message in this window is not drawn (the newest 300 are): zoom in to see them all"
         );
-        assert_eq!(plurals("{a|b} {0|x|y", &["1"]), "{a|b} {0|x|y", "not a form: as written");
+        assert_eq!(
+            plurals("{a|b} {0|x|y", &["1"]),
+            "{a|b} {0|x|y",
+            "not a form: as written"
+        );
         // A count of things in English is followed by its plural form, not
         // by a fixed plural ("1 observers").
         const COUNTED: [&str; 16] = [
-            "servers", "observers", "voters", "messages", "events", "znodes", "connections",
-            "requests", "sessions", "proposals", "packets", "clients", "lines", "lessons",
-            "steps", "violations",
+            "servers",
+            "observers",
+            "voters",
+            "messages",
+            "events",
+            "znodes",
+            "connections",
+            "requests",
+            "sessions",
+            "proposals",
+            "packets",
+            "clients",
+            "lines",
+            "lessons",
+            "steps",
+            "violations",
         ];
         let mut fixed = Vec::new();
         for (key, en, _) in ROWS {
@@ -593,13 +626,20 @@ mod tests {
                 let Some(at) = en.find(&format!("{{{i}}} ")) else {
                     continue;
                 };
-                let word: String = en[at + 4..].chars().take_while(|c| c.is_alphabetic()).collect();
+                let word: String = en[at + 4..]
+                    .chars()
+                    .take_while(|c| c.is_alphabetic())
+                    .collect();
                 if COUNTED.contains(&word.as_str()) {
                     fixed.push(format!("{key:?}: {{{i}}} {word}"));
                 }
             }
         }
-        assert!(fixed.is_empty(), "counts without a singular:\n{}", fixed.join("\n"));
+        assert!(
+            fixed.is_empty(),
+            "counts without a singular:\n{}",
+            fixed.join("\n")
+        );
     }
 
     #[test]
@@ -612,7 +652,10 @@ mod tests {
             fill_controls("点击服务器 1，然后点“{control:crash}”。", Lang::Zh),
             "点击服务器 1，然后点“崩溃”。"
         );
-        assert_eq!(fill_controls("{control:nope} {control:", Lang::En), "{control:nope} {control:");
+        assert_eq!(
+            fill_controls("{control:nope} {control:", Lang::En),
+            "{control:nope} {control:"
+        );
     }
 
     /// Every text of every lesson in `static/lessons/`, by language.
@@ -621,7 +664,10 @@ mod tests {
             match v {
                 serde_json::Value::Object(o) => {
                     for lang in ["en", "zh"] {
-                        if let (Some(t), true) = (o.get(lang).and_then(|t| t.as_str()), o.contains_key("en") && o.contains_key("zh")) {
+                        if let (Some(t), true) = (
+                            o.get(lang).and_then(|t| t.as_str()),
+                            o.contains_key("en") && o.contains_key("zh"),
+                        ) {
                             out.push((file.to_string(), lang, t.to_string()));
                         }
                     }
@@ -637,7 +683,8 @@ mod tests {
             let p = e.unwrap().path();
             let name = p.file_name().unwrap().to_string_lossy().to_string();
             if name.ends_with(".json") && name != "index.json" {
-                let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                let v: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
                 walk(&v, &name, &mut out);
             }
         }
@@ -664,10 +711,13 @@ mod tests {
                 let whole = filled.match_indices(label).any(|(i, _)| {
                     let before = filled[..i].chars().next_back();
                     let after = filled[i + label.len()..].chars().next();
-                    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+                    !before.is_some_and(char::is_alphanumeric)
+                        && !after.is_some_and(char::is_alphanumeric)
                 });
                 if whole {
-                    found.push(format!("{file} (zh): the English label {label:?} in {filled:?}"));
+                    found.push(format!(
+                        "{file} (zh): the English label {label:?} in {filled:?}"
+                    ));
                 }
             }
         }

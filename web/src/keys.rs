@@ -123,11 +123,16 @@ pub fn at(e: &web_sys::KeyboardEvent) -> At {
         .to_ascii_lowercase();
     let editable = el
         .as_ref()
-        .and_then(|el| el.dyn_ref::<web_sys::HtmlElement>().map(|h| h.is_content_editable()))
+        .and_then(|el| {
+            el.dyn_ref::<web_sys::HtmlElement>()
+                .map(|h| h.is_content_editable())
+        })
         .unwrap_or(false);
     let slider = tag == "INPUT" && kind == "range";
     At {
-        field: editable || matches!(tag.as_str(), "TEXTAREA" | "SELECT") || (tag == "INPUT" && !slider),
+        field: editable
+            || matches!(tag.as_str(), "TEXTAREA" | "SELECT")
+            || (tag == "INPUT" && !slider),
         slider,
         modified: e.ctrl_key() || e.meta_key() || e.alt_key(),
         shift: e.shift_key(),
@@ -156,7 +161,11 @@ mod tests {
         assert_eq!(m("R"), Some(LessonMsg::Rewind.into()));
         assert_eq!(m("2"), Some(LessonMsg::Pick(1).into()));
         assert_eq!(m("0"), None);
-        assert_eq!(m("p"), Some(ViewMsg::TogglePresenter.into()), "the others stay");
+        assert_eq!(
+            m("p"),
+            Some(ViewMsg::TogglePresenter.into()),
+            "the others stay"
+        );
         let paged = |at| At {
             lesson: Some(Pages {
                 starts: vec![0, 4, 7],
@@ -165,10 +174,19 @@ mod tests {
             ..At::default()
         };
         assert_eq!(message_for(" ", &paged(0)), Some(ViewMsg::Page(1).into()));
-        assert_eq!(message_for("ArrowRight", &paged(1)), Some(ViewMsg::Page(2).into()));
+        assert_eq!(
+            message_for("ArrowRight", &paged(1)),
+            Some(ViewMsg::Page(2).into())
+        );
         assert_eq!(message_for(" ", &paged(2)), Some(LessonMsg::Next.into()));
-        assert_eq!(message_for("ArrowLeft", &paged(2)), Some(ViewMsg::Page(1).into()));
-        assert_eq!(message_for("ArrowLeft", &paged(0)), Some(LessonMsg::Back.into()));
+        assert_eq!(
+            message_for("ArrowLeft", &paged(2)),
+            Some(ViewMsg::Page(1).into())
+        );
+        assert_eq!(
+            message_for("ArrowLeft", &paged(0)),
+            Some(LessonMsg::Back.into())
+        );
         let typing = At {
             field: true,
             ..one.clone()
@@ -220,16 +238,34 @@ mod tests {
             frontier_ms: 9_000,
             ..At::default()
         };
-        assert_eq!(message_for("ArrowRight", &slider(false)), Some(TransportMsg::StepBy(1).into()));
-        assert_eq!(message_for("ArrowUp", &slider(false)), Some(TransportMsg::StepBy(1).into()));
-        assert_eq!(message_for("ArrowLeft", &slider(true)), Some(TransportMsg::StepBy(-BIG_STEP).into()));
-        assert_eq!(message_for("End", &slider(false)), Some(TransportMsg::Seek(9_000).into()));
-        assert_eq!(message_for("Home", &slider(false)), Some(TransportMsg::Seek(0).into()));
+        assert_eq!(
+            message_for("ArrowRight", &slider(false)),
+            Some(TransportMsg::StepBy(1).into())
+        );
+        assert_eq!(
+            message_for("ArrowUp", &slider(false)),
+            Some(TransportMsg::StepBy(1).into())
+        );
+        assert_eq!(
+            message_for("ArrowLeft", &slider(true)),
+            Some(TransportMsg::StepBy(-BIG_STEP).into())
+        );
+        assert_eq!(
+            message_for("End", &slider(false)),
+            Some(TransportMsg::Seek(9_000).into())
+        );
+        assert_eq!(
+            message_for("Home", &slider(false)),
+            Some(TransportMsg::Seek(0).into())
+        );
         assert_eq!(k("Home"), None, "Home is the page's elsewhere");
         let shift = At {
             shift: true,
             ..At::default()
         };
-        assert_eq!(message_for("ArrowRight", &shift), Some(TransportMsg::StepBy(BIG_STEP).into()));
+        assert_eq!(
+            message_for("ArrowRight", &shift),
+            Some(TransportMsg::StepBy(BIG_STEP).into())
+        );
     }
 }

@@ -130,7 +130,10 @@ mod tests {
         assert_eq!(parts.concat(), zh);
         assert_eq!(sentences(""), [""]);
         assert_eq!(sentences("No end"), ["No end"]);
-        assert_eq!(sentences("Click s1, then Crash."), ["Click s1, then Crash."]);
+        assert_eq!(
+            sentences("Click s1, then Crash."),
+            ["Click s1, then Crash."]
+        );
     }
 
     fn ext(top: f64, bottom: f64) -> Extent {

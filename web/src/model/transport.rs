@@ -72,7 +72,8 @@ impl Model {
             TransportMsg::StepBy(n) => {
                 self.set_playing(false);
                 let events = self.engine.sim().events();
-                self.engine.seek_event(events.saturating_sub(n.unsigned_abs()));
+                self.engine
+                    .seek_event(events.saturating_sub(n.unsigned_abs()));
                 self.after_jump();
             }
             TransportMsg::SetSpeed(s) => self.speed = s.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]),

@@ -29,10 +29,10 @@ pub fn Header(p: &HeaderProps) -> Html {
     let m = p.model.get();
     let l = m.lang;
     let send = p.send.clone();
-    let title = m.lesson.as_ref().map_or_else(
-        || badge(&m),
-        |p| p.lesson.title.get(l.code()).to_string(),
-    );
+    let title = m
+        .lesson
+        .as_ref()
+        .map_or_else(|| badge(&m), |p| p.lesson.title.get(l.code()).to_string());
     html! {
         <header class="top">
             <div class="brand">

@@ -97,7 +97,9 @@ fn legend(l: Lang) -> Html {
         (MsgKind::Ping, T::LegendMsgPing),
         (MsgKind::Request, T::LegendMsgRequest),
     ];
-    let dot = |color: &'static str| sample(html! { <circle cx="20" cy="20" r="8" fill={color} stroke="#fff" /> });
+    let dot = |color: &'static str| {
+        sample(html! { <circle cx="20" cy="20" r="8" fill={color} stroke="#fff" /> })
+    };
     html! {
         <section class="legend-help" aria-labelledby="legend-title" data-testid="legend">
             <h3 id="legend-title">{ tr(l, T::LegendTitle) }</h3>

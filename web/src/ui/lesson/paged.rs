@@ -151,12 +151,12 @@ pub fn use_pages(
     let (body, measure) = refs;
     let redraw = use_force_update();
     use_effect_with((), move |_| {
-        let listener = web_sys::window().map(|w| {
-            gloo_events::EventListener::new(&w, "resize", move |_| redraw.force_update())
-        });
+        let listener = web_sys::window()
+            .map(|w| gloo_events::EventListener::new(&w, "resize", move |_| redraw.force_update()));
         move || drop(listener)
     });
-    let seen = use_mut_ref(|| None::<(String, usize, &'static str)>);
+    // The state last measured, and the window's size then.
+    let seen = use_mut_ref(|| None::<((String, usize, &'static str), (i32, i32))>);
     let now = m
         .lesson
         .as_ref()
@@ -172,14 +172,28 @@ pub fn use_pages(
             let Some(starts) = measured(&body, &measure, n) else {
                 return;
             };
+            let size = window_size();
             let mut last = seen.borrow_mut();
+            // The panel's head and buttons change with the paging ("page 1
+            // of 2", "More ▸" for a long "Next lesson: …"), and so does the
+            // room left for the step: within one state and window size the
+            // pages only ever grow, or they would flip between one and two
+            // forever.
+            let same = last
+                .as_ref()
+                .is_some_and(|((i, s, p), z)| *i == id && *s == step && *p == phase && *z == size);
+            if same && starts.len() < pages.starts.len() {
+                return;
+            }
             let at = match last.as_ref() {
-                Some((i, s, _)) if *i != id || *s != step => 0,
+                Some(((i, s, _), _)) if *i != id || *s != step => 0,
                 None => 0,
-                Some((_, _, p)) if *p != phase => focus.map_or(0, |f| crate::pages::page_of(&starts, f)),
+                Some(((_, _, p), _)) if *p != phase => {
+                    focus.map_or(0, |f| crate::pages::page_of(&starts, f))
+                }
                 Some(_) => pages.at.min(starts.len() - 1),
             };
-            *last = Some((id, step, phase));
+            *last = Some(((id, step, phase), size));
             let want = Pages { starts, at };
             if want != pages {
                 send.emit(ViewMsg::Pages(want).into());
@@ -190,6 +204,13 @@ pub fn use_pages(
         range: range(&m.pages.starts, m.pages.at, n),
         count: m.pages.count(),
     }
+}
+
+/// The window's inner size in px (0×0 if unknown).
+fn window_size() -> (i32, i32) {
+    let px =
+        |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as i32;
+    web_sys::window().map_or((0, 0), |w| (px(w.inner_width()), px(w.inner_height())))
 }
 
 /// The hidden copy's pieces measured and cut into pages of the body's
