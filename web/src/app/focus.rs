@@ -1,5 +1,6 @@
 //! Where the keyboard focus goes, as a person expects it around dialogs
-//! and answers: a dialog that opens takes the focus (its first control),
+//! and answers: a dialog that opens takes the focus (its first control,
+//! or the element it marks `data-autofocus`, such as a long dialog's title),
 //! Tab and Shift+Tab stay inside an open modal dialog, and a dialog that
 //! closes gives the focus back to what had it (the button that opened
 //! it). A 4lw answer is scrolled into view next to the console where it
@@ -58,7 +59,13 @@ impl Focus {
     pub fn after_render(&mut self) {
         if let Some(d) = self.into {
             if let Some(dialog) = find(&format!("[data-dialog='{d}']")) {
-                let first = focusables(&dialog).into_iter().next();
+                // A long dialog (help) starts where its reading starts.
+                let marked = dialog
+                    .query_selector("[data-autofocus]")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+                let first = marked.or_else(|| focusables(&dialog).into_iter().next());
                 let target = first.or_else(|| dialog.dyn_into::<HtmlElement>().ok());
                 if let Some(t) = target {
                     let _ = t.focus();
@@ -99,19 +106,16 @@ pub fn trap_tab(shift: bool) -> bool {
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return true;
     };
+    // Where the focus is among them: outside the dialog, or on an element
+    // of it that Tab does not stop at (a title it was given), counts as
+    // before the first.
     let now = active();
-    let inside = now
-        .as_ref()
-        .is_some_and(|a| dialog.contains(Some(a.unchecked_ref())));
-    let at = |e: &HtmlElement| now.as_ref().is_some_and(|a| a == e);
-    let to = if !inside {
-        Some(if shift { last } else { first })
-    } else if shift && at(first) {
-        Some(last)
-    } else if !shift && at(last) {
-        Some(first)
-    } else {
-        None
+    let at = now.as_ref().and_then(|a| items.iter().position(|e| e == a));
+    let to = match at {
+        None => Some(if shift { last } else { first }),
+        Some(0) if shift => Some(last),
+        Some(i) if !shift && i + 1 == items.len() => Some(first),
+        Some(_) => None,
     };
     to.map(|t| t.focus()).is_some()
 }

@@ -22,7 +22,7 @@ pub fn help(lang: Lang, send: &Callback<Msg>) -> Html {
         <div class="dialog-backdrop">
             <div class="dialog help" role="dialog" aria-modal="true" aria-labelledby="help-title"
                  data-dialog="help" data-testid="help">
-                <h2 id="help-title">{ tr(lang, T::HelpTitle) }</h2>
+                <h2 id="help-title" tabindex="-1" data-autofocus="true">{ tr(lang, T::HelpTitle) }</h2>
                 <p>{ tr(lang, T::HelpIntro) }</p>
                 <div class="help-cols">
                     <section aria-labelledby="keys-title">
