@@ -155,6 +155,12 @@ async function presenterShot(page, path) {
     const box = await page.locator(sel).boundingBox();
     assert.ok(box.x >= 0 && box.x + box.width <= 1281 && box.y >= 0, `${sel} fits 1280 px across: ${JSON.stringify(box)}`);
   }
+  // The step is cut into pages once the panel has measured itself: the
+  // picture waits until every block on the page shown fits the panel.
+  await waitUntil(() => page.locator('[data-testid="lesson"]').evaluate((el) => {
+    const body = el.querySelector('.lesson-body').getBoundingClientRect();
+    return [...el.querySelectorAll('.lesson-body > .block')].every((b) => b.getBoundingClientRect().bottom <= body.bottom + 0.5);
+  }), 'the presented step laid out in pages that fit', 5000);
   await page.waitForTimeout(100);
   await page.screenshot({ path });
   await page.keyboard.press('p');

@@ -80,8 +80,9 @@ pub fn LessonPanel(p: &PanelProps) -> Html {
 
 /// The step's blocks, in reading order: narration, a run under way, the
 /// try-it, the question, the answer, the explanation, the evidence.
-/// `ids`: with test ids and states (the drawn copy), or without (the
-/// presenter's hidden copy that is only measured).
+/// `ids`: with test ids (the drawn copy), or without (the presenter's
+/// hidden copy that is only measured; it keeps the choices' marks, whose
+/// bold type and thick borders take room).
 fn blocks(m: &Model, pl: &Player, send: &Callback<Msg>, ids: bool) -> Vec<Block> {
     let l = m.lang;
     let step = pl.current();
@@ -177,9 +178,9 @@ fn question(l: Lang, pl: &Player, q: &Question, send: &Callback<Msg>, ids: bool)
         let picked = pl.picked == Some(i);
         let class = classes!(
             "choice",
-            (ids && picked).then_some("picked"),
-            (ids && is_correct).then_some("correct"),
-            (ids && wrong).then_some("wrong")
+            picked.then_some("picked"),
+            is_correct.then_some("correct"),
+            wrong.then_some("wrong")
         );
         let (mark, said) = if is_correct {
             ("✔ ", Some(T::LessonChoiceCorrect))
