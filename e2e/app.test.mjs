@@ -94,7 +94,7 @@ test('a new 3-server ensemble elects a leader; crashing it elects another in a n
   const beforeCrash = await time(page);
 
   // Crash it (the keyboard shortcut K does the same as the button).
-  await page.getByRole('button', { name: 'Crash the established leader (kill -9)' }).click();
+  await page.getByRole('button', { name: 'Crash leader', exact: true }).click();
   assert.equal(await state(page, first), 'DOWN');
   const crashAt = Math.round(parseFloat(await time(page)) * 1000);
   await setSpeed(page, 10);
@@ -140,7 +140,7 @@ test('an exported scenario, imported again, rebuilds the same run (same trace ha
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export this session as a scenario file (JSON)' }).click(),
+    page.getByRole('button', { name: 'Export', exact: true }).click(),
   ]);
   const file = 'target/e2e/exported.json';
   await download.saveAs(file);
@@ -179,7 +179,7 @@ test('a share link opens the same run; a broken or tampered link says so and kee
   await page.waitForTimeout(300);
   await pause(page);
   const [hash, t] = [await trace(page), await time(page)];
-  await page.getByRole('button', { name: 'Make a link that rebuilds this run, and copy it' }).click();
+  await page.getByRole('button', { name: 'Share link', exact: true }).click();
   const link = await page.locator('[data-testid="share-link"]').inputValue();
   assert.match(link, /#s=[A-Za-z0-9_-]+&t=\d+$/);
   assert.equal(page.url(), link, 'the address bar carries it too');

@@ -19,9 +19,19 @@ export function launch() {
   });
 }
 
-/** Opens `url` in a new page that records console errors and page errors. */
-export async function openPage(browser, url) {
-  const page = await browser.newPage();
+/**
+ * Opens `url` in a new page that records console errors and page errors.
+ * The app opens as before its first-visit welcome (paused at 2 s on a
+ * settled ensemble: the stored flag `zablab-opening`), unless `fresh`: a
+ * first visit (empty storage: the welcome over a live ensemble forming).
+ */
+export async function openPage(browser, url, { fresh = false } = {}) {
+  // A context of its own (a fresh storage; what axe-core's builder needs),
+  // closed with the page. `browser` may already be a context.
+  const context = browser.newContext ? await browser.newContext() : null;
+  const page = await (context ?? browser).newPage();
+  if (context) page.on('close', () => context.close().catch(() => {}));
+  if (!fresh) await page.addInitScript(() => localStorage.setItem('zablab-opening', 'settled'));
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));

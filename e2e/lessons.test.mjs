@@ -52,6 +52,16 @@ after(async () => {
 
 const lessonAttr = (page, name) => page.locator('[data-testid="lesson"]').getAttribute(name);
 
+/**
+ * Whether `shown` is the lesson text `template` as the app shows it: each
+ * `{control:name}` filled with that control's label (the app's
+ * translation table; any label here, the i18n test checks which).
+ */
+function asShown(shown, template) {
+  const esc = template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{control:[a-z-]+\\\}/g, '[^{}]+?');
+  return new RegExp(`^${esc}$`, 's').test(shown);
+}
+
 /** The page with the app loaded (and the course read), in `lang`. */
 async function open(url) {
   const opened = await openPage(browser, url);
@@ -107,7 +117,8 @@ async function walk(page, lesson, lang, atFirstReveal) {
         throw new Error(`unknown phase ${phase}`);
       }
     }
-    assert.equal(await page.locator('[data-testid="lesson-text"]').textContent(), step.text[lang]);
+    const narration = await page.locator('[data-testid="lesson-text"]').textContent();
+    assert.ok(asShown(narration, step.text[lang]), `${lesson.id} (${lang}) step ${k + 1} shows its narration: ${narration}`);
     if (step.question) {
       assert.equal(await lessonAttr(page, 'data-phase'), 'revealed', `${lesson.id} step ${k + 1} has a question`);
       const answer = await page.locator('[data-testid="lesson-answer"]').getAttribute('data-value');
@@ -116,7 +127,8 @@ async function walk(page, lesson, lang, atFirstReveal) {
       const value = await correct.getAttribute('data-value');
       assert.equal(value, answer, 'the marked choice is the simulation\'s answer');
       assert.equal(value, step.question.expect, `${lesson.id} (${lang}) step ${k + 1}: the simulation marked "${value}", the lesson explains "${step.question.expect}"`);
-      assert.equal(await page.locator('[data-testid="lesson-explanation"]').textContent(), step.question.explanation[lang]);
+      const explanation = await page.locator('[data-testid="lesson-explanation"]').textContent();
+      assert.ok(asShown(explanation, step.question.explanation[lang]), `${lesson.id} step ${k + 1} shows its explanation: ${explanation}`);
       assert.equal(await page.locator('[data-testid="lesson-differs"]').count(), 0);
       marked.push(value);
       if (!revealedOnce) {
@@ -143,6 +155,12 @@ async function presenterShot(page, path) {
     const box = await page.locator(sel).boundingBox();
     assert.ok(box.x >= 0 && box.x + box.width <= 1281 && box.y >= 0, `${sel} fits 1280 px across: ${JSON.stringify(box)}`);
   }
+  // The step is cut into pages once the panel has measured itself: the
+  // picture waits until every block on the page shown fits the panel.
+  await waitUntil(() => page.locator('[data-testid="lesson"]').evaluate((el) => {
+    const body = el.querySelector('.lesson-body').getBoundingClientRect();
+    return [...el.querySelectorAll('.lesson-body > .block')].every((b) => b.getBoundingClientRect().bottom <= body.bottom + 0.5);
+  }), 'the presented step laid out in pages that fit', 5000);
   await page.waitForTimeout(100);
   await page.screenshot({ path });
   await page.keyboard.press('p');

@@ -1,10 +1,12 @@
 //! The app root: owns the [`Model`] and the browser effects around it —
 //! the `requestAnimationFrame` loop (virtual_dt = wall_dt × speed, with a
-//! per-frame work budget), keyboard shortcuts, the URL fragment (share
-//! links, lesson links, `lang=`; `app/url.rs`), file import/export,
-//! loading presets and the course (`app/files.rs`) — and renders the
-//! panels. A lesson in presenter mode shows only the cluster view and the
-//! lesson.
+//! per-frame work budget), keyboard shortcuts (`keys.rs` maps them; here
+//! they are read whatever has focus), the focus around dialogs
+//! (`app/focus.rs`), the opening and the first visit's welcome
+//! (`app/first.rs`), the URL fragment (share links, lesson links, `lang=`;
+//! `app/url.rs`), file import/export, loading presets and the course
+//! (`app/files.rs`) — and renders the panels. A lesson in presenter mode
+//! shows only the cluster view and the lesson.
 //!
 //! Children get a [`Shared`] handle on the model plus a revision number:
 //! a child re-renders only when its revision changes. The cluster view,
@@ -28,6 +30,8 @@ use crate::ui::{
 };
 
 mod files;
+mod first;
+mod focus;
 mod url;
 
 /// ARIA role and test id of an info (0) and an error (1) notice.
@@ -85,6 +89,8 @@ pub struct App {
     notice_shown: Option<String>,
     /// What the URL fragment last said of the language and lesson.
     url_state: Option<(Lang, Option<(String, usize)>)>,
+    /// Focus moves around dialogs, and the 4lw answer's scroll.
+    focus: focus::Focus,
     _keys: Option<EventListener>,
     _hash: Option<EventListener>,
 }
@@ -166,9 +172,20 @@ impl App {
             msg,
             Msg::View(ViewMsg::SetLang(_) | ViewMsg::TogglePresenter)
         );
+        if matches!(msg, Msg::Fault(crate::model::FaultMsg::FourLw(..))) {
+            self.focus.answer_asked();
+        }
         // Frame statistics describe one playing session at a time.
-        let was_playing = self.m().playing;
+        let (was_playing, dialog, welcome) = {
+            let m = self.m();
+            (m.playing, m.dialog(), m.welcome)
+        };
         self.model.0.borrow_mut().apply(msg);
+        let (now_dialog, now_welcome) = (self.m().dialog(), self.m().welcome);
+        self.focus.dialog_changed(dialog, now_dialog);
+        if welcome && !now_welcome {
+            first::welcome_seen();
+        }
         if !was_playing && self.m().playing {
             self.stats = FrameStats::default();
         }
@@ -184,15 +201,27 @@ impl App {
         }
     }
 
-    /// A key's shortcut (false: none, the key is the page's).
+    /// A key's shortcut (false: none, the key is the page's). Tab in a
+    /// modal dialog stays inside it.
     fn key(&mut self, e: &web_sys::KeyboardEvent) -> bool {
-        let lesson = {
+        if e.key() == "Tab" {
+            if self.m().dialog().is_some() && focus::trap_tab(e.shift_key()) {
+                e.prevent_default();
+            }
+            return false;
+        }
+        let mut at = crate::keys::at(e);
+        {
             let m = self.m();
-            m.presenter && m.lesson.is_some()
-        };
-        let Some(msg) = crate::keys::shortcut(e, lesson) else {
+            at.dialog = m.dialog().is_some();
+            at.lesson = (m.presenter && m.lesson.is_some()).then(|| m.pages.clone());
+            at.frontier_ms = m.engine.frontier_ms();
+        }
+        let Some(msg) = crate::keys::message_for(&e.key(), &at) else {
             return false;
         };
+        // Also keeps Space from clicking the focused button again and the
+        // timeline from moving by 1 ms.
         e.prevent_default();
         self.do_msg(msg);
         true
@@ -259,7 +288,12 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let fragment = browser::fragment();
-        let mut model = Model::opening().expect("the opening ensemble is valid (tested natively)");
+        // A link opens what it says (and no welcome over it).
+        let mut model = if App::fragment_opens_run(&fragment) {
+            Model::opening().expect("the opening ensemble is valid (tested natively)")
+        } else {
+            first::opening()
+        };
         App::open_fragment(&mut model, &fragment);
         let shared = Shared::new(model);
         let link = ctx.link().clone();
@@ -283,6 +317,7 @@ impl Component for App {
             notice_timer: None,
             notice_shown: None,
             url_state: None,
+            focus: focus::Focus::default(),
             _keys: keys,
             _hash: hash,
         };
@@ -353,6 +388,7 @@ impl Component for App {
         let lang = m.lang;
         let notice = m.notice.clone().map(|n| self.notice(lang, n));
         let help = m.help.then(|| crate::ui::help(lang, &self.send));
+        let welcome = m.welcome.then(|| crate::ui::welcome(lang, &self.send));
         let in_lesson = m.lesson.is_some();
         let presented = in_lesson && m.presenter;
         let course = m.course_open.then(|| course_dialog(&m, &self.send));
@@ -370,8 +406,10 @@ impl Component for App {
                         <section class="left">{ cluster }</section>
                         { for lesson }
                     </main>
-                    { for course }
-                    { for help }
+                    <div class="dialogs">
+                        { for course }
+                        { for help }
+                    </div>
                 </div>
             };
         }
@@ -392,17 +430,32 @@ impl Component for App {
                 </main>
                 <Diagram model={self.model.clone()} rev={self.rev} send={self.send.clone()}
                          export={self.export_svg.clone()} />
-                { for course }
-                { for help }
+                // One stable element holds the dialogs: a dialog that
+                // appears never makes the page's elements before it be
+                // drawn anew (the header was, and its button lost the
+                // focus it must get back when the dialog closes).
+                <div class="dialogs">
+                    { for welcome }
+                    { for course }
+                    { for help }
+                </div>
                 <span hidden=true data-testid="frame-stats">{ self.stats.summary() }</span>
                 <footer class="foot">{ trf(lang, T::Footer, &[]) }</footer>
             </div>
         }
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, first: bool) {
         if let Some(start) = self.frame_start.take() {
             self.stats.push(browser::now() - start);
         }
+        if first {
+            // The opening may play from the start (`app/first.rs`), and
+            // the welcome takes the focus.
+            let dialog = self.m().dialog();
+            self.focus.dialog_changed(None, dialog);
+            self.schedule(ctx);
+        }
+        self.focus.after_render();
     }
 }

@@ -1,7 +1,11 @@
 //! The one translation table: every user-facing string of the app, keyed
 //! by [`T`], with one column per language ([`Lang`]). Components never
 //! hard-code text; they call [`tr`] or [`trf`] (`{0}`, `{1}`, … are the
-//! arguments, so a translation may reorder them).
+//! arguments, so a translation may reorder them; `{0|server|servers}` is
+//! the singular when argument 0 is "1", else the plural, for English
+//! counts). Lesson texts name the app's controls as `{control:crash}`:
+//! [`fill_controls`] puts in the control's label from this table, so a
+//! lesson says what the button says in either language.
 //!
 //! Not translated, on purpose: ZooKeeper's own words (LOOKING, FOLLOWERINFO,
 //! zxid, the log lines, 4lw output, finding ids, recipe and hazard names)
@@ -70,6 +74,10 @@ table! {
     Findings => "ZabLab findings", "ZabLab 的发现";
     NoPresets => "(the scenario list is unavailable: {0})", "（场景列表不可用：{0}）";
     NewEnsemble => "New ensemble…", "新建集群…";
+    NewEnsembleTitle => "New ensemble", "新建集群";
+    Cancel => "Cancel", "取消";
+    EnsembleBadge => "{0} {0|server|servers}", "{0} 台服务器";
+    EnsembleBadgeObservers => "{0} {0|server|servers} and {1} {1|observer|observers}", "{0} 台服务器和 {1} 个观察者";
     Voters => "Voters (3–9)", "投票者（3–9）";
     Observers => "Observers (0–42)", "观察者（0–42）";
     Seed => "Seed", "随机种子";
@@ -95,7 +103,8 @@ table! {
     Language => "Language", "语言";
     Presenter => "Presenter", "演示模式";
     HelpAria => "Keyboard shortcuts and help", "键盘快捷键与帮助";
-    HelpTitle => "Keyboard shortcuts", "键盘快捷键";
+    HelpTitle => "Help: the keys and what the pictures mean", "帮助：快捷键与图例";
+    KeysTitle => "Keyboard shortcuts", "键盘快捷键";
     HelpIntro => "Click a server to inspect it and act on it. Every action is recorded at the current virtual time, so the whole session can be exported, shared and replayed.", "点击一台服务器可以查看它并对它操作。每个操作都记录在当前的虚拟时间上，所以整个会话可以导出、分享和重放。";
     HelpColors => "Message colours: votes amber, discovery violet, sync cyan and green, PROPOSAL/ACK/COMMIT blue, PING grey, requests orange, clients pink.", "消息颜色：投票为琥珀色，发现阶段为紫色，同步为青色和绿色，PROPOSAL/ACK/COMMIT 为蓝色，PING 为灰色，请求为橙色，客户端为粉色。";
     Close => "Close", "关闭";
@@ -103,14 +112,15 @@ table! {
     KeyPlay => "Play or pause", "播放或暂停";
     KeyStep => "Step one event", "前进一个事件";
     KeyBack => "Step back one event", "后退一个事件";
+    KeyBigStep => "Ten events forward / back (also on the focused timeline, where Home and End go to the start and the end)", "前进 / 后退十个事件（在获得焦点的时间轴上也一样，Home 和 End 分别跳到开头和结尾）";
     KeyCrashLeader => "Crash the leader", "让 leader 崩溃";
     KeySpeed => "Faster / slower", "加速 / 减速";
     KeyPresenter => "Presenter mode (large type, high contrast)", "演示模式（大字体、高对比度）";
     KeyHelp => "This help", "本帮助";
-    KeyEscape => "Close a message or the course outline", "关闭消息或课程目录";
+    KeyEscape => "Close the open dialog, else a message", "关闭打开的对话框，否则关闭消息";
     Footer => "ZabLab · a deterministic simulation of Apache ZooKeeper's ZAB in your browser · works offline", "ZabLab · 在浏览器中确定性地模拟 Apache ZooKeeper 的 ZAB · 可离线使用";
     ClusterView => "Ensemble: servers, links and messages in flight", "集群：服务器、链路和传输中的消息";
-    ClusterSummary => "{0} servers; leader: {1}; {2} messages in flight", "{0} 台服务器；leader：{1}；{2} 条消息在传输中";
+    ClusterSummary => "{0} {0|server|servers}; leader: {1}; {2} {2|message|messages} in flight", "{0} 台服务器；leader：{1}；{2} 条消息在传输中";
     NoLeader => "none", "无";
     ServerN => "server {0}", "服务器 {0}";
     ClientN => "client {0}", "客户端 {0}";
@@ -183,7 +193,7 @@ table! {
     Replay => "replay (computed up to {0})", "回放（已计算到 {0}）";
     Computing => "computing up to {0}…", "正在计算到 {0}…";
     Lagging => "the simulation cannot keep up with this speed", "模拟跟不上这个速度";
-    Status => "t = {0} · {1} events · trace {2}", "t = {0} · {1} 个事件 · 轨迹 {2}";
+    Status => "t = {0} · {1} {1|event|events} · trace {2}", "t = {0} · {1} 个事件 · 轨迹 {2}";
     Timeline => "Timeline", "时间轴";
     LeaderMark => "leader {0} established, epoch {1}", "leader {0} 已确立，epoch {1}";
     SyncMark => "server {0} synced by {1} from leader {2}", "服务器 {0} 通过 {1} 从 leader {2} 完成同步";
@@ -193,9 +203,9 @@ table! {
     SpaceTime => "Space-time diagram", "时空图";
     SpaceTimeAria => "Space-time diagram of the last {0}: one lane per server, arrows are messages", "最近 {0} 的时空图：每台服务器一条泳道，箭头是消息";
     Window => "Window", "时间窗口";
-    Omitted => "{0} older messages in this window are not drawn (the newest {1} are): zoom in to see them all", "此时间窗口中有 {0} 条较早的消息没有画出（只画了最新的 {1} 条）：放大可以看到全部";
+    Omitted => "{0} older {0|message|messages} in this window {0|is|are} not drawn (the newest {1} are): zoom in to see them all", "此时间窗口中有 {0} 条较早的消息没有画出（只画了最新的 {1} 条）：放大可以看到全部";
     ExportSvg => "Export SVG", "导出 SVG";
-    ExportSvgAria => "Export the space-time diagram as SVG", "把时空图导出为 SVG";
+    ExportSvgAria => "Export SVG: the space-time diagram as a file", "导出 SVG：把时空图存为文件";
     Legend => "Lane colours", "泳道颜色";
     Panels => "Panels", "面板";
     TabServer => "Server", "服务器";
@@ -212,11 +222,11 @@ table! {
     Restart => "Restart", "重启";
     RestartAria => "Restart server {0}", "重启服务器 {0}";
     PauseFor => "Pause (GC stall)", "暂停（GC 停顿）";
-    PauseAria => "Pause server {0} for {1} s (GC stall)", "让服务器 {0} 暂停 {1} 秒（GC 停顿）";
+    PauseAria => "Pause (GC stall): server {0} for {1} s", "暂停（GC 停顿）：服务器 {0}，{1} 秒";
     PauseSeconds => "Pause length in seconds", "暂停时长（秒）";
     Seconds => "s", "秒";
     SlowDisk => "Slow disk", "慢磁盘";
-    SlowDiskAria => "Slow down the disk of server {0}: fsync takes {1} ms", "让服务器 {0} 的磁盘变慢：fsync 需要 {1} 毫秒";
+    SlowDiskAria => "Slow disk: server {0}'s fsync takes {1} ms", "慢磁盘：服务器 {0} 的 fsync 需要 {1} 毫秒";
     FsyncMs => "fsync time in ms", "fsync 时间（毫秒）";
     Ms => "ms", "毫秒";
     State => "State", "状态";
@@ -242,9 +252,9 @@ table! {
     DurableTitle => "on disk (fsynced)", "已写入磁盘（fsync）";
     EphemeralCreate => "create {0} (ephemeral)", "create {0}（临时节点）";
     CloseSessionDeletes => "closeSession (deletes {0} ephemeral)", "closeSession（删除 {0} 个临时节点）";
-    DataTree => "Data tree ({0} znodes)", "数据树（{0} 个 znode）";
+    DataTree => "Data tree ({0} {0|znode|znodes})", "数据树（{0} 个 znode）";
     Owner => " · owner {0}", " · 所有者 {0}";
-    Sessions => "Sessions ({0} global, {1} connections here)", "会话（全局 {0} 个，本机连接 {1} 个）";
+    Sessions => "Sessions ({0} global, {1} {1|connection|connections} here)", "会话（全局 {0} 个，本机连接 {1} 个）";
     SessionItem => "{0} · timeout {1} ms", "{0} · 超时 {1} 毫秒";
     Connection => "client {0} · session {1} · last zxid {2}", "客户端 {0} · 会话 {1} · 最后的 zxid {2}";
     FourLwConsole => "Four-letter words", "四字命令";
@@ -265,11 +275,11 @@ table! {
     From => "From", "从";
     To => "To", "到";
     CutOneWay => "Cut one way", "单向切断";
-    CutAria => "Cut the link from server {0} to server {1} (one way)", "单向切断从服务器 {0} 到服务器 {1} 的链路";
+    CutAria => "Cut one way: the link from server {0} to server {1}", "单向切断：从服务器 {0} 到服务器 {1} 的链路";
     DropNext => "Drop next message", "丢弃下一条消息";
-    DropAria => "Drop the next message from server {0} to server {1}", "丢弃从服务器 {0} 到服务器 {1} 的下一条消息";
+    DropAria => "Drop next message from server {0} to server {1}", "丢弃下一条消息：从服务器 {0} 到服务器 {1}";
     SlowLink => "Slow link", "慢链路";
-    SlowLinkAria => "Slow the link from server {0} to server {1} to {2} ms", "把从服务器 {0} 到服务器 {1} 的链路延迟设为 {2} 毫秒";
+    SlowLinkAria => "Slow link from server {0} to server {1}: {2} ms", "慢链路：从服务器 {0} 到服务器 {1}，{2} 毫秒";
     LatencyMs => "Latency in ms", "延迟（毫秒）";
     LinkNeedsTwo => "Pick two different servers for a link.", "请为链路选择两台不同的服务器。";
     NetworkNow => "Network now", "当前网络";
@@ -291,7 +301,7 @@ table! {
     Session => "Session", "会话";
     Pending => "Pending", "待处理";
     Write => "Write", "写";
-    WriteAria => "Client {0} writes {1} znodes", "客户端 {0} 写入 {1} 个 znode";
+    WriteAria => "Client {0} writes {1} {1|znode|znodes}", "客户端 {0} 写入 {1} 个 znode";
     Read => "Read", "读";
     ReadAria => "Client {0} reads {1}", "客户端 {0} 读取 {1}";
     CloseSession => "Close", "关闭";
@@ -363,7 +373,7 @@ table! {
     SyncOp => "Sync", "Sync";
     SyncAria => "Client {0} calls sync on {1}", "客户端 {0} 对 {1} 调用 sync";
     CreateSeq => "Create sequential", "创建顺序节点";
-    CreateSeqAria => "Client {0} creates {1} sequential znodes {2}…", "客户端 {0} 创建 {1} 个顺序节点 {2}…";
+    CreateSeqAria => "Client {0} creates {1} sequential {1|znode|znodes} {2}…", "客户端 {0} 创建 {1} 个顺序节点 {2}…";
     MultiOp => "Multi: create + check", "Multi：创建 + 检查";
     MultiAria => "Client {0} runs a multi: create {1} if {2} is at version {3}", "客户端 {0} 执行 multi：若 {2} 的版本为 {3}，则创建 {1}";
     CheckPath => "check", "检查";
@@ -426,7 +436,13 @@ table! {
     LessonRewindAria => "Rewind this step to its start (R)", "把这一步倒回到开始（R）";
     LessonClose => "Close lesson", "退出本课";
     LessonExitPresenter => "Exit presenter (P)", "退出演示模式（P）";
-    LessonPickAria => "Answer {0}", "回答 {0}";
+    LessonChoices => "Choices", "选项";
+    LessonChoiceCorrect => "the simulation's answer", "模拟的答案";
+    LessonChoiceWrong => "your pick, not the simulation's answer", "你的选择，不是模拟的答案";
+    LessonPageOf => "page {0} of {1}", "第 {0} 页，共 {1} 页";
+    LessonMore => "More ▸", "继续 ▸";
+    LessonPrevPage => "◂ Previous page", "◂ 上一页";
+    LessonNav => "Lesson steps", "课程步骤";
     LessonRight => "Right: the simulation says {0}.", "答对了：模拟的结果是 {0}。";
     LessonSimSays => "The simulation says {0}.", "模拟的结果是 {0}。";
     LessonOffChoices => "The simulation answers “{0}”, which is none of the choices.", "模拟的回答是“{0}”，不在选项之中。";
@@ -448,10 +464,102 @@ table! {
     CourseUnavailable => "The course could not be loaded ({0}), so this lesson link cannot open.", "无法加载课程（{0}），所以打不开这个课程链接。";
     NoSuchLesson => "This link asks for the lesson “{0}”, which is not in this course.", "这个链接要打开的课“{0}”不在本课程中。";
     NoSuchStep => "Lesson “{0}” has no step {1} (it has {2}): it opened at its last step.", "课“{0}”没有第 {1} 步（共 {2} 步）：已打开它的最后一步。";
+    WelcomeTitle => "Welcome to ZabLab", "欢迎来到 ZabLab";
+    WelcomeBody => "Three ZooKeeper servers have just started and are electing their leader, played {0} times slower than real time: the amber dots are their votes. This is ZooKeeper's protocol (ZAB) running for real in your browser; every crash, partition and pause you try is replayed exactly.", "三台 ZooKeeper 服务器刚刚启动，正在选举它们的 leader，播放速度比真实时间慢 {0} 倍：琥珀色的圆点就是它们的投票。这是 ZooKeeper 的协议（ZAB）在你的浏览器里真实运行；你尝试的每一次崩溃、分区和暂停都能被精确重放。";
+    WelcomeCourse => "Start the course", "开始课程";
+    WelcomeExplore => "Explore", "自由探索";
+    WelcomeHint => "Space plays or pauses; ? shows the keys and what the pictures mean.", "空格键播放或暂停；按 ? 查看快捷键和图例。";
+    LegendTitle => "What the pictures mean", "图例：各种图形的含义";
+    LegendServers => "Servers: the colour is the state", "服务器：颜色表示状态";
+    LegendLooking => "LOOKING: electing a leader", "LOOKING：正在选举 leader";
+    LegendFollowing => "FOLLOWING: follows the leader", "FOLLOWING：跟随 leader";
+    LegendLeading => "LEADING; a gold ring and “★ LEADER · epoch” once established", "LEADING；确立之后有金色圆环和“★ LEADER · epoch”";
+    LegendObserving => "OBSERVING: an observer, it does not vote", "OBSERVING：observer，不参与投票";
+    LegendDown => "DOWN, dashed outline: crashed", "DOWN，虚线轮廓：已崩溃";
+    LegendPaused => "PAUSED, red dotted outline: a GC stall", "PAUSED，红色点线轮廓：GC 停顿";
+    LegendRings => "Rings around a server", "服务器外圈";
+    LegendSelected => "blue: the server you selected", "蓝色：你选中的服务器";
+    LegendFlagged => "red: involved in a violated invariant", "红色：涉及被违反的不变式";
+    LegendDiag => "violet: marked by a diagnosis finding", "紫色：被一条诊断发现标出";
+    LegendLessonMark => "orange: what the lesson points at", "橙色：课程指向的对象";
+    LegendLabels => "Labels and badges", "标签与标记";
+    LegendEpochs => "Inside a server: its id, peer state and ZabState (DISCOVERY, SYNCHRONIZATION, BROADCAST). Under it, “e 1/1 · 0x100000002”: acceptedEpoch/currentEpoch · last zxid.", "服务器内：它的 id、节点状态和 ZabState（DISCOVERY、SYNCHRONIZATION、BROADCAST）。下方的“e 1/1 · 0x100000002”：acceptedEpoch/currentEpoch · 最后的 zxid。";
+    LegendBadges => "Badges: “3 waiting” client requests queued on it; “slow disk: fsync 3000 ms”; “✂ next 1→2 dropped”; on the Invariants tab, a red count of violations and an amber count of hazards.", "标记：“3 个等待中”表示在它上面排队的客户端请求；“慢磁盘：fsync 3000 毫秒”；“✂ 下一条 1→2 将被丢弃”；“不变式”标签上，红色数字是违反数，琥珀色数字是风险数。";
+    LegendLinks => "Links between servers", "服务器之间的链路";
+    LegendLinkPlain => "thin grey: an election connection", "细灰线：选举连接";
+    LegendLinkQuorum => "thick dark: a follower's connection to its leader", "粗深色线：follower 与 leader 的连接";
+    LegendLinkBroken => "red dashes: broken by a partition", "红色虚线：被分区断开";
+    LegendLinkCut => "red short dashes: cut one way", "红色短虚线：单向切断";
+    LegendLinkSlow => "orange long dashes: a slow link, with its latency", "橙色长虚线：慢链路，标出延迟";
+    LegendLinkDrop => "violet dots: its next message will be dropped", "紫色点线：下一条消息将被丢弃";
+    LegendGroup => "shaded area: one side of a partition", "阴影区域：分区的一侧";
+    LegendMessages => "Messages in flight: the colour is the kind", "传输中的消息：颜色表示种类";
+    LegendMsgVotes => "votes (NOTIFICATION)", "投票（NOTIFICATION）";
+    LegendMsgDiscovery => "discovery (FOLLOWERINFO, LEADERINFO, ACKEPOCH)", "发现阶段（FOLLOWERINFO、LEADERINFO、ACKEPOCH）";
+    LegendMsgSync => "sync (DIFF, TRUNC, SNAP, NEWLEADER, UPTODATE)", "同步（DIFF、TRUNC、SNAP、NEWLEADER、UPTODATE）";
+    LegendMsgBroadcast => "broadcast (PROPOSAL, ACK, COMMIT)", "广播（PROPOSAL、ACK、COMMIT）";
+    LegendMsgPing => "PING", "心跳（PING）";
+    LegendMsgRequest => "client requests and replies", "客户端请求与回复";
+    LegendMsgHeld => "faded with a red outline: held at a cut (TCP retransmits until it heals)", "褪色并带红色轮廓：卡在断开处（TCP 会一直重传，直到恢复）";
+    LegendTimeline => "Timeline marks: the shape is the kind", "时间轴标记：形状表示种类";
+    MarkElection => "diamond: a server starts an election (LOOKING)", "菱形：某台服务器开始选举（LOOKING）";
+    MarkLeader => "triangle: a leader established, in a new epoch", "三角形：确立了一个 leader，进入新的 epoch";
+    MarkSync => "circle: a learner synced (DIFF, TRUNC or SNAP)", "圆形：一个 learner 完成同步（DIFF、TRUNC 或 SNAP）";
+    MarkFault => "square: a fault (crash, restart, pause, partition, slow link …)", "方形：一次故障（崩溃、重启、暂停、分区、慢链路……）";
+    MarkClient => "short bar: a client's action", "短竖条：客户端的操作";
+    MarkHazard => "flag: a hazard an application must know", "旗形：应用必须了解的风险";
+    MarkViolation => "cross: an invariant violated (click: go to it)", "叉形：不变式被违反（点击跳到那里）";
+    MarkFuture => "faded: scheduled, not computed yet", "褪色：已安排但尚未计算";
     PanicTitle => "ZabLab stopped: an internal error", "ZabLab 停止了：内部错误";
     PanicBody => "Sorry: this is a bug in ZabLab, not in your scenario. Download the session below and attach it to a bug report; reloading the page starts afresh.", "抱歉：这是 ZabLab 的缺陷，不是你的场景的问题。请下载下面的会话并附在缺陷报告里；重新加载页面会从头开始。";
     PanicDownload => "Download the session (scenario JSON)", "下载本次会话（场景 JSON）";
     PanicReload => "Reload ZabLab", "重新加载 ZabLab";
+}
+
+/// The app's controls a lesson text may name (`{control:crash}`), by the
+/// label the control shows.
+pub const CONTROLS: [(&str, T); 18] = [
+    ("crash", T::Crash),
+    ("restart", T::Restart),
+    ("pause", T::PauseFor),
+    ("slow-disk", T::SlowDisk),
+    ("crash-leader", T::CrashLeader),
+    ("partition", T::ApplyPartition),
+    ("heal", T::Heal),
+    ("cut", T::CutOneWay),
+    ("drop", T::DropNext),
+    ("slow-link", T::SlowLink),
+    ("write", T::Write),
+    ("tab-server", T::TabServer),
+    ("tab-network", T::TabNetwork),
+    ("tab-clients", T::TabClients),
+    ("tab-log", T::TabLog),
+    ("tab-invariants", T::TabInvariants),
+    ("tab-diagnosis", T::TabDiagnosis),
+    ("skip", T::LessonSkip),
+];
+
+/// A lesson text with each `{control:name}` replaced by that control's
+/// label in `lang` (an unknown name stays as written: a test keeps the
+/// lessons free of them).
+pub fn fill_controls(text: &str, lang: Lang) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("{control:") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + "{control:".len()..];
+        let Some(end) = tail.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        match CONTROLS.iter().find(|(n, _)| *n == &tail[..end]) {
+            Some((_, key)) => out.push_str(tr(lang, *key)),
+            None => out.push_str(&rest[i..i + "{control:".len() + end + 1]),
+        }
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The text of `key` in `lang` (English where not translated yet).
@@ -463,13 +571,51 @@ pub fn tr(lang: Lang, key: T) -> &'static str {
     }
 }
 
-/// [`tr`] with `{0}`, `{1}`, … replaced by `args`.
+/// [`tr`] with `{0}`, `{1}`, … replaced by `args`, and each
+/// `{i|one|other}` by `one` when argument `i` is "1", else `other`.
 pub fn trf(lang: Lang, key: T, args: &[&str]) -> String {
-    let mut s = tr(lang, key).to_string();
+    let mut s = plurals(tr(lang, key), args);
     for (i, a) in args.iter().enumerate() {
         s = s.replace(&format!("{{{i}}}"), a);
     }
     s
+}
+
+/// Resolves the `{i|one|other}` forms of `s` (English plurals: one for a
+/// count of 1, the other form for every other count; hand-written: the
+/// app's two languages need no more of CLDR's rules).
+fn plurals(s: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 1..];
+        let form = tail.find('}').map(|end| &tail[..end]).and_then(|inner| {
+            let mut parts = inner.splitn(3, '|');
+            let n: usize = parts.next()?.parse().ok()?;
+            let (one, other) = (parts.next()?, parts.next()?);
+            Some((
+                inner.len(),
+                if args.get(n) == Some(&"1") {
+                    one
+                } else {
+                    other
+                },
+            ))
+        });
+        match form {
+            Some((len, word)) => {
+                out.push_str(word);
+                rest = &tail[len + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -482,6 +628,155 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn english_counts_take_their_plural_forms() {
+        assert_eq!(
+            trf(Lang::En, T::EnsembleBadgeObservers, &["3", "1"]),
+            "3 servers and 1 observer"
+        );
+        assert_eq!(
+            trf(Lang::En, T::EnsembleBadgeObservers, &["3", "2"]),
+            "3 servers and 2 observers"
+        );
+        assert_eq!(
+            trf(Lang::Zh, T::EnsembleBadgeObservers, &["3", "1"]),
+            "3 台服务器和 1 个观察者"
+        );
+        assert_eq!(trf(Lang::En, T::DataTree, &["1"]), "Data tree (1 znode)");
+        assert_eq!(trf(Lang::En, T::DataTree, &["0"]), "Data tree (0 znodes)");
+        assert_eq!(
+            trf(Lang::En, T::Omitted, &["1", "300"]),
+            "1 older message in this window is not drawn (the newest 300 are): zoom in to see them all"
+        );
+        assert_eq!(
+            plurals("{a|b} {0|x|y", &["1"]),
+            "{a|b} {0|x|y",
+            "not a form: as written"
+        );
+        // A count of things in English is followed by its plural form, not
+        // by a fixed plural ("1 observers").
+        const COUNTED: [&str; 16] = [
+            "servers",
+            "observers",
+            "voters",
+            "messages",
+            "events",
+            "znodes",
+            "connections",
+            "requests",
+            "sessions",
+            "proposals",
+            "packets",
+            "clients",
+            "lines",
+            "lessons",
+            "steps",
+            "violations",
+        ];
+        let mut fixed = Vec::new();
+        for (key, en, _) in ROWS {
+            for i in 0..10 {
+                let Some(at) = en.find(&format!("{{{i}}} ")) else {
+                    continue;
+                };
+                let word: String = en[at + 4..]
+                    .chars()
+                    .take_while(|c| c.is_alphabetic())
+                    .collect();
+                if COUNTED.contains(&word.as_str()) {
+                    fixed.push(format!("{key:?}: {{{i}}} {word}"));
+                }
+            }
+        }
+        assert!(
+            fixed.is_empty(),
+            "counts without a singular:\n{}",
+            fixed.join("\n")
+        );
+    }
+
+    #[test]
+    fn controls_in_lesson_texts_take_the_labels_of_the_table() {
+        assert_eq!(
+            fill_controls("click server 1, then {control:crash}.", Lang::En),
+            "click server 1, then Crash."
+        );
+        assert_eq!(
+            fill_controls("点击服务器 1，然后点“{control:crash}”。", Lang::Zh),
+            "点击服务器 1，然后点“崩溃”。"
+        );
+        assert_eq!(
+            fill_controls("{control:nope} {control:", Lang::En),
+            "{control:nope} {control:"
+        );
+    }
+
+    /// Every text of every lesson in `static/lessons/`, by language.
+    fn lesson_texts() -> Vec<(String, &'static str, String)> {
+        fn walk(v: &serde_json::Value, file: &str, out: &mut Vec<(String, &'static str, String)>) {
+            match v {
+                serde_json::Value::Object(o) => {
+                    for lang in ["en", "zh"] {
+                        if let (Some(t), true) = (
+                            o.get(lang).and_then(|t| t.as_str()),
+                            o.contains_key("en") && o.contains_key("zh"),
+                        ) {
+                            out.push((file.to_string(), lang, t.to_string()));
+                        }
+                    }
+                    o.values().for_each(|x| walk(x, file, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, file, out)),
+                _ => {}
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/lessons");
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".json") && name != "index.json" {
+                let v: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                walk(&v, &name, &mut out);
+            }
+        }
+        assert!(out.len() > 100, "{} lesson texts", out.len());
+        out
+    }
+
+    /// A lesson names a control by its placeholder, so the Chinese text
+    /// says what the Chinese button says: no English control label is
+    /// left in a Chinese lesson text, and every placeholder is known.
+    #[test]
+    fn lessons_name_controls_as_the_app_labels_them() {
+        let english: Vec<&str> = CONTROLS.iter().map(|(_, k)| tr(Lang::En, *k)).collect();
+        let mut found = Vec::new();
+        for (file, lang, text) in lesson_texts() {
+            let filled = fill_controls(&text, Lang::from_code(lang));
+            if filled.contains("{control:") {
+                found.push(format!("{file} ({lang}): unknown control in {text:?}"));
+            }
+            if lang != "zh" {
+                continue;
+            }
+            for label in &english {
+                let whole = filled.match_indices(label).any(|(i, _)| {
+                    let before = filled[..i].chars().next_back();
+                    let after = filled[i + label.len()..].chars().next();
+                    !before.is_some_and(char::is_alphanumeric)
+                        && !after.is_some_and(char::is_alphanumeric)
+                });
+                if whole {
+                    found.push(format!(
+                        "{file} (zh): the English label {label:?} in {filled:?}"
+                    ));
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
     }
 
     #[test]

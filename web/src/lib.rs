@@ -7,7 +7,8 @@
 //!   each with its message enum); [`player`]: the lesson player, a state
 //!   machine over the engine that the lessons reducer drives;
 //!   [`engine`]: time travel (checkpoints, seek, step back, fork);
-//!   [`course`]: the lessons and lesson links. Pure, tested natively.
+//!   [`course`]: the lessons and lesson links; [`pages`]: a lesson step's
+//!   pages in presenter mode. Pure, tested natively.
 //! - [`layout`], [`spacetime`]: what the cluster view and the space-time
 //!   diagram draw, as numbers (pure); [`captions`]: the cluster view's
 //!   labels (votes, deadlines, message names) placed by [`placer`] so that
@@ -33,6 +34,7 @@ pub mod keys;
 pub mod layout;
 pub mod math;
 pub mod model;
+pub mod pages;
 pub mod panic;
 pub mod perf;
 pub mod placer;

@@ -55,7 +55,7 @@ pub use files::{FileMsg, SetupField, Source, AT_END};
 pub use lessons::LessonMsg;
 pub use network::{NetForm, NetMsg};
 pub use transport::{TransportMsg, SPEEDS};
-pub use view::{DiagFocus, Tab, ViewMsg, WINDOWS_MS};
+pub use view::{DiagFocus, Pages, Tab, ViewMsg, WINDOWS_MS};
 
 /// What the user can do (and the frame clock), by area.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +136,10 @@ pub struct Model {
     pub lang: Lang,
     pub presenter: bool,
     pub help: bool,
+    /// The first visit's welcome is open.
+    pub welcome: bool,
+    /// The lesson step's pages in presenter mode (`view.rs`).
+    pub pages: Pages,
     pub tab: Tab,
     pub window_ms: u64,
     pub log_server: Option<Sid>,
@@ -206,6 +210,20 @@ impl Model {
         Ok(m)
     }
 
+    /// The speed the forming ensemble plays at: its leader is established
+    /// at about 0.7 s of virtual time, seven seconds on the wall, each
+    /// message a fraction of a second in flight.
+    pub const FORMING_SPEED: f64 = 0.1;
+
+    /// The opening ensemble at 0 ms, playing slowly: a first visit sees
+    /// it elect its leader.
+    pub fn forming() -> Result<Model, String> {
+        let mut m = Model::with(Setup::default().scenario())?;
+        m.speed = Model::FORMING_SPEED;
+        m.playing = true;
+        Ok(m)
+    }
+
     /// A model on `scenario` at 0 ms, paused.
     pub fn with(scenario: Scenario) -> Result<Model, String> {
         let title = scenario.name.clone();
@@ -229,6 +247,8 @@ impl Model {
             lang: Lang::En,
             presenter: false,
             help: false,
+            welcome: false,
+            pages: Pages::default(),
             tab: Tab::Server,
             window_ms: 2_000,
             log_server: None,
@@ -362,6 +382,25 @@ mod tests {
         assert_eq!(states, ["FOLLOWING", "FOLLOWING", "LEADING"]);
         assert!(m.engine.sim().established_leader().is_some());
         assert_eq!(m.engine.now_ms(), Model::OPENING_MS);
+    }
+
+    #[test]
+    fn the_forming_ensemble_plays_its_election_slowly() {
+        let mut m = Model::forming().unwrap();
+        assert!(m.playing && m.engine.now_ms() == 0);
+        let wall = |m: &mut Model, seconds: usize| {
+            for _ in 0..seconds * 60 {
+                m.frame(1000.0 / 60.0, &mut || true);
+            }
+        };
+        // Three seconds of wall time: still electing, votes in flight.
+        wall(&mut m, 3);
+        assert!(m.engine.sim().established_leader().is_none());
+        assert!((290..=300).contains(&m.engine.now_ms()));
+        // Ten seconds: a leader, established in front of the class.
+        wall(&mut m, 7);
+        assert!(m.engine.sim().established_leader().is_some());
+        assert!((990..=1000).contains(&m.engine.now_ms()));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The scenario list: `static/scenarios/index.json` (served as
 //! `scenarios/index.json`), hand-kept; a test checks that it lists exactly
-//! the files of `static/scenarios/` with their `name`s.
+//! the files of `static/scenarios/` with their `name`s, and a Chinese
+//! name (`zh`) for each: the picker and the badge show the name in the
+//! user's language.
 
 use serde_json::Value;
 
@@ -11,8 +13,20 @@ pub struct Preset {
     pub file: String,
     /// The scenario's `name`.
     pub name: String,
+    /// Its name in Simplified Chinese.
+    pub zh: String,
     /// "preset", "museum" or "findings".
     pub group: String,
+}
+
+impl Preset {
+    /// Its name in `lang`.
+    pub fn name_in(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Zh => &self.zh,
+            crate::i18n::Lang::En => &self.name,
+        }
+    }
 }
 
 /// Reads the index; an error names what is wrong.
@@ -43,6 +57,7 @@ pub fn parse_index(text: &str) -> Result<Vec<Preset>, String> {
             Ok(Preset {
                 file,
                 name: field("name")?,
+                zh: field("zh")?,
                 group: field("group")?,
             })
         })
@@ -84,6 +99,8 @@ mod tests {
             let s = zablab_core::Scenario::from_json(&text)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.file));
             assert_eq!(s.name, p.name, "{}", p.file);
+            let cjk = p.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert!(cjk, "{}: no Chinese name ({:?})", p.file, p.zh);
             let want = p.file.split_once('/').map_or("preset", |(d, _)| d);
             assert_eq!(p.group, want, "{}", p.file);
         }
@@ -94,5 +111,10 @@ mod tests {
         assert!(parse_index("[]").is_err());
         assert!(parse_index(r#"{"zablab_index": 1, "scenarios": [{"file": "../x.json", "name": "x", "group": "preset"}]}"#).is_err());
         assert!(parse_index(r#"{"zablab_index": 1, "scenarios": [{"file": "x.json"}]}"#).is_err());
+        let no_zh = r#"{"zablab_index": 1, "scenarios": [{"file": "x.json", "name": "x", "group": "preset"}]}"#;
+        assert_eq!(
+            parse_index(no_zh).unwrap_err(),
+            "index.json: scenarios[0].zh missing"
+        );
     }
 }

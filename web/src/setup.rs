@@ -59,6 +59,17 @@ impl Setup {
         }
     }
 
+    /// The scenario's name (English, as a file keeps it; the app shows
+    /// the badge in the user's language): "3 servers and 1 observer".
+    pub fn name(&self) -> String {
+        let s = self.clamped();
+        match s.observers {
+            0 => format!("{} servers", s.voters),
+            1 => format!("{} servers and 1 observer", s.voters),
+            o => format!("{} servers and {o} observers", s.voters),
+        }
+    }
+
     /// The scenario: sids 1..=voters, observers after them; ZooKeeper's
     /// sample limits; every server started at 0 ms.
     pub fn scenario(&self) -> Scenario {
@@ -66,14 +77,9 @@ impl Setup {
         let participants: Vec<u32> = (1..=s.voters as u32).collect();
         let observers: Vec<u32> = (s.voters as u32 + 1..=(s.voters + s.observers) as u32).collect();
         let all: Vec<u32> = participants.iter().chain(&observers).copied().collect();
-        let name = if s.observers == 0 {
-            format!("{} servers", s.voters)
-        } else {
-            format!("{} servers and {} observers", s.voters, s.observers)
-        };
         Scenario {
             zablab: 1,
-            name,
+            name: s.name(),
             seed: s.seed,
             ensemble: Ensemble {
                 participants,
@@ -122,6 +128,21 @@ mod tests {
             assert!((3..=9).contains(&s.ensemble.participants.len()));
             assert!(s.ensemble.observers.len() <= 42);
         }
+    }
+
+    #[test]
+    fn the_name_counts_in_english() {
+        let named = |o| {
+            Setup {
+                observers: o,
+                ..Setup::default()
+            }
+            .scenario()
+            .name
+        };
+        assert_eq!(named(0), "3 servers");
+        assert_eq!(named(1), "3 servers and 1 observer");
+        assert_eq!(named(2), "3 servers and 2 observers");
     }
 
     #[test]

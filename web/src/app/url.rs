@@ -49,6 +49,11 @@ impl App {
         }
     }
 
+    /// Whether a fragment opens a run of its own (a lesson or share link).
+    pub(super) fn fragment_opens_run(fragment: &str) -> bool {
+        course::lesson_link(fragment).is_some() || share::is_share(fragment)
+    }
+
     /// Follows what a fragment asks for: a language, a lesson, a run.
     pub(super) fn open_fragment(model: &mut Model, fragment: &str) {
         if let Some(l) = share::param(fragment, "lang") {

@@ -20,6 +20,8 @@ pub enum TransportMsg {
     Pause,
     StepForward,
     StepBack,
+    /// Steps this many events forward (or back, negative).
+    StepBy(i64),
     SetSpeed(f64),
     FasterSlower(bool),
     Seek(u64),
@@ -54,6 +56,24 @@ impl Model {
             TransportMsg::StepBack => {
                 self.set_playing(false);
                 self.engine.step_back();
+                self.after_jump();
+            }
+            TransportMsg::StepBy(n) if n >= 0 => {
+                self.set_playing(false);
+                for _ in 0..n {
+                    if !self.engine.step_forward() {
+                        break;
+                    }
+                }
+                self.vt = self.engine.now_ms() as f64;
+                self.check_violations();
+                self.check_hazards();
+            }
+            TransportMsg::StepBy(n) => {
+                self.set_playing(false);
+                let events = self.engine.sim().events();
+                self.engine
+                    .seek_event(events.saturating_sub(n.unsigned_abs()));
                 self.after_jump();
             }
             TransportMsg::SetSpeed(s) => self.speed = s.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]),
@@ -276,6 +296,12 @@ mod tests {
         m.apply(TransportMsg::StepBack.into());
         assert_eq!(m.engine.sim().events(), events);
         assert!(!m.playing);
+        m.apply(TransportMsg::StepBy(10).into());
+        assert_eq!(m.engine.sim().events(), events + 10);
+        m.apply(TransportMsg::StepBy(-3).into());
+        assert_eq!(m.engine.sim().events(), events + 7);
+        m.apply(TransportMsg::StepBy(-1_000_000).into());
+        assert_eq!(m.engine.sim().events(), 0, "not before the start");
     }
 
     #[test]

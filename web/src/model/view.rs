@@ -1,7 +1,9 @@
 //! What is shown, not what runs: the selected server, the side panel's
-//! tab, the language, presenter mode, the help dialog, the diagram's
-//! window, the log's filter, notices and a diagnosis finding marked in
-//! the cluster view. None of these messages touches the engine.
+//! tab, the language, presenter mode, the dialogs (help, the first
+//! visit's welcome; Esc closes the topmost of every dialog), the
+//! diagram's window, the log's filter, notices, a diagnosis finding
+//! marked in the cluster view and the page of a lesson step shown in
+//! presenter mode. None of these messages touches the engine.
 
 use zablab_core::proto::Sid;
 use zablab_core::server::Level;
@@ -33,6 +35,26 @@ pub struct DiagFocus {
     pub links: Vec<(Sid, Sid)>,
 }
 
+/// The pages of the lesson step shown in presenter mode (`crate::pages`):
+/// the first piece of each page, measured by the lesson panel, and the
+/// page shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pages {
+    pub starts: Vec<usize>,
+    pub at: usize,
+}
+
+impl Pages {
+    pub fn count(&self) -> usize {
+        self.starts.len().max(1)
+    }
+
+    /// Whether a page follows the one shown.
+    pub fn more(&self) -> bool {
+        self.at + 1 < self.count()
+    }
+}
+
 /// The view's messages.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ViewMsg {
@@ -44,8 +66,19 @@ pub enum ViewMsg {
     SetWindow(u64),
     LogServer(Option<Sid>),
     LogLevel(Level),
-    /// Hides the notice (and the course outline: Esc).
+    /// Hides the notice.
     DismissNotice,
+    /// Esc: closes the topmost dialog (help, the course outline, the new
+    /// ensemble form, the welcome), else the notice.
+    Escape,
+    /// The welcome's "Explore": closed (the app remembers it).
+    CloseWelcome,
+    /// The welcome's "Start the course": closed, the course outline open.
+    StartCourse,
+    /// The lesson panel measured its pages (presenter mode).
+    Pages(Pages),
+    /// Shows page `n` of the lesson step (presenter mode).
+    Page(usize),
     /// An information for the user, already in their language.
     Notice(String),
     /// Marks (or unmarks) a diagnosis finding's servers and links.
@@ -70,10 +103,15 @@ impl Model {
             }
             ViewMsg::LogServer(s) => self.log_server = s,
             ViewMsg::LogLevel(l) => self.log_level = l,
-            ViewMsg::DismissNotice => {
-                self.notice = None;
-                self.course_open = false;
+            ViewMsg::DismissNotice => self.notice = None,
+            ViewMsg::Escape => self.escape(),
+            ViewMsg::CloseWelcome => self.welcome = false,
+            ViewMsg::StartCourse => {
+                self.welcome = false;
+                self.course_open = true;
             }
+            ViewMsg::Pages(p) => self.pages = p,
+            ViewMsg::Page(n) => self.pages.at = n.min(self.pages.count() - 1),
             ViewMsg::Notice(text) => self.say(text, false),
             ViewMsg::FocusFinding(f) => {
                 let same = f.as_ref().is_some_and(|f| {
@@ -83,6 +121,34 @@ impl Model {
                 });
                 self.diag_focus = if same { None } else { f };
             }
+        }
+    }
+}
+
+impl Model {
+    /// Which dialog is open, topmost first (what Esc closes and where the
+    /// focus is kept): "help", "course", "setup" or "welcome".
+    pub fn dialog(&self) -> Option<&'static str> {
+        if self.help {
+            Some("help")
+        } else if self.course_open {
+            Some("course")
+        } else if self.setup_open {
+            Some("setup")
+        } else if self.welcome {
+            Some("welcome")
+        } else {
+            None
+        }
+    }
+
+    fn escape(&mut self) {
+        match self.dialog() {
+            Some("help") => self.help = false,
+            Some("course") => self.course_open = false,
+            Some("setup") => self.setup_open = false,
+            Some(_) => self.welcome = false,
+            None => self.notice = None,
         }
     }
 }
@@ -124,9 +190,55 @@ mod tests {
         m.apply(ViewMsg::SetWindow(1).into());
         assert_eq!(m.window_ms, WINDOWS_MS[0]);
         m.apply(ViewMsg::Notice("hello".into()).into());
-        m.course_open = true;
         m.apply(ViewMsg::DismissNotice.into());
-        assert!(m.notice.is_none() && !m.course_open);
+        assert!(m.notice.is_none());
+    }
+
+    #[test]
+    fn esc_closes_the_topmost_dialog_then_the_notice() {
+        let mut m = Model::opening().unwrap();
+        m.welcome = true;
+        m.setup_open = true;
+        m.course_open = true;
+        m.help = true;
+        m.apply(ViewMsg::Notice("hello".into()).into());
+        let mut closed = Vec::new();
+        while let Some(d) = m.dialog() {
+            closed.push(d);
+            m.apply(ViewMsg::Escape.into());
+        }
+        assert_eq!(closed, ["help", "course", "setup", "welcome"]);
+        assert!(m.notice.is_some(), "the notice outlives the dialogs");
+        m.apply(ViewMsg::Escape.into());
+        assert!(m.notice.is_none());
+    }
+
+    #[test]
+    fn the_welcome_starts_the_course_or_lets_explore() {
+        let mut m = Model::opening().unwrap();
+        m.welcome = true;
+        m.apply(ViewMsg::StartCourse.into());
+        assert!(!m.welcome && m.course_open);
+        m.welcome = true;
+        m.course_open = false;
+        m.apply(ViewMsg::CloseWelcome.into());
+        assert!(!m.welcome && !m.course_open);
+    }
+
+    #[test]
+    fn a_page_stays_within_the_pages() {
+        let mut m = Model::opening().unwrap();
+        m.apply(
+            ViewMsg::Pages(Pages {
+                starts: vec![0, 3],
+                at: 0,
+            })
+            .into(),
+        );
+        assert!(m.pages.more());
+        m.apply(ViewMsg::Page(5).into());
+        assert_eq!(m.pages.at, 1);
+        assert!(!m.pages.more());
     }
 
     /// The diagnosis's cost on the one-hour load preset (run with

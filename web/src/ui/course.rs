@@ -10,8 +10,10 @@ use super::widgets::on_click;
 use crate::i18n::{tr, trf, Lang, T};
 use crate::model::{LessonMsg, Model, Msg};
 
+/// A lesson text in `l`, the controls it names labelled as the app
+/// labels them (`{control:crash}` → "Crash" / "崩溃").
 pub(super) fn txt(t: &Text, l: Lang) -> String {
-    t.get(l.code()).to_string()
+    crate::i18n::fill_controls(t.get(l.code()), l)
 }
 
 /// The course outline: every lesson (title, minutes, summary) in the
@@ -38,7 +40,8 @@ pub fn course_dialog(m: &Model, send: &Callback<Msg>) -> Html {
     let museum: Vec<Html> = c.lessons.iter().filter(|e| e.museum).map(item).collect();
     html! {
         <div class="dialog-backdrop">
-            <div class="dialog course" role="dialog" aria-modal="true" aria-labelledby="course-title" data-testid="course-outline">
+            <div class="dialog course" role="dialog" aria-modal="true" aria-labelledby="course-title"
+                 data-dialog="course" data-testid="course-outline">
                 <h2 id="course-title">{ tr(l, T::CourseTitle) }</h2>
                 <p>{ tr(l, T::CourseIntro) }</p>
                 if let Some(e) = &c.error {

@@ -1,9 +1,10 @@
-//! The top bar: scenario picker (presets, bug museum, findings), the
-//! course, the new
-//! ensemble form, import/export/share, branches, language, presenter mode
-//! and help. One view function per group of tools; the file actions go
-//! to the root (`FileActions`: they touch the browser), the rest are
-//! messages.
+//! The top bar: the run's badge (in the chosen language), scenario
+//! picker (presets, bug museum, findings, named in the chosen language),
+//! the course, the new ensemble form (a dialog), import/export/share,
+//! branches, language, presenter mode and help. One view function per
+//! group of tools; the file actions go to the root (`FileActions`: they
+//! touch the browser), the rest are messages. A button's visible words
+//! are its accessible name; a longer description is its title.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -28,10 +29,10 @@ pub fn Header(p: &HeaderProps) -> Html {
     let m = p.model.get();
     let l = m.lang;
     let send = p.send.clone();
-    let title = m.lesson.as_ref().map_or_else(
-        || m.title.clone(),
-        |p| p.lesson.title.get(l.code()).to_string(),
-    );
+    let title = m
+        .lesson
+        .as_ref()
+        .map_or_else(|| badge(&m), |p| p.lesson.title.get(l.code()).to_string());
     html! {
         <header class="top">
             <div class="brand">
@@ -60,10 +61,35 @@ pub fn Header(p: &HeaderProps) -> Html {
                 </div>
             }
             if m.setup_open {
-                { setup_form(l, &m.setup, &send) }
+                { setup_dialog(l, &m.setup, &send) }
             }
         </header>
     }
+}
+
+/// The run's name in the chosen language: a preset's translated name, a
+/// new ensemble's size, else the scenario's own name (a file's, as
+/// written).
+fn badge(m: &Model) -> String {
+    let l = m.lang;
+    if let Some(p) = m.presets.iter().find(|p| p.name == m.title) {
+        return p.name_in(l).to_string();
+    }
+    let ensemble = m.engine.head().scenario().ensemble.clone();
+    let (voters, observers) = (ensemble.participants.len(), ensemble.observers.len());
+    let setup = Setup {
+        voters,
+        observers,
+        ..m.setup.clone()
+    };
+    if setup.name() == m.title {
+        let (v, o) = (voters.to_string(), observers.to_string());
+        return match observers {
+            0 => trf(l, T::EnsembleBadge, &[&v]),
+            _ => trf(l, T::EnsembleBadgeObservers, &[&v, &o]),
+        };
+    }
+    m.title.clone()
 }
 
 /// The scenarios to open, by group (a pick opens it, then the picker
@@ -87,7 +113,7 @@ fn preset_picker(m: &Model, preset: &Callback<String>) -> Html {
     };
     let group = |g: &str, label: T| {
         let items = m.presets.iter().filter(|x| x.group == g).map(|x| {
-            html! { <option value={x.file.clone()}>{ x.name.clone() }</option> }
+            html! { <option value={x.file.clone()}>{ x.name_in(l).to_string() }</option> }
         });
         html! { <optgroup label={tr(l, label)}>{ for items }</optgroup> }
     };
@@ -131,9 +157,9 @@ fn file_buttons(l: Lang, files: &FileActions) -> Html {
                 <input type="file" accept=".json,application/json" class="visually-hidden"
                        aria-label={tr(l, T::ImportAria)} data-testid="import" onchange={on_import} />
             </label>
-            <button type="button" data-testid="export" aria-label={tr(l, T::ExportAria)}
+            <button type="button" data-testid="export" title={tr(l, T::ExportAria)}
                     onclick={click(&files.export)}>{ tr(l, T::Export) }</button>
-            <button type="button" data-testid="share" aria-label={tr(l, T::ShareAria)}
+            <button type="button" data-testid="share" title={tr(l, T::ShareAria)}
                     onclick={click(&files.share)}>{ tr(l, T::Share) }</button>
         </>
     }
@@ -185,6 +211,18 @@ fn language_picker(l: Lang, send: &Callback<Msg>) -> Html {
     }
 }
 
+/// The new ensemble form, in a modal dialog.
+fn setup_dialog(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
+    html! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="setup-title" data-dialog="setup">
+                <h2 id="setup-title">{ tr(l, T::NewEnsembleTitle) }</h2>
+                { setup_form(l, s, send) }
+            </div>
+        </div>
+    }
+}
+
 fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
     let with = |f: SetupField| on_number(send, move |v| FileMsg::SetupField(f, v));
     let start = {
@@ -195,7 +233,7 @@ fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
         })
     };
     html! {
-        <form class="setup" onsubmit={start} data-testid="setup" aria-label={tr(l, T::NewEnsemble)}>
+        <form class="setup" onsubmit={start} data-testid="setup" aria-labelledby="setup-title">
             <label>{ tr(l, T::Voters) }
                 <input type="number" min={MIN_VOTERS.to_string()} max={MAX_VOTERS.to_string()}
                        value={s.voters.to_string()} data-testid="setup-voters"
@@ -215,7 +253,11 @@ fn setup_form(l: Lang, s: &Setup, send: &Callback<Msg>) -> Html {
                 <input type="number" min="0" max="10000" value={s.latency_ms[1].to_string()}
                        onchange={with(SetupField::LatencyMax)} />
             </label>
-            <button type="submit" data-testid="setup-start">{ tr(l, T::Start) }</button>
+            <div class="form-actions">
+                <button type="submit" class="primary" data-testid="setup-start">{ tr(l, T::Start) }</button>
+                <button type="button" data-testid="setup-cancel"
+                        onclick={on_click(send, FileMsg::ToggleSetup)}>{ tr(l, T::Cancel) }</button>
+            </div>
         </form>
     }
 }

@@ -4,6 +4,11 @@
 //! only reads the model's [`Player`](crate::player::Player) and sends
 //! `LessonMsg`s; the highlights are drawn by the other views. (The
 //! course outline dialog is `course.rs`.)
+//!
+//! In presenter mode the step is cut into pages that each fit the panel
+//! (`lesson/paged.rs` measures, `crate::pages` decides): a page starts at
+//! a block or a sentence, never mid-sentence; Space and → turn the page
+//! before they go on to the next phase.
 
 use yew::prelude::*;
 use zablab_core::lesson::Question;
@@ -15,73 +20,108 @@ use crate::i18n::{tr, trf, Lang, T};
 use crate::model::{LessonMsg, Model, Msg, ViewMsg};
 use crate::player::{Phase, Player};
 
+mod paged;
+
+use paged::{Block, Piece};
+
 #[component]
 pub fn LessonPanel(p: &PanelProps) -> Html {
     let m = p.model.get();
-    // A long step can outgrow the panel (presenter mode at 1280x720 most
-    // of all, where the presenter has only the keyboard): a new step shows
-    // its narration from the top; choices, a try-it and an answer appear
-    // at the bottom, so the panel scrolls down to them.
-    let panel = use_node_ref();
-    let moment = m
+    let body = use_node_ref();
+    let measure = use_node_ref();
+    let shown = m
         .lesson
         .as_ref()
-        .map(|pl| (pl.lesson.id.clone(), pl.step, pl.phase.name(), m.presenter));
-    {
-        let panel = panel.clone();
-        use_effect_with(moment, move |moment| {
-            if let (Some((_, _, phase, _)), Some(el)) = (moment, panel.cast::<web_sys::Element>()) {
-                match *phase {
-                    "asking" | "revealed" | "trying" => el.set_scroll_top(el.scroll_height()),
-                    _ => el.set_scroll_top(0),
-                }
-            }
-        });
-    }
+        .map(|pl| blocks(&m, pl, &p.send, true))
+        .unwrap_or_default();
+    let focus = m
+        .lesson
+        .as_ref()
+        .and_then(|pl| paged::first_of(&shown, focus_of(pl.phase)));
+    let n = paged::pieces(&shown);
+    let pages = paged::use_pages(&m, (&body, &measure), &p.send, n, focus);
     let Some(pl) = &m.lesson else {
         return html! {};
     };
     let l = m.lang;
     let send = &p.send;
-    let step = pl.current();
-    let n = pl.lesson.steps.len();
+    let steps = pl.lesson.steps.len();
     let phase = pl.phase;
-    let running = match phase {
-        Phase::Running { goal, .. } => {
-            let key = if m.playing {
-                T::LessonRunning
-            } else {
-                T::LessonPausedRun
-            };
-            Some(
-                html! { <p class="running" data-testid="lesson-running">{ trf(l, key, &[&crate::fmt_ms(goal)]) }</p> },
-            )
-        }
-        _ => None,
-    };
-    let question = step
-        .question
-        .as_ref()
-        .filter(|_| !matches!(phase, Phase::Trying))
-        .map(|q| question(l, pl, q, send));
+    let presented = m.presenter;
+    let visible = paged::layer(&shown, presented.then_some(&pages.range));
+    let hidden = presented.then(|| paged::layer(&blocks(&m, pl, send, false), None));
     html! {
-        <section ref={panel} class="lesson" aria-label={tr(l, T::Lesson)} data-testid="lesson"
+        <section class="lesson" aria-label={tr(l, T::Lesson)} data-testid="lesson"
                  data-phase={phase.name()} data-step={(pl.step + 1).to_string()}
-                 data-playing={m.playing.to_string()}>
+                 data-playing={m.playing.to_string()}
+                 data-page={(m.pages.at + 1).to_string()} data-pages={pages.count.to_string()}>
             <div class="lesson-head">
                 <h2 data-testid="lesson-title">{ txt(&pl.lesson.title, l) }</h2>
                 <span class="of" data-testid="lesson-position">
-                    { trf(l, T::LessonStepOf, &[&(pl.step + 1).to_string(), &n.to_string()]) }
+                    { trf(l, T::LessonStepOf, &[&(pl.step + 1).to_string(), &steps.to_string()]) }
                 </span>
+                if presented && pages.count > 1 {
+                    <span class="of page-of" data-testid="lesson-page">
+                        { trf(l, T::LessonPageOf, &[&(m.pages.at + 1).to_string(), &pages.count.to_string()]) }
+                    </span>
+                }
             </div>
-            { outline(l, pl, send) }
-            <p class="narration" data-testid="lesson-text">{ txt(&step.text, l) }</p>
-            { for running }
-            { for try_it(l, pl, send) }
-            { for question }
-            { for evidence(&m) }
-            { nav(&m, pl, send) }
+            if !presented { { outline(l, pl, send) } }
+            <div class="lesson-body" ref={body}>
+                { visible }
+                { for hidden.map(|h| html! {
+                    <div class="lesson-measure" ref={measure.clone()} aria-hidden="true" inert=true>{ h }</div>
+                }) }
+            </div>
+            { nav(&m, pl, pages.count, send) }
         </section>
+    }
+}
+
+/// The step's blocks, in reading order: narration, a run under way, the
+/// try-it, the question, the answer, the explanation, the evidence.
+/// `ids`: with test ids (the drawn copy), or without (the presenter's
+/// hidden copy that is only measured; it keeps the choices' marks, whose
+/// bold type and thick borders take room).
+fn blocks(m: &Model, pl: &Player, send: &Callback<Msg>, ids: bool) -> Vec<Block> {
+    let l = m.lang;
+    let step = pl.current();
+    let mut out = vec![Block::new("narration-block", "narration").with(Piece::text(
+        "narration",
+        ids.then_some("lesson-text"),
+        txt(&step.text, l),
+    ))];
+    if let Phase::Running { goal, .. } = pl.phase {
+        let key = if m.playing {
+            T::LessonRunning
+        } else {
+            T::LessonPausedRun
+        };
+        out.push(Block::new("running-block", "running").with(Piece::Whole(html! {
+            <p class="running" data-testid={ids.then_some("lesson-running")}>{ trf(l, key, &[&crate::fmt_ms(goal)]) }</p>
+        })));
+    }
+    if let Some(t) = try_it(l, pl, send, ids) {
+        out.push(t);
+    }
+    if let Some(q) = step.question.as_ref().filter(|_| pl.phase != Phase::Trying) {
+        out.push(question(l, pl, q, send, ids));
+        if pl.phase == Phase::Revealed {
+            out.extend(answer(l, pl, q, ids));
+        }
+    }
+    out.extend(evidence(m, ids));
+    out
+}
+
+/// The block a phase shows first when it starts within a step (a new
+/// step starts at its first page).
+fn focus_of(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Asking | Phase::Running { reveal: true, .. } => "question",
+        Phase::Revealed => "answer",
+        Phase::Trying | Phase::Shown => "try",
+        Phase::Running { .. } => "narration",
     }
 }
 
@@ -96,7 +136,7 @@ fn outline(l: Lang, pl: &Player, send: &Callback<Msg>) -> Html {
         html! {
             <li key={k}><button type="button" {class} disabled={k > pl.reached}
                         aria-current={(k == pl.step).then_some("step")}
-                        aria-label={trf(l, T::LessonGotoAria, &[&(k + 1).to_string()])}
+                        title={trf(l, T::LessonGotoAria, &[&(k + 1).to_string()])}
                         data-testid={format!("lesson-step-{}", k + 1)}
                         onclick={on_click(send, LessonMsg::Goto(k))}>{ k + 1 }</button></li>
         }
@@ -106,94 +146,107 @@ fn outline(l: Lang, pl: &Player, send: &Callback<Msg>) -> Html {
 
 /// The step's try-it: its prompt, Skip while it waits, or whether the
 /// learner acted.
-fn try_it(l: Lang, pl: &Player, send: &Callback<Msg>) -> Option<Html> {
+fn try_it(l: Lang, pl: &Player, send: &Callback<Msg>, ids: bool) -> Option<Block> {
     let t = pl.current().try_it.as_ref()?;
-    Some(html! {
-        <div class="try-it" data-testid="lesson-try">
-            <h3>{ tr(l, T::LessonTry) }</h3>
-            <p>{ txt(&t.prompt, l) }</p>
-            if pl.phase == Phase::Trying {
-                <button type="button" class="primary" data-testid="lesson-skip"
-                        aria-label={tr(l, T::LessonSkipAria)}
-                        onclick={on_click(send, LessonMsg::Skip)}>{ tr(l, T::LessonSkip) }</button>
-            } else if pl.acted {
-                <p class="hint">{ tr(l, T::LessonActed) }</p>
-            }
-        </div>
-    })
+    let mut b = Block::new("try-it", "try")
+        .id(ids.then_some("lesson-try"))
+        .with(Piece::Whole(html! { <h3>{ tr(l, T::LessonTry) }</h3> }))
+        .with(Piece::text("prompt-text", None, txt(&t.prompt, l)));
+    if pl.phase == Phase::Trying {
+        b = b.with(Piece::Whole(html! {
+            <button type="button" class="primary" data-testid={ids.then_some("lesson-skip")}
+                    title={tr(l, T::LessonSkipAria)}
+                    onclick={on_click(send, LessonMsg::Skip)}>{ tr(l, T::LessonSkip) }</button>
+        }));
+    } else if pl.acted {
+        b = b.with(Piece::Whole(
+            html! { <p class="hint">{ tr(l, T::LessonActed) }</p> },
+        ));
+    }
+    Some(b)
 }
 
-/// The question: its choices (pickable while asking), then the
-/// simulation's answer marked, the verdict and the explanation.
-fn question(l: Lang, pl: &Player, q: &Question, send: &Callback<Msg>) -> Html {
+/// The question: its prompt and choices (pickable while asking; once
+/// revealed, the simulation's answer marked).
+fn question(l: Lang, pl: &Player, q: &Question, send: &Callback<Msg>, ids: bool) -> Block {
     let revealed = pl.phase == Phase::Revealed;
     let asking = pl.phase == Phase::Asking;
     let correct = pl.correct();
     let choices = q.choices.iter().enumerate().map(|(i, c)| {
         let is_correct = revealed && correct == Some(i);
         let wrong = revealed && pl.picked == Some(i) && correct != Some(i);
+        let picked = pl.picked == Some(i);
         let class = classes!(
             "choice",
-            (pl.picked == Some(i)).then_some("picked"),
+            picked.then_some("picked"),
             is_correct.then_some("correct"),
             wrong.then_some("wrong")
         );
-        let mark = if is_correct {
-            "✔ "
+        let (mark, said) = if is_correct {
+            ("✔ ", Some(T::LessonChoiceCorrect))
         } else if wrong {
-            "✖ "
+            ("✖ ", Some(T::LessonChoiceWrong))
         } else {
-            ""
+            ("", None)
         };
-        let label = txt(&c.label, l);
         html! {
             <li key={i}><button type="button" {class} disabled={!asking}
-                        aria-pressed={(pl.picked == Some(i)).to_string()}
-                        aria-label={trf(l, T::LessonPickAria, &[&format!("{}. {label}", i + 1)])}
-                        data-testid={format!("choice-{i}")} data-value={c.value.clone()}
+                        aria-pressed={picked.to_string()}
+                        data-testid={ids.then(|| format!("choice-{i}"))}
+                        data-value={ids.then(|| c.value.clone())}
                         onclick={on_click(send, LessonMsg::Pick(i))}>
-                <span class="num">{ i + 1 }</span>{ mark }{ label.clone() }
+                <span class="num">{ i + 1 }</span>
+                <span aria-hidden="true">{ mark }</span>{ txt(&c.label, l) }
+                if let Some(s) = said { <span class="visually-hidden">{ format!(" ({})", tr(l, s)) }</span> }
             </button></li>
         }
     });
+    Block::new("question", "question")
+        .id(ids.then_some("lesson-question"))
+        .with(Piece::text("prompt", None, txt(&q.prompt, l)))
+        .with(Piece::Whole(
+            html! { <ol class="choices" aria-label={tr(l, T::LessonChoices)}>{ for choices }</ol> },
+        ))
+}
+
+/// Once revealed: the verdict (and whether the learner's run differs
+/// from the lesson's), then the explanation.
+fn answer(l: Lang, pl: &Player, q: &Question, ids: bool) -> Vec<Block> {
     let answer = pl.answer.clone().unwrap_or_default();
     let label_of = |v: &str| {
         q.choices
             .iter()
             .find(|c| c.value == v)
             .map(|c| txt(&c.label, l))
+            .unwrap_or_default()
     };
-    let verdict = match (pl.picked, correct) {
+    let verdict = match (pl.picked, pl.correct()) {
         (_, None) => trf(l, T::LessonOffChoices, &[&answer]),
-        (Some(a), Some(b)) if a == b => {
-            trf(l, T::LessonRight, &[&label_of(&answer).unwrap_or_default()])
-        }
-        _ => trf(
-            l,
-            T::LessonSimSays,
-            &[&label_of(&answer).unwrap_or_default()],
-        ),
+        (Some(a), Some(b)) if a == b => trf(l, T::LessonRight, &[&label_of(&answer)]),
+        _ => trf(l, T::LessonSimSays, &[&label_of(&answer)]),
     };
-    html! {
-        <div class="question" data-testid="lesson-question">
-            <p class="prompt">{ txt(&q.prompt, l) }</p>
-            <ol class="choices">{ for choices }</ol>
-            if revealed {
-                <p class="answer" data-testid="lesson-answer" data-value={answer.clone()}>{ verdict }</p>
-                <p class="explanation" data-testid="lesson-explanation">{ txt(&q.explanation, l) }</p>
-                if answer != q.expect {
-                    <p class="differs" data-testid="lesson-differs">
-                        { trf(l, T::LessonDiffers, &[&label_of(&q.expect).unwrap_or_default()]) }
-                    </p>
-                }
-            }
-        </div>
+    let mut verdict_block = Block::new("answer-block", "answer").with(Piece::Whole(html! {
+        <p class="answer" data-testid={ids.then_some("lesson-answer")}
+           data-value={ids.then(|| answer.clone())}>{ verdict }</p>
+    }));
+    if answer != q.expect {
+        verdict_block = verdict_block.with(Piece::Whole(html! {
+            <p class="differs" data-testid={ids.then_some("lesson-differs")}>
+                { trf(l, T::LessonDiffers, &[&label_of(&q.expect)]) }
+            </p>
+        }));
     }
+    let explanation = Block::new("explanation-block", "explanation").with(Piece::text(
+        "explanation",
+        ids.then_some("lesson-explanation"),
+        txt(&q.explanation, l),
+    ));
+    vec![verdict_block, explanation]
 }
 
 /// The log lines the highlight points at (also in presenter mode, where
 /// the log panel is hidden).
-fn evidence(m: &Model) -> Option<Html> {
+fn evidence(m: &Model, ids: bool) -> Option<Block> {
     let l = m.lang;
     let needle = m.lesson_highlight().and_then(|h| h.log.clone())?;
     let lines: Vec<String> = m
@@ -206,21 +259,26 @@ fn evidence(m: &Model) -> Option<Html> {
         .take(3)
         .map(|e| e.render())
         .collect();
-    Some(html! {
-        <div class="evidence-log">
-            <p class="hint">{ trf(l, T::LessonEvidence, &[&needle]) }</p>
-            <ul class="mono" data-testid="lesson-log">
-                { for lines.into_iter().rev().map(|t| html! { <li>{ t }</li> }) }
-            </ul>
-        </div>
-    })
+    Some(
+        Block::new("evidence-log", "evidence").with(Piece::Whole(html! {
+            <>
+                <p class="hint">{ trf(l, T::LessonEvidence, &[&needle]) }</p>
+                <ul class="mono" data-testid={ids.then_some("lesson-log")}>
+                    { for lines.into_iter().rev().map(|t| html! { <li>{ t }</li> }) }
+                </ul>
+            </>
+        })),
+    )
 }
 
-/// Back, R, Next (named by what it does now), and close or leave
-/// presenter mode.
-fn nav(m: &Model, pl: &Player, send: &Callback<Msg>) -> Html {
+/// Back, R, Next (named by what it does now: in presenter mode first the
+/// step's next page), and close or leave presenter mode.
+fn nav(m: &Model, pl: &Player, pages: usize, send: &Callback<Msg>) -> Html {
     let l = m.lang;
+    let paged = m.presenter && pages > 1;
+    let more = paged && m.pages.at + 1 < pages;
     let next_label = match pl.phase {
+        _ if more => tr(l, T::LessonMore).to_string(),
         Phase::Running { goal, .. } => trf(l, T::LessonSkipAhead, &[&crate::fmt_ms(goal)]),
         Phase::Asking => tr(l, T::LessonReveal).to_string(),
         _ if !pl.last() => tr(l, T::LessonNextStep).to_string(),
@@ -229,15 +287,24 @@ fn nav(m: &Model, pl: &Player, send: &Callback<Msg>) -> Html {
             None => tr(l, T::LessonBackToCourse).to_string(),
         },
     };
+    let next: Msg = if more {
+        ViewMsg::Page(m.pages.at + 1).into()
+    } else {
+        LessonMsg::Next.into()
+    };
     html! {
-        <nav class="lesson-nav">
-            <button type="button" data-testid="lesson-back" aria-label={tr(l, T::LessonBackAria)}
+        <nav class="lesson-nav" aria-label={tr(l, T::LessonNav)}>
+            if paged && m.pages.at > 0 {
+                <button type="button" data-testid="lesson-prev-page"
+                        onclick={on_click(send, ViewMsg::Page(m.pages.at - 1))}>{ tr(l, T::LessonPrevPage) }</button>
+            }
+            <button type="button" data-testid="lesson-back" title={tr(l, T::LessonBackAria)}
                     onclick={on_click(send, LessonMsg::Back)}>{ tr(l, T::LessonBack) }</button>
-            <button type="button" data-testid="lesson-rewind" aria-label={tr(l, T::LessonRewindAria)}
+            <button type="button" data-testid="lesson-rewind" title={tr(l, T::LessonRewindAria)}
                     onclick={on_click(send, LessonMsg::Rewind)}>{ tr(l, T::LessonRewind) }</button>
-            if pl.phase != Phase::Trying {
+            if pl.phase != Phase::Trying || more {
                 <button type="button" class="primary" data-testid="lesson-next"
-                        onclick={on_click(send, LessonMsg::Next)}>{ next_label }</button>
+                        onclick={on_click(send, next)}>{ next_label }</button>
             }
             if m.presenter {
                 <button type="button" data-testid="lesson-exit-presenter"

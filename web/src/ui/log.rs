@@ -42,7 +42,8 @@ pub fn log_tab(m: &Model, send: &Callback<Msg>) -> Html {
             if let Some(n) = &needle {
                 <p class="hint lesson-filter" data-testid="log-filter">{ trf(l, T::LessonLogFilter, &[n]) }</p>
             }
-            <ol class="log-lines mono" data-testid="log-lines" aria-live="off">{ for items }</ol>
+            <ol class="log-lines mono" data-testid="log-lines" aria-live="off" tabindex="0"
+                aria-label={tr(l, T::TabLog)}>{ for items }</ol>
         </div>
     }
 }

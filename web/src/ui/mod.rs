@@ -8,14 +8,17 @@
 //! - the page: [`Header`] (`header.rs`), [`Cluster`] (`cluster.rs`),
 //!   [`Transport`] (`transport.rs`), [`Diagram`] (`diagram.rs`, drawing
 //!   in `canvas.rs`), [`LessonPanel`] (`lesson.rs`), the course outline
-//!   (`course.rs`) and the shortcuts dialog (`help.rs`);
+//!   (`course.rs`), the help dialog with the legend (`help.rs`) and the
+//!   first visit's welcome (`welcome.rs`);
 //! - the side panel (`side.rs`) and its tabs: `server.rs`, `network.rs`,
 //!   `clients.rs`, `log.rs` (with `real_log.rs`: a real ensemble's lines
 //!   beside the simulated ones), `invariants.rs`, `diagnosis.rs`;
-//! - `widgets.rs`: the small pieces they share.
+//! - `widgets.rs`: the small pieces they share; `marks.rs`: the timeline
+//!   marks' kinds and shapes (the timeline and the legend draw them).
 //!
 //! A new view area is a new file here with its own component or view
-//! function; sibling files never import each other except `widgets`.
+//! function; sibling files never import each other except `widgets` and
+//! `marks`.
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -35,12 +38,14 @@ mod help;
 mod invariants;
 mod lesson;
 mod log;
+mod marks;
 mod network;
 mod real_log;
 mod seed;
 mod server;
 mod side;
 mod transport;
+mod welcome;
 mod widgets;
 
 pub use cluster::Cluster;
@@ -51,6 +56,7 @@ pub use help::help;
 pub use lesson::LessonPanel;
 pub use side::SidePanel;
 pub use transport::Transport;
+pub use welcome::welcome;
 
 /// The model, shared by the root (which mutates it in `update`) and the
 /// children (which read it while rendering). Equal when it is the same

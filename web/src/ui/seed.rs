@@ -28,7 +28,7 @@ pub fn field(l: Lang, seed: u64, send: &Callback<Msg>) -> Html {
                 <input type="number" min="0" value={seed.to_string()} data-testid="setup-seed"
                        onchange={on_number(send, |v| FileMsg::SetupField(SetupField::Seed, v))} />
                 <button type="button" onclick={draw} data-testid="setup-random-seed"
-                        title={tr(l, T::RandomSeedAria)} aria-label={tr(l, T::RandomSeedAria)}>
+                        title={tr(l, T::RandomSeedAria)}>
                     { tr(l, T::RandomSeed) }
                 </button>
             </span>

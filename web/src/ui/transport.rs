@@ -1,6 +1,8 @@
 //! Play, pause, step, step back, speed, crash-the-leader, the clock and
 //! status line, and the timeline scrubber over the whole branch with its
-//! markers (elections, epochs, syncs, faults, client actions, violations).
+//! markers (elections, epochs, syncs, faults, client actions, violations),
+//! each kind its own shape (`marks.rs`). The scrubber's arrow keys step
+//! events, not milliseconds (`keys.rs`).
 //! The buttons send `TransportMsg`s (and Crash the leader a `FaultMsg`);
 //! the markers are read from the frontier's records (`Engine::head`).
 
@@ -11,35 +13,11 @@ use zablab_core::ActionKind;
 
 use zablab_core::Simulation;
 
+use super::marks::Mark;
 use super::widgets::{event_input, input_value, on_click};
 use super::PanelProps;
 use crate::i18n::{tr, trf, Lang, T};
 use crate::model::{FaultMsg, Model, Msg, TransportMsg, SPEEDS};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Mark {
-    Election,
-    Leader,
-    Sync,
-    Fault,
-    Client,
-    Hazard,
-    Violation,
-}
-
-impl Mark {
-    fn class(self) -> &'static str {
-        match self {
-            Mark::Election => "mk-election",
-            Mark::Leader => "mk-leader",
-            Mark::Sync => "mk-sync",
-            Mark::Fault => "mk-fault",
-            Mark::Client => "mk-client",
-            Mark::Hazard => "mk-hazard",
-            Mark::Violation => "mk-violation",
-        }
-    }
-}
 
 /// A 16×16 icon (the button carries the accessible name).
 fn icon(path: &'static str) -> Html {
@@ -160,7 +138,7 @@ fn buttons(m: &Model, send: &Callback<Msg>) -> Html {
                     }) }
                 </select>
             </label>
-            <button type="button" class="danger" aria-label={tr(l, T::CrashLeaderAria)} data-testid="crash-leader"
+            <button type="button" class="danger" title={tr(l, T::CrashLeaderAria)} data-testid="crash-leader"
                     onclick={on_click(send, FaultMsg::CrashLeader)}>{ tr(l, T::CrashLeader) }</button>
         </div>
     }
@@ -206,7 +184,7 @@ fn timeline(m: &Model, send: &Callback<Msg>) -> Html {
         let label = format!("{} · {}", crate::fmt_ms(t), text);
         html! {
             <button type="button" class={classes!("marker", k.class(), (t > frontier).then_some("future"))}
-                    style={format!("left:{}", pct(t))} title={label.clone()} aria-label={label} {onclick} />
+                    style={format!("left:{}", pct(t))} title={label.clone()} aria-label={label} {onclick}>{ k.shape() }</button>
         }
     });
     let on_scrub = {

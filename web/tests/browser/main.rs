@@ -44,6 +44,11 @@ async fn mount_at(fragment: &str) -> Mounted {
         "",
         Some(&url),
     );
+    // The still opening (paused at 2 s, no welcome) the tests start from,
+    // as the e2e checks do (`app/first.rs`).
+    if let Ok(Some(storage)) = window.local_storage() {
+        storage.set_item("zablab-opening", "settled").unwrap();
+    }
     let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
