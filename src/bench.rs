@@ -8,6 +8,14 @@
 //! of virtual time, five voters, 200 writes/s and a fault every five minutes.
 //! `--quick` runs the same measurements on its first 60 s (a smoke test that
 //! keeps the command from rotting; its numbers are not comparable).
+//!
+//! `--memory [--hours N]` measures instead what a long run costs the app:
+//! the app's engine (`timetravel::Engine`, checkpoints and history as in
+//! the browser) on the benchmark hour looped N times (default 24; see
+//! [`looped`]), its RSS after every virtual hour and at the end, then seeks
+//! to seeded moments of the last 10 virtual minutes and of the whole run,
+//! and the slowest seek by the moment's age. Separate from the default
+//! lines, which stay short.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -18,7 +26,7 @@ use std::time::Instant;
 use zablab_core::fuzz::{self, Coverage};
 use zablab_core::rng::Pcg32;
 use zablab_core::timetravel::Engine;
-use zablab_core::{Scenario, Simulation};
+use zablab_core::{ActionKind, Scenario, Simulation};
 
 use crate::Usage;
 
@@ -44,6 +52,53 @@ pub const LINES: &[&str] = &[
     "clone_checkpoint_us",
 ];
 
+/// Every line `zablab bench --memory` prints, in order.
+pub const MEMORY_LINES: &[&str] = &[
+    "memory_hours",
+    "engine_long_compute_s",
+    "engine_long_checkpoints",
+    "engine_rss_by_hour_mb",
+    "engine_long_rss_mb",
+    "engine_long_peak_rss_mb",
+    "seek_recent_p50_ms",
+    "seek_recent_p95_ms",
+    "seek_recent_max_ms",
+    "seek_any_p50_ms",
+    "seek_any_p95_ms",
+    "seek_any_max_ms",
+    "seek_by_age_max_ms",
+];
+
+/// The benchmark hour looped `hours` times: its actions repeated every
+/// hour, except the start, the connect and the load, which happen once (the
+/// load lasts the whole run). `bench/browser.mjs` builds the same run
+/// (`looped` there) for the browser's memory curve.
+pub fn looped(base: &Scenario, hours: u64) -> Scenario {
+    const H: u64 = 3_600_000;
+    let mut s = base.clone();
+    s.name = format!("{}, looped {hours} times", base.name);
+    s.until_ms = hours * H;
+    s.actions.clear();
+    for k in 0..hours {
+        for a in &base.actions {
+            let once = matches!(
+                a.kind,
+                ActionKind::Start { .. } | ActionKind::Connect { .. } | ActionKind::Load { .. }
+            );
+            if k > 0 && once {
+                continue;
+            }
+            let mut a = a.clone();
+            a.at_ms += k * H;
+            if let ActionKind::Load { for_ms, .. } = &mut a.kind {
+                *for_ms = hours * H - a.at_ms;
+            }
+            s.actions.push(a);
+        }
+    }
+    s
+}
+
 struct Plan {
     scenario: Scenario,
     fuzz_seeds: u64,
@@ -66,7 +121,10 @@ fn plan(quick: bool) -> Plan {
 }
 
 fn line(name: &str, value: String, unit: &str) {
-    debug_assert!(LINES.contains(&name), "{name} is not in LINES");
+    debug_assert!(
+        LINES.contains(&name) || MEMORY_LINES.contains(&name),
+        "{name} is not in LINES"
+    );
     if unit.is_empty() {
         println!("{name}: {value}");
     } else {
@@ -76,10 +134,15 @@ fn line(name: &str, value: String, unit: &str) {
 
 /// This process's resident memory in MB (Linux; `None` elsewhere).
 fn rss_mb() -> Option<f64> {
+    status_mb("VmRSS:")
+}
+
+/// A `/proc/self/status` figure in MB (`VmRSS:`; `VmHWM:`, the peak).
+fn status_mb(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -155,7 +218,10 @@ fn simulate(scenario: &Scenario) -> (f64, Simulation, usize) {
     (secs, sim, total / samples.max(1))
 }
 
-pub fn bench(quick: bool) -> Result<ExitCode, Usage> {
+pub fn bench(quick: bool, memory: bool, hours: u64) -> Result<ExitCode, Usage> {
+    if memory {
+        return memory_figures(quick, hours);
+    }
     let p = plan(quick);
     if quick {
         println!("# quick: the first 60 s of virtual time and a few samples (not comparable)");
@@ -240,6 +306,111 @@ fn engine_figures(p: &Plan) -> Result<Simulation, Usage> {
     Ok(engine.head().clone())
 }
 
+/// What a long run costs the app (see the module doc): the engine over
+/// the looped hour, its RSS per virtual hour, then seeks near the end and
+/// anywhere. `quick`: two virtual minutes (a smoke test).
+fn memory_figures(quick: bool, hours: u64) -> Result<ExitCode, Usage> {
+    let base = Scenario::from_json(BENCH_1H).expect("the bench scenario is valid (tested)");
+    let mut scenario = looped(&base, hours.max(1));
+    if quick {
+        println!("# quick: the first 2 virtual minutes (not comparable)");
+        scenario.until_ms = 120_000;
+        scenario.actions.retain(|a| a.at_ms <= 120_000);
+    }
+    let end = scenario.until_ms;
+    line("memory_hours", hours.to_string(), "h");
+    let started = Instant::now();
+    let mut engine = Engine::new(scenario).map_err(Usage)?;
+    let mut by_hour = Vec::new();
+    let step = if quick { 60_000 } else { 3_600_000 };
+    let mut t = 0;
+    while t < end {
+        t = (t + step).min(end);
+        engine.seek(t, &mut || true);
+        by_hour.push(mb(rss_mb()));
+    }
+    line(
+        "engine_long_compute_s",
+        format!("{:.1}", started.elapsed().as_secs_f64()),
+        "s",
+    );
+    line(
+        "engine_long_checkpoints",
+        engine.checkpoints().to_string(),
+        "",
+    );
+    line("engine_rss_by_hour_mb", by_hour.join(","), "MB");
+    line("engine_long_rss_mb", mb(rss_mb()), "MB");
+    line("engine_long_peak_rss_mb", mb(status_mb("VmHWM:")), "MB");
+    let seeks = if quick { 4 } else { 20 };
+    let mut rng = Pcg32::new(11, 0x5eec);
+    let recent_from = end.saturating_sub(600_000);
+    let mut recent = Vec::new();
+    for _ in 0..seeks {
+        let t = recent_from + rng.below((end - recent_from) as u32) as u64;
+        recent.push(timed_seek(&mut engine, t).1);
+    }
+    let mut any = Vec::new();
+    for _ in 0..seeks {
+        let t = rng.below(end as u32) as u64;
+        any.push(timed_seek(&mut engine, t));
+    }
+    for (name, q) in [
+        ("seek_recent_p50_ms", 0.5),
+        ("seek_recent_p95_ms", 0.95),
+        ("seek_recent_max_ms", 1.0),
+    ] {
+        line(name, format!("{:.1}", quantile(&mut recent, q)), "ms");
+    }
+    let mut any_ms: Vec<f64> = any.iter().map(|&(_, ms)| ms).collect();
+    for (name, q) in [
+        ("seek_any_p50_ms", 0.5),
+        ("seek_any_p95_ms", 0.95),
+        ("seek_any_max_ms", 1.0),
+    ] {
+        line(name, format!("{:.1}", quantile(&mut any_ms, q)), "ms");
+    }
+    line("seek_by_age_max_ms", by_age(&any, end), "ms");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Seeks the engine to `t` (from wherever it shows now): (t, wall ms).
+fn timed_seek(engine: &mut Engine, t: u64) -> (u64, f64) {
+    let started = Instant::now();
+    engine.seek(t, &mut || true);
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(engine.now_ms(), t);
+    (t, ms)
+}
+
+/// The slowest seek by the moment's age at the end of the run:
+/// `<10m:ms,<1h:ms,<6h:ms,older:ms` (a band without a sample says `-`).
+fn by_age(seeks: &[(u64, f64)], end: u64) -> String {
+    const BANDS: [(&str, u64); 4] = [
+        ("<10m", 600_000),
+        ("<1h", 3_600_000),
+        ("<6h", 21_600_000),
+        ("older", u64::MAX),
+    ];
+    let mut max = [None::<f64>; 4];
+    for &(t, ms) in seeks {
+        let age = end - t;
+        let band = BANDS.iter().position(|&(_, upto)| age < upto).unwrap_or(3);
+        max[band] = Some(max[band].map_or(ms, |m: f64| m.max(ms)));
+    }
+    BANDS
+        .iter()
+        .zip(max)
+        .map(|((name, _), m)| {
+            format!(
+                "{name}:{}",
+                m.map_or("-".to_string(), |m| format!("{m:.0}"))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// One checkpoint of the five servers at the end of the hour.
 fn clone_figure(head: &Simulation, clones: usize) {
     let mut copies = Vec::with_capacity(clones);
@@ -263,6 +434,30 @@ mod tests {
         assert_eq!(quantile(&mut v, 0.5), 50.0);
         assert_eq!(quantile(&mut v, 1.0), 100.0);
         assert_eq!(quantile(&mut [], 0.5), 0.0);
+    }
+
+    #[test]
+    fn the_looped_hour_repeats_the_faults_and_keeps_one_load() {
+        let base = Scenario::from_json(BENCH_1H).unwrap();
+        let s = looped(&base, 3);
+        assert_eq!(s.until_ms, 3 * 3_600_000);
+        let per_hour = base.actions.len() - 3;
+        assert_eq!(s.actions.len(), base.actions.len() + 2 * per_hour);
+        let loads: Vec<u64> = s
+            .actions
+            .iter()
+            .filter_map(|a| match a.kind {
+                ActionKind::Load { for_ms, .. } => Some(a.at_ms + for_ms),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(loads, vec![3 * 3_600_000], "one load, to the end");
+        // Valid as a file (what the browser's share link carries).
+        Scenario::from_json(&s.to_json()).unwrap();
+        assert_eq!(
+            by_age(&[(9_000_000, 5.0), (100, 700.0), (100, 900.0)], 9_000_000),
+            "<10m:5,<1h:-,<6h:-,older:900"
+        );
     }
 
     #[test]

@@ -23,7 +23,9 @@ const USAGE: &str = "
                                   random fault schedules, checked after every event
   zablab fixture DIR              run every DIR/*.json scenario and write
                                   their hashes to DIR/hashes.json
-  zablab bench [--quick]          measure speed: `name: value unit` lines
+  zablab bench [--quick] [--memory [--hours N]]
+                                  measure speed, or (--memory) what a long
+                                  run costs the app: `name: value unit` lines
   zablab COMMAND --help           a command's inputs, outputs and exit codes
   zablab --help                   this text
   zablab --version                the version";
@@ -77,7 +79,11 @@ bench runs static/scenarios/bench/bench-1h.json (one hour, five servers,
 200 writes/s, a fault every five minutes) and prints its time, events/s,
 a bare heap loop of as many events and the ratio, fuzz seeds/s on one
 core, the app's seek p50/p95/max (its checkpoint policy) and the time to
-clone a checkpoint. --quick: the same on the first 60 s (smoke test)."
+clone a checkpoint. --quick: the same on the first 60 s (smoke test).
+--memory: instead, the app's engine on that hour looped N times (--hours,
+default 24): its RSS after each virtual hour and at the end, its peak,
+and seeks to the last 10 minutes and anywhere (p50/p95/max, the slowest
+by the moment's age)."
     };
 }
 
@@ -144,7 +150,8 @@ macro_rules! exit_bench {
         "\
 Output: `name: value unit` lines, always the same names in the same order
 (sim_1h_5srv_200wps_s, sim_1h_events, events_per_s, sim_1h_trace, ...,
-clone_checkpoint_us); --quick starts with a `# quick: ...` line.
+clone_checkpoint_us); --quick starts with a `# quick: ...` line. With
+--memory: memory_hours, engine_long_compute_s, ..., seek_by_age_max_ms.
 
 Exit codes: 0 measured, 2 a usage error."
     };
@@ -236,6 +243,12 @@ pub struct BenchArgs {
     /// Only the first 60 s (a smoke test; not comparable).
     #[arg(long)]
     pub quick: bool,
+    /// A long run's memory instead (the app's engine, seeks by age).
+    #[arg(long)]
+    pub memory: bool,
+    /// With --memory: virtual hours of the looped benchmark hour.
+    #[arg(long, value_name = "N", default_value_t = 24, value_parser = at_least_one, requires = "memory")]
+    pub hours: u64,
 }
 
 fn whole(v: &str) -> Result<u64, String> {
