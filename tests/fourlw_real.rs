@@ -230,110 +230,126 @@ fn leader_and_follower_answer_like_a_real_zookeeper() {
         let learners: Vec<u32> = (1..=3).filter(|&s| s != leader).collect();
         assert_eq!(word(&mut sim, leader, "ruok"), "imok");
         assert_eq!(word(&mut sim, follower, "ruok"), "imok");
-
-        let srvr = word(&mut sim, leader, "srvr");
-        compare_stat(REAL_LEADER_SRVR, &srvr, "leader srvr");
-        let stat = word(&mut sim, leader, "stat");
-        compare_stat(REAL_LEADER_STAT, &stat, "leader stat");
-        // Each 4lw is one more received packet before it runs and one
-        // more sent after, as in the real run (srvr 3/2, stat 4/3).
-        let count = |t: &str, l: &str| -> u64 {
-            t.lines()
-                .find_map(|x| x.strip_prefix(l))
-                .unwrap()
-                .parse()
-                .unwrap()
-        };
-        assert_eq!(count(&stat, "Received: "), count(&srvr, "Received: ") + 1);
-        assert_eq!(count(&stat, "Sent: "), count(&srvr, "Sent: ") + 1);
-        compare_conf(REAL_LEADER_CONF, 3, &word(&mut sim, leader, "conf"), leader);
-        let cons = word(&mut sim, leader, "cons");
-        assert!(cons.ends_with(")\n\n"), "{cons:?}");
-        assert_eq!(word(&mut sim, leader, "wchs"), REAL_LEADER_WCHS);
-        let mntr = word(&mut sim, leader, "mntr");
-        compare_mntr(REAL_LEADER_MNTR, &mntr, &[1, 2], &learners);
-
-        compare_stat(
-            REAL_FOLLOWER_SRVR,
-            &word(&mut sim, follower, "srvr"),
-            "follower srvr",
-        );
-        compare_stat(
-            REAL_FOLLOWER_STAT,
-            &word(&mut sim, follower, "stat"),
-            "follower stat",
-        );
-        compare_conf(
-            REAL_FOLLOWER_CONF,
-            1,
-            &word(&mut sim, follower, "conf"),
-            follower,
-        );
-        let cons = word(&mut sim, follower, "cons");
-        // The session line has every field of the real one, in order.
-        let fields = |l: &str| -> Vec<String> {
-            l.split_once("](")
-                .unwrap()
-                .1
-                .trim_end_matches(')')
-                .split(',')
-                .map(|kv| kv.split('=').next().unwrap().to_string())
-                .collect()
-        };
-        let real_session = REAL_FOLLOWER_CONS.lines().next().unwrap();
-        let ours_session = cons.lines().find(|l| l.contains("sid=0x")).expect(&cons);
-        assert_eq!(fields(real_session), fields(ours_session));
-        // OP_READ interest, and the last op of the session (a ping updates
-        // it too: FinalRequestProcessor's `lastOp = "PING"`).
-        assert!(ours_session.contains("[1]("), "{ours_session}");
-        assert!(
-            ours_session.contains(",lop=GETD,") || ours_session.contains(",lop=PING,"),
-            "{ours_session}"
-        );
-        let wchs = word(&mut sim, follower, "wchs");
-        assert!(wchs.ends_with(" paths\nTotal watches:0\n"), "{wchs}");
-        let mntr = word(&mut sim, follower, "mntr");
-        compare_mntr(REAL_FOLLOWER_MNTR, &mntr, &[], &[]);
-        // Values from the run, not constants: the counts this scenario
-        // shares with the real run (`docs/REAL-ZK.md`) are the real ones.
-        let get = |text: &str, k: &str| -> String {
-            text.lines()
-                .find_map(|l| l.strip_prefix(&format!("{k}\t")))
-                .unwrap_or_else(|| panic!("{k}"))
-                .to_string()
-        };
-        for k in [
-            "zk_learner_proposal_received_count",
-            "zk_learner_commit_received_count",
-            "zk_cnt_a_write_per_namespace",
-            "zk_cnt_a_read_per_namespace",
-            "zk_cnt_zookeeper_write_per_namespace",
-            "zk_cnt_updatelatency",
-            "zk_looking_count",
-            "zk_cnt_election_time",
-            "zk_proposal_count",
-            "zk_global_sessions",
-        ] {
-            assert_eq!(get(&mntr, k), get(REAL_FOLLOWER_MNTR, k), "follower {k}");
-        }
-        let leader_mntr = word(&mut sim, leader, "mntr");
-        for k in [
-            "zk_proposal_count",
-            "zk_commit_count",
-            "zk_cnt_quorum_ack_latency",
-            "zk_cnt_a_write_per_namespace",
-            "zk_cnt_zookeeper_write_per_namespace",
-            "zk_learners",
-            "zk_synced_followers",
-            "zk_cnt_election_time",
-            "zk_learner_commit_received_count",
-        ] {
-            assert_eq!(get(&leader_mntr, k), get(REAL_LEADER_MNTR, k), "leader {k}");
-        }
-        let get = |k: &str| get(&mntr, k);
-        assert_ne!(get("zk_cnt_fsynctime"), "0");
-        assert_eq!(get("zk_num_alive_connections"), "2");
+        // The order of the words matters: each one is a packet the server
+        // counts, as in the real run.
+        leader_answers_like_the_real_leader(&mut sim, leader, &learners);
+        let mntr = follower_answers_like_the_real_follower(&mut sim, follower);
+        the_counts_are_the_real_runs(&mut sim, leader, &mntr);
     }
+}
+
+/// The leader's srvr, stat, conf, cons, wchs and mntr.
+fn leader_answers_like_the_real_leader(sim: &mut Simulation, leader: u32, learners: &[u32]) {
+    let srvr = word(sim, leader, "srvr");
+    compare_stat(REAL_LEADER_SRVR, &srvr, "leader srvr");
+    let stat = word(sim, leader, "stat");
+    compare_stat(REAL_LEADER_STAT, &stat, "leader stat");
+    // Each 4lw is one more received packet before it runs and one
+    // more sent after, as in the real run (srvr 3/2, stat 4/3).
+    let count = |t: &str, l: &str| -> u64 {
+        t.lines()
+            .find_map(|x| x.strip_prefix(l))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(count(&stat, "Received: "), count(&srvr, "Received: ") + 1);
+    assert_eq!(count(&stat, "Sent: "), count(&srvr, "Sent: ") + 1);
+    compare_conf(REAL_LEADER_CONF, 3, &word(sim, leader, "conf"), leader);
+    let cons = word(sim, leader, "cons");
+    assert!(cons.ends_with(")\n\n"), "{cons:?}");
+    assert_eq!(word(sim, leader, "wchs"), REAL_LEADER_WCHS);
+    let mntr = word(sim, leader, "mntr");
+    compare_mntr(REAL_LEADER_MNTR, &mntr, &[1, 2], learners);
+}
+
+/// The follower's srvr, stat, conf, cons (its session line field by
+/// field), wchs and mntr; returns the mntr answer.
+fn follower_answers_like_the_real_follower(sim: &mut Simulation, follower: u32) -> String {
+    compare_stat(
+        REAL_FOLLOWER_SRVR,
+        &word(sim, follower, "srvr"),
+        "follower srvr",
+    );
+    compare_stat(
+        REAL_FOLLOWER_STAT,
+        &word(sim, follower, "stat"),
+        "follower stat",
+    );
+    compare_conf(
+        REAL_FOLLOWER_CONF,
+        1,
+        &word(sim, follower, "conf"),
+        follower,
+    );
+    let cons = word(sim, follower, "cons");
+    // The session line has every field of the real one, in order.
+    let fields = |l: &str| -> Vec<String> {
+        l.split_once("](")
+            .unwrap()
+            .1
+            .trim_end_matches(')')
+            .split(',')
+            .map(|kv| kv.split('=').next().unwrap().to_string())
+            .collect()
+    };
+    let real_session = REAL_FOLLOWER_CONS.lines().next().unwrap();
+    let ours_session = cons.lines().find(|l| l.contains("sid=0x")).expect(&cons);
+    assert_eq!(fields(real_session), fields(ours_session));
+    // OP_READ interest, and the last op of the session (a ping updates
+    // it too: FinalRequestProcessor's `lastOp = "PING"`).
+    assert!(ours_session.contains("[1]("), "{ours_session}");
+    assert!(
+        ours_session.contains(",lop=GETD,") || ours_session.contains(",lop=PING,"),
+        "{ours_session}"
+    );
+    let wchs = word(sim, follower, "wchs");
+    assert!(wchs.ends_with(" paths\nTotal watches:0\n"), "{wchs}");
+    let mntr = word(sim, follower, "mntr");
+    compare_mntr(REAL_FOLLOWER_MNTR, &mntr, &[], &[]);
+    mntr
+}
+
+/// Values from the run, not constants: the counts this scenario shares
+/// with the real run (`docs/REAL-ZK.md`) are the real ones.
+fn the_counts_are_the_real_runs(sim: &mut Simulation, leader: u32, mntr: &str) {
+    let get = |text: &str, k: &str| -> String {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}\t")))
+            .unwrap_or_else(|| panic!("{k}"))
+            .to_string()
+    };
+    for k in [
+        "zk_learner_proposal_received_count",
+        "zk_learner_commit_received_count",
+        "zk_cnt_a_write_per_namespace",
+        "zk_cnt_a_read_per_namespace",
+        "zk_cnt_zookeeper_write_per_namespace",
+        "zk_cnt_updatelatency",
+        "zk_looking_count",
+        "zk_cnt_election_time",
+        "zk_proposal_count",
+        "zk_global_sessions",
+    ] {
+        assert_eq!(get(mntr, k), get(REAL_FOLLOWER_MNTR, k), "follower {k}");
+    }
+    let leader_mntr = word(sim, leader, "mntr");
+    for k in [
+        "zk_proposal_count",
+        "zk_commit_count",
+        "zk_cnt_quorum_ack_latency",
+        "zk_cnt_a_write_per_namespace",
+        "zk_cnt_zookeeper_write_per_namespace",
+        "zk_learners",
+        "zk_synced_followers",
+        "zk_cnt_election_time",
+        "zk_learner_commit_received_count",
+    ] {
+        assert_eq!(get(&leader_mntr, k), get(REAL_LEADER_MNTR, k), "leader {k}");
+    }
+    let get = |k: &str| get(mntr, k);
+    assert_ne!(get("zk_cnt_fsynctime"), "0");
+    assert_eq!(get("zk_num_alive_connections"), "2");
 }
 
 #[test]

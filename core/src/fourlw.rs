@@ -308,6 +308,16 @@ pub fn is_known(word: &str) -> bool {
     KNOWN_COMMANDS.contains(&word)
 }
 
+/// Whether a four-letter-word connection that sends `cmd` asks for a word
+/// ZooKeeper knows: it reads the first four bytes; the rest (`srvr\n`,
+/// `stmk`'s 8-byte mask) may follow.
+pub fn starts_with_known(cmd: &str) -> bool {
+    cmd.as_bytes()
+        .get(..4)
+        .and_then(|w| std::str::from_utf8(w).ok())
+        .is_some_and(is_known)
+}
+
 /// `FourLetterCommands.isEnabled`: every known word with `*`
 /// (`whitelist_all`), else only `srvr`, plus `isro` when
 /// `readonlymode.enabled` is set.

@@ -257,6 +257,9 @@ pub struct Simulation {
     client_cuts: BTreeSet<(String, Sid)>,
     /// What such a cut holds, in order.
     client_held: Vec<ClientHeld>,
+    /// The buffer `after_server` drains a server's outputs from, handed
+    /// back and forth with the server (no allocation per event).
+    outputs: Vec<Output>,
     link_latency: BTreeMap<(Sid, Sid), u64>,
     drop_next: BTreeSet<(Sid, Sid)>,
     clients: Vec<Client>,
@@ -318,6 +321,7 @@ impl Simulation {
             cuts: BTreeSet::new(),
             client_cuts: BTreeSet::new(),
             client_held: Vec::new(),
+            outputs: Vec::new(),
             link_latency: BTreeMap::new(),
             drop_next: BTreeSet::new(),
             clients: Vec::new(),
@@ -579,9 +583,11 @@ impl Simulation {
     fn after_server(&mut self, i: usize) {
         let sid = self.nodes[i].sid;
         let inc = self.nodes[i].inc;
-        let outputs = self.nodes[i].server.take_outputs();
+        let mut outputs = std::mem::take(&mut self.outputs);
+        self.nodes[i].server.swap_outputs(&mut outputs);
         let now = self.now_ms;
-        for out in outputs {
+        let mut exited = None;
+        for out in outputs.drain(..) {
             match out {
                 Output::Notify { to, n } => self.send_notification(sid, inc, to, n),
                 Output::Connect { to } => self.connect(sid, inc, to),
@@ -607,12 +613,18 @@ impl Simulation {
                     text: line.text,
                 }),
                 Output::Exit { reason } => {
-                    self.server_exited(i, reason);
-                    return;
+                    exited = Some(reason);
+                    break;
                 }
             }
         }
-        self.take_ghost_of(i);
+        // What follows an exit is dropped with the process.
+        outputs.clear();
+        self.outputs = outputs;
+        match exited {
+            Some(reason) => self.server_exited(i, reason),
+            None => self.take_ghost_of(i),
+        }
     }
 
     /// The server exited (a fatal error in ZooKeeper's code): reported as

@@ -280,6 +280,7 @@ table! {
     ErrClientGone => "Client “{0}” has no session any more ({1}).", "客户端“{0}”已经没有会话了（{1}）。";
     ErrAlreadyPaused => "Server {0} is already paused.", "服务器 {0} 已经处于暂停状态。";
     ErrNotSimulated => "The action “{0}” is not simulated by this build yet.", "这个版本还没有模拟“{0}”这个操作。";
+    ErrUnknownWord => "“{0}” is not a four-letter word ZooKeeper knows.", "“{0}”不是 ZooKeeper 认识的四字命令。";
     ErrRecipeRunning => "Client “{0}” already runs a recipe on {1}.", "客户端“{0}”已经在 {1} 上运行一个 recipe。";
     TabDiagnosis => "Diagnosis", "诊断";
     DiagHint => "The operator's questions, answered at {0} (this follows the timeline): most severe first. Click a finding to mark its servers and links in the ensemble.", "运维问题在 {0} 的答案（随时间轴变化），严重的在前。点击一条发现，在集群中标出它涉及的服务器和链路。";

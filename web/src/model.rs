@@ -187,6 +187,7 @@ pub fn action_error(lang: Lang, e: &ActionError) -> String {
         ActionError::ClientGone(c, why) => trf(lang, T::ErrClientGone, &[c, why]),
         ActionError::AlreadyPaused(s) => trf(lang, T::ErrAlreadyPaused, &[&s.to_string()]),
         ActionError::NotSimulated(a) => trf(lang, T::ErrNotSimulated, &[a]),
+        ActionError::UnknownWord(w) => trf(lang, T::ErrUnknownWord, &[w]),
         ActionError::RecipeRunning(c, p) => trf(lang, T::ErrRecipeRunning, &[c, p]),
         // An error the core adds before this table knows it: its own text.
         #[allow(unreachable_patterns)]

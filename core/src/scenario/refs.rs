@@ -151,14 +151,9 @@ fn one_side_each(sides: &[Vec<String>], path: &str) -> Result<(), ScenarioError>
     Ok(())
 }
 
-/// ZooKeeper reads the first four bytes of a four-letter-word connection;
-/// the rest (`srvr\n`, `stmk`'s 8-byte mask) may follow.
+/// A `4lw` action's word is one ZooKeeper knows (`fourlw::starts_with_known`).
 fn known_word(cmd: &str, path: &str) -> Result<(), ScenarioError> {
-    let word = cmd
-        .as_bytes()
-        .get(..4)
-        .and_then(|w| std::str::from_utf8(w).ok());
-    if word.is_some_and(fourlw::is_known) {
+    if fourlw::starts_with_known(cmd) {
         return Ok(());
     }
     Err(ScenarioError::at(

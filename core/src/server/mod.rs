@@ -200,6 +200,14 @@ impl Server {
         std::mem::take(&mut self.out)
     }
 
+    /// [`Server::take_outputs`] into `into` (emptied first), giving the
+    /// server `into`'s buffer in exchange: a caller that hands the same
+    /// buffer back every time allocates no vector per event.
+    pub fn swap_outputs(&mut self, into: &mut Vec<Output>) {
+        into.clear();
+        std::mem::swap(&mut self.out, into);
+    }
+
     /// Drain the ghost events of the last `handle` calls (checks only).
     pub fn take_ghost(&mut self) -> Vec<GhostEvent> {
         std::mem::take(&mut self.ghost)

@@ -51,6 +51,8 @@ pub enum ActionError {
     RecipeRunning(String, String),
     #[error("action \"{0}\" is not simulated by this build yet")]
     NotSimulated(&'static str),
+    #[error("\"{0}\" is not a four-letter word ZooKeeper knows")]
+    UnknownWord(String),
 }
 
 /// The client a `write` with no `client` uses.
@@ -96,7 +98,14 @@ impl Simulation {
         match kind {
             ActionKind::Start { servers } => self.check_all_down(servers),
             ActionKind::Restart { server } => self.check_down(*server),
-            ActionKind::Crash { server } | ActionKind::FourLetterWord { server, .. } => {
+            ActionKind::Crash { server } => self.check_up(*server).map(|_| ()),
+            ActionKind::FourLetterWord { server, cmd } => {
+                // As a file's static check does (`scenario/refs.rs`), so a
+                // session recorded with `act` always exports to a file that
+                // loads.
+                if !crate::fourlw::starts_with_known(cmd) {
+                    return Err(ActionError::UnknownWord(cmd.clone()));
+                }
                 self.check_up(*server).map(|_| ())
             }
             ActionKind::SlowDisk { server, .. } => self.resolve_ref(*server).map(|_| ()),
@@ -113,6 +122,12 @@ impl Simulation {
             ActionKind::SlowLink { from, to, .. }
             | ActionKind::Cut { from, to }
             | ActionKind::Drop { from, to } => self.idx(*from).and(self.idx(*to)).map(|_| ()),
+            ActionKind::Expect {
+                client: Some(c), ..
+            } => match self.client_idx(c) {
+                Some(_) => Ok(()),
+                None => Err(ActionError::UnknownClient(c.clone())),
+            },
             ActionKind::Heal | ActionKind::Expect { .. } => Ok(()),
         }
     }

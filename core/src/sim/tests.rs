@@ -3,7 +3,7 @@
 //! checks against a shadow checker that sees every server.
 
 use super::*;
-use crate::scenario::ServerRef;
+use crate::scenario::{Expectation, ServerRef};
 
 fn three_servers(seed: u64) -> Simulation {
     let text = include_str!("../../../static/scenarios/three-servers.json")
@@ -144,6 +144,23 @@ fn impossible_actions_are_refused_without_changing_anything() {
             client: "nobody".into()
         }),
         Err(ActionError::UnknownClient("nobody".into()))
+    );
+    // What a file's static checks refuse, `act` refuses too, so a recorded
+    // session always exports to a file that loads.
+    assert_eq!(
+        sim.act(ActionKind::Expect {
+            what: Expectation::WritesCommit,
+            within_ms: 1000,
+            client: Some("nobody".into()),
+        }),
+        Err(ActionError::UnknownClient("nobody".into()))
+    );
+    assert_eq!(
+        sim.act(ActionKind::FourLetterWord {
+            server: ServerRef::Sid(1),
+            cmd: "stst".into(),
+        }),
+        Err(ActionError::UnknownWord("stst".into()))
     );
     assert_eq!(before, (sim.scenario().actions.len(), sim.trace_hash()));
 }

@@ -66,6 +66,19 @@ fn find(root: &Element, selector: &str) -> Element {
         .unwrap_or_else(|| panic!("no element matches {selector}"))
 }
 
+/// The element `selector` matches, waiting up to 5 s for it to render: for
+/// what appears after work that a loaded machine may not finish within one
+/// `settle` (the share link after a run's export and compression).
+async fn wait_for(root: &Element, selector: &str) -> Element {
+    for _ in 0..100 {
+        if let Some(el) = root.query_selector(selector).unwrap() {
+            return el;
+        }
+        sleep(Duration::from_millis(50)).await;
+    }
+    find(root, selector)
+}
+
 fn text(root: &Element, selector: &str) -> String {
     find(root, selector).text_content().unwrap_or_default()
 }

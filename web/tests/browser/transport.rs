@@ -83,7 +83,8 @@ async fn a_random_seed_is_shown_in_the_form_and_carried_by_the_share_link() {
     assert!((1..=zablab_web::setup::RANDOM_SEED_MAX).contains(&seed));
     click(r, "[data-testid=setup-start]").await;
     click(r, "[data-testid=share]").await;
-    let link = find(r, "[data-testid=share-link]")
+    let link = wait_for(r, "[data-testid=share-link]")
+        .await
         .dyn_into::<HtmlInputElement>()
         .unwrap()
         .value();

@@ -82,10 +82,21 @@ impl Simulation {
             }
             self.committed.applied += 1;
         }
-        // Proposals below the committed head were abandoned.
+        // Proposals below the committed head were abandoned. They are a
+        // prefix of the map (ordered by zxid first), so dropping them is
+        // popping the front: a look at one key when there is none to drop
+        // (a full `retain` after every event was a scan of every pending
+        // proposal while a partition kept them from committing).
         if self.committed.proposals.len() > 64 {
             let head = self.committed.tree.last_processed_zxid;
-            self.committed.proposals.retain(|k, _| k.zxid > head);
+            while self
+                .committed
+                .proposals
+                .first_key_value()
+                .is_some_and(|(k, _)| k.zxid <= head)
+            {
+                self.committed.proposals.pop_first();
+            }
         }
     }
 
