@@ -17,8 +17,9 @@
 //!   head did, whichever checkpoint it starts from.
 //! - Memory is bounded (`policy`): every checkpoint of the last
 //!   `RECENT_MS` of virtual time (at most `MAX_RECENT`, or their spacing
-//!   doubles), then exponentially fewer with age; seeking to an older
-//!   moment replays from further back and costs more. Checkpoints keep no
+//!   doubles), and at most `MAX_OLD` older ones spread evenly over the
+//!   run; seeking to an older moment replays from further back and costs
+//!   more (at most about 2·run length / `MAX_OLD` of virtual time). Checkpoints keep no
 //!   message history (the head keeps the newest `HISTORY_MESSAGES`): a
 //!   replay starts at least `context_ms` before the moment it shows, so
 //!   the diagram's window is complete again (`set_context_ms`).
@@ -44,7 +45,7 @@ pub mod policy;
 #[cfg(test)]
 mod tests;
 
-pub use policy::{MAX_RECENT, PER_LEVEL, RECENT_MS};
+pub use policy::{MAX_OLD, MAX_RECENT, RECENT_MS};
 
 /// Messages the space-time history keeps (the head's and a replay's).
 pub const HISTORY_MESSAGES: usize = 64 * 1024;
@@ -87,6 +88,8 @@ struct Branch {
     every: u64,
     head: Simulation,
     past: Option<Past>,
+    /// Events handled by replays so far (what seeking into the past cost).
+    replayed: u64,
 }
 
 /// What the branch picker shows.
@@ -167,6 +170,7 @@ impl Branch {
             every: CHECKPOINT_EVERY,
             head,
             past: None,
+            replayed: 0,
         }
     }
 
@@ -274,7 +278,10 @@ impl Branch {
         }
         let actions = &self.head.scenario().actions;
         let sim = &mut self.past.as_mut().expect("set above").sim;
-        replay(sim, actions, t, n, more)
+        let before = sim.events();
+        let done = replay(sim, actions, t, n, more);
+        self.replayed += sim.events() - before;
+        done
     }
 }
 
@@ -416,7 +423,9 @@ impl Engine {
         }
         let actions = &b.head.scenario().actions;
         let sim = &mut b.past.as_mut().expect("set above").sim;
+        let before = sim.events();
         replay(sim, actions, u64::MAX, n, &mut || true);
+        b.replayed += sim.events() - before;
     }
 
     /// Handles one more event. False when nothing is left to handle.
@@ -525,6 +534,13 @@ impl Engine {
         let last = s.actions.iter().map(|a| a.at_ms).max().unwrap_or(0);
         s.until_ms = head.now_ms().max(last);
         s
+    }
+
+    /// Events the shown branch's replays have handled so far: what seeks
+    /// into the past cost, in a unit that does not depend on the machine
+    /// or its load (the benchmark's seek figures).
+    pub fn replayed_events(&self) -> u64 {
+        self.b().replayed
     }
 
     /// Checkpoints in the shown branch (for tests and the status line).

@@ -7,17 +7,18 @@
 //! - Recent checkpoints (at most [`RECENT_MS`] of virtual time before the
 //!   frontier) are all kept; their number is bounded by the branch, which
 //!   doubles its spacing when more than [`MAX_RECENT`] are recent.
-//! - Older ones are kept exponentially fewer: a checkpoint of age `a` in
-//!   `[R·2^k, R·2^(k+1))` (R = `RECENT_MS`) falls in bucket
-//!   `t / (R·2^k / PER_LEVEL)` of level `k`, and each bucket keeps its
-//!   earliest checkpoint. A level-(k+1) bucket is two level-k buckets, so
-//!   what is dropped once stays dropped and the kept ones stay kept until
-//!   their bucket merges with the one before. That is about `PER_LEVEL`
-//!   checkpoints per doubling of age, so a run of length T keeps about
-//!   `PER_LEVEL · log2(T / R)` old ones.
-//! - The cost: seeking to a moment of age `a` replays from the kept
-//!   checkpoint before it, at most about `2a / PER_LEVEL` of virtual time
-//!   (measured by `zablab bench --memory`, `seek_by_age_max_ms`).
+//! - Older ones are kept evenly spread over the whole run: the run from
+//!   0 is cut into buckets of width `w = RECENT_MS·2^k`, the smallest such
+//!   width that makes at most [`MAX_OLD`] buckets, and each bucket keeps its
+//!   earliest checkpoint. `w` only grows with the frontier and a bucket of
+//!   width `2w` is two of width `w`, so what is dropped once stays dropped.
+//!   Between `MAX_OLD / 2` and `MAX_OLD` old ones, whatever the run length.
+//! - The cost: seeking to an old moment replays from the kept checkpoint
+//!   before it, less than `2w` of virtual time (`w` ≤ run length ·
+//!   2 / `MAX_OLD`); measured by `zablab bench --memory`
+//!   (`seek_any_p95_events`, `seek_by_age_max_events`). An earlier draft
+//!   kept ~4 per doubling of age: as few checkpoints, but a seek half-way
+//!   back in a 4-hour run replayed an hour.
 //! - Never reads a simulation: only (time, events) keys.
 
 /// Virtual time before the frontier where every checkpoint is kept.
@@ -25,23 +26,33 @@ pub const RECENT_MS: u64 = 10 * 60 * 1000;
 /// Checkpoints in the recent window before the branch thins them (every
 /// other one) and doubles its spacing in events.
 pub const MAX_RECENT: usize = 100;
-/// Old checkpoints kept per doubling of age.
-pub const PER_LEVEL: u64 = 4;
+/// Old checkpoints kept at most (evenly spread over the run).
+pub const MAX_OLD: u64 = 64;
+
+/// The width of the old checkpoints' buckets when the frontier is at `now`.
+pub fn bucket_ms(now: u64) -> u64 {
+    let mut w = RECENT_MS;
+    while now / w > MAX_OLD {
+        w *= 2;
+    }
+    w
+}
 
 /// Which of the checkpoints at `times` (ascending virtual ms) to keep when
 /// the frontier is at `now` (see the module doc): one flag each.
 pub fn keep_old(times: &[u64], now: u64) -> Vec<bool> {
+    let w = bucket_ms(now);
     let mut keep = vec![true; times.len()];
-    let mut last_bucket: Option<(u32, u64)> = None;
+    let mut last_bucket = None;
     for (i, &t) in times.iter().enumerate() {
-        let age = now.saturating_sub(t);
-        if i == 0 || age <= RECENT_MS {
-            last_bucket = None;
+        let bucket = t / w;
+        if i == 0 {
+            last_bucket = Some(bucket);
             continue;
         }
-        let level = (age / RECENT_MS).ilog2();
-        let width = ((RECENT_MS << level) / PER_LEVEL).max(1);
-        let bucket = (level, t / width);
+        if now.saturating_sub(t) <= RECENT_MS {
+            continue;
+        }
         if last_bucket == Some(bucket) {
             keep[i] = false;
         } else {
@@ -91,22 +102,24 @@ mod tests {
     }
 
     #[test]
-    fn old_checkpoints_thin_out_by_the_logarithm_of_their_age() {
-        // A day of checkpoints every 10 s.
-        let day = 24 * 60 * MIN;
-        let kept = grow(day, 10_000);
-        let recent = kept.iter().filter(|&&t| day - t <= RECENT_MS).count();
-        let old = kept.len() - recent - 1;
-        assert_eq!(recent, 61, "every one of the last 10 minutes");
-        // log2(1440 / 10) ≈ 7.2 levels of PER_LEVEL each (plus level edges).
-        assert!((20..=45).contains(&old), "{old} old ones: {kept:?}");
-        // No gap wider than about 2·age/PER_LEVEL (+ one bucket of slack).
-        for w in kept.windows(2) {
-            let age = day - w[1];
+    fn old_checkpoints_are_few_and_evenly_spread_over_any_run_length() {
+        for hours in [1, 4, 24, 50] {
+            let end = hours * 60 * MIN;
+            let kept = grow(end, 10_000);
+            let recent = kept.iter().filter(|&&t| end - t <= RECENT_MS).count();
+            let old = (kept.len() - recent - 1) as u64;
+            assert_eq!(recent, 61, "every one of the last 10 minutes");
+            assert!(old <= MAX_OLD, "{hours} h: {old} old ones");
+            // One per 10 minutes until that would be more than MAX_OLD.
+            let buckets = end.div_ceil(bucket_ms(end));
             assert!(
-                w[1] - w[0] <= (2 * age.max(RECENT_MS) / PER_LEVEL) + RECENT_MS,
-                "a gap {w:?} at age {age}"
+                old + 2 >= buckets.min(MAX_OLD / 2),
+                "{hours} h: only {old} old ones"
             );
+            // No gap wider than two buckets, however old.
+            for w in kept.windows(2) {
+                assert!(w[1] - w[0] <= 2 * bucket_ms(end), "{hours} h: a gap {w:?}");
+            }
         }
     }
 

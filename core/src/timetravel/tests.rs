@@ -258,11 +258,8 @@ fn old_checkpoints_thin_out_and_replays_across_later_actions_stay_exact() {
     let times = e.checkpoint_times();
     let end = e.frontier_ms();
     let old = times.iter().filter(|&&t| end - t > RECENT_MS).count();
-    // Three hours: about PER_LEVEL per doubling of age beyond 10 minutes.
-    assert!(
-        old <= 6 * PER_LEVEL as usize,
-        "{old} old checkpoints: {times:?}"
-    );
+    // Three hours: one per 10-minute bucket at most.
+    assert!(old <= 18, "{old} old checkpoints: {times:?}");
     // The checkpoints right after the early actions are gone, yet a replay
     // from further back handles those actions.
     assert!(
@@ -378,4 +375,35 @@ fn the_recent_checkpoints_are_bounded_and_their_spacing_doubles() {
     assert!(e.b().every > 500, "the spacing doubled");
     go(&mut e, 150_000);
     assert_eq!(e.sim().trace_hash(), replay(&e, 150_000).trace_hash());
+}
+
+#[test]
+fn a_seek_back_replays_about_its_context_and_a_second_one_nothing() {
+    // Under load, checkpoints every 500 events (well under CONTEXT_MS).
+    let text = include_str!("../../../static/scenarios/load-1h-5srv.json");
+    let mut e = Engine::with_checkpoints_every(Scenario::from_json(text).unwrap(), 500).unwrap();
+    go(&mut e, 60_000);
+    let t = 50_000;
+    let mut fresh = Simulation::new(e.export()).unwrap();
+    fresh.run_until(t - CONTEXT_MS);
+    let from = fresh.events();
+    fresh.run_until(t);
+    let window = fresh.events() - from;
+    assert!(window > 1_000, "{window}");
+    let before = e.replayed_events();
+    go(&mut e, t);
+    let cost = e.replayed_events() - before;
+    // From the newest checkpoint at least CONTEXT_MS back: the window's
+    // events, plus less than two checkpoint spacings.
+    let spacing = e.b().every;
+    assert!(
+        cost >= window && cost < window + 2 * spacing,
+        "{cost} events for a window of {window}"
+    );
+    go(&mut e, t);
+    assert_eq!(
+        e.replayed_events() - before,
+        cost,
+        "the same moment again costs nothing"
+    );
 }
