@@ -13,9 +13,12 @@
 //! the app's engine (`timetravel::Engine`, checkpoints and history as in
 //! the browser) on the benchmark hour looped N times (default 24; see
 //! [`looped`]), its RSS after every virtual hour and at the end, then seeks
-//! to seeded moments of the last 10 virtual minutes and of the whole run,
-//! and the slowest seek by the moment's age. Separate from the default
-//! lines, which stay short.
+//! to seeded moments of the last 10 virtual minutes and of the whole run:
+//! wall ms (load-dependent) and the events each replayed
+//! (`Engine::replayed_events`, the same on any machine), and the costliest
+//! by the moment's age. `--bare` runs the same scenario in a plain
+//! `Simulation`: what the model keeps by itself, apart from time travel.
+//! Separate from the default lines, which stay short.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -63,11 +66,16 @@ pub const MEMORY_LINES: &[&str] = &[
     "seek_recent_p50_ms",
     "seek_recent_p95_ms",
     "seek_recent_max_ms",
+    "seek_recent_p95_events",
     "seek_any_p50_ms",
     "seek_any_p95_ms",
     "seek_any_max_ms",
-    "seek_by_age_max_ms",
+    "seek_any_p95_events",
+    "seek_by_age_max_events",
 ];
+
+/// What `zablab bench --memory --bare` prints, in order.
+pub const BARE_LINES: &[&str] = &["memory_hours", "bare_rss_by_hour_mb", "bare_peak_rss_mb"];
 
 /// The benchmark hour looped `hours` times: its actions repeated every
 /// hour, except the start, the connect and the load, which happen once (the
@@ -122,7 +130,7 @@ fn plan(quick: bool) -> Plan {
 
 fn line(name: &str, value: String, unit: &str) {
     debug_assert!(
-        LINES.contains(&name) || MEMORY_LINES.contains(&name),
+        LINES.contains(&name) || MEMORY_LINES.contains(&name) || BARE_LINES.contains(&name),
         "{name} is not in LINES"
     );
     if unit.is_empty() {
@@ -218,9 +226,9 @@ fn simulate(scenario: &Scenario) -> (f64, Simulation, usize) {
     (secs, sim, total / samples.max(1))
 }
 
-pub fn bench(quick: bool, memory: bool, hours: u64) -> Result<ExitCode, Usage> {
+pub fn bench(quick: bool, memory: bool, hours: u64, bare: bool) -> Result<ExitCode, Usage> {
     if memory {
-        return memory_figures(quick, hours);
+        return memory_figures(quick, hours, bare);
     }
     let p = plan(quick);
     if quick {
@@ -309,7 +317,7 @@ fn engine_figures(p: &Plan) -> Result<Simulation, Usage> {
 /// What a long run costs the app (see the module doc): the engine over
 /// the looped hour, its RSS per virtual hour, then seeks near the end and
 /// anywhere. `quick`: two virtual minutes (a smoke test).
-fn memory_figures(quick: bool, hours: u64) -> Result<ExitCode, Usage> {
+fn memory_figures(quick: bool, hours: u64, bare: bool) -> Result<ExitCode, Usage> {
     let base = Scenario::from_json(BENCH_1H).expect("the bench scenario is valid (tested)");
     let mut scenario = looped(&base, hours.max(1));
     if quick {
@@ -319,15 +327,25 @@ fn memory_figures(quick: bool, hours: u64) -> Result<ExitCode, Usage> {
     }
     let end = scenario.until_ms;
     line("memory_hours", hours.to_string(), "h");
+    let step = if quick { 60_000 } else { 3_600_000 };
+    if bare {
+        return Ok(bare_figures(scenario, step));
+    }
     let started = Instant::now();
     let mut engine = Engine::new(scenario).map_err(Usage)?;
     let mut by_hour = Vec::new();
-    let step = if quick { 60_000 } else { 3_600_000 };
     let mut t = 0;
     while t < end {
         t = (t + step).min(end);
         engine.seek(t, &mut || true);
         by_hour.push(mb(rss_mb()));
+        println!(
+            "# at {} min: {} MB, {} checkpoints, {} events",
+            t / 60_000,
+            by_hour[by_hour.len() - 1],
+            engine.checkpoints(),
+            engine.head().events()
+        );
     }
     line(
         "engine_long_compute_s",
@@ -348,43 +366,80 @@ fn memory_figures(quick: bool, hours: u64) -> Result<ExitCode, Usage> {
     let mut recent = Vec::new();
     for _ in 0..seeks {
         let t = recent_from + rng.below((end - recent_from) as u32) as u64;
-        recent.push(timed_seek(&mut engine, t).1);
+        recent.push(timed_seek(&mut engine, t));
     }
     let mut any = Vec::new();
     for _ in 0..seeks {
         let t = rng.below(end as u32) as u64;
         any.push(timed_seek(&mut engine, t));
     }
-    for (name, q) in [
-        ("seek_recent_p50_ms", 0.5),
-        ("seek_recent_p95_ms", 0.95),
-        ("seek_recent_max_ms", 1.0),
-    ] {
-        line(name, format!("{:.1}", quantile(&mut recent, q)), "ms");
-    }
-    let mut any_ms: Vec<f64> = any.iter().map(|&(_, ms)| ms).collect();
-    for (name, q) in [
-        ("seek_any_p50_ms", 0.5),
-        ("seek_any_p95_ms", 0.95),
-        ("seek_any_max_ms", 1.0),
-    ] {
-        line(name, format!("{:.1}", quantile(&mut any_ms, q)), "ms");
-    }
-    line("seek_by_age_max_ms", by_age(&any, end), "ms");
+    seek_lines("recent", &recent);
+    seek_lines("any", &any);
+    let events: Vec<(u64, f64)> = any.iter().map(|s| (s.t, s.events as f64)).collect();
+    line("seek_by_age_max_events", by_age(&events, end), "");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Seeks the engine to `t` (from wherever it shows now): (t, wall ms).
-fn timed_seek(engine: &mut Engine, t: u64) -> (u64, f64) {
+/// One seek of the benchmark: where to, its wall time, and the events the
+/// engine replayed for it (the same on any machine, busy or not).
+struct Seek {
+    t: u64,
+    ms: f64,
+    events: u64,
+}
+
+/// `seek_{what}_p50_ms`, `_p95_ms`, `_max_ms` and `_p95_events`.
+fn seek_lines(what: &str, seeks: &[Seek]) {
+    let mut ms: Vec<f64> = seeks.iter().map(|s| s.ms).collect();
+    for (name, q) in [("p50", 0.5), ("p95", 0.95), ("max", 1.0)] {
+        let v = quantile(&mut ms, q);
+        line(&format!("seek_{what}_{name}_ms"), format!("{v:.1}"), "ms");
+    }
+    let mut events: Vec<f64> = seeks.iter().map(|s| s.events as f64).collect();
+    let p95 = quantile(&mut events, 0.95);
+    line(&format!("seek_{what}_p95_events"), format!("{p95:.0}"), "");
+}
+
+/// `--bare`: the same run in a plain simulation (no time travel, no
+/// message history), so what the model itself keeps (every server's txn
+/// log and snapshots, the records) shows apart from what the app adds.
+fn bare_figures(scenario: Scenario, step: u64) -> ExitCode {
+    let end = scenario.until_ms;
+    let mut sim = match Simulation::new(scenario) {
+        Ok(sim) => sim,
+        Err(e) => unreachable!("the looped bench scenario is valid (tested): {e}"),
+    };
+    let mut by_hour = Vec::new();
+    let mut t = 0;
+    while t < end {
+        t = (t + step).min(end);
+        sim.run_until(t);
+        by_hour.push(mb(rss_mb()));
+        println!(
+            "# at {} min: {} MB, {} events",
+            t / 60_000,
+            by_hour[by_hour.len() - 1],
+            sim.events()
+        );
+    }
+    line("bare_rss_by_hour_mb", by_hour.join(","), "MB");
+    line("bare_peak_rss_mb", mb(status_mb("VmHWM:")), "MB");
+    ExitCode::SUCCESS
+}
+
+/// Seeks the engine to `t` (from wherever it shows now).
+fn timed_seek(engine: &mut Engine, t: u64) -> Seek {
+    let replayed = engine.replayed_events();
     let started = Instant::now();
     engine.seek(t, &mut || true);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     assert_eq!(engine.now_ms(), t);
-    (t, ms)
+    let events = engine.replayed_events() - replayed;
+    Seek { t, ms, events }
 }
 
-/// The slowest seek by the moment's age at the end of the run:
-/// `<10m:ms,<1h:ms,<6h:ms,older:ms` (a band without a sample says `-`).
+/// The costliest seek by the moment's age at the end of the run:
+/// `<10m:v,<1h:v,<6h:v,older:v` (a band without a sample says `-`).
 fn by_age(seeks: &[(u64, f64)], end: u64) -> String {
     const BANDS: [(&str, u64); 4] = [
         ("<10m", 600_000),
