@@ -6,9 +6,11 @@
 //
 //   node bench/browser.mjs [--native FILE] [--out bench/results.md]
 //                          [--json FILE] [--only a,b,…] [--heap-minutes N]
+//                          [--memory-minutes N]
 //   node bench/browser.mjs --from-json FILE [--out bench/results.md]
 //
-// Sections (--only picks some): sim, first, frames, seek, heap, size.
+// Sections (--only picks some): sim, first, frames, seek, heap, memory,
+// size.
 // - sim: `?bench-sim=` (web/src/bench.rs) runs bench-1h.json in wasm, no
 //   rendering, as `zablab bench` does natively; same trace hash = same work.
 // - first: time to first frame of a fresh page (first contentful paint:
@@ -29,9 +31,23 @@
 //   clock (rAF, timers and performance.now run as fast as the CPU allows;
 //   each frame still simulates wall_dt x speed), JS heap after a forced GC
 //   (CDP Runtime.getHeapUsage) and the wasm memory every minute.
+// - memory: two long runs at 100x, each N minutes (default 30) of page time
+//   on Playwright's virtual clock: (i) 9 voters + 42 observers, idle (the
+//   ensemble of frames-51srv.json, its start only); (ii) the benchmark hour
+//   looped (`looped` below: bench-1h.json's faults every hour, one load for
+//   the whole run). Each opens from a share link at 6 s and plays; every
+//   minute the wasm memory and the JS heap after a forced GC. Then the run
+//   is paused and the timeline set to 20 seeded moments of the last 10
+//   virtual minutes and 20 anywhere: each seek timed in wall ms from the
+//   input to the frame that shows it (the virtual clock stands still while
+//   the page computes, so a seek is done in one frame; Playwright's round
+//   trips are included). A run that fails (the 4 GB wasm32 ceiling) keeps
+//   its curve up to the failure and says so. Takes about an hour or more of
+//   real time on 2 cores.
 // - size: gzip -9 bytes of the wasm and JS the page loads.
 import { readFile, writeFile, readdir } from 'node:fs/promises';
 import { execSync } from 'node:child_process';
+import { deflateSync } from 'node:zlib';
 import os from 'node:os';
 
 import { serveDist } from '../e2e/serve-dist.mjs';
@@ -43,8 +59,9 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
-const only = opt('--only', 'sim,first,frames,seek,heap,size').split(',');
+const only = opt('--only', 'sim,first,frames,seek,heap,memory,size').split(',');
 const heapMinutes = Number(opt('--heap-minutes', '10'));
+const memoryMinutes = Number(opt('--memory-minutes', '30'));
 const SCEN = 'static/scenarios/bench';
 
 const quantile = (v, q) => {
@@ -260,6 +277,123 @@ async function benchHeap(browser, url, minutes) {
   return { minutes, samples };
 }
 
+/** The share-link fragment of a scenario shown at `tMs` (web/src/share.rs, version 2). */
+function shareFragment(json, tMs) {
+  const data = Buffer.concat([Buffer.from([2]), deflateSync(Buffer.from(json), { level: 9 })]);
+  return `s=${data.toString('base64url')}&t=${tMs}`;
+}
+
+/**
+ * The benchmark hour looped `hours` times: bench-1h.json's actions repeated
+ * every hour, except the start, the connect and the load, which happen
+ * once (the load lasts the whole run). `zablab bench --memory` builds the
+ * same run (`looped` in src/bench.rs).
+ */
+function looped(base, hours) {
+  const H = 3_600_000;
+  const once = new Set(['start', 'connect', 'load']);
+  const actions = [];
+  for (let k = 0; k < hours; k++) {
+    for (const a of base.actions) {
+      if (k > 0 && once.has(a.do)) continue;
+      const b = { ...a, at_ms: a.at_ms + k * H };
+      if (b.do === 'load') b.for_ms = hours * H - b.at_ms;
+      actions.push(b);
+    }
+  }
+  return { ...base, name: `${base.name}, looped ${hours} times`, until_ms: hours * H, actions };
+}
+
+/** The ensemble of frames-51srv.json (9 voters, 42 observers), started and left idle. */
+function idle(base) {
+  return { ...base, name: 'Memory: nine voters, 42 observers, idle', actions: base.actions.filter((a) => a.do === 'start') };
+}
+
+/** Seeded moments in [lo, hi] (xorshift32, the same every run). */
+function moments(lo, hi, count, seed) {
+  let x = seed >>> 0;
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out.push(lo + (x % Math.max(1, hi - lo)));
+  }
+  return out;
+}
+
+/**
+ * One long run at 100x on the virtual clock (see the module doc, memory):
+ * the per-minute curve and the seek times.
+ */
+async function benchMemory(browser, url, label, scenario, minutes) {
+  const { context, page, errors } = await newPage(browser);
+  await page.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
+  });
+  await page.clock.install();
+  await page.goto(`${url}#${shareFragment(JSON.stringify(scenario), 6000)}`);
+  const advance = async (ms) => page.clock.runFor(ms);
+  for (let i = 0; i < 600 && (await timeText(page).catch(() => null)) !== '6.000 s'; i++) await advance(100);
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('100');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  const cdp = await context.newCDPSession(page);
+  const vtime = async () => {
+    const t = await timeText(page);
+    const m = t && t.match(/^(\d+)\.(\d{3}) s$/);
+    return m ? Number(m[1]) * 1000 + Number(m[2]) : NaN;
+  };
+  const samples = [];
+  let failed = null;
+  const t0 = Date.now();
+  for (let m = 1; m <= minutes; m++) {
+    try {
+      await advance(60_000);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const h = await cdp.send('Runtime.getHeapUsage');
+      const wasm = await page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? 0);
+      samples.push({ minute: m, wasm_mb: wasm / 2 ** 20, js_mb: h.usedSize / 2 ** 20, virtual_ms: await vtime(), wall_s: (Date.now() - t0) / 1000 });
+      log(`memory ${label} minute ${m}: ${JSON.stringify(samples.at(-1))}`);
+    } catch (e) {
+      failed = `minute ${m}: ${String(e).split('\n')[0]}`;
+    }
+    if (!failed && errors.length) failed = `minute ${m}: ${errors[0].split('\n')[0]}`;
+    if (failed) { log(`memory ${label} failed at ${failed}`); break; }
+  }
+  let seeks = null;
+  if (!failed) {
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await advance(100);
+    const end = await vtime();
+    const seekOnce = async (t) => {
+      const want = fmtMs(t);
+      const started = Date.now();
+      await page.evaluate((t) => {
+        const slider = document.querySelector('input[type="range"][aria-label="Timeline"]')
+          ?? document.querySelector('input[type="range"]');
+        slider.value = String(t);
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+      }, t);
+      for (let i = 0; i < 100000 && (await timeText(page)) !== want; i++) await advance(16);
+      return Date.now() - started;
+    };
+    const recent = [];
+    for (const t of moments(Math.max(6000, end - 600_000), end, 20, 2463534242)) recent.push(await seekOnce(t));
+    const anywhere = [];
+    for (const t of moments(6000, end, 20, 88675123)) anywhere.push({ t, ms: await seekOnce(t) });
+    const any = anywhere.map((s) => s.ms);
+    seeks = {
+      end_ms: end,
+      recent_p50_ms: quantile(recent, 0.5), recent_p95_ms: quantile(recent, 0.95), recent_max_ms: Math.max(...recent),
+      any_p50_ms: quantile(any, 0.5), any_p95_ms: quantile(any, 0.95), any_max_ms: Math.max(...any),
+      anywhere,
+    };
+    log(`memory ${label} seeks: ${JSON.stringify({ ...seeks, anywhere: undefined })}`);
+  }
+  await context.close();
+  const last = samples.slice(-11);
+  const slope = last.length > 1 ? (last.at(-1).wasm_mb - last[0].wasm_mb) / (last.length - 1) : NaN;
+  return { label, minutes, samples, failed, seeks, slope_mb_per_min: slope, peak_mb: Math.max(0, ...samples.map((s) => s.wasm_mb)) };
+}
+
 async function benchSize() {
   const files = (await readdir(DIST)).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
   let raw = 0;
@@ -311,6 +445,11 @@ function markdown(m, native, r, loads) {
   row('app: compute the hour with checkpoints (native)', `${fmt(n('engine_1h_compute_s'), 2)} s, ${native.engine_1h_checkpoints?.[0] ?? '?'} checkpoints, ${fmt(n('engine_1h_rss_mb'), 0)} MB`, '', undefined);
   row('seek p95 to random moments of the hour (native, app policy)', `${fmt(n('seek_1h_p95_ms'))} ms (p50 ${fmt(n('seek_1h_p50_ms'))}, max ${fmt(n('seek_1h_max_ms'))})`, '≤ 50 ms', n('seek_1h_p95_ms') <= 50);
   row('one checkpoint of 5 servers at 1 h (clone)', `${fmt(n('clone_checkpoint_us'), 0)} µs`, '', undefined);
+  if (native.memory_hours) {
+    const h = native.memory_hours[0];
+    row(`app's engine over ${h} virtual hours at 200 writes/s (native, the benchmark hour looped): RSS at the end (peak)`, `${fmt(n('engine_long_rss_mb'), 0)} MB (${fmt(n('engine_long_peak_rss_mb'), 0)} MB; by hour: ${native.engine_rss_by_hour_mb?.[0] ?? '?'})`, '≤ 400 MB', n('engine_long_peak_rss_mb') <= 400);
+    row(`seek after those ${h} h (native, app policy): last 10 minutes / anywhere, p95`, `${fmt(n('seek_recent_p95_ms'))} / ${fmt(n('seek_any_p95_ms'))} ms, ${fmt(n('seek_recent_p95_events'), 0)} / ${fmt(n('seek_any_p95_events'), 0)} events replayed (max ${fmt(n('seek_recent_max_ms'))} / ${fmt(n('seek_any_max_ms'))} ms; costliest by age ${native.seek_by_age_max_events?.[0] ?? '?'} events)`, '', undefined);
+  }
   if (r.seek) row('seek p95 in the app (input → frame showing it)', `${fmt(r.seek.seek_p95_ms)} ms (p50 ${fmt(r.seek.seek_p50_ms)}, max ${fmt(r.seek.seek_max_ms)})`, '≤ 50 ms', r.seek.seek_p95_ms <= 50);
   for (const [k, label, goal] of [['a', '(a) 5 servers', 8], ['b', '(b) 9 voters + 42 observers', 16]]) {
     const f = r.frames?.[k];
@@ -329,6 +468,19 @@ function markdown(m, native, r, loads) {
     const perMin = (b.wasm_mb - a.wasm_mb) / Math.max(1, s.length - 1);
     row(`wasm memory, minute 1 → ${r.heap.minutes} at 25×`, `${fmt(a.wasm_mb, 0)} → ${fmt(b.wasm_mb, 0)} MB (+${fmt(perMin, 0)} MB per minute)`, 'flat', b.wasm_mb <= a.wasm_mb * 1.1 + 16);
   }
+  for (const [k, what] of [['idle51', '9 voters + 42 observers, idle'], ['looped', 'the benchmark hour looped']]) {
+    const x = r.memory?.[k];
+    if (!x) continue;
+    const at = x.samples.length;
+    const end = x.samples.at(-1);
+    const value = x.failed
+      ? `**failed** at ${x.failed} (${fmt(end?.wasm_mb ?? NaN, 0)} MB at minute ${at})`
+      : `${fmt(end.wasm_mb, 0)} MB (+${fmt(x.slope_mb_per_min)} MB per minute over the last 10)`;
+    row(`wasm memory after ${x.minutes} min at 100× (virtual clock), ${what}`, value, '≤ 300 MB, ≤ 1 MB per minute', !x.failed && end.wasm_mb <= 300 && x.slope_mb_per_min <= 1);
+    if (x.seeks) {
+      row(`seek after that run (input → frame, ${fmt(x.seeks.end_ms / 3_600_000)} h computed): last 10 minutes / anywhere, p95`, `${fmt(x.seeks.recent_p95_ms, 0)} / ${fmt(x.seeks.any_p95_ms, 0)} ms (max ${fmt(x.seeks.recent_max_ms, 0)} / ${fmt(x.seeks.any_max_ms, 0)})`, '', undefined);
+    }
+  }
   if (r.size) row('wasm + js, gzip -9', `${fmt(r.size.gz / 1000)} KB (wasm ${fmt(r.size.each.wasm.gz / 1000)} KB, js ${fmt(r.size.each.js.gz / 1000)} KB)`, '≤ 350 KB', r.size.gz <= 350_000);
   return `# ZabLab benchmark results
 
@@ -345,8 +497,31 @@ slower numbers but honest ratios.
 |---|---|---|---|
 ${rows.join('\n')}
 
+${memoryCurves(r.memory)}
 How each figure is taken: \`src/bench.rs\` (native) and \`bench/browser.mjs\`
 (browser), in their module comments.
+`;
+}
+
+/** The memory runs' wasm memory per minute, one column per run (MB). */
+function memoryCurves(memory) {
+  if (!memory) return '';
+  const runs = Object.values(memory);
+  const minutes = Math.max(...runs.map((x) => x.samples.length));
+  const lines = [];
+  for (let m = 0; m < minutes; m++) {
+    const cells = runs.map((x) => {
+      const s = x.samples[m];
+      return s ? `${s.wasm_mb.toFixed(0)} (${(s.virtual_ms / 3_600_000).toFixed(1)} h)` : '';
+    });
+    lines.push(`| ${m + 1} | ${cells.join(' | ')} |`);
+  }
+  return `
+Wasm memory per minute at 100× in MB (virtual hours reached):
+
+| minute | ${runs.map((x) => x.label).join(' | ')} |
+|---|${runs.map(() => '---|').join('')}
+${lines.join('\n')}
 `;
 }
 
@@ -380,6 +555,15 @@ try {
   }
   if (only.includes('seek')) { log('seek in the app…'); results.seek = await benchSeek(browser, server.url); log(results.seek); }
   if (only.includes('heap')) { log(`heap over ${heapMinutes} min…`); results.heap = await benchHeap(browser, server.url, heapMinutes); }
+  if (only.includes('memory')) {
+    const base51 = JSON.parse(await readFile(`${SCEN}/frames-51srv.json`, 'utf8'));
+    const base1h = JSON.parse(await readFile(`${SCEN}/bench-1h.json`, 'utf8'));
+    log(`memory over ${memoryMinutes} min at 100x…`);
+    results.memory = {
+      idle51: await benchMemory(browser, server.url, 'idle51', idle(base51), memoryMinutes),
+      looped: await benchMemory(browser, server.url, 'looped', looped(base1h, Math.ceil(memoryMinutes * 100 / 60) + 10), memoryMinutes),
+    };
+  }
   if (only.includes('size')) { results.size = await benchSize(); log(results.size); }
 } finally {
   loads.after = os.loadavg().map((x) => x.toFixed(2)).join(' ');

@@ -8,6 +8,17 @@
 //! of virtual time, five voters, 200 writes/s and a fault every five minutes.
 //! `--quick` runs the same measurements on its first 60 s (a smoke test that
 //! keeps the command from rotting; its numbers are not comparable).
+//!
+//! `--memory [--hours N]` measures instead what a long run costs the app:
+//! the app's engine (`timetravel::Engine`, checkpoints and history as in
+//! the browser) on the benchmark hour looped N times (default 24; see
+//! [`looped`]), its RSS after every virtual hour and at the end, then seeks
+//! to seeded moments of the last 10 virtual minutes and of the whole run:
+//! wall ms (load-dependent) and the events each replayed
+//! (`Engine::replayed_events`, the same on any machine), and the costliest
+//! by the moment's age. `--bare` runs the same scenario in a plain
+//! `Simulation`: what the model keeps by itself, apart from time travel.
+//! Separate from the default lines, which stay short.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -18,7 +29,7 @@ use std::time::Instant;
 use zablab_core::fuzz::{self, Coverage};
 use zablab_core::rng::Pcg32;
 use zablab_core::timetravel::Engine;
-use zablab_core::{Scenario, Simulation};
+use zablab_core::{ActionKind, Scenario, Simulation};
 
 use crate::Usage;
 
@@ -44,6 +55,58 @@ pub const LINES: &[&str] = &[
     "clone_checkpoint_us",
 ];
 
+/// Every line `zablab bench --memory` prints, in order.
+pub const MEMORY_LINES: &[&str] = &[
+    "memory_hours",
+    "engine_long_compute_s",
+    "engine_long_checkpoints",
+    "engine_rss_by_hour_mb",
+    "engine_long_rss_mb",
+    "engine_long_peak_rss_mb",
+    "seek_recent_p50_ms",
+    "seek_recent_p95_ms",
+    "seek_recent_max_ms",
+    "seek_recent_p95_events",
+    "seek_any_p50_ms",
+    "seek_any_p95_ms",
+    "seek_any_max_ms",
+    "seek_any_p95_events",
+    "seek_by_age_max_events",
+];
+
+/// What `zablab bench --memory --bare` prints, in order.
+pub const BARE_LINES: &[&str] = &["memory_hours", "bare_rss_by_hour_mb", "bare_peak_rss_mb"];
+
+/// The benchmark hour looped `hours` times: its actions repeated every
+/// hour, except the start, the connect and the load, which happen once (the
+/// load lasts the whole run). `bench/browser.mjs` builds the same run
+/// (`looped` there) for the browser's memory curve.
+pub fn looped(base: &Scenario, hours: u64) -> Scenario {
+    const H: u64 = 3_600_000;
+    let mut s = base.clone();
+    s.name = format!("{}, looped {hours} times", base.name);
+    s.until_ms = hours * H;
+    s.actions.clear();
+    for k in 0..hours {
+        for a in &base.actions {
+            let once = matches!(
+                a.kind,
+                ActionKind::Start { .. } | ActionKind::Connect { .. } | ActionKind::Load { .. }
+            );
+            if k > 0 && once {
+                continue;
+            }
+            let mut a = a.clone();
+            a.at_ms += k * H;
+            if let ActionKind::Load { for_ms, .. } = &mut a.kind {
+                *for_ms = hours * H - a.at_ms;
+            }
+            s.actions.push(a);
+        }
+    }
+    s
+}
+
 struct Plan {
     scenario: Scenario,
     fuzz_seeds: u64,
@@ -66,7 +129,10 @@ fn plan(quick: bool) -> Plan {
 }
 
 fn line(name: &str, value: String, unit: &str) {
-    debug_assert!(LINES.contains(&name), "{name} is not in LINES");
+    debug_assert!(
+        LINES.contains(&name) || MEMORY_LINES.contains(&name) || BARE_LINES.contains(&name),
+        "{name} is not in LINES"
+    );
     if unit.is_empty() {
         println!("{name}: {value}");
     } else {
@@ -76,10 +142,15 @@ fn line(name: &str, value: String, unit: &str) {
 
 /// This process's resident memory in MB (Linux; `None` elsewhere).
 fn rss_mb() -> Option<f64> {
+    status_mb("VmRSS:")
+}
+
+/// A `/proc/self/status` figure in MB (`VmRSS:`; `VmHWM:`, the peak).
+fn status_mb(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -155,7 +226,10 @@ fn simulate(scenario: &Scenario) -> (f64, Simulation, usize) {
     (secs, sim, total / samples.max(1))
 }
 
-pub fn bench(quick: bool) -> Result<ExitCode, Usage> {
+pub fn bench(quick: bool, memory: bool, hours: u64, bare: bool) -> Result<ExitCode, Usage> {
+    if memory {
+        return memory_figures(quick, hours, bare);
+    }
     let p = plan(quick);
     if quick {
         println!("# quick: the first 60 s of virtual time and a few samples (not comparable)");
@@ -240,6 +314,158 @@ fn engine_figures(p: &Plan) -> Result<Simulation, Usage> {
     Ok(engine.head().clone())
 }
 
+/// What a long run costs the app (see the module doc): the engine over
+/// the looped hour, its RSS per virtual hour, then seeks near the end and
+/// anywhere. `quick`: two virtual minutes (a smoke test).
+fn memory_figures(quick: bool, hours: u64, bare: bool) -> Result<ExitCode, Usage> {
+    let base = Scenario::from_json(BENCH_1H).expect("the bench scenario is valid (tested)");
+    let mut scenario = looped(&base, hours.max(1));
+    if quick {
+        println!("# quick: the first 2 virtual minutes (not comparable)");
+        scenario.until_ms = 120_000;
+        scenario.actions.retain(|a| a.at_ms <= 120_000);
+    }
+    let end = scenario.until_ms;
+    line("memory_hours", hours.to_string(), "h");
+    let step = if quick { 60_000 } else { 3_600_000 };
+    if bare {
+        return Ok(bare_figures(scenario, step));
+    }
+    let started = Instant::now();
+    let mut engine = Engine::new(scenario).map_err(Usage)?;
+    let mut by_hour = Vec::new();
+    let mut t = 0;
+    while t < end {
+        t = (t + step).min(end);
+        engine.seek(t, &mut || true);
+        by_hour.push(mb(rss_mb()));
+        println!(
+            "# at {} min: {} MB, {} checkpoints, {} events",
+            t / 60_000,
+            by_hour[by_hour.len() - 1],
+            engine.checkpoints(),
+            engine.head().events()
+        );
+    }
+    line(
+        "engine_long_compute_s",
+        format!("{:.1}", started.elapsed().as_secs_f64()),
+        "s",
+    );
+    line(
+        "engine_long_checkpoints",
+        engine.checkpoints().to_string(),
+        "",
+    );
+    line("engine_rss_by_hour_mb", by_hour.join(","), "MB");
+    line("engine_long_rss_mb", mb(rss_mb()), "MB");
+    line("engine_long_peak_rss_mb", mb(status_mb("VmHWM:")), "MB");
+    let seeks = if quick { 4 } else { 20 };
+    let mut rng = Pcg32::new(11, 0x5eec);
+    let recent_from = end.saturating_sub(600_000);
+    let mut recent = Vec::new();
+    for _ in 0..seeks {
+        let t = recent_from + rng.below((end - recent_from) as u32) as u64;
+        recent.push(timed_seek(&mut engine, t));
+    }
+    let mut any = Vec::new();
+    for _ in 0..seeks {
+        let t = rng.below(end as u32) as u64;
+        any.push(timed_seek(&mut engine, t));
+    }
+    seek_lines("recent", &recent);
+    seek_lines("any", &any);
+    let events: Vec<(u64, f64)> = any.iter().map(|s| (s.t, s.events as f64)).collect();
+    line("seek_by_age_max_events", by_age(&events, end), "");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One seek of the benchmark: where to, its wall time, and the events the
+/// engine replayed for it (the same on any machine, busy or not).
+struct Seek {
+    t: u64,
+    ms: f64,
+    events: u64,
+}
+
+/// `seek_{what}_p50_ms`, `_p95_ms`, `_max_ms` and `_p95_events`.
+fn seek_lines(what: &str, seeks: &[Seek]) {
+    let mut ms: Vec<f64> = seeks.iter().map(|s| s.ms).collect();
+    for (name, q) in [("p50", 0.5), ("p95", 0.95), ("max", 1.0)] {
+        let v = quantile(&mut ms, q);
+        line(&format!("seek_{what}_{name}_ms"), format!("{v:.1}"), "ms");
+    }
+    let mut events: Vec<f64> = seeks.iter().map(|s| s.events as f64).collect();
+    let p95 = quantile(&mut events, 0.95);
+    line(&format!("seek_{what}_p95_events"), format!("{p95:.0}"), "");
+}
+
+/// `--bare`: the same run in a plain simulation (no time travel, no
+/// message history), so what the model itself keeps (every server's txn
+/// log and snapshots, the records) shows apart from what the app adds.
+fn bare_figures(scenario: Scenario, step: u64) -> ExitCode {
+    let end = scenario.until_ms;
+    let mut sim = match Simulation::new(scenario) {
+        Ok(sim) => sim,
+        Err(e) => unreachable!("the looped bench scenario is valid (tested): {e}"),
+    };
+    let mut by_hour = Vec::new();
+    let mut t = 0;
+    while t < end {
+        t = (t + step).min(end);
+        sim.run_until(t);
+        by_hour.push(mb(rss_mb()));
+        println!(
+            "# at {} min: {} MB, {} events",
+            t / 60_000,
+            by_hour[by_hour.len() - 1],
+            sim.events()
+        );
+    }
+    line("bare_rss_by_hour_mb", by_hour.join(","), "MB");
+    line("bare_peak_rss_mb", mb(status_mb("VmHWM:")), "MB");
+    ExitCode::SUCCESS
+}
+
+/// Seeks the engine to `t` (from wherever it shows now).
+fn timed_seek(engine: &mut Engine, t: u64) -> Seek {
+    let replayed = engine.replayed_events();
+    let started = Instant::now();
+    engine.seek(t, &mut || true);
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(engine.now_ms(), t);
+    let events = engine.replayed_events() - replayed;
+    Seek { t, ms, events }
+}
+
+/// The costliest seek by the moment's age at the end of the run:
+/// `<10m:v,<1h:v,<6h:v,older:v` (a band without a sample says `-`).
+fn by_age(seeks: &[(u64, f64)], end: u64) -> String {
+    const BANDS: [(&str, u64); 4] = [
+        ("<10m", 600_000),
+        ("<1h", 3_600_000),
+        ("<6h", 21_600_000),
+        ("older", u64::MAX),
+    ];
+    let mut max = [None::<f64>; 4];
+    for &(t, ms) in seeks {
+        let age = end - t;
+        let band = BANDS.iter().position(|&(_, upto)| age < upto).unwrap_or(3);
+        max[band] = Some(max[band].map_or(ms, |m: f64| m.max(ms)));
+    }
+    BANDS
+        .iter()
+        .zip(max)
+        .map(|((name, _), m)| {
+            format!(
+                "{name}:{}",
+                m.map_or("-".to_string(), |m| format!("{m:.0}"))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// One checkpoint of the five servers at the end of the hour.
 fn clone_figure(head: &Simulation, clones: usize) {
     let mut copies = Vec::with_capacity(clones);
@@ -263,6 +489,30 @@ mod tests {
         assert_eq!(quantile(&mut v, 0.5), 50.0);
         assert_eq!(quantile(&mut v, 1.0), 100.0);
         assert_eq!(quantile(&mut [], 0.5), 0.0);
+    }
+
+    #[test]
+    fn the_looped_hour_repeats_the_faults_and_keeps_one_load() {
+        let base = Scenario::from_json(BENCH_1H).unwrap();
+        let s = looped(&base, 3);
+        assert_eq!(s.until_ms, 3 * 3_600_000);
+        let per_hour = base.actions.len() - 3;
+        assert_eq!(s.actions.len(), base.actions.len() + 2 * per_hour);
+        let loads: Vec<u64> = s
+            .actions
+            .iter()
+            .filter_map(|a| match a.kind {
+                ActionKind::Load { for_ms, .. } => Some(a.at_ms + for_ms),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(loads, vec![3 * 3_600_000], "one load, to the end");
+        // Valid as a file (what the browser's share link carries).
+        Scenario::from_json(&s.to_json()).unwrap();
+        assert_eq!(
+            by_age(&[(9_000_000, 5.0), (100, 700.0), (100, 900.0)], 9_000_000),
+            "<10m:5,<1h:-,<6h:-,older:900"
+        );
     }
 
     #[test]

@@ -23,7 +23,9 @@ const USAGE: &str = "
                                   random fault schedules, checked after every event
   zablab fixture DIR              run every DIR/*.json scenario and write
                                   their hashes to DIR/hashes.json
-  zablab bench [--quick]          measure speed: `name: value unit` lines
+  zablab bench [--quick] [--memory [--hours N] [--bare]]
+                                  measure speed, or (--memory) what a long
+                                  run costs the app: `name: value unit` lines
   zablab conform FILE.json [...] [--out DIR]
                                   each scenario on a real ZooKeeper 3.8.0
                                   ensemble and in the simulator, side by side
@@ -80,7 +82,13 @@ bench runs static/scenarios/bench/bench-1h.json (one hour, five servers,
 200 writes/s, a fault every five minutes) and prints its time, events/s,
 a bare heap loop of as many events and the ratio, fuzz seeds/s on one
 core, the app's seek p50/p95/max (its checkpoint policy) and the time to
-clone a checkpoint. --quick: the same on the first 60 s (smoke test)."
+clone a checkpoint. --quick: the same on the first 60 s (smoke test).
+--memory: instead, the app's engine on that hour looped N times (--hours,
+default 24): its RSS after each virtual hour and at the end, its peak,
+and seeks to the last 10 minutes and anywhere (p50/p95/max wall ms, p95
+events replayed, the costliest by the moment's age in events). --bare:
+the same run in a plain simulation, no time travel (what the model keeps
+by itself)."
     };
 }
 
@@ -171,7 +179,10 @@ macro_rules! exit_bench {
         "\
 Output: `name: value unit` lines, always the same names in the same order
 (sim_1h_5srv_200wps_s, sim_1h_events, events_per_s, sim_1h_trace, ...,
-clone_checkpoint_us); --quick starts with a `# quick: ...` line.
+clone_checkpoint_us); --quick starts with a `# quick: ...` line. With
+--memory: memory_hours, engine_long_compute_s, ..., seek_by_age_max_events;
+with --bare: memory_hours, bare_rss_by_hour_mb, bare_peak_rss_mb; `# at`
+lines show the progress.
 
 Exit codes: 0 measured, 2 a usage error."
     };
@@ -277,6 +288,15 @@ pub struct BenchArgs {
     /// Only the first 60 s (a smoke test; not comparable).
     #[arg(long)]
     pub quick: bool,
+    /// A long run's memory instead (the app's engine, seeks by age).
+    #[arg(long)]
+    pub memory: bool,
+    /// With --memory: virtual hours of the looped benchmark hour.
+    #[arg(long, value_name = "N", default_value_t = 24, value_parser = at_least_one, requires = "memory")]
+    pub hours: u64,
+    /// With --memory: the same run without time travel (the model alone).
+    #[arg(long, requires = "memory")]
+    pub bare: bool,
 }
 
 #[derive(Debug, Args)]

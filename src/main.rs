@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run::run(&a),
         Command::Fuzz(a) => fuzz::fuzz(&a),
         Command::Fixture(a) => fixture::fixture(&a.dir),
-        Command::Bench(a) => bench::bench(a.quick),
+        Command::Bench(a) => bench::bench(a.quick, a.memory, a.hours, a.bare),
         Command::Conform(a) => conform_command(&a),
     };
     match result {

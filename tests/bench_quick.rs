@@ -48,6 +48,70 @@ fn bench_quick_prints_every_line() {
     }
 }
 
+const MEMORY_LINES: &[&str] = &[
+    "memory_hours",
+    "engine_long_compute_s",
+    "engine_long_checkpoints",
+    "engine_rss_by_hour_mb",
+    "engine_long_rss_mb",
+    "engine_long_peak_rss_mb",
+    "seek_recent_p50_ms",
+    "seek_recent_p95_ms",
+    "seek_recent_max_ms",
+    "seek_recent_p95_events",
+    "seek_any_p50_ms",
+    "seek_any_p95_ms",
+    "seek_any_max_ms",
+    "seek_any_p95_events",
+    "seek_by_age_max_events",
+];
+
+#[test]
+fn bench_memory_quick_prints_every_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zablab"))
+        .args(["bench", "--memory", "--hours", "1", "--quick"])
+        .output()
+        .expect("the zablab binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let names: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split_once(": ").map_or(l, |(n, _)| n))
+        .collect();
+    assert_eq!(names, MEMORY_LINES, "{text}");
+    assert!(text.contains("engine_rss_by_hour_mb: "), "{text}");
+}
+
+#[test]
+fn bench_memory_bare_quick_prints_every_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zablab"))
+        .args(["bench", "--memory", "--bare", "--hours", "1", "--quick"])
+        .output()
+        .expect("the zablab binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let names: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split_once(": ").map_or(l, |(n, _)| n))
+        .collect();
+    assert_eq!(
+        names,
+        ["memory_hours", "bare_rss_by_hour_mb", "bare_peak_rss_mb"],
+        "{text}"
+    );
+}
+
+#[test]
+fn bench_hours_needs_memory() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zablab"))
+        .args(["bench", "--hours", "2"])
+        .output()
+        .expect("the zablab binary runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
 #[test]
 fn bench_refuses_unknown_options() {
     let out = Command::new(env!("CARGO_BIN_EXE_zablab"))

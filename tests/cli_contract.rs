@@ -71,7 +71,7 @@ fn help_states_the_commands_the_scenario_contract_and_the_exit_codes() {
         "zablab run FILE.json [--json] [--log] [--diagnose]",
         "zablab fuzz --seeds N [--from S] [--variant FLAG] [--recipes] [--out DIR] [--jobs J] [--shrink K]",
         "zablab fixture DIR",
-        "zablab bench [--quick]",
+        "zablab bench [--quick] [--memory [--hours N] [--bare]]",
         "docs/SCENARIO.md",
         "Exit codes: 0 no property violated, 1 a property violated, 2 bad input",
         "`fuzz: N seeds, V violations, L liveness failures, R seeds/s`",
@@ -122,7 +122,16 @@ fn each_command_has_a_help_with_its_flags_output_and_exit_codes() {
         ("fixture", &["<DIR>", "hashes.json"][..]),
         (
             "bench",
-            &["--quick", "sim_1h_trace", "name: value unit"][..],
+            &[
+                "--quick",
+                "--memory",
+                "--hours <N>",
+                "--bare",
+                "bare_peak_rss_mb",
+                "sim_1h_trace",
+                "seek_by_age_max_events",
+                "name: value unit",
+            ][..],
         ),
     ] {
         for args in [vec![command, "--help"], vec!["help", command]] {

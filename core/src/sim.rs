@@ -476,6 +476,34 @@ impl Simulation {
         Ok(())
     }
 
+    /// Time travel's twin of [`act`](Simulation::act): a replay from a
+    /// checkpoint taken before a user action handles that action (as the
+    /// branch's scenario recorded it: the next one after this run's own
+    /// actions) when its turn comes, so that old checkpoints need not know
+    /// the actions taken after them. Handles it now and returns true only
+    /// if it is the next event, which makes the run the one that acted:
+    /// `act` stamped it at an instant with nothing of it handled yet, where
+    /// an action (class 0) goes before any protocol event, and after the
+    /// file's own actions of that instant (scheduled first). Scheduling it
+    /// late shifts every later `seq` by one, which changes no order.
+    /// Otherwise (its moment is not next, or it is not this run's next
+    /// action) changes nothing and returns false.
+    pub fn replay_action(&mut self, action: &Action) -> bool {
+        let index = self.scenario.actions.len();
+        let handled = self.last_handled_ms.is_some_and(|t| t >= action.at_ms);
+        let next_first = self.queue.peek().is_none_or(|q| {
+            action.at_ms < q.time_ms || (action.at_ms == q.time_ms && q.class == 1)
+        });
+        if handled || action.at_ms < self.now_ms || !next_first {
+            return false;
+        }
+        self.scenario.actions.push(action.clone());
+        self.scenario.until_ms = self.scenario.until_ms.max(action.at_ms);
+        self.schedule(action.at_ms, Event::Action(index));
+        self.step();
+        true
+    }
+
     fn schedule(&mut self, time_ms: u64, event: Event) {
         let class = event.class();
         self.schedule_in_class(time_ms, class, event);

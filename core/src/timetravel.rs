@@ -8,20 +8,29 @@
 //!   moment computed, the frontier) and checkpoints (clones, shared by
 //!   `Rc`) taken every `every` events and right after every user action.
 //!   The displayed state is the head ("live") or a replay (`past`) that
-//!   starts from the newest checkpoint at or before the wanted moment.
-//! - Why that is exact: a checkpoint taken before an action does not know
-//!   it, but every action is followed by a pinned checkpoint, so the newest
-//!   checkpoint at or before any moment already holds every action up to
-//!   that moment. Replaying from it handles the same events as the head did.
+//!   starts from a checkpoint at or before the wanted moment.
+//! - Why that is exact: the head's scenario lists every action of the
+//!   branch (the file's, then the user's in the order taken), and a
+//!   checkpoint's list is a prefix of it. A replay handles the user actions
+//!   its checkpoint does not know when their turn comes
+//!   (`Simulation::replay_action`), so it handles the same events as the
+//!   head did, whichever checkpoint it starts from.
+//! - Memory is bounded (`policy`): every checkpoint of the last
+//!   `RECENT_MS` of virtual time (at most `MAX_RECENT`, or their spacing
+//!   doubles), and at most `MAX_OLD` older ones spread evenly over the
+//!   run; seeking to an older moment replays from further back and costs
+//!   more (at most about 2·run length / `MAX_OLD` of virtual time). Checkpoints keep no
+//!   message history (the head keeps the newest `HISTORY_MESSAGES`): a
+//!   replay starts at least `context_ms` before the moment it shows, so
+//!   the diagram's window is complete again (`set_context_ms`).
 //! - Acting at the frontier extends the branch. Acting in the past forks:
 //!   a new branch starts with the checkpoints of the prefix and the past
 //!   state plus the action as its head; the old branch stays selectable.
 //!   `fork` does the same without an action (drops the shown future), and
 //!   `restart` starts a new root branch on another scenario (a lesson step
 //!   that switches bug-museum flags).
-//! - `seek_upto(t, n)` shows `t` from checkpoints with at most `n` events:
-//!   the moment before an action taken at that very instant (a pinned
-//!   checkpoint after an action has one more event than the state before).
+//! - `seek_upto(t, n)` shows `t` with at most `n` events handled: the
+//!   moment before an action taken at that very instant.
 //! - Work is bounded: `seek` runs in slices and asks `more()` between them;
 //!   it returns `false` when it stopped before the target (call again).
 //! - Never panics on user input: impossible actions come back as the
@@ -29,49 +38,44 @@
 
 use std::rc::Rc;
 
+use crate::scenario::Action;
 use crate::{ActionError, ActionKind, Scenario, Simulation};
 
-/// Messages the space-time history keeps per run.
+pub mod policy;
+#[cfg(test)]
+mod tests;
+
+pub use policy::{MAX_OLD, MAX_RECENT, RECENT_MS};
+
+/// Messages the space-time history keeps (the head's and a replay's).
 pub const HISTORY_MESSAGES: usize = 64 * 1024;
-/// Messages a checkpoint keeps of that history: a diagram right after a
-/// seek reaches back at least this far before the checkpoint (the replay
-/// adds everything after it). Whole histories in every checkpoint cost
-/// about 5 MB each once checkpoints are further apart than the history
-/// is long (a 1-hour run held 1.5 GB).
-pub const CHECKPOINT_HISTORY: usize = 8 * 1024;
-/// Events between two checkpoints at first (doubles when thinned).
+/// Events between two checkpoints at first (doubles when the recent ones
+/// are too many).
 pub const CHECKPOINT_EVERY: u64 = 10_000;
-/// More checkpoints than this per branch and every other unpinned one goes.
-pub const MAX_CHECKPOINTS: usize = 200;
 /// Branches kept (the oldest unselected one goes first).
 pub const MAX_BRANCHES: usize = 8;
+/// What a replay shows before its moment unless told otherwise
+/// (`set_context_ms`): the app's default diagram window.
+pub const CONTEXT_MS: u64 = 2_000;
 /// Events handled between two questions to `more()`.
 const SLICE: u32 = 128;
 
-/// A checkpoint of `sim`: a clone with the newest `CHECKPOINT_HISTORY`
-/// messages of its history.
+/// A checkpoint of `sim`: a clone without its message history (the head
+/// and the replays keep theirs; see the module doc).
 fn checkpoint_of(sim: &Simulation) -> Rc<Simulation> {
     let mut copy = sim.clone();
-    copy.trim_history(CHECKPOINT_HISTORY);
+    copy.forget_message_history();
     Rc::new(copy)
 }
 
-#[derive(Clone)]
-struct Checkpoint {
-    sim: Rc<Simulation>,
-    /// Taken right after an action (or at the start): never thinned.
-    pinned: bool,
-}
-
-impl Checkpoint {
-    fn key(&self) -> (u64, u64) {
-        (self.sim.now_ms(), self.sim.events())
-    }
+fn key(sim: &Simulation) -> (u64, u64) {
+    (sim.now_ms(), sim.events())
 }
 
 struct Past {
-    /// Index of the checkpoint the replay started from.
-    base: usize,
+    /// The moment of the checkpoint the replay started from: its message
+    /// history reaches back to there.
+    from_ms: u64,
     sim: Simulation,
 }
 
@@ -80,10 +84,12 @@ struct Branch {
     id: usize,
     /// (parent branch id, fork moment in ms).
     parent: Option<(usize, u64)>,
-    checkpoints: Vec<Checkpoint>,
+    checkpoints: Vec<Rc<Simulation>>,
     every: u64,
     head: Simulation,
     past: Option<Past>,
+    /// Events handled by replays so far (what seeking into the past cost).
+    replayed: u64,
 }
 
 /// What the branch picker shows.
@@ -104,13 +110,57 @@ pub struct Engine {
     next_id: usize,
     /// Events between checkpoints a new root branch starts with.
     every: u64,
+    /// How far before a shown moment a replay starts (at least).
+    context_ms: u64,
+}
+
+/// Steps a replay towards `(t, n)`: every event at or before `t`
+/// (`u64::MAX`: no time bound, nor a move of the clock), at most `n`
+/// events in all, handling the branch's later user actions (`actions`, the
+/// head's list) when their turn comes. False when `more()` stopped it.
+fn replay(
+    sim: &mut Simulation,
+    actions: &[Action],
+    t: u64,
+    n: u64,
+    more: &mut dyn FnMut() -> bool,
+) -> bool {
+    loop {
+        for _ in 0..SLICE {
+            if sim.events() >= n {
+                if t != u64::MAX && sim.next_event_ms().is_none_or(|x| x > t) {
+                    sim.run_until(t);
+                }
+                return true;
+            }
+            if let Some(a) = actions.get(sim.scenario().actions.len()) {
+                if a.at_ms <= t && sim.replay_action(a) {
+                    continue;
+                }
+            }
+            match sim.next_event_ms() {
+                Some(x) if x <= t => {
+                    sim.step();
+                }
+                _ => {
+                    if t != u64::MAX {
+                        sim.run_until(t);
+                    }
+                    return true;
+                }
+            }
+        }
+        if !more() {
+            return false;
+        }
+    }
 }
 
 impl Branch {
     fn new(
         id: usize,
         parent: Option<(usize, u64)>,
-        checkpoints: Vec<Checkpoint>,
+        checkpoints: Vec<Rc<Simulation>>,
         head: Simulation,
     ) -> Branch {
         Branch {
@@ -120,6 +170,7 @@ impl Branch {
             every: CHECKPOINT_EVERY,
             head,
             past: None,
+            replayed: 0,
         }
     }
 
@@ -127,52 +178,55 @@ impl Branch {
         self.past.as_ref().map_or(&self.head, |p| &p.sim)
     }
 
-    /// Index of the newest checkpoint with `key <= (t, events)`.
-    fn base_for(&self, pred: impl Fn(&Checkpoint) -> bool) -> usize {
-        self.checkpoints.partition_point(pred).saturating_sub(1)
+    /// Index of the newest checkpoint satisfying `pred` (monotone: true
+    /// for a prefix of the checkpoints; the start always satisfies it).
+    fn base_for(&self, pred: impl Fn(&Simulation) -> bool) -> usize {
+        self.checkpoints
+            .partition_point(|c| pred(c))
+            .saturating_sub(1)
     }
 
     fn maybe_checkpoint(&mut self) {
-        let last = self.checkpoints.last().map_or(0, |c| c.sim.events());
+        let last = self.checkpoints.last().map_or(0, |c| c.events());
         if self.head.events() >= last + self.every {
-            self.push_checkpoint(false);
+            self.push_checkpoint();
         }
     }
 
-    fn push_checkpoint(&mut self, pinned: bool) {
-        if let Some(last) = self.checkpoints.last_mut() {
-            if last.key() == (self.head.now_ms(), self.head.events()) {
-                last.pinned |= pinned;
-                if !pinned {
-                    return;
-                }
-                // Same moment, but the head now holds an action the old
-                // clone does not: replace it.
-                *last = Checkpoint {
-                    sim: checkpoint_of(&self.head),
-                    pinned: true,
-                };
-                return;
-            }
+    /// A checkpoint of the head (unless the newest one is of the same
+    /// moment), then the policy's thinning.
+    fn push_checkpoint(&mut self) {
+        if self
+            .checkpoints
+            .last()
+            .is_some_and(|c| key(c) == key(&self.head))
+        {
+            return;
         }
-        self.checkpoints.push(Checkpoint {
-            sim: checkpoint_of(&self.head),
-            pinned,
-        });
-        if self.checkpoints.len() > MAX_CHECKPOINTS {
-            // Keep the first, every pinned one and every other of the rest.
-            let mut keep = true;
-            let old = std::mem::take(&mut self.checkpoints);
-            let n = old.len();
-            for (i, c) in old.into_iter().enumerate() {
-                if i == 0 || c.pinned || i + 1 == n || keep {
-                    self.checkpoints.push(c);
-                }
-                keep = !keep;
+        self.checkpoints.push(checkpoint_of(&self.head));
+        self.thin();
+    }
+
+    /// Drops what `policy` does not keep: old checkpoints by age, and
+    /// every other recent one when they are too many (the spacing doubles).
+    fn thin(&mut self) {
+        let now = self.head.now_ms();
+        let times: Vec<u64> = self.checkpoints.iter().map(|c| c.now_ms()).collect();
+        let mut keep = policy::keep_old(&times, now);
+        let recent: Vec<usize> = (1..times.len())
+            .filter(|&i| now.saturating_sub(times[i]) <= RECENT_MS)
+            .collect();
+        if recent.len() > MAX_RECENT {
+            for (&i, k) in recent.iter().zip(policy::thin_recent(recent.len())) {
+                keep[i] &= k;
             }
             self.every *= 2;
-            self.past = None;
         }
+        if keep.iter().all(|&k| k) {
+            return;
+        }
+        let mut flags = keep.into_iter();
+        self.checkpoints.retain(|_| flags.next().unwrap_or(true));
     }
 
     /// Runs the head forward to `t` (every event at or before it).
@@ -192,20 +246,42 @@ impl Branch {
         }
     }
 
-    /// The replay, restarted from the newest checkpoint satisfying `ok`
-    /// when that is newer than where it started (or it went too far).
-    fn past_from(&mut self, base: usize, usable: impl Fn(&Simulation) -> bool) -> &mut Simulation {
+    /// Shows `(t, n)` in the past: continues the replay if it has not
+    /// passed the moment, its history reaches back `context_ms` before it
+    /// and it is at least as far as the checkpoint it would start from;
+    /// else restarts from the newest checkpoint at least `context_ms`
+    /// before the moment.
+    fn show_past(
+        &mut self,
+        t: u64,
+        n: u64,
+        context_ms: u64,
+        more: &mut dyn FnMut() -> bool,
+    ) -> bool {
+        let usable = |s: &Simulation| s.now_ms() <= t && s.events() <= n;
+        let from = if t == u64::MAX {
+            u64::MAX
+        } else {
+            t.saturating_sub(context_ms)
+        };
+        let base = self.base_for(|c| usable(c) && c.now_ms() <= from);
+        let start = &self.checkpoints[base];
         let keep = self
             .past
             .as_ref()
-            .is_some_and(|p| p.base >= base && usable(&p.sim));
+            .is_some_and(|p| usable(&p.sim) && p.from_ms <= from && key(&p.sim) >= key(start));
         if !keep {
             self.past = Some(Past {
-                base,
-                sim: (*self.checkpoints[base].sim).clone(),
+                from_ms: start.now_ms(),
+                sim: (**start).clone(),
             });
         }
-        &mut self.past.as_mut().expect("set above").sim
+        let actions = &self.head.scenario().actions;
+        let sim = &mut self.past.as_mut().expect("set above").sim;
+        let before = sim.events();
+        let done = replay(sim, actions, t, n, more);
+        self.replayed += sim.events() - before;
+        done
     }
 }
 
@@ -222,9 +298,16 @@ impl Engine {
             active: 0,
             next_id: 0,
             every: every.max(1),
+            context_ms: CONTEXT_MS,
         };
         e.restart(scenario)?;
         Ok(e)
+    }
+
+    /// How much virtual time before a moment in the past a replay shows
+    /// (the diagram's window): replays start at least this far before it.
+    pub fn set_context_ms(&mut self, ms: u64) {
+        self.context_ms = ms;
     }
 
     /// A new root branch on `scenario` at time 0, shown (a lesson step
@@ -233,10 +316,7 @@ impl Engine {
     pub fn restart(&mut self, scenario: Scenario) -> Result<usize, String> {
         let mut sim = Simulation::new(scenario).map_err(|e| e.to_string())?;
         sim.record_history(HISTORY_MESSAGES);
-        let first = Checkpoint {
-            sim: checkpoint_of(&sim),
-            pinned: true,
-        };
+        let first = checkpoint_of(&sim);
         let every = self.every;
         Ok(self.push_branch(None, vec![first], sim, every))
     }
@@ -244,7 +324,7 @@ impl Engine {
     fn push_branch(
         &mut self,
         parent: Option<(usize, u64)>,
-        checkpoints: Vec<Checkpoint>,
+        checkpoints: Vec<Rc<Simulation>>,
         head: Simulation,
         every: u64,
     ) -> usize {
@@ -299,35 +379,23 @@ impl Engine {
         self.seek_upto(t_ms, u64::MAX, more)
     }
 
-    /// [`seek`](Engine::seek) from a state with at most `events` handled:
-    /// the moment `t_ms` as it was before an action taken at that very
-    /// instant once `events` had been handled (a lesson step's start, when
-    /// the learner acted right there). Pass what `sim().events()` said then.
+    /// [`seek`](Engine::seek) with at most `events` handled: the moment
+    /// `t_ms` as it was before an action taken at that very instant once
+    /// `events` had been handled (a lesson step's start, when the learner
+    /// acted right there). Pass what `sim().events()` said then.
     pub fn seek_upto(&mut self, t_ms: u64, events: u64, more: &mut dyn FnMut() -> bool) -> bool {
+        let context = self.context_ms;
         let b = self.bm();
         if t_ms >= b.head.now_ms() && b.head.events() <= events {
             b.past = None;
             return b.advance_head(t_ms, more);
         }
-        let ok = |s: &Simulation| s.now_ms() <= t_ms && s.events() <= events;
-        let base = b.base_for(|c| ok(&c.sim));
-        let sim = b.past_from(base, ok);
-        loop {
-            for _ in 0..SLICE {
-                if sim.next_event_ms().is_none_or(|n| n > t_ms) {
-                    sim.run_until(t_ms);
-                    return true;
-                }
-                sim.step();
-            }
-            if !more() {
-                return false;
-            }
-        }
+        b.show_past(t_ms, events, context, more)
     }
 
     /// Shows the state right after event number `n` (1 = the first event).
     pub fn seek_event(&mut self, n: u64) {
+        let context = self.context_ms;
         let b = self.bm();
         if n >= b.head.events() {
             b.past = None;
@@ -336,9 +404,28 @@ impl Engine {
             }
             return;
         }
-        let base = b.base_for(|c| c.sim.events() <= n);
-        let sim = b.past_from(base, |s| s.events() <= n);
-        while sim.events() < n && sim.step() {}
+        // The moment of event n is unknown before the replay: start at
+        // least `context` before the newest checkpoint that precedes it.
+        let near = b.base_for(|c| c.events() <= n);
+        let t = b.checkpoints[near].now_ms();
+        let base = b.base_for(|c| c.events() <= n && c.now_ms() <= t.saturating_sub(context));
+        let start = &b.checkpoints[base];
+        let keep = b.past.as_ref().is_some_and(|p| {
+            p.sim.events() <= n
+                && p.from_ms <= t.saturating_sub(context)
+                && key(&p.sim) >= key(start)
+        });
+        if !keep {
+            b.past = Some(Past {
+                from_ms: start.now_ms(),
+                sim: (**start).clone(),
+            });
+        }
+        let actions = &b.head.scenario().actions;
+        let sim = &mut b.past.as_mut().expect("set above").sim;
+        let before = sim.events();
+        replay(sim, actions, u64::MAX, n, &mut || true);
+        b.replayed += sim.events() - before;
     }
 
     /// Handles one more event. False when nothing is left to handle.
@@ -367,7 +454,7 @@ impl Engine {
         if self.live() {
             let b = self.bm();
             b.head.act(kind)?;
-            b.push_checkpoint(true);
+            b.push_checkpoint();
             return Ok(None);
         }
         let mut head = self.sim().clone();
@@ -392,31 +479,21 @@ impl Engine {
     fn fork_with(&mut self, head: Simulation) -> usize {
         let (t, events) = (self.sim().now_ms(), self.sim().events());
         let parent = self.b().id;
-        let mut checkpoints: Vec<Checkpoint> = self
+        let mut checkpoints: Vec<Rc<Simulation>> = self
             .b()
             .checkpoints
             .iter()
-            .filter(|c| c.sim.events() <= events && c.sim.now_ms() <= t)
+            .filter(|c| c.events() <= events && c.now_ms() <= t)
             .cloned()
             .collect();
-        if checkpoints
-            .last()
-            .is_none_or(|c| c.key() != (head.now_ms(), head.events()))
-        {
-            checkpoints.push(Checkpoint {
-                sim: checkpoint_of(&head),
-                pinned: true,
-            });
+        if checkpoints.last().is_none_or(|c| key(c) != key(&head)) {
+            checkpoints.push(checkpoint_of(&head));
         }
         let every = self.b().every;
-        self.b_reset_past();
-        self.push_branch(Some((parent, t)), checkpoints, head, every)
-    }
-
-    fn b_reset_past(&mut self) {
-        // The branch we fork from keeps showing its own frontier when it is
-        // selected again.
+        // The branch we fork from keeps showing its own frontier when it
+        // is selected again.
         self.bm().past = None;
+        self.push_branch(Some((parent, t)), checkpoints, head, every)
     }
 
     pub fn branches(&self) -> Vec<BranchInfo> {
@@ -459,237 +536,21 @@ impl Engine {
         s
     }
 
+    /// Events the shown branch's replays have handled so far: what seeks
+    /// into the past cost, in a unit that does not depend on the machine
+    /// or its load (the benchmark's seek figures).
+    pub fn replayed_events(&self) -> u64 {
+        self.b().replayed
+    }
+
     /// Checkpoints in the shown branch (for tests and the status line).
     pub fn checkpoints(&self) -> usize {
         self.b().checkpoints.len()
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ServerRef;
-
-    /// Three servers, checkpoints every 50 events (so tests cross many).
-    fn engine() -> Engine {
-        let text = include_str!("../../static/scenarios/three-up.json");
-        Engine::with_checkpoints_every(Scenario::from_json(text).unwrap(), 50).unwrap()
-    }
-
-    fn go(e: &mut Engine, t: u64) {
-        assert!(e.seek(t, &mut || true));
-        assert_eq!(e.now_ms(), t);
-    }
-
-    /// A fresh run of the exported branch to the same moment.
-    fn replay(e: &Engine, t: u64) -> Simulation {
-        let mut s = Simulation::new(e.export()).unwrap();
-        s.run_until(t);
-        s
-    }
-
-    #[test]
-    fn seeking_back_and_forth_shows_exactly_the_replayed_state() {
-        let mut e = engine();
-        go(&mut e, 3000);
-        e.act(ActionKind::Crash {
-            server: ServerRef::Leader,
-        })
-        .unwrap();
-        go(&mut e, 9000);
-        let at_9000 = (e.sim().trace_hash(), e.sim().events(), e.sim().servers());
-        for t in [100, 2999, 3000, 3001, 5000, 8999] {
-            go(&mut e, t);
-            assert!(!e.live());
-            let r = replay(&e, t);
-            assert_eq!(e.sim().trace_hash(), r.trace_hash(), "at {t}");
-            assert_eq!(e.sim().servers(), r.servers(), "at {t}");
-        }
-        go(&mut e, 9000);
-        assert!(e.live());
-        assert_eq!(
-            at_9000,
-            (e.sim().trace_hash(), e.sim().events(), e.sim().servers())
-        );
-    }
-
-    #[test]
-    fn stepping_back_then_forward_returns_to_the_same_event() {
-        let mut e = engine();
-        go(&mut e, 2000);
-        let n = e.sim().events();
-        let hash = e.sim().trace_hash();
-        assert!(e.step_back());
-        assert_eq!(e.sim().events(), n - 1);
-        assert!(!e.live());
-        assert!(e.step_back());
-        assert!(e.step_forward());
-        assert!(e.step_forward());
-        assert_eq!(e.sim().events(), n);
-        assert_eq!(e.sim().trace_hash(), hash);
-        assert!(e.live());
-        // Stepping at the frontier handles the next event.
-        assert!(e.step_forward());
-        assert_eq!(e.sim().events(), n + 1);
-    }
-
-    #[test]
-    fn checkpoints_are_taken_and_thinned_but_replays_stay_exact() {
-        let mut e = engine();
-        go(&mut e, 60_000);
-        assert!(e.checkpoints() > 2, "{}", e.checkpoints());
-        assert!(e.checkpoints() <= MAX_CHECKPOINTS);
-        e.act(ActionKind::Crash {
-            server: ServerRef::Sid(1),
-        })
-        .unwrap();
-        go(&mut e, 61_000);
-        let t = 60_000;
-        go(&mut e, t);
-        assert_eq!(e.sim().trace_hash(), replay(&e, t).trace_hash());
-        assert_eq!(
-            e.sim().server(1).unwrap().state,
-            "DOWN",
-            "the crash is at 60000"
-        );
-    }
-
-    #[test]
-    fn acting_in_the_past_forks_and_keeps_the_old_branch() {
-        let mut e = engine();
-        go(&mut e, 4000);
-        let old_hash = e.head().trace_hash();
-        go(&mut e, 2500);
-        let fork = e
-            .act(ActionKind::Crash {
-                server: ServerRef::Sid(2),
-            })
-            .unwrap();
-        assert_eq!(fork, Some(1));
-        assert!(e.live());
-        assert_eq!(e.sim().server(2).unwrap().state, "DOWN");
-        assert_eq!(e.frontier_ms(), 2500);
-        go(&mut e, 4000);
-        assert_ne!(e.head().trace_hash(), old_hash);
-        // The new branch replays like its own scenario.
-        assert_eq!(e.sim().trace_hash(), replay(&e, 4000).trace_hash());
-        let infos = e.branches();
-        assert_eq!(infos.len(), 2);
-        assert_eq!(infos[1].parent, Some((0, 2500)));
-        assert!(e.select_branch(0));
-        assert_eq!(e.head().trace_hash(), old_hash);
-        assert_ne!(e.sim().server(2).unwrap().state, "DOWN");
-        // Seeking inside the new branch before the fork uses the shared prefix.
-        e.select_branch(1);
-        go(&mut e, 1000);
-        assert_eq!(e.sim().trace_hash(), replay(&e, 1000).trace_hash());
-    }
-
-    #[test]
-    fn a_refused_action_changes_nothing() {
-        let mut e = engine();
-        go(&mut e, 3000);
-        let before = (e.sim().trace_hash(), e.export());
-        assert_eq!(
-            e.act(ActionKind::Restart {
-                server: ServerRef::Sid(1)
-            }),
-            Err(ActionError::AlreadyUp(1))
-        );
-        go(&mut e, 1000);
-        assert!(e
-            .act(ActionKind::Restart {
-                server: ServerRef::Sid(1)
-            })
-            .is_err());
-        assert_eq!(e.branches().len(), 1, "no fork for a refused action");
-        go(&mut e, 3000);
-        assert_eq!(before, (e.sim().trace_hash(), e.export()));
-    }
-
-    #[test]
-    fn seeking_is_sliced_by_the_budget() {
-        let text = include_str!("../../static/scenarios/load-1h-5srv.json");
-        let mut e = Engine::new(Scenario::from_json(text).unwrap()).unwrap();
-        let mut calls = 0;
-        let done = e.seek(30_000, &mut || {
-            calls += 1;
-            calls < 3
-        });
-        assert!(!done);
-        assert!(e.now_ms() < 30_000);
-        assert!(e.seek(30_000, &mut || true));
-        assert_eq!(e.now_ms(), 30_000);
-    }
-
-    #[test]
-    fn a_moment_before_an_action_taken_there_can_be_shown_and_forked_clean() {
-        let mut e = engine();
-        go(&mut e, 3000);
-        let (n, before) = (e.sim().events(), e.sim().trace_hash());
-        e.act(ActionKind::Crash {
-            server: ServerRef::Sid(1),
-        })
-        .unwrap();
-        go(&mut e, 6000);
-        // seek(3000) shows the crash (its pinned checkpoint); seek_upto
-        // shows the moment as it was before it.
-        go(&mut e, 3000);
-        assert_eq!(e.sim().server(1).unwrap().state, "DOWN");
-        assert!(e.seek_upto(3000, n, &mut || true));
-        assert_eq!((e.now_ms(), e.sim().events()), (3000, n));
-        assert_eq!(e.sim().trace_hash(), before);
-        assert_ne!(e.sim().server(1).unwrap().state, "DOWN");
-        // A fork from there drops the future (the old branch keeps it).
-        let id = e.fork().expect("a fork from the past");
-        assert!(e.live());
-        assert_eq!(e.frontier_ms(), 3000);
-        assert_eq!(e.export().actions.len(), 1, "only the start");
-        go(&mut e, 6000);
-        assert_ne!(e.sim().server(1).unwrap().state, "DOWN");
-        assert_eq!(e.sim().trace_hash(), replay(&e, 6000).trace_hash());
-        assert_eq!(e.fork(), None, "nothing to drop at the frontier");
-        assert!(e.select_branch(0));
-        assert_eq!(e.head().scenario().actions.len(), 2);
-        assert_eq!(e.branches()[1].parent, Some((0, 3000)));
-        assert_eq!(id, 1);
-    }
-
-    #[test]
-    fn a_restart_is_a_new_root_branch_on_another_scenario() {
-        let mut e = engine();
-        go(&mut e, 4000);
-        let mut s = e.export();
-        s.ensemble.variants = vec!["bug_zk2845_no_fast_forward".to_string()];
-        s.until_ms = 30_000;
-        let id = e.restart(s).unwrap();
-        assert_eq!((id, e.now_ms(), e.active_branch()), (1, 0, 1));
-        assert_eq!(e.branches()[1].parent, None);
-        assert_eq!(e.head().scenario().ensemble.variants.len(), 1);
-        go(&mut e, 2000);
-        assert!(e.select_branch(0));
-        assert_eq!(e.frontier_ms(), 4000);
-        for _ in 0..MAX_BRANCHES {
-            e.restart(e.export()).unwrap();
-        }
-        assert_eq!(e.branches().len(), MAX_BRANCHES, "the oldest go");
-        assert!(!e.select_branch(0));
-    }
-
-    #[test]
-    fn export_ends_at_the_frontier_and_replays_to_the_same_hash() {
-        let mut e = engine();
-        go(&mut e, 2000);
-        e.act(ActionKind::Crash {
-            server: ServerRef::Leader,
-        })
-        .unwrap();
-        go(&mut e, 7000);
-        let s = e.export();
-        assert_eq!(s.until_ms, 7000);
-        let text = s.to_json();
-        let mut r = Simulation::new(Scenario::from_json(&text).unwrap()).unwrap();
-        r.run_to_end();
-        assert_eq!(r.trace_hash(), e.sim().trace_hash());
+    /// The moments of the shown branch's checkpoints (for tests and the
+    /// benchmark: how far apart they are by age).
+    pub fn checkpoint_times(&self) -> Vec<u64> {
+        self.b().checkpoints.iter().map(|c| c.now_ms()).collect()
     }
 }

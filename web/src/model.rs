@@ -356,6 +356,7 @@ impl Model {
         m.presenter = self.presenter;
         m.speed = self.speed;
         m.window_ms = self.window_ms;
+        m.engine.set_context_ms(m.window_ms);
         m.setup = self.setup.clone();
         m.generation = self.generation + 1;
         m.presets = std::mem::take(&mut self.presets);

@@ -99,7 +99,9 @@ impl Model {
             ViewMsg::TogglePresenter => self.presenter = !self.presenter,
             ViewMsg::ToggleHelp => self.help = !self.help,
             ViewMsg::SetWindow(w) => {
-                self.window_ms = w.clamp(WINDOWS_MS[0], WINDOWS_MS[WINDOWS_MS.len() - 1])
+                self.window_ms = w.clamp(WINDOWS_MS[0], WINDOWS_MS[WINDOWS_MS.len() - 1]);
+                // A seek replays at least the window, so the diagram is full.
+                self.engine.set_context_ms(self.window_ms);
             }
             ViewMsg::LogServer(s) => self.log_server = s,
             ViewMsg::LogLevel(l) => self.log_level = l,
@@ -155,7 +157,7 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{play_to, preset};
+    use super::super::testkit::{play_to, preset, seek};
     use super::*;
     use crate::engine::Engine;
     use zablab_core::Scenario;
@@ -239,6 +241,24 @@ mod tests {
         m.apply(ViewMsg::Page(5).into());
         assert_eq!(m.pages.at, 1);
         assert!(!m.pages.more());
+    }
+
+    #[test]
+    fn after_a_seek_back_the_diagram_reaches_across_the_whole_window() {
+        // Under load, where checkpoints are about a second apart and keep
+        // no messages: the replay must start a whole window back.
+        let json = include_str!("../../../static/scenarios/load-1h-5srv.json");
+        let mut m = preset(json);
+        play_to(&mut m, 60_000);
+        m.apply(ViewMsg::SetWindow(WINDOWS_MS[3]).into());
+        let t = 45_000;
+        seek(&mut m, t);
+        let h = m.engine.sim().message_history();
+        let first = h.get(h.first()).expect("messages").at_ms;
+        assert!(
+            first + WINDOWS_MS[3] <= t + 100,
+            "first at {first}, shown {t}"
+        );
     }
 
     /// The diagnosis's cost on the one-hour load preset (run with

@@ -127,12 +127,11 @@ impl Simulation {
         }
     }
 
-    /// Keeps only about the newest `messages` messages of the history (whole
-    /// chunks; at least that many). For checkpoints: the newest messages are
-    /// what a diagram right after a seek shows, and the head keeps the rest.
-    /// Changes nothing in the run.
-    pub fn trim_history(&mut self, messages: usize) {
-        self.history.messages.keep_newest(messages);
+    /// Forgets every message of the history so far, and keeps recording
+    /// (the state changes stay). For checkpoints: a replay from one records
+    /// the messages after it. Changes nothing in the run.
+    pub fn forget_message_history(&mut self) {
+        self.history.messages.clear();
     }
 
     /// Delivered messages, in delivery order (empty when the history is off).

@@ -63,12 +63,11 @@ impl<T: Clone> Recent<T> {
         }
     }
 
-    /// Drops the oldest whole chunks while at least `n` items stay.
-    pub fn keep_newest(&mut self, n: usize) {
-        while !self.chunks.is_empty() && (self.chunks.len() - 1) * CHUNK + self.tail.len() >= n {
-            self.chunks.pop_front();
-            self.dropped += CHUNK;
-        }
+    /// Drops every item kept (indexes go on from `end()`).
+    pub fn clear(&mut self) {
+        self.dropped = self.end();
+        self.chunks.clear();
+        self.tail = Vec::new();
     }
 
     /// The item at absolute index `i`, if it is kept.
@@ -125,6 +124,12 @@ mod tests {
         assert_eq!(copy.end() + 1, r.end());
         assert_eq!(r.partition_point(|&x| x < 4000), 4000);
         assert_eq!(r.iter_from(0).count(), 2 * CHUNK + 11);
+        let mut cleared = r.clone();
+        cleared.clear();
+        assert_eq!((cleared.first(), cleared.end()), (r.end(), r.end()));
+        assert!(cleared.is_empty() && cleared.truncated());
+        cleared.push(9);
+        assert_eq!(cleared.get(r.end()), Some(&9));
         let mut off: Recent<u8> = Recent::new(0);
         off.push(1);
         assert_eq!(off.end(), 1);

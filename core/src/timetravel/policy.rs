@@ -1,0 +1,142 @@
+//! Which checkpoints a branch keeps as its run grows: time travel's
+//! memory bound, as a pure function of the checkpoints' moments.
+//!
+//! Contract:
+//! - The first checkpoint (the run's start) is always kept: every replay
+//!   can start there.
+//! - Recent checkpoints (at most [`RECENT_MS`] of virtual time before the
+//!   frontier) are all kept; their number is bounded by the branch, which
+//!   doubles its spacing when more than [`MAX_RECENT`] are recent.
+//! - Older ones are kept evenly spread over the whole run: the run from
+//!   0 is cut into buckets of width `w = RECENT_MS·2^k`, the smallest such
+//!   width that makes at most [`MAX_OLD`] buckets, and each bucket keeps its
+//!   earliest checkpoint. `w` only grows with the frontier and a bucket of
+//!   width `2w` is two of width `w`, so what is dropped once stays dropped.
+//!   Between `MAX_OLD / 2` and `MAX_OLD` old ones, whatever the run length.
+//! - The cost: seeking to an old moment replays from the kept checkpoint
+//!   before it, less than `2w` of virtual time (`w` ≤ run length ·
+//!   2 / `MAX_OLD`); measured by `zablab bench --memory`
+//!   (`seek_any_p95_events`, `seek_by_age_max_events`). An earlier draft
+//!   kept ~4 per doubling of age: as few checkpoints, but a seek half-way
+//!   back in a 4-hour run replayed an hour.
+//! - Never reads a simulation: only (time, events) keys.
+
+/// Virtual time before the frontier where every checkpoint is kept.
+pub const RECENT_MS: u64 = 10 * 60 * 1000;
+/// Checkpoints in the recent window before the branch thins them (every
+/// other one) and doubles its spacing in events.
+pub const MAX_RECENT: usize = 100;
+/// Old checkpoints kept at most (evenly spread over the run).
+pub const MAX_OLD: u64 = 64;
+
+/// The width of the old checkpoints' buckets when the frontier is at `now`.
+pub fn bucket_ms(now: u64) -> u64 {
+    let mut w = RECENT_MS;
+    while now / w > MAX_OLD {
+        w *= 2;
+    }
+    w
+}
+
+/// Which of the checkpoints at `times` (ascending virtual ms) to keep when
+/// the frontier is at `now` (see the module doc): one flag each.
+pub fn keep_old(times: &[u64], now: u64) -> Vec<bool> {
+    let w = bucket_ms(now);
+    let mut keep = vec![true; times.len()];
+    let mut last_bucket = None;
+    for (i, &t) in times.iter().enumerate() {
+        let bucket = t / w;
+        if i == 0 {
+            last_bucket = Some(bucket);
+            continue;
+        }
+        if now.saturating_sub(t) <= RECENT_MS {
+            continue;
+        }
+        if last_bucket == Some(bucket) {
+            keep[i] = false;
+        } else {
+            last_bucket = Some(bucket);
+        }
+    }
+    keep
+}
+
+/// Which of the `recent` checkpoints' positions to keep when there are
+/// too many (more than [`MAX_RECENT`]): every other one, and always the
+/// newest (the frontier's neighbour).
+pub fn thin_recent(recent: usize) -> Vec<bool> {
+    (0..recent).map(|i| i % 2 == 0 || i + 1 == recent).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: u64 = 60_000;
+
+    /// What a branch would keep: checkpoints every `step` ms up to `now`,
+    /// thinned after each is taken, as the engine does.
+    fn grow(now: u64, step: u64) -> Vec<u64> {
+        let mut kept: Vec<u64> = Vec::new();
+        let mut t = 0;
+        while t <= now {
+            kept.push(t);
+            let mask = keep_old(&kept, t);
+            kept = kept
+                .iter()
+                .zip(mask)
+                .filter_map(|(&c, k)| k.then_some(c))
+                .collect();
+            t += step;
+        }
+        kept
+    }
+
+    #[test]
+    fn recent_checkpoints_and_the_start_are_all_kept() {
+        let times: Vec<u64> = (0..=10).map(|m| m * MIN).collect();
+        assert!(keep_old(&times, 10 * MIN).iter().all(|&k| k));
+        let mask = keep_old(&[0, MIN, 2 * MIN], 500 * MIN);
+        assert!(mask[0], "the start stays");
+    }
+
+    #[test]
+    fn old_checkpoints_are_few_and_evenly_spread_over_any_run_length() {
+        for hours in [1, 4, 24, 50] {
+            let end = hours * 60 * MIN;
+            let kept = grow(end, 10_000);
+            let recent = kept.iter().filter(|&&t| end - t <= RECENT_MS).count();
+            let old = (kept.len() - recent - 1) as u64;
+            assert_eq!(recent, 61, "every one of the last 10 minutes");
+            assert!(old <= MAX_OLD, "{hours} h: {old} old ones");
+            // One per 10 minutes until that would be more than MAX_OLD.
+            let buckets = end.div_ceil(bucket_ms(end));
+            assert!(
+                old + 2 >= buckets.min(MAX_OLD / 2),
+                "{hours} h: only {old} old ones"
+            );
+            // No gap wider than two buckets, however old.
+            for w in kept.windows(2) {
+                assert!(w[1] - w[0] <= 2 * bucket_ms(end), "{hours} h: a gap {w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_dropped_stays_dropped() {
+        // Keeping the earliest per bucket: the set kept at a later frontier
+        // is a subset of the set kept earlier (plus the newer checkpoints).
+        let before = grow(300 * MIN, 20_000);
+        let after = grow(600 * MIN, 20_000);
+        for t in after.iter().filter(|&&t| t <= 300 * MIN) {
+            assert!(before.contains(t), "{t} came back");
+        }
+    }
+
+    #[test]
+    fn thinning_the_recent_keeps_every_other_and_the_newest() {
+        assert_eq!(thin_recent(5), vec![true, false, true, false, true]);
+        assert_eq!(thin_recent(4), vec![true, false, true, true]);
+    }
+}
