@@ -39,8 +39,8 @@ pub use error::ScenarioError;
 pub use parse::{ACTION_KINDS, ACTION_NAMES, TOP_FIELDS};
 pub use types::{
     Action, ActionKind, Conform, EitherOf, Ensemble, Expectation, MultiOp, Museum, Network,
-    RealLine, RealRun,
-    RecipeKind, Scenario, ServerRef, BUILTIN_CLIENT, CREATE_OPS, MAX_SID, SCENARIO_VERSION,
+    RealLine, RealRun, RecipeKind, Scenario, ServerRef, BUILTIN_CLIENT, CREATE_OPS, MAX_SID,
+    SCENARIO_VERSION,
 };
 
 impl Scenario {
