@@ -510,8 +510,16 @@ mod tests {
         // Valid as a file (what the browser's share link carries).
         Scenario::from_json(&s.to_json()).unwrap();
         assert_eq!(
-            by_age(&[(9_000_000, 5.0), (100, 700.0), (100, 900.0)], 9_000_000),
-            "<10m:5,<1h:-,<6h:-,older:900"
+            by_age(
+                &[
+                    (30_000_000, 5.0),
+                    (100, 700.0),
+                    (100, 900.0),
+                    (20_000_000, 40.0)
+                ],
+                30_000_000
+            ),
+            "<10m:5,<1h:-,<6h:40,older:900"
         );
     }
 
