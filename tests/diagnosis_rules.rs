@@ -690,12 +690,18 @@ fn nothing_from_the_future(n: &Now, d: &Diagnosis) -> Vec<Broken> {
 /// is configured, the most severe first.
 fn ranked(_: &Now, d: &Diagnosis) -> Vec<Broken> {
     let mut out = Vec::new();
+    // Higher ranks first: what happens now; then a past fault (it still
+    // explains what an operator asks about); then what is configured; then
+    // any other past finding; within each, the more severe first.
     let rank = |c: &Finding| {
-        (
-            card_now(c),
-            !SHAPE_KINDS.contains(&c.id),
-            severity_rank(card_severity(c)),
-        )
+        let shape = SHAPE_KINDS.contains(&c.id);
+        let group = match (card_now(c), shape, FAULT_KINDS.contains(&c.id)) {
+            (true, false, _) => 3,
+            (false, false, true) => 2,
+            (_, true, _) => 1,
+            _ => 0,
+        };
+        (group, severity_rank(card_severity(c)))
     };
     for w in d.findings.windows(2) {
         let (a, b) = (&w[0], &w[1]);

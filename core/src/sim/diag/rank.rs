@@ -7,11 +7,14 @@
 //! another finding without a key); a key a family set is kept as it is, so
 //! two cards of the same fault stay visible as a contradiction (the rules
 //! test looks for it). A cause that names no card is dropped (the finding
-//! becomes a card of its own). Order of cards: what holds now (the card or
-//! one of its consequences) first; then what happens before what is
-//! configured (`large_quorum`, `observers`); then the most severe (a card is as
-//! severe as its worst consequence that holds now); then the run's faults
-//! before other findings; then the most recent; then the families' order.
+//! becomes a card of its own). Order of cards, by group: what happens now
+//! (the card or one of its consequences holds now, and it is not about
+//! what is configured); then the run's past faults (a GC pause over by now
+//! still explains the leader changes an operator asks about); then what is
+//! configured (`large_quorum`, `observers`); then other past findings.
+//! Within a group: the most severe first (a card is as severe as its worst
+//! consequence that holds now); then the run's faults before other
+//! findings; then the most recent; then the families' order.
 //! Consequences under a card: what holds now first, the most severe
 //! first; then the past ones in time order (the story of the fault).
 
@@ -98,8 +101,7 @@ pub(super) fn cards(mut findings: Vec<Finding>) -> Vec<Finding> {
     }
     cards.sort_by_key(|(i, c)| {
         (
-            !c.card_now(),
-            SHAPE_KINDS.contains(&c.id),
+            group(c),
             Reverse(c.card_severity()),
             !FAULT_KINDS.contains(&c.id),
             Reverse(c.at_ms),
@@ -107,4 +109,16 @@ pub(super) fn cards(mut findings: Vec<Finding>) -> Vec<Finding> {
         )
     });
     cards.into_iter().map(|(_, c)| c).collect()
+}
+
+/// A card's group in the ranking (see the module doc): 0 happening now,
+/// 1 a past fault, 2 what is configured, 3 any other past finding.
+fn group(c: &Finding) -> u8 {
+    let shape = SHAPE_KINDS.contains(&c.id);
+    match (c.card_now(), shape, FAULT_KINDS.contains(&c.id)) {
+        (true, false, _) => 0,
+        (false, false, true) => 1,
+        (_, true, _) => 2,
+        _ => 3,
+    }
 }
