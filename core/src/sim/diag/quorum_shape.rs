@@ -48,9 +48,11 @@ impl Simulation {
                 Severity::Info,
                 self.now_ms,
                 format!(
-                    "{} voters and {} observers ({}): writes wait for {q} of {} voters' ACKs and elections for {q} votes; observers get each commit (INFORM) without voting and serve reads.{figures}",
+                    "{} voter{} and {} observer{} ({}): writes wait for {q} of {} voters' ACKs and elections for {q} votes; observers get each commit (INFORM) without voting and serve reads.{figures}",
                     voters.len(),
+                    if voters.len() == 1 { "" } else { "s" },
                     obs.len(),
+                    if obs.len() == 1 { "" } else { "s" },
                     list_sids(&obs),
                     voters.len()
                 ),

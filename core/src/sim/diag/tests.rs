@@ -495,6 +495,18 @@ fn many_voters_or_observers() {
         f.text
     );
     assert!(!d.has("large_quorum"));
+    // One observer is "1 observer", not "1 observers".
+    let one_obs = nine.replace(
+        r#""participants": [1, 2, 3, 4, 5, 6, 7, 8, 9] }"#,
+        r#""participants": [1, 2, 3, 4, 5, 6, 7, 8], "observers": [9] }"#,
+    );
+    let (_, d) = run(&one_obs);
+    let f = one(&d, "observers");
+    assert!(
+        f.text.starts_with("8 voters and 1 observer (9):"),
+        "{}",
+        f.text
+    );
 }
 
 #[test]
