@@ -75,7 +75,7 @@ test('the finding shows the real ensemble\'s lines beside the simulated ones', a
 
   // A click on a simulated line seeks to its moment.
   await page.locator('[data-testid="real-pair"]', { hasText: 'Use txnlog' }).locator('.sim-line').click();
-  await waitUntil(async () => (await page.locator('[data-testid="time"]').textContent()) === '35.895 s', 'the seek');
+  await waitUntil(async () => (await page.locator('[data-testid="time"]').textContent()) === '35.901 s', 'the seek');
   // Before that moment the later lines are not logged yet.
   assert.match(await page.locator('.real-log > summary').textContent(), /of 11 lines/);
   assert.match((await pairWith(page, 'Have quorum of supporters'))[1], /not logged in this run \(yet\)/);
