@@ -179,7 +179,7 @@ table! {
     DlResumeTitle => "A GC pause: the process handles nothing until {0}; its peers' timers keep running", "GC 暂停：进程在 {0} 之前不处理任何事情；其他服务器的计时器照常运行";
     DlHandlerTitle => "LearnerHandler: the leader closes learner {0}'s connection if nothing arrives by {1}", "LearnerHandler：若到 {1} 仍未收到消息，leader 关闭 learner {0} 的连接";
     HeldBadge => "{0} ×{1} held", "{0} ×{1} 被阻塞";
-    HeldMixed => "{0} packets held", "{0} 个包被阻塞";
+    HeldMixed => "{0} {0|packet|packets} held", "{0} 个包被阻塞";
     HeldTitle => "Held at a cut from {0} to {1} (TCP retransmits until it heals): {2}", "从 {0} 到 {1} 卡在断开处（TCP 会一直重传，直到网络恢复）：{2}";
     Transport => "Playback", "播放控制";
     Play => "Play", "播放";
@@ -449,9 +449,9 @@ table! {
     LessonDiffers => "Your run differs from the lesson's: the explanation describes “{0}”.", "你的运行和课程设定的不同：下面的解释说的是“{0}”的情况。";
     LessonEvidence => "Log lines containing “{0}”:", "包含“{0}”的日志行：";
     LessonLogFilter => "Only the lines containing “{0}” (the lesson's highlight).", "只显示包含“{0}”的日志行（课程的高亮）。";
-    RealLogTitle => "Beside a real ZooKeeper ensemble: {0} of {1} lines so far", "对照真实的 ZooKeeper 集群：目前 {1} 行中已出现 {0} 行";
+    RealLogTitle => "Beside a real ZooKeeper ensemble: {0} of {1} {1|line|lines} so far", "对照真实的 ZooKeeper 集群：目前 {1} 行中已出现 {0} 行";
     RealLogReal => "real", "真实";
-    RealLogSim => "ZabLab", "ZabLab";
+    RealLogSim => "ZabLab", "ZabLab（模拟）";
     RealLogNotYet => "not logged in this run (yet)", "本次运行中（尚）未出现";
     RealLogUnmodelled => "not modelled: {0}", "未建模：{0}";
     LessonLinkBadStep => "This lesson link's step “{0}” is not a step number (1, 2, …).", "这个课程链接的步骤“{0}”不是步骤编号（1、2、…）。";
