@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 import { serveDist } from './serve-dist.mjs';
-import { launch, openPage, waitUntil } from './browser.mjs';
+import { expectText, launch, openPage, waitUntil } from './browser.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
 let server;
@@ -293,6 +293,10 @@ test('a GC pause of the leader: the pause is the first card, its consequences un
   assert.equal(await page.locator('[data-testid="diag-empty"]').count(), 0, 'never "nothing to report" at 0 s');
   await setSpeed(page, 100);
   await playUntil(page, async () => parseFloat(await time(page)) >= 25, '25 s', 30000);
+  // Played at 100x the run stops anywhere past 25 s (on a busy machine past
+  // the pause's end at 40 s): read the diagnosis at exactly 25 s.
+  await scrubTo(page, 25000);
+  await expectText(page, '[data-testid="time"]', '25.000 s');
   const cards = page.locator('.diagnosis ul.findings').first().locator(':scope > li');
   const card = cards.first();
   assert.equal(await card.getAttribute('data-testid'), 'finding-server_paused', 'the pause first');
