@@ -114,6 +114,7 @@ mod diag;
 mod expect;
 mod load;
 mod network;
+mod nodes;
 mod observe;
 mod queue;
 mod recipes;
@@ -313,7 +314,7 @@ impl Simulation {
                 ));
             }
         }
-        let nodes = nodes_of(&scenario.ensemble);
+        let nodes = nodes::nodes_of(&scenario.ensemble);
         let mut sim = Simulation {
             rng: Pcg32::new(scenario.seed, RNG_STREAM),
             scenario,
@@ -731,51 +732,6 @@ impl Simulation {
             self.check_expectations();
         }
     }
-}
-
-/// The nodes of an ensemble, by sid, every one down.
-fn nodes_of(e: &Ensemble) -> Vec<Node> {
-    let mut sids: Vec<(Sid, Role)> = e
-        .participants
-        .iter()
-        .map(|&s| (s, Role::Participant))
-        .chain(e.observers.iter().map(|&s| (s, Role::Observer)))
-        .collect();
-    sids.sort_by_key(|(s, _)| *s);
-    sids.iter()
-        .map(|&(sid, role)| {
-            let cfg = Arc::new(Config {
-                sid,
-                participants: {
-                    let mut p = e.participants.clone();
-                    p.sort();
-                    p
-                },
-                observers: e.observers.clone(),
-                tick_ms: e.tick_ms,
-                init_limit: e.init_limit,
-                sync_limit: e.sync_limit,
-                commit_log_count: e.commit_log_count.max(MIN_COMMIT_LOG_COUNT),
-                configured_commit_log_count: e.commit_log_count,
-                snap_count: e.snap_count,
-                min_session_timeout_ms: 2 * e.tick_ms,
-                max_session_timeout_ms: 20 * e.tick_ms,
-                snapshot_size_factor_pct: e.snapshot_size_factor_pct,
-                initial_zxid_counter: e.initial_zxid_counter,
-                variants: e.variants.clone(),
-            });
-            Node {
-                sid,
-                role,
-                server: Server::new(cfg),
-                up: false,
-                paused_until: None,
-                held: VecDeque::new(),
-                inc: 0,
-                fsync_ms: None,
-            }
-        })
-        .collect()
 }
 
 /// A word for the trace hash that tells inputs apart.
