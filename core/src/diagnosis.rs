@@ -336,7 +336,7 @@ fn render_one(out: &mut String, f: &Finding, indent: &str, shown: &[&str]) {
 /// A sorted, de-duplicated list of server ids as `1, 2 and 3`.
 pub fn list_sids(sids: &[Sid]) -> String {
     let mut v = sids.to_vec();
-    v.sort_unstable();
+    crate::sorting::sort(&mut v);
     v.dedup();
     let words: Vec<String> = v.iter().map(|s| s.to_string()).collect();
     match words.len() {

@@ -27,6 +27,7 @@
 //!   (the browser app's time travel).
 //! - [`trace`]: the trace hash.
 //! - [`reference`]: the reference-scenario fixture (native == wasm).
+//! - [`sorting`]: the one stable sort (one copy of the sort code in wasm).
 
 pub mod checks;
 pub mod diagnosis;
@@ -42,6 +43,7 @@ pub mod scenario;
 pub mod seq;
 pub mod server;
 pub mod sim;
+pub mod sorting;
 pub mod storage;
 pub mod timetravel;
 pub mod trace;

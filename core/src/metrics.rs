@@ -151,7 +151,7 @@ impl PctSummary {
         if v.is_empty() || den == 0 {
             return 0;
         }
-        v.sort_unstable();
+        crate::sorting::sort(&mut v);
         let n = v.len() as u64;
         let scaled = num * (n + 1);
         let index = scaled / den;

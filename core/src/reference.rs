@@ -97,7 +97,7 @@ pub fn fixture(files: &[(String, String)]) -> Result<Fixture, String> {
     for (file, text) in files {
         scenarios.push(run(file, text)?.0);
     }
-    scenarios.sort_by(|a, b| a.file.cmp(&b.file));
+    crate::sorting::sort_by(&mut scenarios, &|a, b| a.file.cmp(&b.file));
     Ok(Fixture {
         regenerate: REGENERATE.to_string(),
         scenarios,

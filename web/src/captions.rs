@@ -445,7 +445,7 @@ pub fn message_labels(
 ) -> Vec<Label> {
     let mut order: Vec<&MsgDot> = messages.iter().collect();
     let focused = |d: &MsgDot| o.focus.is_some_and(|s| d.msg.from == Peer::Server(s));
-    order.sort_by_key(|d| (o.hover != Some(d.msg.id), !focused(d)));
+    zablab_core::sorting::sort_by_key(&mut order, |d| (o.hover != Some(d.msg.id), !focused(d)));
     let many = o.playing && messages.len() > crate::layout::shapes::MESSAGES_ONE_BY_ONE;
     let mut out = Vec::new();
     for d in order {

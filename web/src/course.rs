@@ -69,7 +69,7 @@ impl Course {
             Err(e) => self.broken.push(format!("{file}: {e}")),
         }
         if self.ready() {
-            self.lessons.sort_by(|a, b| {
+            zablab_core::sorting::sort_by(&mut self.lessons, &|a, b| {
                 (a.lesson.order, &a.lesson.id).cmp(&(b.lesson.order, &b.lesson.id))
             });
         }

@@ -129,9 +129,9 @@ pub fn groups(sids: &[Sid], cuts: &[(Sid, Sid)]) -> Vec<Vec<Sid>> {
     }
     let mut out: Vec<Vec<Sid>> = by_root.into_values().collect();
     for g in &mut out {
-        g.sort_unstable();
+        zablab_core::sorting::sort(g);
     }
-    out.sort();
+    zablab_core::sorting::sort(&mut out);
     out
 }
 
@@ -266,7 +266,7 @@ fn place_servers(
             }
         }
     }
-    servers.sort_by_key(|s| s.view.sid);
+    zablab_core::sorting::sort_by_key(&mut servers, |s| s.view.sid);
     servers
 }
 

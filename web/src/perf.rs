@@ -28,7 +28,7 @@ impl FrameStats {
             return 0.0;
         }
         let mut v = self.samples.clone();
-        v.sort_by(f64::total_cmp);
+        zablab_core::sorting::sort_by(&mut v, &f64::total_cmp);
         let i = ((v.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
         v[i]
     }

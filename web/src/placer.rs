@@ -122,7 +122,7 @@ pub fn around_circle(c: Pos, r: f64, w: f64, h: f64, gap: f64, prefer: f64) -> V
         .map(|k| prefer + std::f64::consts::TAU * k as f64 / 16.0)
         .collect();
     // Nearest to the preferred angle first: 0, +1, -1, +2, -2, …
-    angles.sort_by(|a, b| {
+    zablab_core::sorting::sort_by(&mut angles, &|a, b| {
         let d = |x: f64| {
             let t = (x - prefer).rem_euclid(std::f64::consts::TAU);
             t.min(std::f64::consts::TAU - t)

@@ -226,7 +226,7 @@ struct Lanes {
 impl Lanes {
     fn of(sim: &Simulation) -> Lanes {
         let mut sids: Vec<Sid> = sim.scenario().sids().collect();
-        sids.sort_unstable();
+        zablab_core::sorting::sort(&mut sids);
         let mut lane_of: Vec<Option<usize>> = Vec::new();
         for (i, &s) in sids.iter().enumerate() {
             let s = s as usize;

@@ -152,7 +152,7 @@ impl Conf {
                 peer_type,
             })
             .collect();
-        members.sort_by_key(|m| m.sid);
+        crate::sorting::sort_by_key(&mut members, |m| m.sid);
         let dir = format!("/var/lib/zookeeper/s{server_id}/data/version-2");
         Conf {
             client_port: i64::from(port(21810, server_id)),

@@ -79,7 +79,7 @@ pub(super) fn dump(s: &Stats, out: &mut String) {
         }
         SessionDump::Learner(sessions) => {
             let mut sorted = sessions.clone();
-            sorted.sort_unstable();
+            crate::sorting::sort(&mut sorted);
             let _ = writeln!(out, "Global Sessions({}):", sorted.len());
             for (sid, timeout) in sorted {
                 let _ = writeln!(out, "0x{sid:x}\t{timeout}ms");

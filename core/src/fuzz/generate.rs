@@ -34,7 +34,7 @@ pub fn generate_with(seed: u64, variants: &[String], recipes: bool) -> Scenario 
     schedule.faults(&mut r, &mut rr);
     let until_ms = schedule.liveness(&mut r, &ensemble, recipes);
     let mut actions = schedule.actions;
-    actions.sort_by_key(|a| a.at_ms);
+    crate::sorting::sort_by_key(&mut actions, |a| a.at_ms);
     Scenario {
         zablab: SCENARIO_VERSION,
         name: format!("fuzz seed {seed}"),

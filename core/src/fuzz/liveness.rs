@@ -69,7 +69,7 @@ impl Schedule {
             kind,
         };
         self.actions.push(at(ActionKind::Heal));
-        self.slowed_links.sort_unstable();
+        crate::sorting::sort(&mut self.slowed_links);
         self.slowed_links.dedup();
         for &(from, to) in &self.slowed_links {
             self.actions.push(at(ActionKind::SlowLink {
@@ -78,7 +78,7 @@ impl Schedule {
                 latency_ms: 0,
             }));
         }
-        self.slowed_disks.sort_unstable();
+        crate::sorting::sort(&mut self.slowed_disks);
         self.slowed_disks.dedup();
         for &s in &self.slowed_disks {
             self.actions.push(at(ActionKind::SlowDisk {
@@ -149,7 +149,7 @@ fn keep_down(r: &mut Pcg32, participants: &[u32]) -> Vec<u32> {
                 keep_down.push(s);
             }
         }
-        keep_down.sort_unstable();
+        crate::sorting::sort(&mut keep_down);
     }
     keep_down
 }

@@ -127,7 +127,7 @@ impl Schedule {
         let mut times: Vec<u64> = (0..faults)
             .map(|_| range(r, self.first_connect + 1, self.safety_ms))
             .collect();
-        times.sort_unstable();
+        crate::sorting::sort(&mut times);
         for t in times {
             let roll = r.below(100);
             let kind = match roll {

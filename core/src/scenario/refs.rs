@@ -41,7 +41,7 @@ impl Scenario {
     /// Each client named is connected by an action that runs before.
     pub(super) fn check_clients(&self) -> Result<(), ScenarioError> {
         let mut order: Vec<usize> = (0..self.actions.len()).collect();
-        order.sort_by_key(|&i| (self.actions[i].at_ms, i));
+        crate::sorting::sort_by_key(&mut order, |&i| (self.actions[i].at_ms, i));
         let mut connected: BTreeSet<&str> = BTreeSet::new();
         for (k, &i) in order.iter().enumerate() {
             let kind = &self.actions[i].kind;

@@ -383,7 +383,7 @@ impl Server {
             .map(|&s| (s, "participant"))
             .chain(self.cfg.observers.iter().map(|&s| (s, "observer")))
             .collect();
-        members.sort_unstable();
+        crate::sorting::sort(&mut members);
         let text: Vec<String> = members
             .iter()
             .map(|(s, t)| format!("server.{s}=127.0.0.1:{}:{}:{t}", 28880 + s, 38880 + s))

@@ -14,14 +14,14 @@ pub(super) fn nodes_of(e: &Ensemble) -> Vec<Node> {
         .map(|&s| (s, Role::Participant))
         .chain(e.observers.iter().map(|&s| (s, Role::Observer)))
         .collect();
-    sids.sort_by_key(|(s, _)| *s);
+    crate::sorting::sort_by_key(&mut sids, |(s, _)| *s);
     sids.iter()
         .map(|&(sid, role)| {
             let cfg = Arc::new(Config {
                 sid,
                 participants: {
                     let mut p = e.participants.clone();
-                    p.sort();
+                    crate::sorting::sort(&mut p);
                     p
                 },
                 observers: e.observers.clone(),

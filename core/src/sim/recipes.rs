@@ -109,7 +109,7 @@ fn lock_order(children: &[Arc<str>]) -> Vec<Arc<str>> {
         .filter(|c| seq_of(c).is_some())
         .cloned()
         .collect();
-    v.sort_by_key(|c| (seq_of(c), c.clone()));
+    crate::sorting::sort_by_key(&mut v, |c| (seq_of(c), c.clone()));
     v
 }
 

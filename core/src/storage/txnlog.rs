@@ -176,7 +176,7 @@ impl LogFiles {
     /// with none); with `fast_forward` it then skips txns below `zxid`.
     pub fn read(&self, log: &Seq<Arc<Txn>>, zxid: Zxid, fast_forward: bool) -> LogRead {
         let mut by_name: Vec<usize> = (0..self.files.len()).collect();
-        by_name.sort_by_key(|&i| (self.files[i].first_zxid, i));
+        crate::sorting::sort_by_key(&mut by_name, |&i| (self.files[i].first_zxid, i));
         // `storedFiles`, newest first, as `init` builds it.
         let mut stored: Vec<usize> = Vec::new();
         for &i in by_name.iter().rev() {

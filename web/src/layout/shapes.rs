@@ -166,7 +166,7 @@ impl HeldDot {
             *by.entry(m.kind).or_default() += 1;
         }
         let mut v: Vec<(MsgKind, usize)> = by.into_iter().collect();
-        v.sort_by_key(|&(k, n)| (std::cmp::Reverse(n), k));
+        zablab_core::sorting::sort_by_key(&mut v, |&(k, n)| (std::cmp::Reverse(n), k));
         v
     }
 }

@@ -213,7 +213,7 @@ fn timeline(m: &Model, send: &Callback<Msg>) -> Html {
 fn markers(l: Lang, head: &Simulation, span: u64) -> Vec<Marker> {
     let mut marks = protocol_marks(l, head);
     marks.extend(run_marks(l, head));
-    marks.sort_by_key(|(t, k, _, _)| (*k, *t));
+    zablab_core::sorting::sort_by_key(&mut marks, |(t, k, _, _)| (*k, *t));
     let mut last: Option<(Mark, u64)> = None;
     let bucket = (span / 500).max(1);
     marks.retain(|(t, k, _, _)| {

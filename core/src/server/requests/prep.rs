@@ -341,7 +341,7 @@ impl Server {
                 }
             }
         }
-        paths.sort();
+        crate::sorting::sort(&mut paths);
         for p in &paths {
             self.stage_removal(zxid, p, staged);
         }

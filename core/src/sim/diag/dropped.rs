@@ -153,7 +153,7 @@ impl Simulation {
             f.server = Some(*s);
         }
         f.servers = who.iter().copied().chain(side).chain(peers).collect();
-        f.servers.sort_unstable();
+        crate::sorting::sort(&mut f.servers);
         f.servers.dedup();
         f.evidence = vec![e.line];
         f.settings = vec![

@@ -158,7 +158,7 @@ impl Simulation {
                 steps.push((e.at_ms, None, Step::Exit(sid, reason.to_string())));
             }
         }
-        steps.sort_by_key(|s| s.0);
+        crate::sorting::sort_by_key(&mut steps, |s| s.0);
         let mut b = Builder {
             eps: Vec::new(),
             slow_link_ms: self.scenario.network.latency_ms[1] + super::evidence::SLOW_LINK_MS,
@@ -393,7 +393,7 @@ fn cross_links(groups: &[Vec<Sid>]) -> Vec<(Sid, Sid)> {
 
 fn servers_of(links: &[(Sid, Sid)]) -> Vec<Sid> {
     let mut v: Vec<Sid> = links.iter().flat_map(|&(a, b)| [a, b]).collect();
-    v.sort_unstable();
+    crate::sorting::sort(&mut v);
     v.dedup();
     v
 }

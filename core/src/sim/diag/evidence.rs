@@ -194,7 +194,7 @@ impl Simulation {
     /// The voters, in sid order.
     pub(super) fn voters(&self) -> Vec<Sid> {
         let mut v = self.scenario.ensemble.participants.clone();
-        v.sort_unstable();
+        crate::sorting::sort(&mut v);
         v
     }
 
@@ -337,7 +337,7 @@ impl Simulation {
             .filter(|(_, a)| a.at_ms <= self.now_ms)
             .map(|(i, a)| (a.at_ms, i, &a.kind))
             .collect();
-        v.sort_by_key(|x| (x.0, x.1));
+        crate::sorting::sort_by_key(&mut v, |x| (x.0, x.1));
         v
     }
 

@@ -50,7 +50,7 @@ fn groups_text(groups: &[Vec<Sid>]) -> String {
 /// `{2, 3}`
 fn braces(sids: &[Sid]) -> String {
     let mut v = sids.to_vec();
-    v.sort_unstable();
+    crate::sorting::sort(&mut v);
     let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
     format!("{{{}}}", s.join(", "))
 }
@@ -375,7 +375,7 @@ impl Simulation {
             .map(|n| n.sid)
             .filter(|&s| !self.running(s) && !down_by_fault.contains(&s))
             .collect();
-        sids.sort_unstable();
+        crate::sorting::sort(&mut sids);
         if sids.is_empty() {
             return None;
         }

@@ -42,7 +42,7 @@ impl Simulation {
             out.push(f);
         } else if !observers.is_empty() {
             let mut obs = observers.clone();
-            obs.sort_unstable();
+            crate::sorting::sort(&mut obs);
             let mut f = Finding::new(
                 "observers",
                 Severity::Info,

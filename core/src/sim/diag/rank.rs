@@ -94,12 +94,12 @@ pub(super) fn cards(mut findings: Vec<Finding>) -> Vec<Finding> {
     }
     for (_, c) in &mut cards {
         // What holds now, the most severe first; then the story, in order.
-        c.consequences.sort_by_key(|x| {
+        crate::sorting::sort_by_key(&mut c.consequences, |x| {
             let sev = if x.now { x.severity } else { Severity::Info };
             (!x.now, Reverse(sev), x.at_ms)
         });
     }
-    cards.sort_by_key(|(i, c)| {
+    crate::sorting::sort_by_key(&mut cards, |(i, c)| {
         (
             group(c),
             Reverse(c.card_severity()),

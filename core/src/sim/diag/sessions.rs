@@ -107,7 +107,7 @@ impl Simulation {
         );
         f.now = false;
         f.server = Some(leader);
-        servers.sort_unstable();
+        crate::sorting::sort(&mut servers);
         servers.dedup();
         f.servers = servers;
         f.sessions = vec![format!("0x{session:x}")];

@@ -112,7 +112,7 @@ impl Simulation {
                 mine.push(deadline(n.sid, DeadlineKind::Resume, start, until));
             }
             server_deadlines(&n.server, t, &mut mine);
-            mine.sort_by_key(|d| (rank(d.kind), d.due_ms));
+            crate::sorting::sort_by_key(&mut mine, |d| (rank(d.kind), d.due_ms));
             if let Some(first) = mine.first_mut() {
                 first.decides = decisive(first.kind);
             }
@@ -357,7 +357,7 @@ fn quorum_lost_at(s: &Server, l: &LeaderState, next: u64) -> Option<(u64, usize)
     let synced = last_tick.iter().filter(|(_, d)| l.tick < *d).count();
     let mut candidates: Vec<u64> = last_tick.iter().map(|(_, d)| d + 1).collect();
     candidates.push(first);
-    candidates.sort_unstable();
+    crate::sorting::sort(&mut candidates);
     candidates.dedup();
     candidates
         .into_iter()
