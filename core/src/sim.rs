@@ -703,6 +703,7 @@ impl Simulation {
                 current_epoch: s.current_epoch(),
                 following: s.learner().map(|l| l.leader),
                 applied: &s.tree.ghost_applied,
+                applied_increasing: s.tree.ghost_increasing,
                 delivered: s.ghost_delivered,
                 last_processed: s.tree.last_processed_zxid,
                 log: &s.disk.log,
