@@ -352,7 +352,9 @@ pub struct Metrics {
 /// `PathUtils.getTopNamespace`: `/a/b` → `a`; `/` has none.
 pub fn top_namespace(path: &str) -> Option<&str> {
     let rest = path.strip_prefix('/')?;
-    let ns = rest.split('/').next().unwrap_or("");
+    // A byte search ('/' is ASCII, so the cut is a char boundary).
+    let end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    let ns = &rest[..end];
     (!ns.is_empty()).then_some(ns)
 }
 
