@@ -460,7 +460,11 @@ impl DataTree {
             self.apply_mismatches += 1;
         }
         self.last_processed_zxid = txn.zxid;
-        if self.ghost_applied.last().is_some_and(|l| l.zxid >= txn.zxid) {
+        if self
+            .ghost_applied
+            .last()
+            .is_some_and(|l| l.zxid >= txn.zxid)
+        {
             self.ghost_increasing = false;
         }
         self.ghost_applied.push(txn.id());

@@ -215,7 +215,12 @@ fn delivered_before(s: &ServerObs<'_>, pos: usize, before: Zxid) -> bool {
         let read = pos > 0 && s.applied.get(pos - 1).is_some_and(|x| x.zxid == before);
         // Tests: every run's every delivery confirms the shortcut.
         #[cfg(test)]
-        assert_eq!(read, searched(), "delivered_before at {pos} of server {}", s.sid);
+        assert_eq!(
+            read,
+            searched(),
+            "delivered_before at {pos} of server {}",
+            s.sid
+        );
         return read;
     }
     searched()
