@@ -147,6 +147,32 @@ impl Checker {
     }
 }
 
+/// Whether `s` delivered `before` (the zxid just below the one at `pos`)
+/// before position `pos`: where a binary search over `applied` for the
+/// first zxid not below `before` lands, if that is below `pos` and holds
+/// `before`. When every zxid is above the one before it, that is exactly
+/// whether `pos - 1` holds `before` (no zxid lies between `before` and the
+/// one at `pos`), read without the search.
+fn delivered_before(s: &ServerObs<'_>, pos: usize, before: Zxid) -> bool {
+    let searched = || {
+        let i = s.applied.partition_point(|x| x.zxid < before);
+        i < pos && s.applied.get(i).is_some_and(|x| x.zxid == before)
+    };
+    if s.applied_increasing {
+        let read = pos > 0 && s.applied.get(pos - 1).is_some_and(|x| x.zxid == before);
+        // Tests: every run's every delivery confirms the shortcut.
+        #[cfg(test)]
+        assert_eq!(
+            read,
+            searched(),
+            "delivered_before at {pos} of server {}",
+            s.sid
+        );
+        return read;
+    }
+    searched()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{id, proposed, run, Fake};
@@ -198,30 +224,4 @@ mod tests {
         let v = run(&proposed(&a), &[&Fake::new(1, &a, 2)]);
         assert!(v.contains(&"GlobalPrimaryOrder".to_string()), "{v:?}");
     }
-}
-
-/// Whether `s` delivered `before` (the zxid just below the one at `pos`)
-/// before position `pos`: where a binary search over `applied` for the
-/// first zxid not below `before` lands, if that is below `pos` and holds
-/// `before`. When every zxid is above the one before it, that is exactly
-/// whether `pos - 1` holds `before` (no zxid lies between `before` and the
-/// one at `pos`), read without the search.
-fn delivered_before(s: &ServerObs<'_>, pos: usize, before: Zxid) -> bool {
-    let searched = || {
-        let i = s.applied.partition_point(|x| x.zxid < before);
-        i < pos && s.applied.get(i).is_some_and(|x| x.zxid == before)
-    };
-    if s.applied_increasing {
-        let read = pos > 0 && s.applied.get(pos - 1).is_some_and(|x| x.zxid == before);
-        // Tests: every run's every delivery confirms the shortcut.
-        #[cfg(test)]
-        assert_eq!(
-            read,
-            searched(),
-            "delivered_before at {pos} of server {}",
-            s.sid
-        );
-        return read;
-    }
-    searched()
 }
