@@ -120,7 +120,11 @@ impl PctSummary {
     pub fn add(&mut self, value: u64) {
         self.summary.add(value);
         let n = self.summary.count;
-        if self.first.len() < RESERVOIR_SIZE {
+        // `first` holds the first min(n - 1, 4096) samples: only `add`
+        // changes either, so the count says whether it is full without
+        // summing the `Seq`'s parts.
+        if n <= RESERVOIR_SIZE as u64 {
+            debug_assert!(self.first.len() < RESERVOIR_SIZE);
             self.first.push(value);
         } else {
             // A slot in [0, n) by multiply-shift (no division).
