@@ -350,6 +350,56 @@ impl Driver<'_> {
         Ok(())
     }
 
+    /// A simultaneous start (action `i`): the scenario's servers all start
+    /// at one instant; JVMs cannot, but they can meet at one. Their
+    /// election ports stay refused (`Firewall::gate`) until every one of
+    /// them listens on its own (bounded by [`wait_bound_ms`]), then open
+    /// together: that moment is the action's time (the wait joins the
+    /// shift). Until then each one's `lookForLeader` only meets refused
+    /// connections, as with peers not started yet; from then on the first
+    /// notification time-out (`notTimeout`, at most the newest JVM's few
+    /// hundred ms) connects them all, and the highest (zxid, sid) wins as
+    /// in the simulator's start at one instant (docs/CONFORM.md, "A
+    /// simultaneous start").
+    fn start_together(&mut self, i: usize, servers: &[u32]) -> Result<(), String> {
+        self.fw.gate(servers)?;
+        std::fs::write(self.run_dir.join("iptables-gate.txt"), self.fw.rules()).ok();
+        let start = self.now_ms();
+        let spawned = servers.iter().try_for_each(|&sid| self.start(sid));
+        let bound = wait_bound_ms(self.s) as i64;
+        let reached = loop {
+            if spawned.is_err() || stop_requested() {
+                break false;
+            }
+            self.tail.poll();
+            if servers.iter().all(|&sid| self.tail.listening(sid)) {
+                break true;
+            }
+            if self.now_ms() - start >= bound {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        self.fw.open_gate()?;
+        spawned?;
+        if stop_requested() {
+            return Err("interrupted by a signal: every server was ended".into());
+        }
+        let waited = self.now_ms() - start;
+        self.shift_ms += waited;
+        self.report_waits.push(Wait {
+            action: i,
+            at_ms: start,
+            waited_ms: waited,
+            for_what: "every server of the simultaneous start listening on its election port (election ports refused until then)".into(),
+            reached,
+        });
+        for &sid in servers {
+            self.fault(sid, "start");
+        }
+        Ok(())
+    }
+
     fn skip(&mut self, i: usize, why: &str, affects_later: bool) {
         let a = &self.s.actions[i];
         self.skipped.push(Skipped {
@@ -377,6 +427,7 @@ impl Driver<'_> {
 
     fn act_kind(&mut self, i: usize, kind: ActionKind) -> Result<Option<(u32, u64)>, String> {
         match kind {
+            ActionKind::Start { servers } if servers.len() > 1 => self.start_together(i, &servers)?,
             ActionKind::Start { servers } => {
                 for sid in servers {
                     self.start(sid)?;
