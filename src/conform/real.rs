@@ -48,6 +48,11 @@ pub struct Ready {
     pub broadcasts: Vec<(u32, u32)>,
 }
 
+/// Per client name, per handle (in the order its connects made them), the
+/// servers it attached to in order: the real client re-attaches where the
+/// simulator's did (`zkclient.rs`).
+pub type Attach = BTreeMap<String, Vec<Vec<u32>>>;
+
 /// A wait before an action.
 #[derive(Debug, Clone, Serialize)]
 pub struct Wait {
@@ -102,6 +107,8 @@ struct Driver<'a> {
     clients: BTreeMap<String, Client>,
     client_index: Vec<String>,
     writes_made: BTreeMap<String, u64>,
+    /// The simulator's attaches, each handle's taken by its connect.
+    attach: Attach,
     out: Outcome,
     report_waits: Vec<Wait>,
     skipped: Vec<Skipped>,
@@ -128,7 +135,13 @@ pub fn client_names(s: &Scenario) -> Vec<String> {
 
 /// Plays `s` on a real ensemble under `run_dir`; `ready[i]` is what the
 /// simulator showed just before action `i`.
-pub fn run(s: &Scenario, run_dir: &Path, ready: &[Ready]) -> Result<RealReport, String> {
+/// `attach`: where the simulator's clients attached ([`Attach`]).
+pub fn run(
+    s: &Scenario,
+    run_dir: &Path,
+    ready: &[Ready],
+    attach: &Attach,
+) -> Result<RealReport, String> {
     ensemble::prepare(run_dir, s)?;
     let sids = ensemble::sids(s);
     let names = client_names(s);
@@ -153,6 +166,7 @@ pub fn run(s: &Scenario, run_dir: &Path, ready: &[Ready]) -> Result<RealReport, 
         clients: BTreeMap::new(),
         client_index: names,
         writes_made: BTreeMap::new(),
+        attach: attach.clone(),
         out: Outcome {
             side: "real".into(),
             ..Outcome::default()
@@ -535,12 +549,18 @@ impl Driver<'_> {
             .iter()
             .position(|n| n == name)
             .unwrap_or(0);
+        let handles = self.attach.get_mut(name);
+        let attach = handles
+            .filter(|h| !h.is_empty())
+            .map(|h| h.remove(0))
+            .unwrap_or_default();
         let spec = Spec {
             name: name.to_string(),
             index,
             servers,
             first: sid,
             timeout_ms,
+            attach,
         };
         self.clients
             .insert(name.to_string(), Client::start(spec, self.t0));
