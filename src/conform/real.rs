@@ -24,6 +24,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -49,9 +51,9 @@ pub struct Ready {
 }
 
 /// Per client name, per handle (in the order its connects made them), the
-/// servers it attached to in order: the real client re-attaches where the
-/// simulator's did (`zkclient.rs`).
-pub type Attach = BTreeMap<String, Vec<Vec<u32>>>;
+/// servers it attached to in order, each with its scenario time: the real
+/// client re-attaches where the simulator's did (`zkclient.rs`).
+pub type Attach = BTreeMap<String, Vec<Vec<(u64, u32)>>>;
 
 /// A wait before an action.
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +103,9 @@ struct Driver<'a> {
     run_dir: PathBuf,
     t0: Instant,
     shift_ms: i64,
+    /// The shift as the client threads read it (scenario time = elapsed
+    /// minus shift).
+    shift: Arc<AtomicI64>,
     procs: Procs,
     fw: Firewall,
     tail: Tail,
@@ -160,6 +165,7 @@ pub fn run(
         run_dir: run_dir.to_path_buf(),
         t0: Instant::now(),
         shift_ms: 0,
+        shift: Arc::new(AtomicI64::new(0)),
         procs: Procs::new(run_dir),
         fw,
         tail,
@@ -322,6 +328,7 @@ impl Driver<'_> {
         };
         let waited = self.now_ms() - start;
         self.shift_ms += waited;
+        self.shift.store(self.shift_ms, Ordering::Relaxed);
         self.report_waits.push(Wait {
             action: i,
             at_ms: start,
@@ -401,6 +408,7 @@ impl Driver<'_> {
         }
         let waited = self.now_ms() - start;
         self.shift_ms += waited;
+        self.shift.store(self.shift_ms, Ordering::Relaxed);
         self.report_waits.push(Wait {
             action: i,
             at_ms: start,
@@ -554,6 +562,16 @@ impl Driver<'_> {
             .filter(|h| !h.is_empty())
             .map(|h| h.remove(0))
             .unwrap_or_default();
+        if !attach.is_empty() {
+            let list: Vec<String> = attach
+                .iter()
+                .map(|(t, s)| format!("s{s} at {t} ms"))
+                .collect();
+            self.out.notes.push(format!(
+                "{name}: re-attaches where the simulator's client attached: {}",
+                list.join(", ")
+            ));
+        }
         let spec = Spec {
             name: name.to_string(),
             index,
@@ -561,6 +579,7 @@ impl Driver<'_> {
             first: sid,
             timeout_ms,
             attach,
+            shift: self.shift.clone(),
         };
         self.clients
             .insert(name.to_string(), Client::start(spec, self.t0));

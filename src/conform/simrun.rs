@@ -58,7 +58,7 @@ impl Watch {
             });
             let now = (c.state == "CONNECTED").then_some(c.server);
             if now.is_some() && now != *on {
-                self.attach.get_mut(name.as_str()).unwrap()[*k].push(c.server);
+                self.attach.get_mut(name.as_str()).unwrap()[*k].push((sim.now_ms(), c.server));
             }
             *on = now;
         }

@@ -30,6 +30,7 @@
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -80,8 +81,11 @@ pub struct Spec {
     pub first: u32,
     pub timeout_ms: u64,
     /// The servers the simulator's client attached to, in order (its
-    /// first connect included); empty: `first`, then in order.
-    pub attach: Vec<u32>,
+    /// first connect included), each at its scenario time; empty:
+    /// `first`, then in order.
+    pub attach: Vec<(u64, u32)>,
+    /// The run's shift (scenario time = time since `t0` minus it).
+    pub shift: Arc<AtomicI64>,
 }
 
 /// The driver's handle on one client thread.
@@ -184,7 +188,7 @@ const RECONNECT_PAUSE: Duration = Duration::from_millis(300);
 
 impl Session {
     fn new(spec: Spec, t0: Instant, shared: Arc<Mutex<Shared>>, rx: Receiver<Cmd>) -> Session {
-        let first = spec.attach.first().copied().unwrap_or(spec.first);
+        let first = spec.attach.first().map_or(spec.first, |a| a.1);
         let cur = spec
             .servers
             .iter()
@@ -329,13 +333,19 @@ impl Session {
         self.publish();
     }
 
-    /// The server to try next: the simulator's next attach while it is
-    /// due (see the contract), else the next one in order.
+    /// The server to try next (see the contract): the simulator's next
+    /// attach, or a later one if the simulator's client had already made
+    /// it by this scenario time (an attach the simulator made just before
+    /// its server stopped serving is not waited for); after the session
+    /// timeout, or without one, the next server in order.
     fn advance(&mut self) {
         let due = self.target_since.elapsed() < Duration::from_millis(self.timeout_ms);
-        let want = self.spec.attach.get(self.attaches).filter(|_| due);
+        let now = self.t0.elapsed().as_millis() as i64 - self.spec.shift.load(Ordering::Relaxed);
+        let made = self.spec.attach.iter().rposition(|a| a.0 as i64 <= now);
+        let k = made.map_or(self.attaches, |m| m.max(self.attaches));
+        let want = self.spec.attach.get(k).filter(|_| due);
         self.cur = want
-            .and_then(|w| self.spec.servers.iter().position(|(s, _)| s == w))
+            .and_then(|w| self.spec.servers.iter().position(|(s, _)| *s == w.1))
             .unwrap_or((self.cur + 1) % self.spec.servers.len());
     }
 
