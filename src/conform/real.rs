@@ -10,7 +10,8 @@
 //!   something else. Only the first action of a time waits. Every wait
 //!   adds to the shift and is recorded ([`Wait`]).
 //! - Faults by real mechanisms: crash = SIGKILL, restart = a new JVM on
-//!   the same data directory, pause = SIGSTOP then SIGCONT, partition /
+//!   the same data directory, pause = SIGSTOP then SIGCONT `for_ms` of
+//!   real time later (a wait meanwhile never lengthens it), partition /
 //!   cut / heal = the run's firewall (`netns.rs`). `slow_link`,
 //!   `slow_disk` and `drop` cannot be done here, `load` and `recipe` are
 //!   not driven by conform, `expect` is a simulator check: each is
@@ -51,9 +52,10 @@ pub struct Ready {
 }
 
 /// Per client name, per handle (in the order its connects made them), the
-/// servers it attached to in order, each with its scenario time: the real
-/// client re-attaches where the simulator's did (`zkclient.rs`).
-pub type Attach = BTreeMap<String, Vec<Vec<(u64, u32)>>>;
+/// servers it attached to in order, each as (scenario time it attached,
+/// time it left or `u64::MAX`, sid): the real client re-attaches where the
+/// simulator's did (`zkclient.rs`).
+pub type Attach = BTreeMap<String, Vec<Vec<(u64, u64, u32)>>>;
 
 /// A wait before an action.
 #[derive(Debug, Clone, Serialize)]
@@ -93,11 +95,6 @@ pub fn wait_bound_ms(s: &Scenario) -> u64 {
     10_000 + s.ensemble.init_limit * s.ensemble.tick_ms
 }
 
-enum Ev {
-    Action(usize),
-    Resume(u32),
-}
-
 struct Driver<'a> {
     s: &'a Scenario,
     run_dir: PathBuf,
@@ -119,6 +116,8 @@ struct Driver<'a> {
     skipped: Vec<Skipped>,
     errors: Vec<String>,
     retired: Vec<Client>,
+    /// Paused servers' SIGCONT times (real ms since time 0).
+    resumes: Vec<(i64, u32)>,
 }
 
 /// Every client name the scenario uses, in order of first use (a client's
@@ -181,6 +180,7 @@ pub fn run(
         skipped: Vec::new(),
         errors: Vec::new(),
         retired: Vec::new(),
+        resumes: Vec::new(),
     };
     let result = d.play(ready);
     let end = if result.is_ok() { d.end() } else { Ok(()) };
@@ -221,11 +221,12 @@ impl Driver<'_> {
     }
 
     /// Sleeps until real time `t` (ms from time 0), watching for a stop.
-    fn sleep_until(&self, t: i64) -> Result<(), String> {
+    fn sleep_until(&mut self, t: i64) -> Result<(), String> {
         loop {
             if stop_requested() {
                 return Err("interrupted by a signal: every server was ended".into());
             }
+            self.due_resumes();
             let left = t - self.now_ms();
             if left <= 0 {
                 return Ok(());
@@ -243,40 +244,41 @@ impl Driver<'_> {
             .map(|(i, a)| (a.at_ms, i))
             .collect();
         order.sort();
-        let mut queue: Vec<(u64, u64, Ev)> = order
-            .iter()
-            .enumerate()
-            .map(|(k, &(t, i))| (t, k as u64, Ev::Action(i)))
-            .collect();
-        let mut seq = queue.len() as u64;
         let mut waited_at = None;
-        while !queue.is_empty() {
-            let next = (0..queue.len())
-                .min_by_key(|&k| (queue[k].0, queue[k].1))
-                .unwrap();
-            let (t, _, ev) = queue.remove(next);
+        for (t, i) in order {
             self.sleep_until(t as i64 + self.shift_ms)?;
-            match ev {
-                Ev::Resume(sid) => {
-                    if self.procs.resume(sid).is_ok() {
-                        self.fault(sid, "resume");
-                    }
-                }
-                Ev::Action(i) => {
-                    // The simulator's state just before a time is the
-                    // state before all its actions: wait before the first.
-                    if waited_at != Some(t) {
-                        self.wait_ready(i, &ready[i])?;
-                        waited_at = Some(t);
-                    }
-                    if let Some((sid, for_ms)) = self.act(i)? {
-                        queue.push((t + for_ms, seq, Ev::Resume(sid)));
-                        seq += 1;
-                    }
-                }
+            // The simulator's state just before a time is the state
+            // before all its actions: wait before the first.
+            if waited_at != Some(t) {
+                self.wait_ready(i, &ready[i])?;
+                waited_at = Some(t);
+            }
+            if let Some((sid, for_ms)) = self.act(i)? {
+                let at = self.now_ms() + for_ms as i64;
+                self.resumes.push((at, sid));
             }
         }
-        self.sleep_until(self.s.until_ms as i64 + self.shift_ms)
+        let last = self.resumes.iter().map(|r| r.0).max().unwrap_or(0);
+        self.sleep_until((self.s.until_ms as i64 + self.shift_ms).max(last))
+    }
+
+    /// SIGCONT for every pause whose real time has come: a pause lasts
+    /// its `for_ms` of real time, whatever the run waits meanwhile (a
+    /// longer stall would be another fault: sessions expire on it).
+    fn due_resumes(&mut self) {
+        let now = self.now_ms();
+        let due: Vec<u32> = self
+            .resumes
+            .iter()
+            .filter(|r| r.0 <= now)
+            .map(|r| r.1)
+            .collect();
+        self.resumes.retain(|r| r.0 > now);
+        for sid in due {
+            if self.procs.resume(sid).is_ok() {
+                self.fault(sid, "resume");
+            }
+        }
     }
 
     fn fault(&mut self, sid: u32, kind: &str) {
@@ -318,6 +320,7 @@ impl Driver<'_> {
                 return Err("interrupted by a signal: every server was ended".into());
             }
             std::thread::sleep(Duration::from_millis(20));
+            self.due_resumes();
             match self.missing(r) {
                 None => break true,
                 Some(m) => what = m,
@@ -393,6 +396,7 @@ impl Driver<'_> {
                 break false;
             }
             self.tail.poll();
+            self.due_resumes();
             if servers.iter().all(|&sid| self.tail.listening(sid)) {
                 break true;
             }
@@ -565,7 +569,7 @@ impl Driver<'_> {
         if !attach.is_empty() {
             let list: Vec<String> = attach
                 .iter()
-                .map(|(t, s)| format!("s{s} at {t} ms"))
+                .map(|(t, _, s)| format!("s{s} at {t} ms"))
                 .collect();
             self.out.notes.push(format!(
                 "{name}: re-attaches where the simulator's client attached: {}",

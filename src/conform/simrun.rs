@@ -57,8 +57,14 @@ impl Watch {
                 (c.name.clone(), handles.len() - 1, None)
             });
             let now = (c.state == "CONNECTED").then_some(c.server);
-            if now.is_some() && now != *on {
-                self.attach.get_mut(name.as_str()).unwrap()[*k].push((sim.now_ms(), c.server));
+            if now != *on {
+                let list = &mut self.attach.get_mut(name.as_str()).unwrap()[*k];
+                if let (Some(_), Some(last)) = (*on, list.last_mut()) {
+                    last.1 = sim.now_ms();
+                }
+                if let Some(sid) = now {
+                    list.push((sim.now_ms(), u64::MAX, sid));
+                }
             }
             *on = now;
         }

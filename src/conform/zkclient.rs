@@ -81,9 +81,9 @@ pub struct Spec {
     pub first: u32,
     pub timeout_ms: u64,
     /// The servers the simulator's client attached to, in order (its
-    /// first connect included), each at its scenario time; empty:
-    /// `first`, then in order.
-    pub attach: Vec<(u64, u32)>,
+    /// first connect included), each as (scenario time it attached, time
+    /// it left or `u64::MAX`, sid); empty: `first`, then in order.
+    pub attach: Vec<(u64, u64, u32)>,
     /// The run's shift (scenario time = time since `t0` minus it).
     pub shift: Arc<AtomicI64>,
 }
@@ -188,7 +188,7 @@ const RECONNECT_PAUSE: Duration = Duration::from_millis(300);
 
 impl Session {
     fn new(spec: Spec, t0: Instant, shared: Arc<Mutex<Shared>>, rx: Receiver<Cmd>) -> Session {
-        let first = spec.attach.first().map_or(spec.first, |a| a.1);
+        let first = spec.attach.first().map_or(spec.first, |a| a.2);
         let cur = spec
             .servers
             .iter()
@@ -334,18 +334,23 @@ impl Session {
     }
 
     /// The server to try next (see the contract): the simulator's next
-    /// attach, or a later one if the simulator's client had already made
-    /// it by this scenario time (an attach the simulator made just before
-    /// its server stopped serving is not waited for); after the session
-    /// timeout, or without one, the next server in order.
+    /// attach, skipping those its client had already left by this
+    /// scenario time (an attach the simulator made in the last moments
+    /// before its server stopped serving is not waited for); after the
+    /// session timeout, or without one, the next server in order.
     fn advance(&mut self) {
         let due = self.target_since.elapsed() < Duration::from_millis(self.timeout_ms);
-        let now = self.t0.elapsed().as_millis() as i64 - self.spec.shift.load(Ordering::Relaxed);
-        let made = self.spec.attach.iter().rposition(|a| a.0 as i64 <= now);
-        let k = made.map_or(self.attaches, |m| m.max(self.attaches));
-        let want = self.spec.attach.get(k).filter(|_| due);
+        let shift = self.spec.shift.load(Ordering::Relaxed).max(0) as u64;
+        let now = (self.t0.elapsed().as_millis() as u64).saturating_sub(shift);
+        let want = self
+            .spec
+            .attach
+            .iter()
+            .skip(self.attaches)
+            .find(|a| a.1 > now)
+            .filter(|_| due);
         self.cur = want
-            .and_then(|w| self.spec.servers.iter().position(|(s, _)| *s == w.1))
+            .and_then(|w| self.spec.servers.iter().position(|(s, _)| *s == w.2))
             .unwrap_or((self.cur + 1) % self.spec.servers.len());
     }
 
