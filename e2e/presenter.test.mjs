@@ -7,7 +7,9 @@
 // scrolled, nothing cut at its edges, no horizontal scroll; the narration
 // at least 24 px and log lines at least 18 px. Paged, each piece of the
 // step is on exactly one page, a question is on the page of its choices
-// whenever the two fit together, and no page ends with a heading. Outside a lesson the whole
+// whenever the two fit together, and no page ends with a heading. The
+// ensemble beside it: each circle's radius at least twice the labels'
+// type size, the rings of two servers apart (cluster-measure.mjs). Outside a lesson the whole
 // page must fit 1280 px across with the transport and the timeline on
 // screen. Each state's overflow is written to target/e2e/presenter-fit.json.
 import { after, before, test } from 'node:test';
@@ -16,6 +18,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 import { serveDist } from './serve-dist.mjs';
 import { launch, openPage, waitUntil } from './browser.mjs';
+import { circleProblems, measureCluster } from './cluster-measure.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
 const LANGS = (process.env.ZABLAB_PRESENTER_LANGS ?? 'en,zh').split(',');
@@ -113,6 +116,9 @@ async function check(page, where) {
   if (m.narrationPx !== null && m.narrationPx < 24) problems.push(`narration ${m.narrationPx} px`);
   if (m.logPx !== null && m.logPx < 18) problems.push(`log lines ${m.logPx} px`);
   if (m.split) problems.push(`the page shows ${m.split} (they fit on one page)`);
+  // The ensemble beside the lesson: circles not small beside their
+  // labels, their rings apart.
+  problems.push(...circleProblems(await measureCluster(page)));
   if (m.endsWithHeading) problems.push('the page ends with a heading');
   return { m, problems: problems.map((p) => `${where} (${m.phase}): ${p}`) };
 }
