@@ -161,3 +161,22 @@ fn a_purged_server_restarts_with_the_same_tree() {
     let disk = &sim.server_state(3).unwrap().disk;
     assert_ne!(disk.log_files()[0].name, "log.100000001");
 }
+
+/// What ZooKeeper keeps in memory per server does not grow with the run:
+/// `ZKDatabase.committedLog` holds the last `commitLogCount` (500)
+/// proposals however many were committed (here 24,000 in two minutes of
+/// the benchmark's 200 writes/s).
+#[test]
+fn the_committed_log_stays_at_commit_log_count() {
+    let mut s = Scenario::from_json(include_str!("../static/scenarios/bench/bench-1h.json"))
+        .expect("the bench scenario parses");
+    s.until_ms = 130_000;
+    s.actions.retain(|a| a.at_ms <= s.until_ms);
+    let mut sim = Simulation::new(s).unwrap();
+    sim.run_to_end();
+    for sid in 1..=5 {
+        let server = sim.server_state(sid).unwrap();
+        assert!(server.tree.ghost_applied.len() > 20_000, "server {sid}");
+        assert_eq!(server.committed_log.len(), 500, "server {sid}");
+    }
+}
