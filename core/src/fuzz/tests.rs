@@ -38,21 +38,23 @@ fn without_server_keeps_the_scenario_valid() {
     }
 }
 
+/// A liveness failure that only needs two crashes: a leader is expected while
+/// two of three voters are down. The rest (a connect, writes, a slow link)
+/// is what a shrinker should be able to drop.
+const TWO_CRASHES: &str = r#"{"zablab":1,"seed":1,"ensemble":{"participants":[1,2,3],"tick_ms":200},
+    "until_ms":20000,"actions":[
+    {"at_ms":0,"do":"start","servers":[1,2,3]},
+    {"at_ms":1000,"do":"connect","client":"c","server":1},
+    {"at_ms":1500,"do":"write","client":"c","count":5},
+    {"at_ms":2000,"do":"slow_link","from":1,"to":2,"latency_ms":30},
+    {"at_ms":3000,"do":"crash","server":1},
+    {"at_ms":3100,"do":"crash","server":2},
+    {"at_ms":3200,"do":"write","client":"c","count":2},
+    {"at_ms":4000,"do":"expect","what":"leader","within_ms":10000}]}"#;
+
 #[test]
 fn shrinking_keeps_the_failure_and_drops_what_does_not_matter() {
-    // A liveness failure that only needs two crashes: leader expected
-    // while two of three voters are down.
-    let json = r#"{"zablab":1,"seed":1,"ensemble":{"participants":[1,2,3],"tick_ms":200},
-        "until_ms":20000,"actions":[
-        {"at_ms":0,"do":"start","servers":[1,2,3]},
-        {"at_ms":1000,"do":"connect","client":"c","server":1},
-        {"at_ms":1500,"do":"write","client":"c","count":5},
-        {"at_ms":2000,"do":"slow_link","from":1,"to":2,"latency_ms":30},
-        {"at_ms":3000,"do":"crash","server":1},
-        {"at_ms":3100,"do":"crash","server":2},
-        {"at_ms":3200,"do":"write","client":"c","count":2},
-        {"at_ms":4000,"do":"expect","what":"leader","within_ms":10000}]}"#;
-    let s = Scenario::from_json(json).unwrap();
+    let s = Scenario::from_json(TWO_CRASHES).unwrap();
     assert!(fails_with(&s, "LivenessLeaderEstablished"));
     let small = shrink(&s, "LivenessLeaderEstablished", 500);
     assert!(fails_with(&small, "LivenessLeaderEstablished"));
@@ -73,17 +75,7 @@ fn every_scenario_the_shrinker_returns_loads() {
     // fails, but would leave the write at 3200 ms without its connect: a
     // file `zablab run` refuses. Each budget stops the shrinker somewhere
     // else on its way.
-    let json = r#"{"zablab":1,"seed":1,"ensemble":{"participants":[1,2,3],"tick_ms":200},
-        "until_ms":20000,"actions":[
-        {"at_ms":0,"do":"start","servers":[1,2,3]},
-        {"at_ms":1000,"do":"connect","client":"c","server":1},
-        {"at_ms":1500,"do":"write","client":"c","count":5},
-        {"at_ms":2000,"do":"slow_link","from":1,"to":2,"latency_ms":30},
-        {"at_ms":3000,"do":"crash","server":1},
-        {"at_ms":3100,"do":"crash","server":2},
-        {"at_ms":3200,"do":"write","client":"c","count":2},
-        {"at_ms":4000,"do":"expect","what":"leader","within_ms":10000}]}"#;
-    let s = Scenario::from_json(json).unwrap();
+    let s = Scenario::from_json(TWO_CRASHES).unwrap();
     for budget in 1..=8 {
         let small = shrink(&s, "LivenessLeaderEstablished", budget);
         Scenario::from_json(&small.to_json())
