@@ -371,6 +371,9 @@ test('screenshots for the README, and frame times while playing', async () => {
   await page.locator('.notice .dismiss').click().catch(() => {});
   await page.screenshot({ path: 'docs/app.png', fullPage: true });
   await page.getByRole('button', { name: 'Presenter' }).click();
+  // The pointer left where the Presenter button was would hover whatever
+  // presenter mode draws there (a message's label over the leader's).
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: 'docs/app-presenter.png', fullPage: true });
   await page.getByRole('button', { name: 'Presenter' }).click();
 

@@ -1,7 +1,8 @@
 // What a person at the back of the room perceives in the cluster view,
 // measured in the page: each drawn text's rendered font size (its computed
 // font-size times the SVG's scale on screen, not the attribute), its box on
-// screen, the server circles, and what overlaps what.
+// screen, the server circles and the rings around them, and what overlaps
+// what.
 //
 // Used by cluster.test.mjs; kept apart so that a look at other states
 // (scripts, other checks) measures the same way.
@@ -37,8 +38,19 @@ export async function measureCluster(page) {
     const circles = [];
     for (const c of svg.querySelectorAll('g.server circle.body')) {
       const b = c.getBoundingClientRect();
-      const server = c.closest('g.server')?.getAttribute('data-testid');
-      circles.push({ server, cx: b.left + b.width / 2, cy: b.top + b.height / 2, r: b.width / 2 });
+      const g = c.closest('g.server');
+      const server = g?.getAttribute('data-testid');
+      // The halo: how far the rings drawn around it reach (the deadline
+      // ring, the leader's crown ring; not the focus ring), strokes
+      // included.
+      let halo = 0;
+      for (const ring of g.querySelectorAll('circle:not(.focus-ring)')) {
+        const cs = getComputedStyle(ring);
+        if (cs.display === 'none' || Number(cs.opacity) === 0) continue;
+        const rb = ring.getBoundingClientRect();
+        halo = Math.max(halo, rb.width / 2 + (cs.stroke === 'none' ? 0 : parseFloat(cs.strokeWidth) / 2));
+      }
+      circles.push({ server, cx: b.left + b.width / 2, cy: b.top + b.height / 2, r: b.width / 2, halo });
     }
     return { texts, circles };
   });
@@ -92,6 +104,41 @@ export function problems({ texts, circles }, minPx) {
       } else if (distToRect(c, t) < c.r - TOL) {
         out.push(`over the circle of ${c.server}: ${fmt(t)}`);
       }
+    }
+  }
+  return out;
+}
+
+/** Least gap, in px, between the halos (rings) of two servers. */
+export const HALO_GAP = 4;
+/** A circle's least radius, in the labels' type size: not small beside its labels. */
+export const LEAST_RADIUS_EMS = 2;
+
+/**
+ * What is wrong with the servers' circles in one measured frame: a circle
+ * whose radius is under `LEAST_RADIUS_EMS` times the labels' type size
+ * (the most common size among the texts outside the circles), two
+ * servers whose halos come closer than `HALO_GAP`. Returns a list of lines.
+ */
+export function circleProblems({ texts, circles }) {
+  const out = [];
+  const sizes = new Map();
+  for (const t of texts) {
+    if (t.server !== null) continue;
+    const k = Math.round(t.px);
+    sizes.set(k, (sizes.get(k) ?? 0) + 1);
+  }
+  const labelPx = [...sizes.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0];
+  for (const c of circles) {
+    if (labelPx && c.r < LEAST_RADIUS_EMS * labelPx - TOL) {
+      out.push(`small circle: ${c.server} radius ${c.r.toFixed(1)} px beside ${labelPx} px labels`);
+    }
+  }
+  for (let i = 0; i < circles.length; i++) {
+    for (let j = i + 1; j < circles.length; j++) {
+      const [a, b] = [circles[i], circles[j]];
+      const gap = Math.hypot(a.cx - b.cx, a.cy - b.cy) - a.halo - b.halo;
+      if (gap < HALO_GAP) out.push(`halos close: ${a.server} and ${b.server} ${gap.toFixed(1)} px apart`);
     }
   }
   return out;

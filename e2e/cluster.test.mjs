@@ -6,6 +6,8 @@
 //   mode), measured from the rendered size (cluster-measure.mjs);
 // - no text overlaps another text or a server circle, and the text in a
 //   circle stays inside it;
+// - a circle's radius is at least twice the labels' type size, and the
+//   rings around two servers (their halos) keep a gap;
 // - every LOOKING server shows its vote (for whom, peerEpoch, zxid, round);
 // - messages carry ZooKeeper's full names (no NEWL/LINFO/PROP);
 // - each server is keyboard-focusable with a visible focus ring, and its
@@ -17,7 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 
 import { serveDist } from './serve-dist.mjs';
 import { launch, openPage, waitUntil } from './browser.mjs';
-import { measureCluster, problems } from './cluster-measure.mjs';
+import { circleProblems, measureCluster, problems } from './cluster-measure.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
 let server;
@@ -94,6 +96,7 @@ async function sampleElection(page, n, minPx, tag) {
       }
     }
     for (const p of problems(m, minPx)) seen.problems.push(`${label}: ${p}`);
+    for (const p of circleProblems(m)) seen.problems.push(`${label}: ${p}`);
     for (const [sid, text] of Object.entries(await lookingVotes(page, n))) {
       if (!/→\s*\d/.test(text) || !/e\s*\d+/.test(text) || !/0x[0-9a-f]+/.test(text) || !/r\s*\d+/.test(text)) {
         seen.votesMissing.push(`${label}: server ${sid} LOOKING shows ${JSON.stringify(text)}`);
@@ -148,7 +151,7 @@ for (const [mode, viewport, minPx] of [
   ['1366x768', { width: 1366, height: 768 }, 12],
   ['presenter 1280x720', { width: 1280, height: 720 }, 18],
 ]) {
-  test(`cluster view, ${mode}: votes readable, texts ≥ ${minPx} px, no label overlaps, during the election of 3, 5 and 9 servers`, async () => {
+  test(`cluster view, ${mode}: votes readable, texts ≥ ${minPx} px, no label overlaps, circles not small and apart, during the election of 3, 5 and 9 servers`, async () => {
     const { page, errors } = await openPage(browser, server.url);
     await page.setViewportSize(viewport);
     await page.locator('svg.cluster').waitFor({ timeout: 15000 });

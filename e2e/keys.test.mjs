@@ -178,3 +178,48 @@ test('the shortcuts do the same whatever has focus (but a text field keeps its k
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/**
+ * Where `el` is seen: the share of its first `lines` px of height that is
+ * inside the viewport and inside every scrolled box around it.
+ */
+function inView(el, lines) {
+  const r = el.getBoundingClientRect();
+  let top = Math.max(r.top, 0);
+  let bottom = Math.min(r.top + lines, r.bottom, innerHeight);
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const cs = getComputedStyle(p);
+    if (!/(auto|scroll|hidden)/.test(cs.overflowY)) continue;
+    const b = p.getBoundingClientRect();
+    top = Math.max(top, b.top);
+    bottom = Math.min(bottom, b.bottom);
+  }
+  return { top: r.top, bottom: r.bottom, seen: Math.max(0, bottom - top) / Math.min(lines, r.height) };
+}
+
+test('the 4lw console: an answer that appears below the fold is scrolled into view', async () => {
+  const { page, errors } = await opened();
+  // A short window: the inspector's console ends at the bottom edge.
+  await page.setViewportSize({ width: 1366, height: 560 });
+  await page.locator('[data-testid="server-1"]').click();
+  const input = page.locator('[data-testid="fourlw-input"]');
+  await input.evaluate((el) => el.closest('form').scrollIntoView({ block: 'end' }));
+  await input.click();
+  // Where the answer will be drawn (under the hint after the form) starts
+  // below what the window shows: the check means something.
+  const under = await page.evaluate(() => {
+    const hint = document.querySelector('[data-testid="fourlw-form"] ~ .hint') ?? document.querySelector('[data-testid="fourlw-form"]');
+    return hint.getBoundingClientRect().bottom;
+  });
+  assert.ok(under > 560 - 60, `the console's hint ends at ${under} px, not near the bottom of a 560 px window`);
+  await page.keyboard.type('srvr');
+  await page.keyboard.press('Enter');
+  const out = page.locator('.fourlw-out').first();
+  await out.waitFor({ timeout: 5000 });
+  await waitUntil(async () => (await out.evaluate(inView, 80)).seen >= 0.99, 'the answer scrolled into view', 3000).catch(() => {});
+  const v = await out.evaluate(inView, 80);
+  assert.ok(v.seen >= 0.99, `the answer's first lines are ${(v.seen * 100).toFixed(0)}% in view (its box ${v.top.toFixed(0)}..${v.bottom.toFixed(0)} in a 560 px window)`);
+  assert.match(await out.textContent(), /Zookeeper version/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

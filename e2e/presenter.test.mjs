@@ -5,7 +5,11 @@
 // explanation, evidence) must be on screen whole, page by page where the
 // step is paged (a page starts at a block or a sentence): the panel not
 // scrolled, nothing cut at its edges, no horizontal scroll; the narration
-// at least 24 px and log lines at least 18 px. Outside a lesson the whole
+// at least 24 px and log lines at least 18 px. Paged, each piece of the
+// step is on exactly one page, a question is on the page of its choices
+// whenever the two fit together, and no page ends with a heading. The
+// ensemble beside it: each circle's radius at least twice the labels'
+// type size, the rings of two servers apart (cluster-measure.mjs). Outside a lesson the whole
 // page must fit 1280 px across with the transport and the timeline on
 // screen. Each state's overflow is written to target/e2e/presenter-fit.json.
 import { after, before, test } from 'node:test';
@@ -14,6 +18,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 import { serveDist } from './serve-dist.mjs';
 import { launch, openPage, waitUntil } from './browser.mjs';
+import { circleProblems, measureCluster } from './cluster-measure.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
 const LANGS = (process.env.ZABLAB_PRESENTER_LANGS ?? 'en,zh').split(',');
@@ -67,6 +72,21 @@ function measure() {
     const el = panel.querySelector(sel);
     return el ? parseFloat(getComputedStyle(el).fontSize) : null;
   };
+  // The page drawn (not the hidden copy that is measured): which pieces it
+  // shows, whether a question is split from its choices when the two fit
+  // the panel together, whether the page ends with a heading.
+  const body = panel.querySelector('.lesson-body');
+  const drawn = body ? [...body.querySelectorAll(':scope > .block')] : [];
+  const shown = drawn.flatMap((b) => [...b.querySelectorAll('[data-u]')].map((e) => Number(e.getAttribute('data-u'))));
+  const all = body ? body.querySelectorAll('.lesson-measure [data-u]').length : 0;
+  const question = drawn.find((b) => b.matches('.question'));
+  const hasPrompt = !!question?.querySelector('.prompt');
+  const hasChoices = !!question?.querySelector('.choices');
+  const whole = body?.querySelector('.lesson-measure .question');
+  const fitsTogether = !!whole && whole.getBoundingClientRect().height <= body.clientHeight;
+  const split = fitsTogether && hasPrompt !== hasChoices ? (hasPrompt ? 'the question without its choices' : 'the choices without their question') : null;
+  const lastPiece = drawn.length ? [...drawn[drawn.length - 1].querySelectorAll('[data-u]')].pop() : null;
+  const endsWithHeading = !!lastPiece && /^H[1-6]$/.test(lastPiece.firstElementChild?.tagName ?? lastPiece.tagName);
   return {
     phase: panel.getAttribute('data-phase'),
     step: Number(panel.getAttribute('data-step')),
@@ -77,6 +97,10 @@ function measure() {
     narrationPx: px('[data-testid="lesson-text"]'),
     logPx: px('[data-testid="lesson-log"] li'),
     cut,
+    shown,
+    all,
+    split,
+    endsWithHeading,
   };
 }
 
@@ -91,22 +115,46 @@ async function check(page, where) {
   if (m.cut.length) problems.push(`cut: ${m.cut.join('; ')}`);
   if (m.narrationPx !== null && m.narrationPx < 24) problems.push(`narration ${m.narrationPx} px`);
   if (m.logPx !== null && m.logPx < 18) problems.push(`log lines ${m.logPx} px`);
+  if (m.split) problems.push(`the page shows ${m.split} (they fit on one page)`);
+  // The ensemble beside the lesson: circles not small beside their
+  // labels, their rings apart.
+  problems.push(...circleProblems(await measureCluster(page)));
+  if (m.endsWithHeading) problems.push('the page ends with a heading');
   return { m, problems: problems.map((p) => `${where} (${m.phase}): ${p}`) };
 }
 
 const attr = (page, name) => page.locator('[data-testid="lesson"]').getAttribute(name);
 
 /**
- * Checks every page of the state shown (a step too long for the panel is
- * paged; PageDown turns the page as Space and the right arrow do), and
- * comes back on the last page, where Space goes on.
+ * Checks every page of the state shown, from the first (a step too long
+ * for the panel is paged; PageUp and PageDown turn the page as the arrows
+ * and Space do), and comes back on the last page, where Space goes on.
  */
 async function checkPages(page, where) {
   const problems = [];
+  const seen = new Map();
+  // A phase that starts within the step opens on the page of its news
+  // (the answer): the earlier pages are read first, from page 1.
+  for (let at = Number(await attr(page, 'data-page')); at > 1; at--) {
+    await page.keyboard.press('PageUp');
+    await waitUntil(async () => Number(await attr(page, 'data-page')) === at - 1, `${where} back to page ${at - 1}`);
+  }
+  await page.waitForTimeout(30);
   for (;;) {
     const [at, of] = [Number(await attr(page, 'data-page')), Number(await attr(page, 'data-pages'))];
-    problems.push(...(await check(page, of > 1 ? `${where} page ${at}/${of}` : where)).problems);
-    if (at >= of) return problems;
+    const { m, problems: found } = await check(page, of > 1 ? `${where} page ${at}/${of}` : where);
+    problems.push(...found);
+    // Each piece of the step on exactly one page (none drawn twice, none
+    // left out).
+    for (const u of m.shown) {
+      if (seen.has(u)) problems.push(`${where} (${m.phase}): piece ${u} is on page ${seen.get(u)} and again on page ${at}`);
+      else seen.set(u, at);
+    }
+    if (at >= of) {
+      const missing = [...Array(m.all).keys()].filter((u) => !seen.has(u));
+      if (missing.length) problems.push(`${where} (${m.phase}): pieces ${missing.join(', ')} are on no page`);
+      return problems;
+    }
     await page.keyboard.press('PageDown');
     await waitUntil(async () => Number(await attr(page, 'data-page')) === at + 1, `${where} page ${at + 1}`);
     await page.waitForTimeout(30);

@@ -226,9 +226,22 @@ fn simulate(scenario: &Scenario) -> (f64, Simulation, usize) {
     (secs, sim, total / samples.max(1))
 }
 
-pub fn bench(quick: bool, memory: bool, hours: u64, bare: bool) -> Result<ExitCode, Usage> {
+/// Every server's ZooKeeper retention settings for `--memory`
+/// (`autopurge.purgeInterval` in hours, `autopurge.snapRetainCount`).
+pub struct Autopurge {
+    pub interval_h: u64,
+    pub retain: u64,
+}
+
+pub fn bench(
+    quick: bool,
+    memory: bool,
+    hours: u64,
+    bare: bool,
+    purge: Autopurge,
+) -> Result<ExitCode, Usage> {
     if memory {
-        return memory_figures(quick, hours, bare);
+        return memory_figures(quick, hours, bare, purge);
     }
     let p = plan(quick);
     if quick {
@@ -317,13 +330,26 @@ fn engine_figures(p: &Plan) -> Result<Simulation, Usage> {
 /// What a long run costs the app (see the module doc): the engine over
 /// the looped hour, its RSS per virtual hour, then seeks near the end and
 /// anywhere. `quick`: two virtual minutes (a smoke test).
-fn memory_figures(quick: bool, hours: u64, bare: bool) -> Result<ExitCode, Usage> {
+fn memory_figures(
+    quick: bool,
+    hours: u64,
+    bare: bool,
+    purge: Autopurge,
+) -> Result<ExitCode, Usage> {
     let base = Scenario::from_json(BENCH_1H).expect("the bench scenario is valid (tested)");
     let mut scenario = looped(&base, hours.max(1));
+    scenario.ensemble.autopurge_purge_interval = purge.interval_h;
+    scenario.ensemble.autopurge_snap_retain_count = purge.retain;
     if quick {
         println!("# quick: the first 2 virtual minutes (not comparable)");
         scenario.until_ms = 120_000;
         scenario.actions.retain(|a| a.at_ms <= 120_000);
+    }
+    if purge.interval_h > 0 {
+        println!(
+            "# autopurge.purgeInterval={} autopurge.snapRetainCount={}",
+            purge.interval_h, purge.retain
+        );
     }
     let end = scenario.until_ms;
     line("memory_hours", hours.to_string(), "h");

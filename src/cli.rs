@@ -23,7 +23,7 @@ const USAGE: &str = "
                                   random fault schedules, checked after every event
   zablab fixture DIR              run every DIR/*.json scenario and write
                                   their hashes to DIR/hashes.json
-  zablab bench [--quick] [--memory [--hours N] [--bare]]
+  zablab bench [--quick] [--memory [--hours N] [--bare] [--purge-interval H] [--snap-retain-count N]]
                                   measure speed, or (--memory) what a long
                                   run costs the app: `name: value unit` lines
   zablab conform FILE.json [...] [--out DIR]
@@ -88,7 +88,9 @@ default 24): its RSS after each virtual hour and at the end, its peak,
 and seeks to the last 10 minutes and anywhere (p50/p95/max wall ms, p95
 events replayed, the costliest by the moment's age in events). --bare:
 the same run in a plain simulation, no time travel (what the model keeps
-by itself)."
+by itself). --purge-interval H, --snap-retain-count N: every server's
+autopurge.purgeInterval (default 0: off) and autopurge.snapRetainCount
+(default 3), as in zoo.cfg."
     };
 }
 
@@ -297,6 +299,13 @@ pub struct BenchArgs {
     /// With --memory: the same run without time travel (the model alone).
     #[arg(long, requires = "memory")]
     pub bare: bool,
+    /// With --memory: every server's `autopurge.purgeInterval`, in hours
+    /// (0, the default, keeps every snapshot and txn log, as ZooKeeper).
+    #[arg(long, value_name = "H", default_value_t = 0, requires = "memory")]
+    pub purge_interval: u64,
+    /// With --memory: every server's `autopurge.snapRetainCount`.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "memory")]
+    pub snap_retain_count: u64,
 }
 
 #[derive(Debug, Args)]

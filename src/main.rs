@@ -34,7 +34,16 @@ fn main() -> ExitCode {
         Command::Run(a) => run::run(&a),
         Command::Fuzz(a) => fuzz::fuzz(&a),
         Command::Fixture(a) => fixture::fixture(&a.dir),
-        Command::Bench(a) => bench::bench(a.quick, a.memory, a.hours, a.bare),
+        Command::Bench(a) => bench::bench(
+            a.quick,
+            a.memory,
+            a.hours,
+            a.bare,
+            bench::Autopurge {
+                interval_h: a.purge_interval,
+                retain: a.snap_retain_count,
+            },
+        ),
         Command::Conform(a) => conform_command(&a),
     };
     match result {

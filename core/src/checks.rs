@@ -72,6 +72,8 @@ pub struct ServerObs<'a> {
     pub following: Option<Sid>,
     /// Txns applied to its tree, in order.
     pub applied: &'a Seq<TxnId>,
+    /// Every zxid in `applied` is above the one before it.
+    pub applied_increasing: bool,
     /// How many of `applied` it delivered (applied as committed).
     pub delivered: usize,
     /// The tree's `lastProcessedZxid` (logged txns above it are history

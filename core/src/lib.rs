@@ -34,6 +34,7 @@ pub mod diagnosis;
 pub mod fourlw;
 pub mod fourlw_view;
 pub mod fuzz;
+pub mod idmap;
 pub mod lesson;
 pub mod metrics;
 pub mod proto;

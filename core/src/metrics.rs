@@ -120,7 +120,11 @@ impl PctSummary {
     pub fn add(&mut self, value: u64) {
         self.summary.add(value);
         let n = self.summary.count;
-        if self.first.len() < RESERVOIR_SIZE {
+        // `first` holds the first min(n - 1, 4096) samples: only `add`
+        // changes either, so the count says whether it is full without
+        // summing the `Seq`'s parts.
+        if n <= RESERVOIR_SIZE as u64 {
+            debug_assert!(self.first.len() < RESERVOIR_SIZE);
             self.first.push(value);
         } else {
             // A slot in [0, n) by multiply-shift (no division).
@@ -352,7 +356,9 @@ pub struct Metrics {
 /// `PathUtils.getTopNamespace`: `/a/b` → `a`; `/` has none.
 pub fn top_namespace(path: &str) -> Option<&str> {
     let rest = path.strip_prefix('/')?;
-    let ns = rest.split('/').next().unwrap_or("");
+    // A byte search ('/' is ASCII, so the cut is a char boundary).
+    let end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    let ns = &rest[..end];
     (!ns.is_empty()).then_some(ns)
 }
 

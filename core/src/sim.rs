@@ -98,6 +98,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::checks::{Changed, Checker, ServerObs};
+use crate::idmap::IdMap;
 use crate::proto::{ClientId, ServerState, Sid};
 use crate::rng::Pcg32;
 use crate::scenario::{Action, ActionKind, Ensemble, Scenario};
@@ -254,7 +255,7 @@ pub struct Simulation {
     queue: queue::Queue,
     rng: Pcg32,
     nodes: Vec<Node>,
-    conns: BTreeMap<ConnId, Conn>,
+    conns: IdMap<Conn>,
     next_conn: ConnId,
     election_arrival: BTreeMap<(Sid, Sid), u64>,
     /// Notifications written to an election connection across a cut, per
@@ -323,7 +324,7 @@ impl Simulation {
             next_seq: 0,
             queue: queue::Queue::default(),
             nodes,
-            conns: BTreeMap::new(),
+            conns: IdMap::new(),
             next_conn: 1,
             election_arrival: BTreeMap::new(),
             election_held: BTreeMap::new(),
@@ -702,6 +703,7 @@ impl Simulation {
                 current_epoch: s.current_epoch(),
                 following: s.learner().map(|l| l.leader),
                 applied: &s.tree.ghost_applied,
+                applied_increasing: s.tree.ghost_increasing,
                 delivered: s.ghost_delivered,
                 last_processed: s.tree.last_processed_zxid,
                 log: &s.disk.log,

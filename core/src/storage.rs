@@ -23,7 +23,7 @@
 //! - Appending a zxid not above the last one is recorded, never refused:
 //!   ZooKeeper only warns (`FileTxnLog.append`); the checks report it.
 //! - Nothing is ever deleted by time: purging (`PurgeTxnLog.purge`) is
-//!   [`Disk::purge`], called by whoever schedules it.
+//!   [`Disk::purge`], which the autopurge task (`server/purge.rs`) calls.
 
 pub mod sizes;
 pub mod txnlog;
@@ -256,15 +256,17 @@ impl Disk {
     }
 
     /// `PurgeTxnLog.purge(dataDir, snapDir, retain)`: keep the `retain`
-    /// newest snapshots, the log file that starts at or before the oldest
-    /// of them and every later file; delete the older files. Returns how
-    /// many txns left the log (their files went) and the removed file
-    /// names. ZooKeeper refuses `retain` below 3; the caller checks.
+    /// newest snapshots (`findNRecentSnapshots`: all of them when there
+    /// are fewer), the log file that starts at or before the oldest of
+    /// them and every later file; delete the older files
+    /// (`purgeOlderSnapshots`). Returns how many txns left the log (their
+    /// files went) and the removed file names. ZooKeeper refuses `retain`
+    /// below 3; the caller checks.
     pub fn purge(&mut self, retain: usize) -> (usize, Vec<String>) {
-        if retain == 0 || self.snapshots.len() <= retain {
+        if retain == 0 || self.snapshots.is_empty() {
             return (0, Vec::new());
         }
-        let least = self.snapshots[self.snapshots.len() - retain].zxid;
+        let least = self.snapshots[self.snapshots.len().saturating_sub(retain)].zxid;
         // `getSnapshotLogs(least)`: from the newest file named at or below it.
         let from = self
             .files

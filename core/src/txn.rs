@@ -355,6 +355,10 @@ pub struct DataTree {
     pub last_processed_zxid: Zxid,
     /// Checks only: the txns applied to this tree, in order.
     pub ghost_applied: Seq<TxnId>,
+    /// Checks only: every zxid in `ghost_applied` is above the one before
+    /// it (false from the first that is not; lets the checks find a txn's
+    /// predecessor without a binary search).
+    pub ghost_increasing: bool,
     /// Txns that did not fit the tree when applied (should stay 0).
     pub apply_mismatches: u64,
 }
@@ -393,6 +397,7 @@ impl DataTree {
             sessions: BTreeMap::new(),
             last_processed_zxid: Zxid::ZERO,
             ghost_applied: Seq::new(),
+            ghost_increasing: true,
             apply_mismatches: 0,
         }
     }
@@ -455,6 +460,13 @@ impl DataTree {
             self.apply_mismatches += 1;
         }
         self.last_processed_zxid = txn.zxid;
+        if self
+            .ghost_applied
+            .last()
+            .is_some_and(|l| l.zxid >= txn.zxid)
+        {
+            self.ghost_increasing = false;
+        }
         self.ghost_applied.push(txn.id());
     }
 

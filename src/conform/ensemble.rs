@@ -116,6 +116,15 @@ pub fn mapping(s: &Scenario) -> Vec<(String, String)> {
             "ZooKeeper's defaults, 2 and 20 ticks (as the simulator)".into(),
         ),
     ];
+    if e.autopurge_purge_interval > 0 {
+        m.push((
+            "autopurge".into(),
+            format!(
+                "zoo.cfg autopurge.snapRetainCount={} autopurge.purgeInterval={}",
+                e.autopurge_snap_retain_count, e.autopurge_purge_interval
+            ),
+        ));
+    }
     if e.initial_zxid_counter > 0 {
         m.push((
             "initial_zxid_counter".into(),
@@ -157,6 +166,35 @@ fn size_factor(pct: i64) -> String {
     }
 }
 
+/// One server's zoo.cfg: the scenario's tick and limits, its own data
+/// directory and client port, observers' peerType, autopurge when the
+/// scenario turns it on, then the members' lines.
+fn zoo_cfg(s: &Scenario, sid: u32, data: &Path, members: &str) -> String {
+    let e = &s.ensemble;
+    let p = ports_of(sid);
+    let mut cfg = format!(
+        "# written by zablab conform for {}\ntickTime={}\ninitLimit={}\nsyncLimit={}\ndataDir={}\nclientPort={}\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\nadmin.enableServer=false\n",
+        s.name,
+        e.tick_ms,
+        e.init_limit,
+        e.sync_limit,
+        data.display(),
+        p.client
+    );
+    if e.observers.contains(&sid) {
+        cfg.push_str("peerType=observer\n");
+    }
+    if e.autopurge_purge_interval > 0 {
+        // DatadirCleanupManager: the simulator's server/purge.rs.
+        cfg.push_str(&format!(
+            "autopurge.snapRetainCount={}\nautopurge.purgeInterval={}\n",
+            e.autopurge_snap_retain_count, e.autopurge_purge_interval
+        ));
+    }
+    cfg.push_str(members);
+    cfg
+}
+
 /// Writes every server's conf, `myid`, log4j configuration and data
 /// directory, and hands each server's directory to its uid.
 pub fn prepare(run_dir: &Path, s: &Scenario) -> Result<(), String> {
@@ -179,20 +217,7 @@ pub fn prepare(run_dir: &Path, s: &Scenario) -> Result<(), String> {
         let data = dir.join("data");
         std::fs::create_dir_all(&data)
             .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-        let p = ports_of(sid);
-        let mut cfg = format!(
-            "# written by zablab conform for {}\ntickTime={}\ninitLimit={}\nsyncLimit={}\ndataDir={}\nclientPort={}\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\nadmin.enableServer=false\n",
-            s.name,
-            e.tick_ms,
-            e.init_limit,
-            e.sync_limit,
-            data.display(),
-            p.client
-        );
-        if e.observers.contains(&sid) {
-            cfg.push_str("peerType=observer\n");
-        }
-        cfg.push_str(&members);
+        let cfg = zoo_cfg(s, sid, &data, &members);
         write(&dir.join("zoo.cfg"), &cfg)?;
         write(&data.join("myid"), &format!("{sid}\n"))?;
         let log4j = format!(
@@ -285,5 +310,34 @@ pub fn spawn<'a>(
         uid: server_uid(sid),
         cwd: dir,
         output: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(extra: &str) -> Scenario {
+        Scenario::from_json(&format!(
+            r#"{{"zablab":1,"seed":1,"ensemble":{{"participants":[1,2,3]{extra}}},
+            "until_ms":1000,"actions":[{{"at_ms":0,"do":"start","servers":[1,2,3]}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn autopurge_reaches_zoo_cfg_only_when_the_scenario_turns_it_on() {
+        let on = scenario(r#","autopurge_purge_interval":1,"autopurge_snap_retain_count":5"#);
+        let cfg = zoo_cfg(&on, 2, Path::new("/d"), "server.1=x\n");
+        assert!(
+            cfg.contains("autopurge.snapRetainCount=5\nautopurge.purgeInterval=1\n"),
+            "{cfg}"
+        );
+        assert!(
+            cfg.contains("dataDir=/d\n") && cfg.ends_with("server.1=x\n"),
+            "{cfg}"
+        );
+        let off = scenario("");
+        assert!(!zoo_cfg(&off, 2, Path::new("/d"), "").contains("autopurge"));
     }
 }

@@ -76,7 +76,11 @@ pub fn conform(a: &ConformArgs) -> Result<ExitCode, Usage> {
         let _ = std::fs::write(dir.join("scenario.json"), text);
         match one(file, s, &dir, netem) {
             Ok(0) => {}
-            Ok(n) => diverged.push(format!("{}: {n} divergence(s)", file.display())),
+            Ok(n) => diverged.push(format!(
+                "{}: {n} divergence(s) (report: {})",
+                file.display(),
+                dir.join("report.md").display()
+            )),
             Err(e) if procs::stop_requested() => {
                 return Err(Usage(format!("{}: {e}", file.display())));
             }
@@ -114,7 +118,7 @@ fn run_dir(root: &Path, file: &Path) -> PathBuf {
 /// divergences.
 fn one(file: &Path, s: &Scenario, dir: &Path, netem: bool) -> Result<usize, String> {
     let sim = simrun::run(s)?;
-    let real = real::run(s, dir, &sim.ready)?;
+    let real = real::run(s, dir, &sim.ready, &sim.attach)?;
     let cmp = compare::compare(s, &real, &sim);
     let report = render::Report::new(
         file.display().to_string(),

@@ -24,6 +24,13 @@
 //!   on a link that loses packets (TCP retransmits; nothing is reset).
 //!   A partition is a cut both ways between every two groups; `heal`
 //!   flushes the chain.
+//! - A gate ([`Firewall::gate`]) for a simultaneous start: while it is
+//!   shut, a new connection to a gated server's election port, or from a
+//!   gated server to any election port, is refused with a TCP reset
+//!   (`REJECT --reject-with tcp-reset`), exactly what a peer whose JVM is
+//!   not listening yet answers; [`Firewall::open_gate`] lets every one
+//!   through at once. It lives in its own `ZABGATE` chain: a heal never
+//!   opens it.
 //! - Slow links need `sch_netem`; [`netem_available`] says whether this
 //!   kernel has it. conform does not shape links (see the report's
 //!   "not supported" lines).
@@ -133,10 +140,12 @@ impl Firewall {
         // The namespace is the tool's own: an earlier scenario's rules go.
         let _ = iptables(&["-t", "mangle", "-F", "OUTPUT"]);
         let _ = iptables(&["-F", "OUTPUT"]);
-        let _ = iptables(&["-F", "ZABLAB"]);
-        let _ = iptables(&["-X", "ZABLAB"]);
-        iptables(&["-N", "ZABLAB"])?;
-        iptables(&["-A", "OUTPUT", "-j", "ZABLAB"])?;
+        for chain in ["ZABGATE", "ZABLAB"] {
+            let _ = iptables(&["-F", chain]);
+            let _ = iptables(&["-X", chain]);
+            iptables(&["-N", chain])?;
+            iptables(&["-A", "OUTPUT", "-j", chain])?;
+        }
         let mut marks: Vec<(u32, u32)> = servers.iter().map(|&s| (server_uid(s), s)).collect();
         marks.extend((0..clients).map(|c| (client_uid(c), client_mark(c))));
         for (uid, mark) in marks {
@@ -261,6 +270,47 @@ impl Firewall {
         self.cuts.clear();
         self.client_cuts.clear();
         Ok(())
+    }
+
+    /// Shuts the gate for `sids` (see the contract): until
+    /// [`open_gate`](Self::open_gate), their election connections are
+    /// refused as if their JVMs were not listening yet.
+    pub fn gate(&mut self, sids: &[u32]) -> Result<(), String> {
+        let all: Vec<String> = self
+            .servers
+            .values()
+            .map(|p| p.election.to_string())
+            .collect();
+        let all = all.join(",");
+        let refuse = |extra: &[&str]| {
+            let mut args = vec!["-A", "ZABGATE", "-p", "tcp", "--syn"];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["-j", "REJECT", "--reject-with", "tcp-reset"]);
+            iptables(&args).map(|_| ())
+        };
+        for &sid in sids {
+            let Some(p) = self.servers.get(&sid) else {
+                return Err(format!("no server {sid} in this run"));
+            };
+            refuse(&["--dport", &p.election.to_string()])?;
+            let uid = server_uid(sid).to_string();
+            refuse(&[
+                "-m",
+                "owner",
+                "--uid-owner",
+                &uid,
+                "-m",
+                "multiport",
+                "--dports",
+                &all,
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Every gated server's election port reachable again.
+    pub fn open_gate(&mut self) -> Result<(), String> {
+        iptables(&["-F", "ZABGATE"]).map(|_| ())
     }
 
     /// The rules in force (`iptables -S` and the mangle table), for the

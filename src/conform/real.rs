@@ -10,7 +10,8 @@
 //!   something else. Only the first action of a time waits. Every wait
 //!   adds to the shift and is recorded ([`Wait`]).
 //! - Faults by real mechanisms: crash = SIGKILL, restart = a new JVM on
-//!   the same data directory, pause = SIGSTOP then SIGCONT, partition /
+//!   the same data directory, pause = SIGSTOP then SIGCONT `for_ms` of
+//!   real time later (a wait meanwhile never lengthens it), partition /
 //!   cut / heal = the run's firewall (`netns.rs`). `slow_link`,
 //!   `slow_disk` and `drop` cannot be done here, `load` and `recipe` are
 //!   not driven by conform, `expect` is a simulator check: each is
@@ -24,6 +25,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -47,6 +50,12 @@ pub struct Ready {
     pub epoch: u32,
     pub broadcasts: Vec<(u32, u32)>,
 }
+
+/// Per client name, per handle (in the order its connects made them), the
+/// servers it attached to in order, each as (scenario time it attached,
+/// time it left or `u64::MAX`, sid): the real client re-attaches where the
+/// simulator's did (`zkclient.rs`).
+pub type Attach = BTreeMap<String, Vec<Vec<(u64, u64, u32)>>>;
 
 /// A wait before an action.
 #[derive(Debug, Clone, Serialize)]
@@ -86,27 +95,29 @@ pub fn wait_bound_ms(s: &Scenario) -> u64 {
     10_000 + s.ensemble.init_limit * s.ensemble.tick_ms
 }
 
-enum Ev {
-    Action(usize),
-    Resume(u32),
-}
-
 struct Driver<'a> {
     s: &'a Scenario,
     run_dir: PathBuf,
     t0: Instant,
     shift_ms: i64,
+    /// The shift as the client threads read it (scenario time = elapsed
+    /// minus shift).
+    shift: Arc<AtomicI64>,
     procs: Procs,
     fw: Firewall,
     tail: Tail,
     clients: BTreeMap<String, Client>,
     client_index: Vec<String>,
     writes_made: BTreeMap<String, u64>,
+    /// The simulator's attaches, each handle's taken by its connect.
+    attach: Attach,
     out: Outcome,
     report_waits: Vec<Wait>,
     skipped: Vec<Skipped>,
     errors: Vec<String>,
     retired: Vec<Client>,
+    /// Paused servers' SIGCONT times (real ms since time 0).
+    resumes: Vec<(i64, u32)>,
 }
 
 /// Every client name the scenario uses, in order of first use (a client's
@@ -128,7 +139,13 @@ pub fn client_names(s: &Scenario) -> Vec<String> {
 
 /// Plays `s` on a real ensemble under `run_dir`; `ready[i]` is what the
 /// simulator showed just before action `i`.
-pub fn run(s: &Scenario, run_dir: &Path, ready: &[Ready]) -> Result<RealReport, String> {
+/// `attach`: where the simulator's clients attached ([`Attach`]).
+pub fn run(
+    s: &Scenario,
+    run_dir: &Path,
+    ready: &[Ready],
+    attach: &Attach,
+) -> Result<RealReport, String> {
     ensemble::prepare(run_dir, s)?;
     let sids = ensemble::sids(s);
     let names = client_names(s);
@@ -147,12 +164,14 @@ pub fn run(s: &Scenario, run_dir: &Path, ready: &[Ready]) -> Result<RealReport, 
         run_dir: run_dir.to_path_buf(),
         t0: Instant::now(),
         shift_ms: 0,
+        shift: Arc::new(AtomicI64::new(0)),
         procs: Procs::new(run_dir),
         fw,
         tail,
         clients: BTreeMap::new(),
         client_index: names,
         writes_made: BTreeMap::new(),
+        attach: attach.clone(),
         out: Outcome {
             side: "real".into(),
             ..Outcome::default()
@@ -161,6 +180,7 @@ pub fn run(s: &Scenario, run_dir: &Path, ready: &[Ready]) -> Result<RealReport, 
         skipped: Vec::new(),
         errors: Vec::new(),
         retired: Vec::new(),
+        resumes: Vec::new(),
     };
     let result = d.play(ready);
     let end = if result.is_ok() { d.end() } else { Ok(()) };
@@ -201,11 +221,12 @@ impl Driver<'_> {
     }
 
     /// Sleeps until real time `t` (ms from time 0), watching for a stop.
-    fn sleep_until(&self, t: i64) -> Result<(), String> {
+    fn sleep_until(&mut self, t: i64) -> Result<(), String> {
         loop {
             if stop_requested() {
                 return Err("interrupted by a signal: every server was ended".into());
             }
+            self.due_resumes();
             let left = t - self.now_ms();
             if left <= 0 {
                 return Ok(());
@@ -223,40 +244,41 @@ impl Driver<'_> {
             .map(|(i, a)| (a.at_ms, i))
             .collect();
         order.sort();
-        let mut queue: Vec<(u64, u64, Ev)> = order
-            .iter()
-            .enumerate()
-            .map(|(k, &(t, i))| (t, k as u64, Ev::Action(i)))
-            .collect();
-        let mut seq = queue.len() as u64;
         let mut waited_at = None;
-        while !queue.is_empty() {
-            let next = (0..queue.len())
-                .min_by_key(|&k| (queue[k].0, queue[k].1))
-                .unwrap();
-            let (t, _, ev) = queue.remove(next);
+        for (t, i) in order {
             self.sleep_until(t as i64 + self.shift_ms)?;
-            match ev {
-                Ev::Resume(sid) => {
-                    if self.procs.resume(sid).is_ok() {
-                        self.fault(sid, "resume");
-                    }
-                }
-                Ev::Action(i) => {
-                    // The simulator's state just before a time is the
-                    // state before all its actions: wait before the first.
-                    if waited_at != Some(t) {
-                        self.wait_ready(i, &ready[i])?;
-                        waited_at = Some(t);
-                    }
-                    if let Some((sid, for_ms)) = self.act(i)? {
-                        queue.push((t + for_ms, seq, Ev::Resume(sid)));
-                        seq += 1;
-                    }
-                }
+            // The simulator's state just before a time is the state
+            // before all its actions: wait before the first.
+            if waited_at != Some(t) {
+                self.wait_ready(i, &ready[i])?;
+                waited_at = Some(t);
+            }
+            if let Some((sid, for_ms)) = self.act(i)? {
+                let at = self.now_ms() + for_ms as i64;
+                self.resumes.push((at, sid));
             }
         }
-        self.sleep_until(self.s.until_ms as i64 + self.shift_ms)
+        let last = self.resumes.iter().map(|r| r.0).max().unwrap_or(0);
+        self.sleep_until((self.s.until_ms as i64 + self.shift_ms).max(last))
+    }
+
+    /// SIGCONT for every pause whose real time has come: a pause lasts
+    /// its `for_ms` of real time, whatever the run waits meanwhile (a
+    /// longer stall would be another fault: sessions expire on it).
+    fn due_resumes(&mut self) {
+        let now = self.now_ms();
+        let due: Vec<u32> = self
+            .resumes
+            .iter()
+            .filter(|r| r.0 <= now)
+            .map(|r| r.1)
+            .collect();
+        self.resumes.retain(|r| r.0 > now);
+        for sid in due {
+            if self.procs.resume(sid).is_ok() {
+                self.fault(sid, "resume");
+            }
+        }
     }
 
     fn fault(&mut self, sid: u32, kind: &str) {
@@ -298,6 +320,7 @@ impl Driver<'_> {
                 return Err("interrupted by a signal: every server was ended".into());
             }
             std::thread::sleep(Duration::from_millis(20));
+            self.due_resumes();
             match self.missing(r) {
                 None => break true,
                 Some(m) => what = m,
@@ -308,6 +331,7 @@ impl Driver<'_> {
         };
         let waited = self.now_ms() - start;
         self.shift_ms += waited;
+        self.shift.store(self.shift_ms, Ordering::Relaxed);
         self.report_waits.push(Wait {
             action: i,
             at_ms: start,
@@ -350,6 +374,58 @@ impl Driver<'_> {
         Ok(())
     }
 
+    /// A simultaneous start (action `i`): the scenario's servers all start
+    /// at one instant; JVMs cannot, but they can meet at one. Their
+    /// election ports stay refused (`Firewall::gate`) until every one of
+    /// them listens on its own (bounded by [`wait_bound_ms`]), then open
+    /// together: that moment is the action's time (the wait joins the
+    /// shift). Until then each one's `lookForLeader` only meets refused
+    /// connections, as with peers not started yet; from then on the first
+    /// notification time-out (`notTimeout`, at most the newest JVM's few
+    /// hundred ms) connects them all, and the highest (zxid, sid) wins as
+    /// in the simulator's start at one instant (docs/CONFORM.md, "A
+    /// simultaneous start").
+    fn start_together(&mut self, i: usize, servers: &[u32]) -> Result<(), String> {
+        self.fw.gate(servers)?;
+        std::fs::write(self.run_dir.join("iptables-gate.txt"), self.fw.rules()).ok();
+        let start = self.now_ms();
+        let spawned = servers.iter().try_for_each(|&sid| self.start(sid));
+        let bound = wait_bound_ms(self.s) as i64;
+        let reached = loop {
+            if spawned.is_err() || stop_requested() {
+                break false;
+            }
+            self.tail.poll();
+            self.due_resumes();
+            if servers.iter().all(|&sid| self.tail.listening(sid)) {
+                break true;
+            }
+            if self.now_ms() - start >= bound {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        self.fw.open_gate()?;
+        spawned?;
+        if stop_requested() {
+            return Err("interrupted by a signal: every server was ended".into());
+        }
+        let waited = self.now_ms() - start;
+        self.shift_ms += waited;
+        self.shift.store(self.shift_ms, Ordering::Relaxed);
+        self.report_waits.push(Wait {
+            action: i,
+            at_ms: start,
+            waited_ms: waited,
+            for_what: "every server of the simultaneous start listening on its election port (election ports refused until then)".into(),
+            reached,
+        });
+        for &sid in servers {
+            self.fault(sid, "start");
+        }
+        Ok(())
+    }
+
     fn skip(&mut self, i: usize, why: &str, affects_later: bool) {
         let a = &self.s.actions[i];
         self.skipped.push(Skipped {
@@ -377,6 +453,7 @@ impl Driver<'_> {
 
     fn act_kind(&mut self, i: usize, kind: ActionKind) -> Result<Option<(u32, u64)>, String> {
         match kind {
+            ActionKind::Start { servers } if servers.len() > 1 => self.start_together(i, &servers)?,
             ActionKind::Start { servers } => {
                 for sid in servers {
                     self.start(sid)?;
@@ -484,12 +561,29 @@ impl Driver<'_> {
             .iter()
             .position(|n| n == name)
             .unwrap_or(0);
+        let handles = self.attach.get_mut(name);
+        let attach = handles
+            .filter(|h| !h.is_empty())
+            .map(|h| h.remove(0))
+            .unwrap_or_default();
+        if !attach.is_empty() {
+            let list: Vec<String> = attach
+                .iter()
+                .map(|(t, _, s)| format!("s{s} at {t} ms"))
+                .collect();
+            self.out.notes.push(format!(
+                "{name}: re-attaches where the simulator's client attached: {}",
+                list.join(", ")
+            ));
+        }
         let spec = Spec {
             name: name.to_string(),
             index,
             servers,
             first: sid,
             timeout_ms,
+            attach,
+            shift: self.shift.clone(),
         };
         self.clients
             .insert(name.to_string(), Client::start(spec, self.t0));

@@ -7,13 +7,17 @@
 //! action ([`Ready`]) is read from its log. The facts come from the
 //! simulator's own log lines through the same `facts::derive` as the
 //! real logs; writes, reads and four-letter words from its records; the end state from its `srvr`/`mntr`; each
-//! tree from each server's own data tree. Never changes the run.
+//! tree from each server's own data tree; where each client attached
+//! ([`Attach`], read from the client views after every event). Never
+//! changes the run.
+
+use std::collections::BTreeMap;
 
 use zablab_core::sim::{FourLwRecord, ReadRecord, WriteRecord};
 use zablab_core::{ActionKind, Scenario, ServerRef, Simulation};
 
 use super::facts::{self, EndState, Fault, FourLw, Line, Outcome, ReadRec, TreeNode, WriteRec};
-use super::real::Ready;
+use super::real::{Attach, Ready};
 
 /// The simulator's side.
 pub struct SimReport {
@@ -22,6 +26,49 @@ pub struct SimReport {
     pub violations: Vec<String>,
     pub action_errors: Vec<String>,
     pub trace_hash: String,
+    pub attach: Attach,
+}
+
+/// Follows the client views from event to event.
+#[derive(Default)]
+struct Watch {
+    attach: Attach,
+    /// Handle id → (name, handle ordinal, connected to).
+    seen: BTreeMap<u64, (String, usize, Option<u32>)>,
+}
+
+impl Watch {
+    /// Runs `sim` through every event up to and including `t`, noting each
+    /// new attach.
+    fn run_until(&mut self, sim: &mut Simulation, t: u64) {
+        while sim.next_event_ms().is_some_and(|n| n <= t) {
+            sim.step();
+            self.look(sim);
+        }
+        sim.run_until(t);
+    }
+
+    fn look(&mut self, sim: &Simulation) {
+        for c in sim.clients_view() {
+            let id = c.id as u64;
+            let (name, k, on) = self.seen.entry(id).or_insert_with(|| {
+                let handles = self.attach.entry(c.name.clone()).or_default();
+                handles.push(Vec::new());
+                (c.name.clone(), handles.len() - 1, None)
+            });
+            let now = (c.state == "CONNECTED").then_some(c.server);
+            if now != *on {
+                let list = &mut self.attach.get_mut(name.as_str()).unwrap()[*k];
+                if let (Some(_), Some(last)) = (*on, list.last_mut()) {
+                    last.1 = sim.now_ms();
+                }
+                if let Some(sid) = now {
+                    list.push((sim.now_ms(), u64::MAX, sid));
+                }
+            }
+            *on = now;
+        }
+    }
 }
 
 pub fn run(s: &Scenario) -> Result<SimReport, String> {
@@ -35,9 +82,10 @@ pub fn run(s: &Scenario) -> Result<SimReport, String> {
     order.sort();
     let mut ready = vec![Ready::default(); s.actions.len()];
     let mut faults = Vec::new();
+    let mut watch = Watch::default();
     for &(t, i) in &order {
         if t > 0 {
-            sim.run_until(t - 1);
+            watch.run_until(&mut sim, t - 1);
         }
         let leader = sim.established_leader();
         let resolve = |r: ServerRef| match r {
@@ -68,7 +116,7 @@ pub fn run(s: &Scenario) -> Result<SimReport, String> {
             _ => {}
         }
     }
-    sim.run_to_end();
+    watch.run_until(&mut sim, s.until_ms);
     faults.sort_by_key(|f| f.at_ms);
     let mut out = Outcome {
         side: "sim".into(),
@@ -108,6 +156,7 @@ pub fn run(s: &Scenario) -> Result<SimReport, String> {
             .map(|e| format!("{} at {} ms: {}", e.action, e.at_ms, e.error))
             .collect(),
         trace_hash: format!("0x{:016x}", sim.trace_hash()),
+        attach: watch.attach,
     })
 }
 

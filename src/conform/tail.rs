@@ -1,8 +1,10 @@
 //! Where each real server is, read from its own log as it grows: the last
 //! `Peer state changed: …` line (`looking`, `following - broadcast`,
 //! `leading - broadcast`, …), how many times it reached ZAB's broadcast
-//! phase, and the highest epoch a leader established (`Have quorum of
-//! supporters … 0x<epoch>00000000`). The driver waits on them and resolves
+//! phase, whether its election port accepts connections yet
+//! (`QuorumCnxManager.Listener`'s `… is accepting connections now, my
+//! election bind port`), and the highest epoch a leader established
+//! (`Have quorum of supporters … 0x<epoch>00000000`). The driver waits on them and resolves
 //! `"leader"` with it, so that watching the ensemble sends it nothing
 //! (a four-letter word would be a connection, a log line and a packet
 //! count on the server).
@@ -22,6 +24,7 @@ struct Follow {
     partial: String,
     state: String,
     broadcasts: u32,
+    listening: bool,
 }
 
 /// Every server's last peer state.
@@ -32,6 +35,7 @@ pub struct Tail {
 
 const MARK: &str = " - Peer state changed: ";
 const QUORUM: &str = "starting up and setting last processed zxid:";
+const LISTENING: &str = "is accepting connections now, my election bind port";
 
 impl Tail {
     pub fn new(paths: Vec<(u32, PathBuf)>) -> Tail {
@@ -47,6 +51,7 @@ impl Tail {
                             partial: String::new(),
                             state: String::new(),
                             broadcasts: 0,
+                            listening: false,
                         },
                     )
                 })
@@ -84,6 +89,9 @@ impl Tail {
                         f.broadcasts += 1;
                     }
                 }
+                if line.contains(LISTENING) {
+                    f.listening = true;
+                }
                 if let Some(i) = line.find(QUORUM) {
                     let hex = line[i + QUORUM.len()..].trim().trim_start_matches("0x");
                     if let Ok(z) = u64::from_str_radix(hex, 16) {
@@ -104,6 +112,12 @@ impl Tail {
         self.logs.get(&sid).map_or(0, |f| f.broadcasts)
     }
 
+    /// Whether a server's election port accepts connections (since its
+    /// last start).
+    pub fn listening(&self, sid: u32) -> bool {
+        self.logs.get(&sid).is_some_and(|f| f.listening)
+    }
+
     /// The highest epoch a leader established so far.
     pub fn epoch(&self) -> u32 {
         self.epoch
@@ -114,6 +128,7 @@ impl Tail {
         self.poll();
         if let Some(f) = self.logs.get_mut(&sid) {
             f.state = String::new();
+            f.listening = false;
         }
     }
 }

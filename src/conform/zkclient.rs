@@ -12,9 +12,17 @@
 //!   server refuses as expired fails what is queued with
 //!   `SessionExpired`.
 //! - Losing the connection (EOF, reset, or silence for two thirds of the
-//!   session timeout) re-attaches the same session (id and password) to
-//!   the next server of the ensemble in order, after a short pause, as
-//!   the simulator's client does. Pings every third of the timeout.
+//!   session timeout) re-attaches the same session (id and password)
+//!   elsewhere after a short pause. Where: the k-th attach goes to the
+//!   server the simulator's client attached to the k-th time
+//!   ([`Spec::attach`]), retried there (a server not serving yet closes
+//!   the connection) for up to the session timeout; without one, or after
+//!   that, the next server of the ensemble in order. Which server a
+//!   client library picks is its own choice (Java's `ClientCnxn` shuffles
+//!   the list and sleeps a random 0-1 s), not the ensemble's, so the real
+//!   client makes the simulator's choice and the servers' facts (sessions
+//!   and connections per server) compare. Pings every third of the
+//!   timeout.
 //! - The thread creates its sockets under the client's own fsuid, so the
 //!   run's firewall can cut a client from servers (`netns.rs`). It never
 //!   starts a process and never reads a server's files.
@@ -22,6 +30,7 @@
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -71,6 +80,12 @@ pub struct Spec {
     pub servers: Vec<(u32, u16)>,
     pub first: u32,
     pub timeout_ms: u64,
+    /// The servers the simulator's client attached to, in order (its
+    /// first connect included), each as (scenario time it attached, time
+    /// it left or `u64::MAX`, sid); empty: `first`, then in order.
+    pub attach: Vec<(u64, u64, u32)>,
+    /// The run's shift (scenario time = time since `t0` minus it).
+    pub shift: Arc<AtomicI64>,
 }
 
 /// The driver's handle on one client thread.
@@ -155,6 +170,10 @@ struct Session {
     timeout_ms: u64,
     last_zxid: i64,
     cur: usize,
+    /// Successful attaches so far, and since when the current target
+    /// (`spec.attach[attaches]`) has been tried.
+    attaches: usize,
+    target_since: Instant,
     next_xid: i32,
     queue: VecDeque<Op>,
     in_flight: VecDeque<Pending>,
@@ -169,10 +188,11 @@ const RECONNECT_PAUSE: Duration = Duration::from_millis(300);
 
 impl Session {
     fn new(spec: Spec, t0: Instant, shared: Arc<Mutex<Shared>>, rx: Receiver<Cmd>) -> Session {
+        let first = spec.attach.first().map_or(spec.first, |a| a.2);
         let cur = spec
             .servers
             .iter()
-            .position(|(s, _)| *s == spec.first)
+            .position(|(s, _)| *s == first)
             .unwrap_or(0);
         let timeout_ms = spec.timeout_ms;
         Session {
@@ -186,6 +206,8 @@ impl Session {
             timeout_ms,
             last_zxid: 0,
             cur,
+            attaches: 0,
+            target_since: Instant::now(),
             next_xid: 1,
             queue: VecDeque::new(),
             in_flight: VecDeque::new(),
@@ -293,6 +315,7 @@ impl Session {
                 self.passwd = passwd;
                 self.timeout_ms = timeout as u64;
                 self.state = State::Connected;
+                self.attaches += 1;
                 self.buf.clear();
                 self.last_heard = Instant::now();
                 self.last_sent = Instant::now();
@@ -303,11 +326,32 @@ impl Session {
             Err(e) => {
                 self.note(format!("cannot connect to s{sid}: {e}"));
                 self.conn = None;
-                self.cur = (self.cur + 1) % self.spec.servers.len();
+                self.advance();
                 std::thread::sleep(RECONNECT_PAUSE);
             }
         }
         self.publish();
+    }
+
+    /// The server to try next (see the contract): the simulator's next
+    /// attach, skipping those its client had already left by this
+    /// scenario time (an attach the simulator made in the last moments
+    /// before its server stopped serving is not waited for); after the
+    /// session timeout, or without one, the next server in order.
+    fn advance(&mut self) {
+        let due = self.target_since.elapsed() < Duration::from_millis(self.timeout_ms);
+        let shift = self.spec.shift.load(Ordering::Relaxed).max(0) as u64;
+        let now = (self.t0.elapsed().as_millis() as u64).saturating_sub(shift);
+        let want = self
+            .spec
+            .attach
+            .iter()
+            .skip(self.attaches)
+            .find(|a| a.1 > now)
+            .filter(|_| due);
+        self.cur = want
+            .and_then(|w| self.spec.servers.iter().position(|(s, _)| *s == w.2))
+            .unwrap_or((self.cur + 1) % self.spec.servers.len());
     }
 
     /// Sends what is queued, reads what came, pings, and notices a dead
@@ -412,7 +456,8 @@ impl Session {
             }
         }
         self.state = State::Connecting;
-        self.cur = (self.cur + 1) % self.spec.servers.len();
+        self.target_since = Instant::now();
+        self.advance();
         self.publish();
         std::thread::sleep(RECONNECT_PAUSE);
     }

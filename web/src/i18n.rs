@@ -137,7 +137,9 @@ table! {
     HeldPaused => " · held: the receiver is paused", " · 暂存：接收方处于暂停状态";
     LostGone => " · lost: the receiver died or the connection closed", " · 丢失：接收方已宕机或连接已关闭";
     // The cluster view's votes, deadlines and labels (words.rs, captions.rs).
-    ServerLabel => "Server {0}: {1}. Select to inspect.", "服务器 {0}：{1}。选中以查看。";
+    // The name holds "1 FOLLOWING" as the circle shows it (label in
+    // name): axe drops ASCII punctuation but not "：", so none in Chinese.
+    ServerLabel => "Server {0}: {1}. Select to inspect.", "服务器 {0} {1}。选中以查看。";
     VoteHead => "vote → {0}", "投票 → {0}";
     VoteShort => "vote", "投票";
     VoteBallot => "e{0} · {1} · r{2}", "e{0} · {1} · 第 {2} 轮";

@@ -3,8 +3,10 @@
 //! step are cut into pages that each fit the panel. A page starts at a
 //! block (a paragraph, the choices, the answer, the evidence) or, when one
 //! paragraph alone is taller than the panel, at a sentence: never in the
-//! middle of a sentence. `ui/lesson.rs` measures and draws; this file only
-//! decides. It must never touch the DOM or the model.
+//! middle of a sentence. A piece marked `keep` (a heading, a question's
+//! prompt) never ends a page when it and what follows fit on one: a
+//! question stays with its choices. `ui/lesson.rs` measures and draws;
+//! this file only decides. It must never touch the DOM or the model.
 
 /// Splits `text` after each sentence's end (`.`, `!`, `?` followed by a
 /// space and a capital, a digit or an opening mark; `。`, `！`, `？`),
@@ -65,22 +67,40 @@ pub struct Extent {
     /// Where a page ending with this piece ends: its block's bottom for a
     /// block's last piece, else its last line's bottom.
     pub bottom: f64,
+    /// Stays on the page of the next piece (a heading, a question's
+    /// prompt) when both fit on one.
+    pub keep: bool,
 }
 
 /// The first piece of each page (the first page starts at 0): as many
-/// pieces as fit in `height` px, in order. A piece taller than a page
-/// gets a page of its own (and overflows it: the e2e check says so).
+/// pieces as fit in `height` px, in order, but a page never ends with a
+/// kept piece: the break moves back to before the run of kept pieces
+/// that leads to the piece that did not fit, unless that run is the
+/// whole page (then it is cut where it overflows). A piece taller than a
+/// page gets a page of its own (and overflows it: the e2e check says so).
 pub fn paginate(pieces: &[Extent], height: f64) -> Vec<usize> {
     let mut starts = vec![0];
-    let Some(first) = pieces.first() else {
+    if pieces.is_empty() {
         return starts;
-    };
-    let mut top = first.top;
-    for (i, p) in pieces.iter().enumerate().skip(1) {
-        if p.bottom - top > height {
-            starts.push(i);
-            top = p.top;
+    }
+    let mut start = 0;
+    let mut i = 1;
+    while i < pieces.len() {
+        if pieces[i].bottom - pieces[start].top <= height {
+            i += 1;
+            continue;
         }
+        let mut cut = i;
+        while cut > start + 1 && pieces[cut - 1].keep {
+            cut -= 1;
+        }
+        if pieces[cut - 1].keep {
+            // Kept from the page's first piece on: too long to keep.
+            cut = i;
+        }
+        starts.push(cut);
+        start = cut;
+        i = cut + 1;
     }
     starts
 }
@@ -137,7 +157,53 @@ mod tests {
     }
 
     fn ext(top: f64, bottom: f64) -> Extent {
-        Extent { top, bottom }
+        Extent {
+            top,
+            bottom,
+            keep: false,
+        }
+    }
+
+    fn kept(top: f64, bottom: f64) -> Extent {
+        Extent {
+            keep: true,
+            ..ext(top, bottom)
+        }
+    }
+
+    #[test]
+    fn a_kept_piece_goes_to_the_page_of_the_next() {
+        // Narration (two sentences), a question's prompt, its choices: the
+        // choices do not fit on the first page, so the prompt goes with them.
+        let p = [
+            ext(0.0, 150.0),
+            ext(150.0, 300.0),
+            kept(310.0, 360.0),
+            ext(370.0, 500.0),
+        ];
+        assert_eq!(paginate(&p, 420.0), [0, 2]);
+        // A heading kept with a two-sentence prompt (both kept) and a
+        // button: the break goes before the heading.
+        let q = [
+            ext(0.0, 300.0),
+            kept(310.0, 330.0),
+            kept(330.0, 380.0),
+            ext(385.0, 440.0),
+        ];
+        assert_eq!(paginate(&q, 400.0), [0, 1]);
+        // Everything fits: one page, whatever is kept.
+        assert_eq!(paginate(&q, 1000.0), [0]);
+        // A kept run longer than a page is cut where it overflows.
+        let r = [kept(0.0, 200.0), kept(200.0, 400.0), ext(400.0, 500.0)];
+        assert_eq!(paginate(&r, 250.0), [0, 1, 2]);
+        // After a moved break the rest is paged from the new start.
+        let s = [
+            ext(0.0, 100.0),
+            kept(100.0, 150.0),
+            ext(150.0, 400.0),
+            ext(400.0, 500.0),
+        ];
+        assert_eq!(paginate(&s, 300.0), [0, 1, 3]);
     }
 
     #[test]

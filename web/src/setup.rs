@@ -92,6 +92,8 @@ impl Setup {
                 variants: Vec::new(),
                 snapshot_size_factor_pct: 33,
                 initial_zxid_counter: 0,
+                autopurge_snap_retain_count: 3,
+                autopurge_purge_interval: 0,
             },
             network: Network {
                 latency_ms: s.latency_ms,

@@ -53,6 +53,11 @@ impl Fake {
             current_epoch: self.epochs.1,
             following: self.following,
             applied: &self.applied,
+            applied_increasing: self
+                .applied
+                .iter()
+                .zip(self.applied.iter().skip(1))
+                .all(|(a, b)| a.zxid < b.zxid),
             delivered: self.delivered,
             last_processed: self.applied.last().map(|t| t.zxid).unwrap_or_default(),
             log: &self.log,

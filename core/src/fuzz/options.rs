@@ -44,6 +44,10 @@ pub(super) fn options(r: &mut Pcg32, variants: &[String]) -> (Ensemble, Network)
         variants: variants.to_vec(),
         snapshot_size_factor_pct,
         initial_zxid_counter,
+        // Autopurge stays off: a fuzz run lasts minutes, a purge interval
+        // is hours.
+        autopurge_snap_retain_count: 3,
+        autopurge_purge_interval: 0,
     };
     let network = Network {
         latency_ms: [lat_lo, lat_hi],

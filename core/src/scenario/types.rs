@@ -138,6 +138,17 @@ pub struct Ensemble {
     /// test hook `zookeeper.testingonly.initialZxid`; 0 normally).
     #[serde(default)]
     pub initial_zxid_counter: u32,
+    /// `autopurge.snapRetainCount`: the snapshots a purge keeps (default
+    /// 3; below 3 ZooKeeper warns and uses 3).
+    #[serde(
+        default = "defaults::autopurge_snap_retain_count",
+        skip_serializing_if = "defaults::is_autopurge_snap_retain_count"
+    )]
+    pub autopurge_snap_retain_count: u64,
+    /// `autopurge.purgeInterval` in hours: how often each server purges
+    /// its old snapshots and txn logs; 0 (the default) never.
+    #[serde(default, skip_serializing_if = "defaults::is_zero")]
+    pub autopurge_purge_interval: u64,
 }
 
 /// Link and disk timing, each an inclusive `[min, max]` range in ms.
@@ -188,6 +199,15 @@ pub(super) mod defaults {
     }
     pub fn until_ms() -> u64 {
         60_000
+    }
+    pub fn autopurge_snap_retain_count() -> u64 {
+        3
+    }
+    pub fn is_autopurge_snap_retain_count(n: &u64) -> bool {
+        *n == autopurge_snap_retain_count()
+    }
+    pub fn is_zero(n: &u64) -> bool {
+        *n == 0
     }
 }
 

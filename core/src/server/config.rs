@@ -29,6 +29,11 @@ pub struct Config {
     /// Test hook `zookeeper.testingonly.initialZxid`: the counter each
     /// established epoch starts from (0 normally).
     pub initial_zxid_counter: u32,
+    /// `autopurge.snapRetainCount` as configured; [`Config::snap_retain_count`]
+    /// is the one in effect.
+    pub autopurge_snap_retain_count: u64,
+    /// `autopurge.purgeInterval`, hours (0: no purge task).
+    pub autopurge_purge_interval: u64,
     pub variants: Vec<String>,
 }
 
@@ -66,6 +71,12 @@ impl Config {
         self.sync_limit * self.tick_ms
     }
 
+    /// The `autopurge.snapRetainCount` in effect: `QuorumPeerConfig`
+    /// raises a count below 3 to 3 (with a warning).
+    pub fn snap_retain_count(&self) -> u64 {
+        self.autopurge_snap_retain_count.max(MIN_SNAP_RETAIN_COUNT)
+    }
+
     /// The `snapshotSizeFactor` in effect, in hundredths: `ZKDatabase`
     /// replaces a factor above 1 with the default 0.33.
     pub fn size_factor_pct(&self) -> i64 {
@@ -76,6 +87,9 @@ impl Config {
         }
     }
 }
+
+/// `PurgeTxnLog.MIN_SNAP_RETAIN_COUNT` (also `QuorumPeerConfig`'s floor).
+pub const MIN_SNAP_RETAIN_COUNT: u64 = 3;
 
 /// `ZKDatabase.DEFAULT_SNAPSHOT_SIZE_FACTOR`, in hundredths.
 pub const DEFAULT_SNAPSHOT_SIZE_FACTOR_PCT: i64 = 33;

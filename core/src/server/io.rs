@@ -66,6 +66,8 @@ pub enum TimerKind {
     LearnerRead,
     /// A learner's pause between connection attempts.
     LearnerConnect,
+    /// The autopurge task's next run (`DatadirCleanupManager`'s timer).
+    Purge,
 }
 
 /// Everything that can happen to a server.

@@ -60,6 +60,7 @@ impl Server {
                 super::config::java_factor(self.cfg.size_factor_pct())
             ),
         );
+        self.start_purge_task();
         if let Err(msg) = self.load_data_base() {
             self.start_failure = Some(msg);
             return;
@@ -150,7 +151,8 @@ impl Server {
         let was_learner = matches!(self.role, Role::Learner(_));
         self.role = Role::None;
         self.label_ahead_of = None;
-        self.timers.clear();
+        // The purge task is the process's, not the role's.
+        self.timers.retain(|k, _| *k == TimerKind::Purge);
         // The log writer of the old role stops: no more ACKs from it.
         for entry in self.to_flush.iter_mut() {
             entry.2 = AfterFlush::Nothing;

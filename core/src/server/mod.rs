@@ -22,6 +22,7 @@
 //! - `config`: the settings (`QuorumPeerConfig`, `QuorumMaj`);
 //! - `lifecycle`: the process (`QuorumPeer.start`, `loadDataBase`, the
 //!   role changes of `QuorumPeer.run`, exit);
+//! - `purge`: the autopurge task (`DatadirCleanupManager`, `PurgeTxnLog`);
 //! - `database`: `ZKDatabase`, `SyncRequestProcessor`, `FileTxnSnapLog`;
 //! - `election`: `FastLeaderElection`;
 //! - `leader`: `Leader` and `LearnerHandler` (discovery, sync, broadcast);
@@ -41,6 +42,7 @@ mod io;
 mod leader;
 mod learner;
 mod lifecycle;
+mod purge;
 mod requests;
 mod stats;
 
@@ -426,6 +428,7 @@ impl Server {
             TimerKind::Handler(conn) => self.handler_timer(conn),
             TimerKind::LearnerRead => self.learner_read_timer(),
             TimerKind::LearnerConnect => self.learner_try_connect(),
+            TimerKind::Purge => self.purge_task(),
         }
     }
 

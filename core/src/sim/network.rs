@@ -96,7 +96,7 @@ impl Simulation {
             .conns
             .iter()
             .filter(|(_, c)| c.a == sid || c.b == sid)
-            .map(|(id, _)| *id)
+            .map(|(id, _)| id)
             .collect();
         for id in conns {
             self.close_conn(id, sid);
@@ -205,7 +205,7 @@ impl Simulation {
 
     /// Data held at a cut that no longer exists goes on, in order.
     fn release_held(&mut self) {
-        let ids: Vec<ConnId> = self.conns.keys().copied().collect();
+        let ids: Vec<ConnId> = self.conns.keys().collect();
         for id in ids {
             for dir in 0..2 {
                 let held: Vec<Option<Packet>> = match self.conns.get_mut(&id) {

@@ -35,6 +35,8 @@ pub(super) fn nodes_of(e: &Ensemble) -> Vec<Node> {
                 max_session_timeout_ms: 20 * e.tick_ms,
                 snapshot_size_factor_pct: e.snapshot_size_factor_pct,
                 initial_zxid_counter: e.initial_zxid_counter,
+                autopurge_snap_retain_count: e.autopurge_snap_retain_count,
+                autopurge_purge_interval: e.autopurge_purge_interval,
                 variants: e.variants.clone(),
             });
             Node {

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde::Serialize;
 
 use super::{ClientState, LogEntry, Role, Simulation};
+use crate::idmap::IdMap;
 use crate::metrics::Summary;
 use crate::proto::{ServerState, Sid};
 use crate::server::{ConnId, Input, Level};
@@ -47,7 +48,7 @@ pub struct ClientRecord {
 /// The observer's state.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Observer {
-    pub queues: BTreeMap<ConnId, [DirQueue; 2]>,
+    pub queues: IdMap<[DirQueue; 2]>,
     pub fourlw_conns: u64,
     pub clients: Vec<ClientRecord>,
     last_client: BTreeMap<usize, (ClientState, Sid, u64)>,
@@ -162,7 +163,7 @@ impl Simulation {
         };
         // Direction 1 is b → a: the accepting side (a leader) to the dialer.
         let (leader, learner) = (c.b, c.a);
-        let q = &mut self.obs.queues.entry(id).or_default()[dir];
+        let q = &mut self.obs.queues.get_or_default(id)[dir];
         let depth = q.in_flight;
         let seq = q.sent;
         q.in_flight += 1;
@@ -337,11 +338,11 @@ impl Simulation {
     /// learner sid.
     pub fn learner_queues(&self, leader: Sid) -> Vec<(Sid, u64)> {
         let mut out: BTreeMap<Sid, u64> = BTreeMap::new();
-        for (id, c) in &self.conns {
+        for (id, c) in self.conns.iter() {
             if c.b != leader || !c.open[1] {
                 continue;
             }
-            let depth = self.obs.queues.get(id).map_or(0, |q| q[1].in_flight);
+            let depth = self.obs.queues.get(&id).map_or(0, |q| q[1].in_flight);
             *out.entry(c.a).or_default() += depth;
         }
         out.into_iter().collect()

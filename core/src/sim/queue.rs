@@ -8,7 +8,7 @@
 //! That is what makes the bare loop cheap (`zablab bench`,
 //! `baseline_heap_loop_s`). Cloning it (a checkpoint) clones both.
 
-use std::cmp::Reverse;
+use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::{Event, Scheduled};
@@ -28,6 +28,36 @@ fn unpack(k: u128) -> (u64, u8, u64) {
     )
 }
 
+/// A heap entry: the packed key and the slot of its event. Ordered by the
+/// key alone, reversed (the heap's greatest is the least key): keys are
+/// unique, so this is the order of `Reverse((key, slot))` without the
+/// tie-break on the slot number that never decides.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: u128,
+    slot: u32,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Entry {}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Slot {
     event: Event,
@@ -45,7 +75,7 @@ pub(super) struct Queued<'a> {
 
 #[derive(Debug, Default)]
 pub(super) struct Queue {
-    heap: BinaryHeap<Reverse<(u128, u32)>>,
+    heap: BinaryHeap<Entry>,
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
 }
@@ -58,9 +88,12 @@ impl Clone for Queue {
         let heap = self
             .heap
             .iter()
-            .map(|Reverse((k, at))| {
-                slots.push(self.slots[*at as usize].clone());
-                Reverse((*k, (slots.len() - 1) as u32))
+            .map(|e| {
+                slots.push(self.slots[e.slot as usize].clone());
+                Entry {
+                    key: e.key,
+                    slot: (slots.len() - 1) as u32,
+                }
             })
             .collect::<Vec<_>>();
         Queue {
@@ -93,12 +126,14 @@ impl Queue {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.heap
-            .push(Reverse((key(s.time_ms, s.class, s.seq), at)));
+        self.heap.push(Entry {
+            key: key(s.time_ms, s.class, s.seq),
+            slot: at,
+        });
     }
 
     pub fn pop(&mut self) -> Option<Scheduled> {
-        let Reverse((k, at)) = self.heap.pop()?;
+        let Entry { key: k, slot: at } = self.heap.pop()?;
         let slot = self.slots[at as usize]
             .take()
             .expect("a queued slot holds its event");
@@ -129,17 +164,17 @@ impl Queue {
 
     /// The next event to pop.
     pub fn peek(&self) -> Option<Queued<'_>> {
-        self.heap.peek().map(|Reverse((k, at))| self.view(*k, *at))
+        self.heap.peek().map(|e| self.view(e.key, e.slot))
     }
 
     /// The time of the next event.
     pub fn next_time_ms(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse((k, _))| (k >> 64) as u64)
+        self.heap.peek().map(|e| (e.key >> 64) as u64)
     }
 
     /// Every queued event, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = Queued<'_>> + '_ {
-        self.heap.iter().map(|Reverse((k, at))| self.view(*k, *at))
+        self.heap.iter().map(|e| self.view(e.key, e.slot))
     }
 }
 

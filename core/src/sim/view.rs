@@ -157,7 +157,7 @@ impl Simulation {
             .collect();
         v.sort_by_key(|(t, seq, _)| (*t, *seq));
         let mut out: Vec<InFlight> = v.into_iter().map(|(_, _, m)| m).collect();
-        for (id, c) in &self.conns {
+        for (id, c) in self.conns.iter() {
             for dir in 0..2 {
                 let (from, to) = if dir == 0 { (c.a, c.b) } else { (c.b, c.a) };
                 for (k, item) in c.held[dir].iter().enumerate() {
@@ -221,7 +221,7 @@ impl Simulation {
             conns: self
                 .conns
                 .iter()
-                .map(|(&id, c)| ConnView {
+                .map(|(id, c)| ConnView {
                     id,
                     learner: c.a,
                     leader: c.b,

@@ -1,8 +1,10 @@
 //! The rings the servers sit on: ellipses sized to the frame with room
 //! for labels around, the circles' radius from the type size (the sid
 //! over the widest state word, or the sid alone when the ring is too
-//! tight: "compact"), the sectors of a partition's groups and the shaded
-//! bands behind them. Pure geometry (see `layout.rs`).
+//! tight: "compact", then as large as the ring has room for), the
+//! sectors of a partition's groups and the shaded bands behind them.
+//! Neighbours keep `HALO_GAP` between their halos (the rings drawn around
+//! a circle, `HALO`). Pure geometry (see `layout.rs`).
 
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 
@@ -138,6 +140,62 @@ fn circle_radius(f: &Fonts, sid_px: f64, digits: usize, with_state: bool) -> f64
     }
 }
 
+/// How far beyond a circle its rings reach (the leader's crown ring, r + 9
+/// and 5 px wide; the deadline ring, r + 5 and 4 px wide): its halo.
+pub(super) const HALO: f64 = 12.0;
+/// The least gap between two neighbours' halos.
+pub(super) const HALO_GAP: f64 = 6.0;
+/// How much a compact circle's sid may grow with its circle.
+const SID_GROWTH: f64 = 1.6;
+
+/// Whether `m` circles of radius `r` spread evenly on `e` (as one group
+/// places them, the first at the top) keep their halos apart.
+fn room_for(e: Ellipse, m: usize, r: f64) -> bool {
+    least_distance(e, m) >= 2.0 * (r + HALO) + HALO_GAP
+}
+
+/// The least distance between neighbours of `m` servers spread evenly
+/// along `e` by arc length, the first at the top (as `sectors` and
+/// `place_servers` put one group).
+fn least_distance(e: Ellipse, m: usize) -> f64 {
+    if m < 2 {
+        return f64::INFINITY;
+    }
+    let walk = e.walk();
+    let step = TAU / m as f64;
+    let a0 = -FRAC_PI_2 - PI / m as f64;
+    let at = |k: usize| walk.at(a0 + (k as f64 + 0.5) * step);
+    (0..m)
+        .map(|k| {
+            let (p, q) = (at(k), at((k + 1) % m));
+            (p.x - q.x).hypot(p.y - q.y)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The largest radius in `[lo, hi]` for which `m` circles on the ring of
+/// `frame` (with `side` label ems beside it) keep their halos apart (the
+/// ring shrinks as circles grow); None when even `lo` is too big.
+fn largest_fit(frame: &Frame, side: f64, m: usize, lo: f64, hi: f64) -> Option<f64> {
+    let fits = |r: f64| room_for(ellipse_for(frame, r, side, COMPACT_LINES), m, r);
+    if !fits(lo) {
+        return None;
+    }
+    if fits(hi) {
+        return Some(hi);
+    }
+    let (mut a, mut b) = (lo, hi);
+    while b - a > 0.5 {
+        let mid = (a + b) / 2.0;
+        if fits(mid) {
+            a = mid;
+        } else {
+            b = mid;
+        }
+    }
+    Some(a)
+}
+
 /// About the least distance between two of `m` servers spread evenly
 /// along the ellipse: the chord of an arc of `perimeter / m`.
 fn spacing(e: Ellipse, m: usize) -> f64 {
@@ -148,13 +206,27 @@ fn spacing(e: Ellipse, m: usize) -> f64 {
     2.0 * r * crate::math::sin(PI / m as f64) * 0.97
 }
 
+/// The room left beside the ring for labels, in label ems: a 10-em-wide
+/// block at the sides, less when circles at least `LEAST_EMS` label ems
+/// wide would not fit (many servers in a small frame: the placer then
+/// puts labels inside the ring too, or drops their last lines).
+const SIDES: [f64; 2] = [10.0, 8.0];
+/// A compact circle's least radius, in label ems, when the ring has room
+/// for it: a server is not smaller than the labels beside it.
+const LEAST_EMS: f64 = 2.0;
+
+/// The lines of labels above and below the ring: a compact circle's block
+/// has one more (its state word).
+const ROOMY_LINES: f64 = 2.6;
+const COMPACT_LINES: f64 = 3.6;
+
 /// An ellipse for a ring of circles of radius `r`, leaving room around
-/// for labels (about a 10-em-wide block at the sides, two lines above and
-/// below), not flatter than 1.6:1.
-fn ellipse_for(frame: &Frame, r: f64) -> Ellipse {
+/// for labels (a `side`-em-wide block at the sides, `lines` lines above
+/// and below), not flatter than 1.6:1.
+fn ellipse_for(frame: &Frame, r: f64, side: f64, lines: f64) -> Ellipse {
     let f = frame.fonts();
-    let reserve_x = r + 10.0 * f.text;
-    let reserve_y = r + 2.6 * textfit::LINE * f.text;
+    let reserve_x = r + side * f.text;
+    let reserve_y = r + lines * textfit::LINE * f.text;
     let ay = (frame.h / 2.0 - reserve_y).max(r + 8.0);
     let ax = (frame.w / 2.0 - reserve_x).max(r + 8.0).min(ay * 1.6);
     Ellipse {
@@ -178,11 +250,36 @@ pub(super) fn rings(frame: &Frame, voters: usize, observers: usize, digits: usiz
         inner_state,
     };
     if n <= 12 {
-        let e = ellipse_for(frame, roomy);
-        if spacing(e, n) >= 2.0 * roomy + 14.0 {
-            return (ring(e, roomy, true), None);
+        // Roomy, the labels' room at the sides a little narrowed if need
+        // be (the state word in the circle reads better than beside it).
+        for side in [SIDES[0], SIDES[0] - 1.0] {
+            let e = ellipse_for(frame, roomy, side, ROOMY_LINES);
+            if room_for(e, n, roomy) {
+                return (ring(e, roomy, true), None);
+            }
         }
-        return (ring(ellipse_for(frame, compact), compact, false), None);
+        // Compact: as large as the ring has room for (up to the roomy
+        // size), its sid grown with it, the labels' room at the sides
+        // narrowed if the circles would be smaller than `LEAST_EMS`; the
+        // old compact size when even that does not fit (a narrow window).
+        let least = LEAST_EMS * f.text;
+        let mut pick = None;
+        for side in SIDES {
+            if let Some(r) = largest_fit(frame, side, n, compact, roomy - 0.5) {
+                pick = Some((r, side));
+                if r >= least {
+                    break;
+                }
+            }
+        }
+        let (r, side) = pick.unwrap_or((compact, SIDES[0]));
+        return (
+            Ring {
+                sid_px: f.sid * (r / compact).clamp(1.0, SID_GROWTH),
+                ..ring(ellipse_for(frame, r, side, COMPACT_LINES), r, false)
+            },
+            None,
+        );
     }
     // Observers on an outer ring as wide as the frame, small, with their
     // sid at label size and no labels; the voters on a ring inside it.

@@ -194,3 +194,62 @@ fn messages_move_from_sender_to_receiver_with_virtual_time() {
     let mid = at_t((sent + at) / 2.0);
     assert!((dist(mid, pa) - dist(mid, pb)).abs() < 1.0);
 }
+
+/// The frames of the cluster view in the checks of the built page:
+/// 1366×768, presenter mode at 1280×720, a lesson presented at 1280×720.
+const SHOWN: [(&str, Frame); 3] = [
+    ("1366x768", Frame::DEFAULT),
+    (
+        "presenter",
+        Frame {
+            w: 780.0,
+            h: 518.0,
+            presenter: true,
+        },
+    ),
+    (
+        "lesson presented",
+        Frame {
+            w: 605.0,
+            h: 605.0,
+            presenter: true,
+        },
+    ),
+];
+
+#[test]
+fn circles_are_not_small_beside_their_labels_and_their_halos_keep_apart() {
+    for (name, frame) in SHOWN {
+        let f = frame.fonts();
+        for v in [3, 5, 9] {
+            let sc = super::scene(&sim(v, 0), 3000.0, frame, &Options::new(Lang::En));
+            // Nine servers beside a presented lesson (no lesson has more
+            // than five): the votes' room first, circles a little smaller.
+            let ems = if name == "lesson presented" && v == 9 {
+                1.8
+            } else {
+                2.0
+            };
+            for s in &sc.servers {
+                assert!(
+                    s.r >= ems * f.text,
+                    "{name}, {v} servers: radius {:.1} < {ems} label ems ({})",
+                    s.r,
+                    f.text
+                );
+            }
+            for (i, a) in sc.servers.iter().enumerate() {
+                for b in &sc.servers[i + 1..] {
+                    let d = (a.pos.x - b.pos.x).hypot(a.pos.y - b.pos.y);
+                    let gap = d - a.r - b.r - 2.0 * ring::HALO;
+                    assert!(
+                        gap >= ring::HALO_GAP - 0.5,
+                        "{name}, {v} servers: the halos of {} and {} are {gap:.1} px apart",
+                        a.view.sid,
+                        b.view.sid
+                    );
+                }
+            }
+        }
+    }
+}

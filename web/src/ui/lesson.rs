@@ -56,7 +56,11 @@ pub fn LessonPanel(p: &PanelProps) -> Html {
                  data-playing={m.playing.to_string()}
                  data-page={(m.pages.at + 1).to_string()} data-pages={pages.count.to_string()}>
             <div class="lesson-head">
-                <h2 data-testid="lesson-title">{ txt(&pl.lesson.title, l) }</h2>
+                // Presented, the lesson is the page: its title the page's
+                // heading (the header and its "ZabLab" are not drawn).
+                <@{if presented { "h1" } else { "h2" }} class="lesson-title" data-testid="lesson-title">
+                    { txt(&pl.lesson.title, l) }
+                </@>
                 <span class="of" data-testid="lesson-position">
                     { trf(l, T::LessonStepOf, &[&(pl.step + 1).to_string(), &steps.to_string()]) }
                 </span>
@@ -97,11 +101,11 @@ fn blocks(m: &Model, pl: &Player, send: &Callback<Msg>, ids: bool) -> Vec<Block>
         } else {
             T::LessonPausedRun
         };
-        out.push(Block::new("running-block", "running").with(Piece::Whole(html! {
+        out.push(Block::new("running-block", "running").with(Piece::whole(html! {
             <p class="running" data-testid={ids.then_some("lesson-running")}>{ trf(l, key, &[&crate::fmt_ms(goal)]) }</p>
         })));
     }
-    if let Some(t) = try_it(l, pl, send, ids) {
+    if let Some(t) = try_it(l, pl, send, ids, m.presenter) {
         out.push(t);
     }
     if let Some(q) = step.question.as_ref().filter(|_| pl.phase != Phase::Trying) {
@@ -146,20 +150,25 @@ fn outline(l: Lang, pl: &Player, send: &Callback<Msg>) -> Html {
 
 /// The step's try-it: its prompt, Skip while it waits, or whether the
 /// learner acted.
-fn try_it(l: Lang, pl: &Player, send: &Callback<Msg>, ids: bool) -> Option<Block> {
+fn try_it(l: Lang, pl: &Player, send: &Callback<Msg>, ids: bool, presented: bool) -> Option<Block> {
     let t = pl.current().try_it.as_ref()?;
     let mut b = Block::new("try-it", "try")
         .id(ids.then_some("lesson-try"))
-        .with(Piece::Whole(html! { <h3>{ tr(l, T::LessonTry) }</h3> }))
+        .with(
+            Piece::whole(html! {
+                <@{if presented { "h2" } else { "h3" }} class="try-head">{ tr(l, T::LessonTry) }</@>
+            })
+            .keep(),
+        )
         .with(Piece::text("prompt-text", None, txt(&t.prompt, l)));
     if pl.phase == Phase::Trying {
-        b = b.with(Piece::Whole(html! {
+        b = b.with(Piece::whole(html! {
             <button type="button" class="primary" data-testid={ids.then_some("lesson-skip")}
                     title={tr(l, T::LessonSkipAria)}
                     onclick={on_click(send, LessonMsg::Skip)}>{ tr(l, T::LessonSkip) }</button>
         }));
     } else if pl.acted {
-        b = b.with(Piece::Whole(
+        b = b.with(Piece::whole(
             html! { <p class="hint">{ tr(l, T::LessonActed) }</p> },
         ));
     }
@@ -203,8 +212,9 @@ fn question(l: Lang, pl: &Player, q: &Question, send: &Callback<Msg>, ids: bool)
     });
     Block::new("question", "question")
         .id(ids.then_some("lesson-question"))
-        .with(Piece::text("prompt", None, txt(&q.prompt, l)))
-        .with(Piece::Whole(
+        // The question stays on the page of its choices.
+        .with(Piece::text("prompt", None, txt(&q.prompt, l)).keep())
+        .with(Piece::whole(
             html! { <ol class="choices" aria-label={tr(l, T::LessonChoices)}>{ for choices }</ol> },
         ))
 }
@@ -225,12 +235,12 @@ fn answer(l: Lang, pl: &Player, q: &Question, ids: bool) -> Vec<Block> {
         (Some(a), Some(b)) if a == b => trf(l, T::LessonRight, &[&label_of(&answer)]),
         _ => trf(l, T::LessonSimSays, &[&label_of(&answer)]),
     };
-    let mut verdict_block = Block::new("answer-block", "answer").with(Piece::Whole(html! {
+    let mut verdict_block = Block::new("answer-block", "answer").with(Piece::whole(html! {
         <p class="answer" data-testid={ids.then_some("lesson-answer")}
            data-value={ids.then(|| answer.clone())}>{ verdict }</p>
     }));
     if answer != q.expect {
-        verdict_block = verdict_block.with(Piece::Whole(html! {
+        verdict_block = verdict_block.with(Piece::whole(html! {
             <p class="differs" data-testid={ids.then_some("lesson-differs")}>
                 { trf(l, T::LessonDiffers, &[&label_of(&q.expect)]) }
             </p>
@@ -260,7 +270,7 @@ fn evidence(m: &Model, ids: bool) -> Option<Block> {
         .map(|e| e.render())
         .collect();
     Some(
-        Block::new("evidence-log", "evidence").with(Piece::Whole(html! {
+        Block::new("evidence-log", "evidence").with(Piece::whole(html! {
             <>
                 <p class="hint">{ trf(l, T::LessonEvidence, &[&needle]) }</p>
                 <ul class="mono" data-testid={ids.then_some("lesson-log")}>
@@ -277,8 +287,8 @@ fn nav(m: &Model, pl: &Player, pages: usize, send: &Callback<Msg>) -> Html {
     let l = m.lang;
     let paged = m.presenter && pages > 1;
     let more = paged && m.pages.at + 1 < pages;
-    let next_label = match pl.phase {
-        _ if more => tr(l, T::LessonMore).to_string(),
+    // What it does on the step's last page.
+    let last_label = match pl.phase {
         Phase::Running { goal, .. } => trf(l, T::LessonSkipAhead, &[&crate::fmt_ms(goal)]),
         Phase::Asking => tr(l, T::LessonReveal).to_string(),
         _ if !pl.last() => tr(l, T::LessonNextStep).to_string(),
@@ -287,6 +297,15 @@ fn nav(m: &Model, pl: &Player, pages: usize, send: &Callback<Msg>) -> Html {
             None => tr(l, T::LessonBackToCourse).to_string(),
         },
     };
+    let more_label = tr(l, T::LessonMore).to_string();
+    // Paged, the button holds both its labels, the other one invisible:
+    // it is as wide on every page ("More ▸" and a long "Next lesson: …"),
+    // so the buttons, and the room left for the step, stay the same.
+    let label = match (more, paged) {
+        (true, _) => html! { <>{ stacked(more_label, last_label) }</> },
+        (false, true) => html! { <>{ stacked(last_label, more_label) }</> },
+        (false, false) => html! { { last_label } },
+    };
     let next: Msg = if more {
         ViewMsg::Page(m.pages.at + 1).into()
     } else {
@@ -294,17 +313,20 @@ fn nav(m: &Model, pl: &Player, pages: usize, send: &Callback<Msg>) -> Html {
     };
     html! {
         <nav class="lesson-nav" aria-label={tr(l, T::LessonNav)}>
-            if paged && m.pages.at > 0 {
-                <button type="button" data-testid="lesson-prev-page"
-                        onclick={on_click(send, ViewMsg::Page(m.pages.at - 1))}>{ tr(l, T::LessonPrevPage) }</button>
+            // Drawn on every page of a paged step (disabled on the first):
+            // the buttons, and so the room left for the step, stay the same
+            // from page to page.
+            if paged {
+                <button type="button" data-testid="lesson-prev-page" disabled={m.pages.at == 0}
+                        onclick={on_click(send, ViewMsg::Page(m.pages.at.saturating_sub(1)))}>{ tr(l, T::LessonPrevPage) }</button>
             }
             <button type="button" data-testid="lesson-back" title={tr(l, T::LessonBackAria)}
                     onclick={on_click(send, LessonMsg::Back)}>{ tr(l, T::LessonBack) }</button>
             <button type="button" data-testid="lesson-rewind" title={tr(l, T::LessonRewindAria)}
                     onclick={on_click(send, LessonMsg::Rewind)}>{ tr(l, T::LessonRewind) }</button>
             if pl.phase != Phase::Trying || more {
-                <button type="button" class="primary" data-testid="lesson-next"
-                        onclick={on_click(send, next)}>{ next_label }</button>
+                <button type="button" class={classes!("primary", paged.then_some("stacked"))} data-testid="lesson-next"
+                        onclick={on_click(send, next)}>{ label }</button>
             }
             if m.presenter {
                 <button type="button" data-testid="lesson-exit-presenter"
@@ -314,5 +336,15 @@ fn nav(m: &Model, pl: &Player, pages: usize, send: &Callback<Msg>) -> Html {
                         onclick={on_click(send, LessonMsg::Close)}>{ tr(l, T::LessonClose) }</button>
             }
         </nav>
+    }
+}
+
+/// A label drawn over another that only takes its room.
+fn stacked(shown: String, room: String) -> Html {
+    html! {
+        <>
+            <span>{ shown }</span>
+            <span class="stack-room" aria-hidden="true">{ room }</span>
+        </>
     }
 }

@@ -14,14 +14,21 @@ use crate::model::{Model, Msg, Pages, ViewMsg};
 use crate::pages::{paginate, range, sentences, Extent};
 
 /// A part of a block: a paragraph cut into sentences (a page may start at
-/// any of them), or an element that stays whole.
+/// any of them), or an element that stays whole. A piece that `keep`s
+/// stays on the page of the piece after it (a heading, a question with
+/// its choices; a kept paragraph is never cut between its sentences)
+/// whenever the two fit on one page.
 pub enum Piece {
     Text {
         class: &'static str,
         id: Option<&'static str>,
         sentences: Vec<String>,
+        keep: bool,
     },
-    Whole(Html),
+    Whole {
+        html: Html,
+        keep: bool,
+    },
 }
 
 impl Piece {
@@ -30,13 +37,37 @@ impl Piece {
             class,
             id,
             sentences: sentences(&text).into_iter().map(str::to_string).collect(),
+            keep: false,
+        }
+    }
+
+    /// An element drawn whole.
+    pub fn whole(html: Html) -> Piece {
+        Piece::Whole { html, keep: false }
+    }
+
+    /// Kept on the page of the next piece (see `Piece`).
+    pub fn keep(self) -> Piece {
+        match self {
+            Piece::Text {
+                class,
+                id,
+                sentences,
+                ..
+            } => Piece::Text {
+                class,
+                id,
+                sentences,
+                keep: true,
+            },
+            Piece::Whole { html, .. } => Piece::Whole { html, keep: true },
         }
     }
 
     fn len(&self) -> usize {
         match self {
             Piece::Text { sentences, .. } => sentences.len(),
-            Piece::Whole(_) => 1,
+            Piece::Whole { .. } => 1,
         }
     }
 }
@@ -88,7 +119,8 @@ pub fn first_of(blocks: &[Block], name: &str) -> Option<usize> {
 
 /// Draws `blocks`, only the pieces `[from, to)` when a range is given.
 /// Every piece carries its number (`data-u`) and every block its own
-/// (`data-b`), for the measure.
+/// (`data-b`), for the measure; a piece kept with the next says so
+/// (`data-keep`).
 pub fn layer(blocks: &[Block], only: Option<&(usize, usize)>) -> Html {
     let (from, to) = only.copied().unwrap_or((0, usize::MAX));
     let mut u = 0;
@@ -108,17 +140,22 @@ pub fn layer(blocks: &[Block], only: Option<&(usize, usize)>) -> Html {
                     class,
                     id,
                     sentences,
+                    keep,
                 } => {
                     let spans: Vec<Html> = sentences
                         .iter()
                         .enumerate()
                         .filter(|(i, _)| (from..to).contains(&(start + i)))
-                        .map(|(i, s)| html! { <span data-u={(start + i).to_string()}>{ s.clone() }</span> })
+                        .map(|(i, s)| html! {
+                            <span data-u={(start + i).to_string()} data-keep={keep.then_some("1")}>{ s.clone() }</span>
+                        })
                         .collect();
                     (!spans.is_empty()).then(|| html! { <p class={*class} data-testid={*id}>{ for spans }</p> })
                 }
-                Piece::Whole(h) => (from..to).contains(&start).then(|| {
-                    html! { <div class="piece" data-u={start.to_string()}>{ h.clone() }</div> }
+                Piece::Whole { html, keep } => (from..to).contains(&start).then(|| {
+                    html! {
+                        <div class="piece" data-u={start.to_string()} data-keep={keep.then_some("1")}>{ html.clone() }</div>
+                    }
                 }),
             }
         });
@@ -155,8 +192,11 @@ pub fn use_pages(
             .map(|w| gloo_events::EventListener::new(&w, "resize", move |_| redraw.force_update()));
         move || drop(listener)
     });
-    // The state last measured, and the window's size then.
-    let seen = use_mut_ref(|| None::<((String, usize, &'static str), (i32, i32))>);
+    // The state last measured, the window's size then, and the least
+    // height the body had for them (the panel's buttons differ from page
+    // to page: every page is cut for the smallest, so that the pages of
+    // one state never overlap).
+    let seen = use_mut_ref(|| None::<((String, usize, &'static str), (i32, i32), f64)>);
     let now = m
         .lesson
         .as_ref()
@@ -169,7 +209,10 @@ pub fn use_pages(
             let Some((id, step, phase)) = now.filter(|_| on) else {
                 return;
             };
-            let Some(starts) = measured(&body, &measure, n) else {
+            let Some(height) = body
+                .cast::<web_sys::Element>()
+                .map(|b| b.client_height() as f64)
+            else {
                 return;
             };
             let size = window_size();
@@ -177,23 +220,30 @@ pub fn use_pages(
             // The panel's head and buttons change with the paging ("page 1
             // of 2", "More ▸" for a long "Next lesson: …"), and so does the
             // room left for the step: within one state and window size the
-            // pages only ever grow, or they would flip between one and two
-            // forever.
-            let same = last
-                .as_ref()
-                .is_some_and(|((i, s, p), z)| *i == id && *s == step && *p == phase && *z == size);
+            // pages are cut for the least room seen, and only ever grow,
+            // or they would flip between one and two forever.
+            let same = last.as_ref().is_some_and(|((i, s, p), z, _)| {
+                *i == id && *s == step && *p == phase && *z == size
+            });
+            let height = match last.as_ref() {
+                Some((_, _, least)) if same => least.min(height),
+                _ => height,
+            };
+            let Some(starts) = measured(&measure, n, height) else {
+                return;
+            };
             if same && starts.len() < pages.starts.len() {
                 return;
             }
             let at = match last.as_ref() {
-                Some(((i, s, _), _)) if *i != id || *s != step => 0,
+                Some(((i, s, _), _, _)) if *i != id || *s != step => 0,
                 None => 0,
-                Some(((_, _, p), _)) if *p != phase => {
+                Some(((_, _, p), _, _)) if *p != phase => {
                     focus.map_or(0, |f| crate::pages::page_of(&starts, f))
                 }
                 Some(_) => pages.at.min(starts.len() - 1),
             };
-            *last = Some(((id, step, phase), size));
+            *last = Some(((id, step, phase), size, height));
             let want = Pages { starts, at };
             if want != pages {
                 send.emit(ViewMsg::Pages(want).into());
@@ -213,10 +263,9 @@ fn window_size() -> (i32, i32) {
     web_sys::window().map_or((0, 0), |w| (px(w.inner_width()), px(w.inner_height())))
 }
 
-/// The hidden copy's pieces measured and cut into pages of the body's
-/// height; None while it is not drawn.
-fn measured(body: &NodeRef, measure: &NodeRef, n: usize) -> Option<Vec<usize>> {
-    let body = body.cast::<web_sys::Element>()?;
+/// The hidden copy's pieces measured and cut into pages of `height` px;
+/// None while it is not drawn.
+fn measured(measure: &NodeRef, n: usize, height: f64) -> Option<Vec<usize>> {
     let layer = measure.cast::<web_sys::Element>()?;
     let top = layer.get_bounding_client_rect().top();
     let rect = |e: &web_sys::Element| {
@@ -229,7 +278,7 @@ fn measured(body: &NodeRef, measure: &NodeRef, n: usize) -> Option<Vec<usize>> {
         let b: web_sys::Element = blocks.item(k)?.dyn_into().ok()?;
         let (b_top, b_bottom) = rect(&b);
         let units = b.query_selector_all("[data-u]").ok()?;
-        let mut own: Vec<(f64, f64)> = Vec::new();
+        let mut own: Vec<(f64, f64, bool)> = Vec::new();
         for i in 0..units.length() {
             let e: web_sys::Element = units.item(i)?.dyn_into().ok()?;
             // A sentence may wrap: from its first line's top to its last
@@ -239,19 +288,20 @@ fn measured(body: &NodeRef, measure: &NodeRef, n: usize) -> Option<Vec<usize>> {
                 (Some(f), Some(l)) if lines.length() > 0 => (f.top() - top, l.bottom() - top),
                 _ => rect(&e),
             };
-            own.push((t, b));
+            own.push((t, b, e.has_attribute("data-keep")));
         }
         let (Some(first), Some(last)) = (own.first().copied(), own.last().copied()) else {
             continue;
         };
         let (lead, trail) = (first.0 - b_top, b_bottom - last.1);
         let count = own.len();
-        for (i, (t, b)) in own.into_iter().enumerate() {
+        for (i, (t, b, keep)) in own.into_iter().enumerate() {
             extents.push(Extent {
                 top: if i == 0 { b_top } else { t - lead },
                 bottom: if i + 1 == count { b_bottom } else { b + trail },
+                keep,
             });
         }
     }
-    (extents.len() == n).then(|| paginate(&extents, body.client_height() as f64))
+    (extents.len() == n).then(|| paginate(&extents, height))
 }
