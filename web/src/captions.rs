@@ -184,7 +184,8 @@ fn around_server(s: &ServerDot, w: f64, h: f64) -> Vec<Rect> {
 }
 
 /// The leader's crown, above it when there is room: `★ LEADER · epoch 2`.
-/// Always drawn (it is how the leader is found): with no free place, at
+/// Always drawn (it is how the leader is found): nearest above it that is
+/// free, round the circle or a line further out; with no free place, at
 /// its first choice.
 pub fn crowns(servers: &[ServerDot], f: &Fonts, o: &Options, placer: &mut Placer) -> Vec<Label> {
     let l = o.lang;
@@ -198,10 +199,16 @@ pub fn crowns(servers: &[ServerDot], f: &Fonts, o: &Options, placer: &mut Placer
         let lines = vec![spec(text, f.strong, true, Role::Crown)];
         let (w, h) = size(&lines);
         let up = -std::f64::consts::FRAC_PI_2;
-        let mut cands = around_circle(s.pos, s.r + 9.0, w, h, 1.0, up);
-        // Above, then beside: never on the far side of the ring.
-        cands.truncate(9);
-        let rect = placer.place(cands.clone()).unwrap_or(cands[0]);
+        // Above, then beside, then anywhere round the circle, then a line
+        // further out; with no free place at all, at the first choice,
+        // which later labels then keep clear of.
+        let rings =
+            (0..3).flat_map(|k| around_circle(s.pos, s.r + 9.0 + k as f64 * h, w, h, 1.0, up));
+        let cands: Vec<Rect> = rings.collect();
+        let rect = placer.place(cands.iter().copied()).unwrap_or_else(|| {
+            placer.block(crate::placer::Shape::Rect(cands[0]));
+            cands[0]
+        });
         out.push(Label {
             rect,
             lines: lay(rect, lines),
@@ -461,7 +468,10 @@ pub fn message_labels(
         let cands = around_point(d.pos, f.dot, w, h);
         let rect = match placer.place(cands) {
             Some(r) => r,
-            None if hovered => cands[0],
+            None if hovered => {
+                placer.block(crate::placer::Shape::Rect(cands[0]));
+                cands[0]
+            }
             None => continue,
         };
         out.push(Label {

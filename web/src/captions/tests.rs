@@ -250,3 +250,52 @@ fn a_paused_leader_shows_its_followers_counting_to_sync_limit() {
     let paused = sc.server(leader).unwrap();
     assert_eq!(paused.deadline.unwrap().0.kind, DeadlineKind::Resume);
 }
+
+/// The README's presenter screenshot: 5 voters and 2 observers, client c1
+/// on server 1 writing, server 1 inspected, presenter mode beside the
+/// side panel. The leader's crown finds no free place there and is drawn
+/// at its first choice: a label placed after it must still keep clear.
+#[test]
+fn a_crown_drawn_without_a_free_place_still_keeps_later_labels_off() {
+    let s = crate::setup::Setup {
+        voters: 5,
+        observers: 2,
+        ..crate::setup::Setup::default()
+    };
+    let mut sim = Simulation::new(s.scenario()).unwrap();
+    sim.record_history(1 << 16);
+    sim.run_until(2000);
+    sim.act(ActionKind::Connect {
+        client: "c1".into(),
+        server: zablab_core::ServerRef::Sid(1),
+        session_timeout_ms: None,
+    })
+    .unwrap();
+    sim.run_until(3000);
+    let write = zablab_core::Scenario::from_json(
+        r#"{"zablab":1,"seed":1,"ensemble":{"participants":[1]},"until_ms":1,
+            "actions":[{"at_ms":0,"do":"connect","client":"c1","server":1},
+                       {"at_ms":0,"do":"write","client":"c1","count":1}]}"#,
+    )
+    .unwrap();
+    sim.act(write.actions[1].kind.clone()).unwrap();
+    let mut o = Options::new(Lang::En);
+    o.focus = Some(1);
+    let frames = [
+        PRESENTER,
+        Frame {
+            w: 705.0,
+            h: 527.0,
+            presenter: true,
+        },
+    ];
+    for frame in frames {
+        for t in (3000..=3300).step_by(5) {
+            let mut sim = sim.clone();
+            sim.run_until(t);
+            let sc = scene(&sim, t as f64, frame, &o);
+            let p = problems(&sc);
+            assert!(p.is_empty(), "{frame:?} at {t} ms:\n{}", p.join("\n"));
+        }
+    }
+}
