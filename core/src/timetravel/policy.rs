@@ -8,7 +8,7 @@
 //!   frontier) are all kept; their number is bounded by the branch, which
 //!   doubles its spacing when more than [`MAX_RECENT`] are recent.
 //! - Older ones are kept evenly spread over the whole run: the run from
-//!   0 is cut into buckets of width `w = RECENT_MS·2^k`, the smallest such
+//!   0 is cut into buckets of width `w = MIN_BUCKET_MS·2^k`, the smallest such
 //!   width that makes at most [`MAX_OLD`] buckets, and each bucket keeps its
 //!   earliest checkpoint. `w` only grows with the frontier and a bucket of
 //!   width `2w` is two of width `w`, so what is dropped once stays dropped.
@@ -27,11 +27,19 @@ pub const RECENT_MS: u64 = 10 * 60 * 1000;
 /// other one) and doubles its spacing in events.
 pub const MAX_RECENT: usize = 100;
 /// Old checkpoints kept at most (evenly spread over the run).
-pub const MAX_OLD: u64 = 64;
+pub const MAX_OLD: u64 = 96;
+/// The narrowest bucket of old checkpoints: in a run of up to
+/// `MAX_OLD` × 40 s (64 minutes, a class) one old checkpoint per 40 s of
+/// virtual time, so a seek anywhere replays under 2 × 40 s. It was
+/// `RECENT_MS` (10 minutes, with `MAX_OLD` 64) at first: the benchmark
+/// hour then kept 5 old checkpoints and a seek's p95 went from 32 to
+/// 814 ms natively; 40 s and 96 give 51 ms for 17 MB more (`zablab bench`:
+/// 137 checkpoints, 317 MB against 67 and 300 MB).
+pub const MIN_BUCKET_MS: u64 = 40_000;
 
 /// The width of the old checkpoints' buckets when the frontier is at `now`.
 pub fn bucket_ms(now: u64) -> u64 {
-    let mut w = RECENT_MS;
+    let mut w = MIN_BUCKET_MS;
     while now / w > MAX_OLD {
         w *= 2;
     }
@@ -110,7 +118,7 @@ mod tests {
             let old = (kept.len() - recent - 1) as u64;
             assert_eq!(recent, 61, "every one of the last 10 minutes");
             assert!(old <= MAX_OLD, "{hours} h: {old} old ones");
-            // One per 10 minutes until that would be more than MAX_OLD.
+            // One per bucket until that would be more than MAX_OLD.
             let buckets = end.div_ceil(bucket_ms(end));
             assert!(
                 old + 2 >= buckets.min(MAX_OLD / 2),
@@ -120,6 +128,21 @@ mod tests {
             for w in kept.windows(2) {
                 assert!(w[1] - w[0] <= 2 * bucket_ms(end), "{hours} h: a gap {w:?}");
             }
+        }
+    }
+
+    #[test]
+    fn an_hour_keeps_an_old_checkpoint_every_40_seconds() {
+        let end = 60 * MIN;
+        let kept = grow(end, 10_000);
+        let old: Vec<u64> = kept
+            .iter()
+            .copied()
+            .filter(|&t| end - t > RECENT_MS)
+            .collect();
+        assert!(old.len() >= 74, "only {} old ones in an hour", old.len());
+        for w in kept.windows(2) {
+            assert!(w[1] - w[0] <= 2 * MIN_BUCKET_MS, "a gap {w:?}");
         }
     }
 
