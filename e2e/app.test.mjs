@@ -1,27 +1,14 @@
 // End-to-end checks of the built page (dist/, from `trunk build --release`)
 // in headless Chromium, done as a new user would: click, type, press keys,
 // pick files. Run: node --test e2e/
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 
-import { serveDist } from './serve-dist.mjs';
-import { expectText, launch, openPage, waitUntil } from './browser.mjs';
+import { expectText, openPage, servedBrowser, waitUntil } from './browser.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist(DIST);
-  browser = await launch();
-  await mkdir('target/e2e', { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = servedBrowser(DIST);
 
 const text = (page, id) => page.locator(`[data-testid="${id}"]`).first().textContent();
 
@@ -80,7 +67,7 @@ async function newEnsemble(page, voters, observers = 0) {
 }
 
 test('a new 3-server ensemble elects a leader; crashing it elects another in a new epoch; a partition makes the leader step down; seeking back shows the old leader', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await newEnsemble(page, 3);
   assert.equal(await page.locator('svg.cluster g.server').count(), 3);
@@ -129,7 +116,7 @@ test('a new 3-server ensemble elects a leader; crashing it elects another in a n
 });
 
 test('an exported scenario, imported again, rebuilds the same run (same trace hash)', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await page.keyboard.press('k'); // crash the leader
   await setSpeed(page, 10);
@@ -150,7 +137,7 @@ test('an exported scenario, imported again, rebuilds the same run (same trace ha
   assert.equal(scenario.until_ms, Math.round(parseFloat(t) * 1000), 'the file ends where the session is');
 
   // A fresh page imports it: same moment, same trace hash.
-  const fresh = await openPage(browser, server.url);
+  const fresh = await openPage(ctx.browser, ctx.server.url);
   await fresh.page.locator('svg.cluster').waitFor({ timeout: 15000 });
   assert.notEqual(await trace(fresh.page), hash);
   await fresh.page.locator('[data-testid="import"]').setInputFiles(file);
@@ -170,7 +157,7 @@ test('an exported scenario, imported again, rebuilds the same run (same trace ha
 });
 
 test('a share link opens the same run; a broken or tampered link says so and keeps a working run', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await page.locator('[data-testid="server-2"]').click();
   await page.getByRole('button', { name: 'Crash server 2' }).click();
@@ -184,14 +171,14 @@ test('a share link opens the same run; a broken or tampered link says so and kee
   assert.match(link, /#s=[A-Za-z0-9_-]+&t=\d+$/);
   assert.equal(page.url(), link, 'the address bar carries it too');
 
-  const opened = await openPage(browser, link);
+  const opened = await openPage(ctx.browser, link);
   await waitUntil(async () => (await opened.page.locator('[data-testid="time"]').count()) > 0 && (await time(opened.page)) === t, `the link shows ${t}`);
   assert.equal(await trace(opened.page), hash);
   assert.equal(await state(opened.page, 2), 'DOWN');
   assert.deepEqual(opened.errors, []);
 
   // Broken: not base64url at all.
-  const broken = await openPage(browser, `${server.url}#s=%%%not-a-link&t=5`);
+  const broken = await openPage(ctx.browser, `${ctx.server.url}#s=%%%not-a-link&t=5`);
   await waitUntil(async () => (await broken.page.locator('[data-testid="error"]').count()) > 0, 'an error');
   assert.match(await text(broken.page, 'error'), /This share link is broken \(not base64url\)\. The current run was kept\./);
   assert.equal(await broken.page.locator('svg.cluster g.server').count(), 3, 'a working ensemble is shown');
@@ -201,7 +188,7 @@ test('a share link opens the same run; a broken or tampered link says so and kee
   const payload = link.split('#s=')[1].split('&')[0];
   const i = Math.floor(payload.length / 2);
   const swapped = payload.slice(0, i) + (payload[i] === 'A' ? 'B' : 'A') + payload.slice(i + 1);
-  const tampered = await openPage(browser, `${server.url}#s=${swapped}&t=10`);
+  const tampered = await openPage(ctx.browser, `${ctx.server.url}#s=${swapped}&t=10`);
   await waitUntil(async () => (await tampered.page.locator('[data-testid="error"]').count()) > 0, 'an error');
   assert.match(await text(tampered.page, 'error'), /This share link is broken \((checksum mismatch|the compressed data is cut or damaged)\)/);
   assert.deepEqual(errors, []);
@@ -209,7 +196,7 @@ test('a share link opens the same run; a broken or tampered link says so and kee
 });
 
 test('a bug-museum preset plays until its violation, which pauses the run and is shown', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   const presets = page.getByRole('combobox', { name: 'Open a scenario…' });
   await waitUntil(async () => (await presets.locator('option').count()) > 10, 'the scenario list');
@@ -237,7 +224,7 @@ async function openPreset(page, file, title) {
 }
 
 test('the lock preset, played to its end: the LockHolderExpired hazard (not a violation) and b holding the lock', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await openPreset(page, 'lock-fencing-hazard.json', "The lock recipe's hazard");
   await setSpeed(page, 100);
@@ -262,7 +249,7 @@ test('the lock preset, played to its end: the LockHolderExpired hazard (not a vi
 });
 
 test('node failure of a majority: the diagnosis says no quorum, and marks the servers', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await openPreset(page, 'node-failure-majority.json', 'Node failure: three of five');
   await setSpeed(page, 100);
@@ -283,7 +270,7 @@ test('node failure of a majority: the diagnosis says no quorum, and marks the se
 });
 
 test('a GC pause of the leader: the pause is the first card, its consequences under it, and the inspector and 4lw console agree', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await openPreset(page, 'gc-pause-leader.json', 'GC pause: the leader stops');
@@ -335,7 +322,7 @@ test('a GC pause of the leader: the pause is the first card, its consequences un
 });
 
 test('a panic shows a report overlay with the session to download, not a blank page', async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?test-panic`);
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.url}?test-panic`);
   const overlay = page.getByRole('alertdialog');
   await overlay.waitFor({ timeout: 15000 });
   assert.match(await overlay.textContent(), /ZabLab stopped: an internal error/);
@@ -348,7 +335,7 @@ test('a panic shows a report overlay with the session to download, not a blank p
 });
 
 test('screenshots for the README, and frame times while playing', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.setViewportSize({ width: 1400, height: 980 });
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   // Every step at an exact virtual time (the scrubber), so the pictures

@@ -1,5 +1,9 @@
 // Launches Debian's Chromium through playwright-core (no browser download).
+import { after, before } from 'node:test';
+import { mkdir } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
+
+import { serveDist } from './serve-dist.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -65,4 +69,22 @@ export async function waitUntil(cond, what, timeout = 10000) {
     await new Promise((ok) => setTimeout(ok, 40));
   } while (Date.now() < deadline);
   throw new Error(`waited ${timeout} ms for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+}
+
+// A test file's set-up: before its tests, the built page (ZABLAB_DIST, else
+// dist/) served on 127.0.0.1 and Chromium launched (target/e2e made for
+// the files the checks write); after them, both closed. Returns { server,
+// browser }, filled in once `before` has run.
+export function servedBrowser(dist = process.env.ZABLAB_DIST ?? 'dist') {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await serveDist(dist);
+    ctx.browser = await launch();
+    await mkdir('target/e2e', { recursive: true });
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

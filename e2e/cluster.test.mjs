@@ -13,28 +13,15 @@
 // - each server is keyboard-focusable with a visible focus ring, and its
 //   accessible name contains its visible text.
 // Screenshots of an election in progress go to docs/.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 
-import { serveDist } from './serve-dist.mjs';
-import { launch, openPage, waitUntil } from './browser.mjs';
+import { openPage, servedBrowser, waitUntil } from './browser.mjs';
 import { circleProblems, measureCluster, problems } from './cluster-measure.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist(DIST);
-  browser = await launch();
-  await mkdir('target/e2e', { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = servedBrowser(DIST);
 
 const time = (page) => page.locator('[data-testid="time"]').first().textContent();
 const ABBREVIATIONS = ['NEWL', 'LINFO', 'FINFO', 'OINFO', 'ACKE', 'UPTD', 'PROP', 'REQ'];
@@ -152,7 +139,7 @@ for (const [mode, viewport, minPx] of [
   ['presenter 1280x720', { width: 1280, height: 720 }, 18],
 ]) {
   test(`cluster view, ${mode}: votes readable, texts ≥ ${minPx} px, no label overlaps, circles not small and apart, during the election of 3, 5 and 9 servers`, async () => {
-    const { page, errors } = await openPage(browser, server.url);
+    const { page, errors } = await openPage(ctx.browser, ctx.server.url);
     await page.setViewportSize(viewport);
     await page.locator('svg.cluster').waitFor({ timeout: 15000 });
     if (mode.startsWith('presenter')) {
@@ -181,7 +168,7 @@ for (const [mode, viewport, minPx] of [
 }
 
 test('discovery and sync messages carry their full ZooKeeper names with their epoch or zxid', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await newEnsemble(page, 3);
@@ -205,7 +192,7 @@ test('discovery and sync messages carry their full ZooKeeper names with their ep
 });
 
 test('every server is keyboard-focusable with a visible focus ring, and its accessible name contains its visible text', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await newEnsemble(page, 5);

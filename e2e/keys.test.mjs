@@ -3,30 +3,17 @@
 // button again), Esc closes every dialog, a dialog keeps the focus inside
 // and gives it back to the button that opened it, and the arrow keys on
 // the timeline step one event (Shift: ten), not one millisecond.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
-import { serveDist } from './serve-dist.mjs';
-import { launch, openPage, waitUntil } from './browser.mjs';
+import { openPage, servedBrowser, waitUntil } from './browser.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
-let server;
-let browser;
+const ctx = servedBrowser(DIST);
 
-before(async () => {
-  server = await serveDist(DIST);
-  browser = await launch();
-  await mkdir('target/e2e', { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function opened(url = server.url, opts = {}) {
-  const o = await openPage(browser, url, opts);
+async function opened(url = ctx.server.url, opts = {}) {
+  const o = await openPage(ctx.browser, url, opts);
   await o.page.setViewportSize({ width: 1366, height: 768 });
   await o.page.locator('svg.cluster').waitFor({ timeout: 15000 });
   return o;
@@ -131,7 +118,7 @@ test('Esc closes every dialog; a dialog keeps the focus inside and gives it back
   assert.deepEqual(errors, []);
   await page.close();
 
-  const first = await opened(server.url, { fresh: true });
+  const first = await opened(ctx.server.url, { fresh: true });
   if ((await first.page.locator('[data-testid="welcome"]').count()) === 0) problems.push('welcome: not shown on a first visit');
   else problems.push(...(await escCloses(first.page, 'welcome', async () => {}, null)));
   await first.page.close();

@@ -2,27 +2,14 @@
 // recreates: the log tab shows each real line with its simulated
 // counterpart, at 1366x768 and at 1280x720 in presenter mode.
 // Run: node --test e2e/ (needs dist/ from `trunk build --release`).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 
-import { serveDist } from './serve-dist.mjs';
-import { launch, openPage, waitUntil } from './browser.mjs';
+
+import { openPage, servedBrowser, waitUntil } from './browser.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist(DIST);
-  browser = await launch();
-  await mkdir('target/e2e', { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = servedBrowser(DIST);
 
 const FILE = 'findings/stale-log-after-snap-5.json';
 
@@ -51,7 +38,7 @@ async function pairWith(page, needle) {
 }
 
 test('the finding shows the real ensemble\'s lines beside the simulated ones', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.setViewportSize({ width: 1366, height: 768 });
   await openFindingAtEnd(page);
   await waitUntil(
@@ -90,7 +77,7 @@ test('the finding shows the real ensemble\'s lines beside the simulated ones', a
 });
 
 test('a schedule without a real run shows no real-log panel', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await page.getByRole('tab', { name: /^Log/ }).click();
   await page.locator('[data-testid="log"]').waitFor();
