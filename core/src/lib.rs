@@ -35,6 +35,7 @@ pub mod fourlw;
 pub mod fourlw_view;
 pub mod fuzz;
 pub mod idmap;
+pub mod import;
 pub mod lesson;
 pub mod metrics;
 pub mod proto;
