@@ -16,7 +16,11 @@
 //! never panics on any input; feeding a file in any split gives the same
 //! [`Import`] as feeding it whole. Decompression (`.gz`) is the caller's.
 
+pub mod diagnose;
+pub mod episodes;
+pub mod evidence;
 pub mod model;
+pub mod replay;
 
 pub use model::*;
 
