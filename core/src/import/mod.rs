@@ -18,7 +18,9 @@
 
 pub mod diagnose;
 pub mod episodes;
+pub mod events;
 pub mod evidence;
+pub mod line;
 pub mod model;
 pub mod replay;
 
