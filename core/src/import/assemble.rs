@@ -71,7 +71,8 @@ fn file_problems(imp: &mut Import, i: usize, f: &FileReader, parsed: u64) {
             "{name}: {} NUL or control bytes among the text (a log cut by a crash or a disk error?); the lines around them are counted as not understood",
             f.control_bytes));
     }
-    if f.replaced > 0 && !f.utf16 {
+    let binary = f.control_bytes > 0 && (parsed == 0 || f.control_bytes * 100 > f.bytes);
+    if f.replaced > 0 && !f.utf16 && !binary {
         problem(imp, i, ProblemKind::Encoding, format!(
             "{name}: {} lines were not UTF-8 (Latin-1 or another encoding?): their odd bytes were replaced by \u{fffd}",
             f.replaced));

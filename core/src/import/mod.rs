@@ -84,3 +84,6 @@ pub fn import(files: &[InputFile]) -> Import {
     im.finish()
 }
 
+
+#[cfg(test)]
+mod tests;

@@ -124,38 +124,21 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
     out
 }
 
-/// Each server's offset against the reference (see the module doc).
-pub fn estimate(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<Skew> {
-    let sids: BTreeSet<u32> = lines.iter().map(|l| l.sid).collect();
-    let ps = pairs(lines, evs);
-    // Pairs per unordered server pair.
-    let mut between: BTreeMap<(u32, u32), Vec<(usize, usize)>> = BTreeMap::new();
-    let mut count: BTreeMap<u32, usize> = BTreeMap::new();
-    for &(s, r) in &ps {
-        let (a, b) = (lines[s].sid, lines[r].sid);
-        if a == b {
-            continue;
-        }
-        between.entry((a.min(b), a.max(b))).or_default().push((s, r));
-        *count.entry(a).or_default() += 1;
-        *count.entry(b).or_default() += 1;
-    }
-    let Some(reference) = count
-        .iter()
-        .max_by_key(|(sid, n)| (**n, std::cmp::Reverse(**sid)))
-        .map(|(s, _)| *s)
-        .or_else(|| sids.iter().next().copied())
-    else {
-        return Vec::new();
-    };
+/// Offsets of every server reached from `reference` through its pairs.
+fn chain(lines: &[LogLine], between: &BTreeMap<(u32, u32), Vec<(usize, usize)>>, reference: u32) -> BTreeMap<u32, Skew> {
     let mut out: BTreeMap<u32, Skew> = BTreeMap::new();
-    out.insert(reference, Skew { sid: reference, reference, offset_ms: 0, lower_ms: None, upper_ms: None, pairs: Vec::new() });
-    let mut queue = vec![reference];
-    while let Some(x) = queue.first().copied() {
-        queue.remove(0);
+    out.insert(reference, unpaired(reference, reference));
+    let mut queue = std::collections::VecDeque::from([reference]);
+    while let Some(x) = queue.pop_front() {
         let off_x = out[&x].offset_ms;
-        for (&(a, b), prs) in &between {
-            let y = if a == x { b } else if b == x { a } else { continue };
+        for (&(a, b), prs) in between {
+            let y = if a == x {
+                b
+            } else if b == x {
+                a
+            } else {
+                continue;
+            };
             if out.contains_key(&y) {
                 continue;
             }
@@ -170,25 +153,77 @@ pub fn estimate(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<Skew> {
                 } else {
                     lo = Some(lo.map_or(-delta, |l| l.max(-delta)));
                 }
-                evidence.push(SkewPair { send: s, receive: r, delta_ms: delta });
+                evidence.push(SkewPair {
+                    send: s,
+                    receive: r,
+                    delta_ms: delta,
+                });
             }
             let rel = match (lo, hi) {
                 (Some(l), Some(h)) if l > h => (l + h).div_euclid(2),
                 (l, h) => 0i64.max(l.unwrap_or(i64::MIN)).min(h.unwrap_or(i64::MAX)),
             };
-            out.insert(y, Skew {
-                sid: y,
-                reference,
-                offset_ms: off_x + rel,
-                lower_ms: lo.map(|l| off_x + l),
-                upper_ms: hi.map(|h| off_x + h),
-                pairs: evidence,
-            });
-            queue.push(y);
+            out.insert(
+                y,
+                Skew {
+                    sid: y,
+                    reference,
+                    offset_ms: off_x + rel,
+                    lower_ms: lo.map(|l| off_x + l),
+                    upper_ms: hi.map(|h| off_x + h),
+                    pairs: evidence,
+                },
+            );
+            queue.push_back(y);
         }
     }
+    out
+}
+
+fn unpaired(sid: u32, reference: u32) -> Skew {
+    Skew {
+        sid,
+        reference,
+        offset_ms: 0,
+        lower_ms: None,
+        upper_ms: None,
+        pairs: Vec::new(),
+    }
+}
+
+/// Each server's offset against the reference: of the servers with pairs,
+/// the one whose clock needs the least correction of the others (sum of
+/// offsets), then one that led an epoch, then the lower sid.
+pub fn estimate(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<Skew> {
+    let sids: BTreeSet<u32> = lines.iter().map(|l| l.sid).collect();
+    let Some(&first) = sids.iter().next() else {
+        return Vec::new();
+    };
+    let mut between: BTreeMap<(u32, u32), Vec<(usize, usize)>> = BTreeMap::new();
+    for (s, r) in pairs(lines, evs) {
+        let (a, b) = (lines[s].sid, lines[r].sid);
+        if a != b {
+            between.entry((a.min(b), a.max(b))).or_default().push((s, r));
+        }
+    }
+    let led: BTreeSet<u32> = evs
+        .iter()
+        .filter(|(_, e)| matches!(e, EventKind::Established { .. }))
+        .map(|(i, _)| lines[*i].sid)
+        .collect();
+    let paired: BTreeSet<u32> = between.keys().flat_map(|&(a, b)| [a, b]).collect();
+    let mut out = paired
+        .iter()
+        .map(|&r| chain(lines, &between, r))
+        .min_by_key(|m| {
+            let r = m.values().next().map_or(0, |k| k.reference);
+            let cost: i64 = m.values().map(|k| k.offset_ms.abs()).sum();
+            (cost, !led.contains(&r), r)
+        })
+        .unwrap_or_default();
+    let reference = out.values().next().map_or(first, |k| k.reference);
     for &s in &sids {
-        out.entry(s).or_insert(Skew { sid: s, reference, offset_ms: 0, lower_ms: None, upper_ms: None, pairs: Vec::new() });
+        out.entry(s).or_insert_with(|| unpaired(s, reference));
     }
     out.into_values().collect()
 }
