@@ -200,22 +200,28 @@ fn ensemble(v: &View, had_cfg: bool, plan: &mut Plan) -> Ensemble {
         })
         .take(3)
         .collect();
+    let rolls = snap_count_from_rolls(v);
+    let snap_count = s.snap_count.or(rolls.as_ref().map(|r| r.0));
+    let snap_words = match (s.snap_count, &rolls) {
+        (Some(n), _) => format!("{n} from zoo.cfg"),
+        (None, Some((n, _))) => format!(
+            "about {n}, from the txn-log rolls (`Creating new log file`: a log rolls after snapCount/2 to snapCount txns, and the most txns one file held was {n})"
+        ),
+        (None, None) => "100000 (ZooKeeper's default: it does not log snapCount, and too few log rolls show it)".into(),
+    };
+    let mut cites = settings_lines;
+    cites.extend(rolls.iter().flat_map(|r| r.1.iter().copied()));
     plan.infer(
         "settings",
         format!(
-            "tickTime {} ms, initLimit {}, syncLimit {} from {}; snapCount {}.",
+            "tickTime {} ms, initLimit {}, syncLimit {} from {}; snapCount {snap_words}.",
             s.tick(),
             s.init_limit(),
             s.sync_limit(),
             s.limits_from,
-            s.snap_count.map_or(
-                "100000 (ZooKeeper's default: it does not log snapCount; give zoo.cfg to set it)"
-                    .into(),
-                |n| format!("{n} from zoo.cfg")
-            )
         ),
         v,
-        &settings_lines,
+        &cites,
     );
     Ensemble {
         participants,
@@ -224,13 +230,44 @@ fn ensemble(v: &View, had_cfg: bool, plan: &mut Plan) -> Ensemble {
         init_limit: s.init_limit(),
         sync_limit: s.sync_limit(),
         commit_log_count: s.commit_log_count.unwrap_or(500),
-        snap_count: s.snap_count.unwrap_or(100_000),
+        snap_count: snap_count.unwrap_or(100_000),
         variants: Vec::new(),
         snapshot_size_factor_pct: s.snapshot_size_factor_pct.unwrap_or(33),
         initial_zxid_counter: 0,
         autopurge_snap_retain_count: 3,
         autopurge_purge_interval: 0,
     }
+}
+
+/// snapCount from the txn-log rolls (`FileTxnLog`'s `Creating new log
+/// file: log.<first zxid>`): `SyncRequestProcessor` rolls after
+/// snapCount/2 + a random share of snapCount/2 txns, so the most txns
+/// one file of an epoch held is close to snapCount. Needs three rolls of
+/// one server in one epoch; returns the estimate and its two lines.
+fn snap_count_from_rolls(v: &View) -> Option<(u64, Vec<usize>)> {
+    let mut best: Option<(u64, Vec<usize>)> = None;
+    for &sid in &v.sids {
+        let rolls: Vec<(usize, u64)> = v
+            .of_sid(sid)
+            .filter_map(|p| {
+                let t = &v.lines[p].text;
+                t.starts_with("Creating new log file: log.")
+                    .then(|| super::evidence::hex_after(t, "log."))
+                    .flatten()
+                    .map(|z| (p, z))
+            })
+            .collect();
+        if rolls.len() < 3 {
+            continue;
+        }
+        for w in rolls.windows(2) {
+            let ((p, a), (q, b)) = (w[0], w[1]);
+            if a >> 32 == b >> 32 && b > a && best.as_ref().is_none_or(|x| b - a > x.0) {
+                best = Some((b - a, vec![p, q]));
+            }
+        }
+    }
+    best
 }
 
 /// Position of the first `LOOKING` of the JVM starting at `first`.

@@ -90,10 +90,9 @@ pub fn gaps<L: FactLine>(leaders: &[LeaderFact], lines: &[L], ended: &[Ended]) -
         let (old, new) = (&pair[0], &pair[1]);
         let window = |t: i64| t >= old.established_ms && t <= new.established_ms;
         let mut ends: Vec<(i64, String)> = Vec::new();
-        if let Some(f) = ended
-            .iter()
-            .find(|f| f.sid == old.sid && window(f.at_ms) && (f.kind == "crash" || f.kind == "pause"))
-        {
+        if let Some(f) = ended.iter().find(|f| {
+            f.sid == old.sid && window(f.at_ms) && (f.kind == "crash" || f.kind == "pause")
+        }) {
             ends.push((f.at_ms, format!("s{} {}", f.sid, f.kind)));
         }
         for l in lines.iter().filter(|l| window(l.at_ms())) {
@@ -160,7 +159,10 @@ pub fn syncs<L: FactLine>(lines: &[L]) -> Vec<SyncFact> {
         let learner = l.sid();
         // The leader's lines up to the learner's millisecond: two logs'
         // lines of one millisecond sort in no causal order.
-        let end = i + lines[i..].iter().take_while(|x| x.at_ms() == l.at_ms()).count();
+        let end = i + lines[i..]
+            .iter()
+            .take_while(|x| x.at_ms() == l.at_ms())
+            .count();
         let start = lines[..end].iter().rposition(|x| {
             x.sid() != learner
                 && x.text().starts_with("Synchronizing with Learner sid:")

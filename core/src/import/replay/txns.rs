@@ -163,7 +163,7 @@ fn epoch_end(est: &[Est], k: usize, eps: &[Episode]) -> u64 {
 }
 
 /// A client able to write at `at` (its server up and on the majority
-/// side): the latest opened; none: the builtin client.
+/// side): the latest opened.
 fn writer<'a>(
     clients: &'a [Client],
     at: u64,
@@ -187,15 +187,14 @@ fn writer<'a>(
             Some(s) => c.owner == s,
             None => !blocked(c.owner),
         })
-        .last()
+        .max_by_key(|c| c.created)
 }
 
 /// Every session, close and write of the replay.
 pub fn sessions_and_writes(v: &View, eps: &[Episode], plan: &mut Plan) {
-    let (clients, mut session_txns) = sessions(v, plan);
+    let (mut clients, mut session_txns) = sessions(v, plan);
     let obs = observations(v);
     let est = v.established();
-    let mut builtin_used = false;
     for (k, e) in est.iter().enumerate() {
         let end = epoch_end(&est, k, eps);
         let mine: Vec<&Obs> = obs
@@ -251,12 +250,36 @@ pub fn sessions_and_writes(v: &View, eps: &[Episode], plan: &mut Plan) {
                     .max()
                     .unwrap_or(prev_t + 1);
                 let at = floor.min(end.saturating_sub(1)).min(o.at).max(prev_t + 1);
-                let w = writer(&clients, at, eps, None);
+                let mut w = writer(&clients, at, eps, None).map(|c| c.name.clone());
                 let mut count = writes;
-                if w.is_none() && !builtin_used {
-                    builtin_used = true;
-                    count = count.saturating_sub(1); // its own session's txn
+                if w.is_none() {
+                    // No session known yet: a client of the replay's own,
+                    // on this epoch's leader; its session is one of the txns.
+                    let name = format!("r{}", clients.len() + 1);
+                    let inf = plan.infer(
+                        "session",
+                        format!("Client {name} (the replay's own: no session of the logs was open) opens a session on leader {} at {} to make the writes below; its session is one of their txns.", e.sid, dur(at)),
+                        v,
+                        &[o.pos],
+                    );
+                    plan.act(
+                        at,
+                        ActionKind::Connect {
+                            client: name.clone(),
+                            server: ServerRef::Sid(e.sid),
+                            session_timeout_ms: None,
+                        },
+                        inf,
+                    );
                     session_txns.push(at);
+                    count -= 1;
+                    clients.push(Client {
+                        name: name.clone(),
+                        owner: e.sid,
+                        created: at,
+                        closed: None,
+                    });
+                    w = Some(name);
                 }
                 let inf = plan.infer(
                     "writes",
@@ -269,7 +292,7 @@ pub fn sessions_and_writes(v: &View, eps: &[Episode], plan: &mut Plan) {
                         dur(o.at),
                         n - writes,
                         count,
-                        w.map_or("ZabLab's own client", |c| c.name.as_str()),
+                        w.as_deref().unwrap_or("-"),
                         dur(at)
                     ),
                     v,
@@ -279,7 +302,7 @@ pub fn sessions_and_writes(v: &View, eps: &[Episode], plan: &mut Plan) {
                     plan.act(
                         at,
                         ActionKind::Write {
-                            client: w.map(|c| c.name.clone()),
+                            client: w.clone(),
                             count,
                             op: None,
                             path: None,
