@@ -93,3 +93,21 @@ fn explore() {
         let _ = Scenario::from_json;
     }
 }
+
+#[test]
+#[ignore]
+fn debug_one() {
+    let run = std::env::var("RUN").unwrap();
+    let imp = load(&run);
+    let r = replay_scenario(&imp);
+    println!("{}", r.scenario.to_json());
+    let mut sim = zablab_core::Simulation::new(r.scenario.clone()).unwrap();
+    sim.run_to_end();
+    for l in sim.log() {
+        let t = &l.text;
+        if t.contains("Synchroniz") || t.contains("Sending") || t.contains("TRUNC") || t.contains("Have quorum") || t.contains("Getting") || t.contains("xpir") || t.contains("Shutdown called") || t.contains("Truncat") {
+            println!("{}", l.render());
+        }
+    }
+    println!("{:?}", sim.summary().action_errors);
+}

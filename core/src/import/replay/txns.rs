@@ -113,7 +113,9 @@ fn sessions(v: &View, plan: &mut Plan) -> (Vec<Client>, Vec<u64>) {
                 },
                 inf,
             );
-            txn_at.push(l.at);
+            // Its txn: a follower's `Got zxid` for it may precede the
+            // `Committing` line, so it counts from the connect.
+            txn_at.push(at);
             clients.push(Client {
                 name,
                 owner,
