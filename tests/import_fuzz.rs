@@ -103,7 +103,16 @@ fn generate(rng: &mut Pcg32, corpus: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-const NAMES: &[&str] = &["s1/zookeeper.log", "zookeeper-2.log.1", "zoo.cfg", "x", "srvr.txt", "node3/log.gz"];
+const NAMES: &[&str] = &[
+    "s1/zookeeper.log",
+    "zookeeper-2.log.1",
+    "zoo.cfg",
+    "x",
+    "srvr.txt",
+    "node3/log.gz",
+    "s1/data/myid",
+    "s1/data/version-2/log.100000001",
+];
 
 /// The same files fed in random slices, interleaved.
 fn fed_in_pieces(rng: &mut Pcg32, files: &[InputFile]) -> Import {
