@@ -84,6 +84,5 @@ pub fn import(files: &[InputFile]) -> Import {
     im.finish()
 }
 
-
 #[cfg(test)]
 mod tests;
