@@ -325,3 +325,48 @@ fn debug_one() {
     }
     println!("{:?}", sim.summary().action_errors);
 }
+
+/// `zablab import --diagnose --replay OUT.json`: the diagnosis printed,
+/// the replay written as a scenario `zablab run` plays.
+#[test]
+fn the_command_line_diagnoses_and_writes_the_replay() {
+    let out_file = std::env::temp_dir().join(format!("zablab-replay-{}.json", std::process::id()));
+    let bin = env!("CARGO_BIN_EXE_zablab");
+    let o = std::process::Command::new(bin)
+        .args([
+            "import",
+            "tests/real-zk/runs/kill-leader-after-writes",
+            "--diagnose",
+            "--replay",
+        ])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains(
+            "[CRIT] server_down (server 2, now): Server 2 (the leader) stopped at about 7.86 s"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("evidence: s1 at "), "{stdout}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("crash: Server 2 crashes at 7.86 s"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    Scenario::from_json(&text).unwrap();
+    let run = std::process::Command::new(bin)
+        .arg("run")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&out_file).ok();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+}
