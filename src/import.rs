@@ -19,6 +19,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::fmt::Write;
+
 use serde_json::{json, Value};
 use zablab_core::import::files;
 use zablab_core::import::line::format_stamp;
@@ -70,13 +72,12 @@ fn feed(im: &mut Importer, index: usize, path: &Path) -> Result<(), String> {
     let mut file = File::open(path).map_err(|e| e.to_string())?;
     let mut magic = [0u8; 2];
     let n = file.read(&mut magic).map_err(|e| e.to_string())?;
-    drop(file);
-    let file = File::open(path).map_err(|e| e.to_string())?;
     let gz = n == 2 && magic == [0x1f, 0x8b];
+    let whole = std::io::Cursor::new(magic[..n].to_vec()).chain(file);
     let mut reader: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
+        Box::new(flate2::read::MultiGzDecoder::new(whole))
     } else {
-        Box::new(file)
+        Box::new(whole)
     };
     let mut buf = vec![0u8; SLICE];
     loop {
@@ -293,8 +294,16 @@ fn describe(kind: &EventKind) -> Option<String> {
 /// The text output: files and servers, skew, a timeline (leaders, syncs,
 /// starts, step-downs, faults seen), gaps, unknown lines, problems.
 pub fn text(imp: &Import, s: &Summary) -> String {
-    use std::fmt::Write;
     let mut o = String::new();
+    files_text(&mut o, imp);
+    skew_text(&mut o, imp);
+    timeline_text(&mut o, imp, s);
+    rest_text(&mut o, imp, s);
+    o
+}
+
+/// What was read: files, servers, zoo.cfg, 4lw.
+fn files_text(o: &mut String, imp: &Import) {
     let t0 = start_ms(imp);
     let logs = imp
         .files
@@ -354,6 +363,10 @@ pub fn text(imp: &Import, s: &Summary) -> String {
             f.zxid.map_or("?".into(), |z| format!("0x{z:x}"))
         );
     }
+}
+
+/// Each server's clock offset and its evidence.
+fn skew_text(o: &mut String, imp: &Import) {
     if imp.skew.len() > 1 {
         let _ = writeln!(
             o,
@@ -373,6 +386,11 @@ pub fn text(imp: &Import, s: &Summary) -> String {
             );
         }
     }
+}
+
+/// Leaders, syncs and the events worth a line, in time order.
+fn timeline_text(o: &mut String, imp: &Import, s: &Summary) {
+    let t0 = start_ms(imp);
     let _ = writeln!(o, "timeline:");
     let mut entries: Vec<(i64, u32, String)> = Vec::new();
     for l in &s.leaders {
@@ -411,6 +429,11 @@ pub fn text(imp: &Import, s: &Summary) -> String {
     for (t, sid, d) in entries {
         let _ = writeln!(o, "  {:>10}  s{sid}  {d}", at(t, t0));
     }
+}
+
+/// The time without a leader, data files not read, unknown lines.
+fn rest_text(o: &mut String, imp: &Import, s: &Summary) {
+    let t0 = start_ms(imp);
     for g in &s.gaps {
         let _ = writeln!(
             o,
@@ -442,8 +465,4 @@ pub fn text(imp: &Import, s: &Summary) -> String {
             let _ = writeln!(o, "  line {}: {}", l.line_no, l.text);
         }
     }
-    for p in &imp.problems {
-        let _ = writeln!(o, "problem: {}", p.message);
-    }
-    o
 }
