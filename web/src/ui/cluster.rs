@@ -16,7 +16,6 @@
 //! highlight), never the simulation's internals.
 
 mod labels;
-mod size;
 
 use yew::prelude::*;
 use zablab_core::proto::Sid;
@@ -25,6 +24,7 @@ use zablab_core::sim::MsgDetail;
 use zablab_core::lesson::Highlight;
 use zablab_core::sim::RecipeView;
 
+use super::observed;
 use super::widgets::holder_mark;
 use super::PanelProps;
 use crate::captions::{Label, Options, Owner, Role};
@@ -118,7 +118,7 @@ struct Pointer {
 #[component]
 pub fn Cluster(p: &PanelProps) -> Html {
     let svg = use_node_ref();
-    let measured = size::use_size(svg.clone());
+    let measured = observed::use_observed_size(svg.clone(), |w, h| w >= 1.0 && h >= 1.0);
     let pointer = Pointer {
         focus: use_state(|| None::<Sid>),
         hover: use_state(|| None::<u64>),
@@ -189,19 +189,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
         Owner::Server(sid) => label_node(lb, zxid_mark(sid)),
         _ => label_node(lb, false),
     });
-    let summary = trf(
-        l,
-        T::ClusterSummary,
-        &[
-            &scene.servers.len().to_string(),
-            &sim.established_leader().map_or_else(
-                || tr(l, T::NoLeader).to_string(),
-                |s| trf(l, T::ServerN, &[&s.to_string()]),
-            ),
-            &(scene.messages.len() + scene.held.iter().map(|h| h.msgs.len()).sum::<usize>())
-                .to_string(),
-        ],
-    );
+    let summary = summary_text(l, sim, &scene);
     let batched = m.playing && scene.messages.len() > layout::MESSAGES_ONE_BY_ONE && !lesson_focus;
     html! {
         <figure class="cluster-wrap">
@@ -218,6 +206,24 @@ pub fn Cluster(p: &PanelProps) -> Html {
             <figcaption class="visually-hidden" data-testid="cluster-summary">{ summary }</figcaption>
         </figure>
     }
+}
+
+/// The cluster in one sentence for a screen reader: servers, the leader,
+/// messages in flight (held ones included).
+fn summary_text(l: Lang, sim: &zablab_core::Simulation, scene: &Scene) -> String {
+    trf(
+        l,
+        T::ClusterSummary,
+        &[
+            &scene.servers.len().to_string(),
+            &sim.established_leader().map_or_else(
+                || tr(l, T::NoLeader).to_string(),
+                |s| trf(l, T::ServerN, &[&s.to_string()]),
+            ),
+            &(scene.messages.len() + scene.held.iter().map(|h| h.msgs.len()).sum::<usize>())
+                .to_string(),
+        ],
+    )
 }
 
 /// A link (election mesh, quorum connection, or a fault); its mark, if
