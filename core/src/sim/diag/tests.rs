@@ -543,6 +543,9 @@ fn every_kind_is_documented() {
         // Covered by tests/recipes.rs (the hazard presets).
         "lock_fencing",
         "sync_not_linearizable",
+        // Imported logs only: core/src/import/diagnose/tests.rs and
+        // tests/import_replay.rs (stale-log-after-snap-5).
+        "digest_mismatch",
     ];
     let kinds: Vec<&str> = crate::diagnosis::KINDS.iter().map(|k| k.0).collect();
     assert_eq!(kinds, ids);
