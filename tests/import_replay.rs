@@ -383,3 +383,28 @@ fn the_command_line_diagnoses_and_writes_the_replay() {
         String::from_utf8_lossy(&run.stdout)
     );
 }
+
+/// ZooKeeper's own data-inconsistency signal in a real run: the finding's
+/// stale-log run logs a digest mismatch on s1 (docs/FINDINGS.md).
+#[test]
+fn a_real_digest_mismatch_is_named_on_its_server() {
+    for (run, sid) in [
+        ("stale-log-after-snap-5", 1),
+        ("stale-log-restarted-after-snap", 1),
+    ] {
+        let imp = load(run);
+        let d = diagnose(&imp);
+        let f = d
+            .iter()
+            .find(|f| f.id == "digest_mismatch")
+            .unwrap_or_else(|| panic!("{run}"));
+        assert_eq!(f.server, Some(sid), "{run}");
+        assert!(f.cites.iter().all(|&i| imp.lines[i].sid == sid), "{run}");
+        assert!(
+            f.cites
+                .iter()
+                .any(|&i| imp.lines[i].text.contains("Digests are not matching")),
+            "{run}"
+        );
+    }
+}
