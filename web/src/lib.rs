@@ -30,6 +30,7 @@ pub mod captions;
 pub mod course;
 pub mod engine;
 pub mod i18n;
+pub mod imported;
 pub mod keys;
 pub mod layout;
 pub mod math;

@@ -137,6 +137,8 @@ impl Model {
             Some("course")
         } else if self.setup_open {
             Some("setup")
+        } else if self.import.open {
+            Some("import")
         } else if self.welcome {
             Some("welcome")
         } else {
@@ -149,6 +151,7 @@ impl Model {
             Some("help") => self.help = false,
             Some("course") => self.course_open = false,
             Some("setup") => self.setup_open = false,
+            Some("import") => self.import.open = false,
             Some(_) => self.welcome = false,
             None => self.notice = None,
         }

@@ -13,6 +13,9 @@
 //! - the side panel (`side.rs`) and its tabs: `server.rs`, `network.rs`,
 //!   `clients.rs`, `log.rs` (with `real_log.rs`: a real ensemble's lines
 //!   beside the simulated ones), `invariants.rs`, `diagnosis.rs`;
+//! - `import.rs`: the "Import logs" dialog (drop zone, picker, progress,
+//!   the files and their servers, what could not be read); an imported
+//!   run is drawn by the same components, from `crate::imported`;
 //! - `widgets.rs`: the small pieces they share; `marks.rs`: the timeline
 //!   marks' kinds and shapes (the timeline and the legend draw them).
 //!
@@ -35,6 +38,8 @@ mod diagnosis;
 mod diagram;
 mod header;
 mod help;
+mod import;
+mod imported;
 mod invariants;
 mod lesson;
 mod log;
@@ -53,6 +58,8 @@ pub use course::course_dialog;
 pub use diagram::Diagram;
 pub use header::Header;
 pub use help::help;
+pub use import::{import_dialog, ImportActions};
+pub use imported::stage as imported_stage;
 pub use lesson::LessonPanel;
 pub use side::SidePanel;
 pub use transport::Transport;
