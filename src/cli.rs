@@ -316,10 +316,19 @@ pub struct ConformArgs {
     /// Where each run's directory is made.
     #[arg(long, value_name = "DIR", default_value = "target/conform")]
     pub out: PathBuf,
+    /// Play a diverging scenario again, up to N more times; it agrees when
+    /// a later play does (the first play's divergences are still printed).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = whole_u32)]
+    pub reruns: u32,
 }
 
 fn whole(v: &str) -> Result<u64, String> {
     v.parse::<u64>()
+        .map_err(|_| "needs a whole number".to_string())
+}
+
+fn whole_u32(v: &str) -> Result<u32, String> {
+    v.parse::<u32>()
         .map_err(|_| "needs a whole number".to_string())
 }
 

@@ -14,6 +14,13 @@
 //!    (`compare.rs`), the table on stdout and `report.md`/`report.json`
 //!    beside the servers' logs (`render.rs`).
 //!
+//! With `--reruns N`, a scenario that diverges is played again (a new run
+//! directory each time), up to N more times: it agrees when a later play
+//! agrees, and the first play's divergences are still printed
+//! (`conform: agreed on a rerun after diverging: …`): a real ensemble's
+//! timing is its own, and CI must not go red on one unlucky schedule, nor
+//! hide one that keeps coming back.
+//!
 //! Exit codes: 0 every scenario agrees, 1 a divergence (each named), 2 bad
 //! input, a machine that cannot run a real ensemble, or a run interrupted.
 //!
@@ -69,23 +76,29 @@ pub fn conform(a: &ConformArgs) -> Result<ExitCode, Usage> {
         eprintln!("zablab conform: {line}");
     }
     let mut diverged = Vec::new();
+    let mut flaky = Vec::new();
     for (file, s, text) in &scenarios {
-        let dir = run_dir(&root, file);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Usage(format!("cannot create {}: {e}", dir.display())))?;
-        let _ = std::fs::write(dir.join("scenario.json"), text);
-        match one(file, s, &dir, netem) {
-            Ok(0) => {}
-            Ok(n) => diverged.push(format!(
-                "{}: {n} divergence(s) (report: {})",
-                file.display(),
-                dir.join("report.md").display()
-            )),
-            Err(e) if procs::stop_requested() => {
-                return Err(Usage(format!("{}: {e}", file.display())));
+        let mut first: Option<String> = None;
+        for attempt in 0..=a.reruns {
+            let found = play(&root, file, s, text, netem)?;
+            let named = found.map(|(d, dir)| name(file, &d, &dir));
+            match (named, attempt == a.reruns) {
+                (None, _) => {
+                    if let Some(f) = first.take() {
+                        flaky.push(f);
+                    }
+                    break;
+                }
+                (Some(n), true) => diverged.push(n),
+                (Some(n), false) => {
+                    println!("conform: diverged, playing it again: {n}");
+                    first.get_or_insert(n);
+                }
             }
-            Err(e) => return Err(Usage(format!("{}: cannot run: {e}", file.display()))),
         }
+    }
+    for f in &flaky {
+        println!("conform: agreed on a rerun after diverging: {f}");
     }
     for d in &diverged {
         println!("conform: diverges: {d}");
@@ -103,6 +116,39 @@ pub fn conform(a: &ConformArgs) -> Result<ExitCode, Usage> {
     }
 }
 
+/// One play of a scenario in a run directory of its own: its divergences
+/// (none: `None`) and that directory.
+fn play(
+    root: &Path,
+    file: &Path,
+    s: &Scenario,
+    text: &str,
+    netem: bool,
+) -> Result<Option<(Vec<String>, PathBuf)>, Usage> {
+    let dir = run_dir(root, file);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Usage(format!("cannot create {}: {e}", dir.display())))?;
+    let _ = std::fs::write(dir.join("scenario.json"), text);
+    match one(file, s, &dir, netem) {
+        Ok(d) if d.is_empty() => Ok(None),
+        Ok(d) => Ok(Some((d, dir))),
+        Err(e) if procs::stop_requested() => Err(Usage(format!("{}: {e}", file.display()))),
+        Err(e) => Err(Usage(format!("{}: cannot run: {e}", file.display()))),
+    }
+}
+
+/// `FILE: N divergence(s): first; second (report: DIR/report.md)`: each
+/// divergence named on the line a CI log's tail keeps.
+fn name(file: &Path, divergences: &[String], dir: &Path) -> String {
+    format!(
+        "{}: {} divergence(s): {} (report: {})",
+        file.display(),
+        divergences.len(),
+        divergences.join("; "),
+        dir.join("report.md").display()
+    )
+}
+
 /// `root/<UTC time>-<file stem>`.
 fn run_dir(root: &Path, file: &Path) -> PathBuf {
     let secs = std::time::SystemTime::now()
@@ -114,9 +160,8 @@ fn run_dir(root: &Path, file: &Path) -> PathBuf {
     root.join(format!("{secs}-{stem}"))
 }
 
-/// One scenario: both runs, the comparison, the reports. The number of
-/// divergences.
-fn one(file: &Path, s: &Scenario, dir: &Path, netem: bool) -> Result<usize, String> {
+/// One scenario: both runs, the comparison, the reports. Its divergences.
+fn one(file: &Path, s: &Scenario, dir: &Path, netem: bool) -> Result<Vec<String>, String> {
     let sim = simrun::run(s)?;
     let real = real::run(s, dir, &sim.ready, &sim.attach)?;
     let cmp = compare::compare(s, &real, &sim);
@@ -134,5 +179,5 @@ fn one(file: &Path, s: &Scenario, dir: &Path, netem: bool) -> Result<usize, Stri
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("report.json"), json).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("report.md"), render::markdown(&report)).map_err(|e| e.to_string())?;
-    Ok(cmp.divergences.len())
+    Ok(cmp.divergences)
 }
