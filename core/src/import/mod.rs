@@ -16,6 +16,8 @@
 //! never panics on any input; feeding a file in any split gives the same
 //! [`Import`] as feeding it whole. Decompression (`.gz`) is the caller's.
 
+pub mod events;
+pub mod line;
 pub mod model;
 
 pub use model::*;

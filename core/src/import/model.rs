@@ -268,6 +268,10 @@ pub enum EventKind {
     /// A learner's `Exception when following the leader` / `… observing
     /// the leader`, with the cause from its stack trace.
     LostLeader { cause: String },
+    /// A leader's `Unexpected exception in LearnerHandler` or `*******
+    /// GOODBYE …`: the link to a learner ended (`cause`: the stack trace's
+    /// first line).
+    LearnerGone { learner: Option<u32>, cause: String },
     /// `Disconnected from leader (with address: …). Was connected for Nms.`
     Disconnected { connected_ms: Option<u64> },
     /// `java.net.SocketTimeoutException: Read timed out` under a line
@@ -279,8 +283,11 @@ pub enum EventKind {
     CannotOpenChannel { peer: u32 },
     /// `Got zxid 0x… expected 0x…` (a learner's log has a hole).
     ZxidGap { got: u64, expected: u64 },
-    /// `Established session 0x… with negotiated timeout N for client …`.
-    SessionCreated { id: u64, timeout_ms: u64 },
+    /// `Established session 0x… with negotiated timeout N for client …`
+    /// (3.5), `Committing global session 0x…` (3.6+, no timeout logged).
+    SessionCreated { id: u64, timeout_ms: Option<u64> },
+    /// `Submitting global closeSession request for session 0x…`.
+    SessionClosed { id: u64 },
     /// `Expiring session 0x…, timeout of Nms exceeded`.
     SessionExpired { id: u64, timeout_ms: u64 },
     /// `fsync-ing the write ahead log in SyncThread:N took Nms which will
