@@ -63,8 +63,8 @@ pub enum AppMsg {
     CourseIndex(Result<Vec<String>, String>),
     /// Logs dropped or picked in "Import logs" (`app/import.rs`).
     ImportFiles(Vec<web_sys::File>),
-    /// The user said which server a file is.
-    ImportSid(String, Option<u32>),
+    /// The user said which server file `index` is.
+    ImportSid(usize, Option<u32>),
     ImportForget,
 }
 
@@ -397,8 +397,8 @@ impl Component for App {
                 self.import_files(ctx, files);
                 false
             }
-            AppMsg::ImportSid(name, sid) => {
-                self.import_sid(ctx, &name, sid);
+            AppMsg::ImportSid(i, sid) => {
+                self.import_sid(ctx, i, sid);
                 false
             }
             AppMsg::ImportForget => {

@@ -44,19 +44,21 @@ impl App {
     /// again into one import.
     pub(super) fn import_files(&mut self, ctx: &Context<Self>, added: Vec<web_sys::File>) {
         for f in added {
-            // The same file twice (picked again): the newer copy only.
-            self.imports.files.retain(|(g, _)| g.name() != f.name());
+            // The same file picked again (name, size and date): once.
+            // Three servers' `zookeeper.log` share a name and are kept.
+            let same = |g: &web_sys::File| {
+                g.name() == f.name() && g.size() == f.size() && g.last_modified() == f.last_modified()
+            };
+            self.imports.files.retain(|(g, _)| !same(g));
             self.imports.files.push((f, None));
         }
         self.read_imports(ctx);
     }
 
-    /// The user said which server a file is.
-    pub(super) fn import_sid(&mut self, ctx: &Context<Self>, name: &str, sid: Option<u32>) {
-        for (f, s) in &mut self.imports.files {
-            if f.name() == name {
-                *s = sid;
-            }
+    /// The user said which server file `index` (in the order given) is.
+    pub(super) fn import_sid(&mut self, ctx: &Context<Self>, index: usize, sid: Option<u32>) {
+        if let Some((_, s)) = self.imports.files.get_mut(index) {
+            *s = sid;
         }
         self.read_imports(ctx);
     }

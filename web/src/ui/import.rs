@@ -24,8 +24,8 @@ use crate::model::{ImportMsg, Model, Msg};
 pub struct ImportActions {
     /// Files dropped or picked (added to those already read).
     pub files: Callback<Vec<web_sys::File>>,
-    /// A file's server, as the user says (None: let the import find it).
-    pub sid: Callback<(String, Option<u32>)>,
+    /// File `i`'s server, as the user says (None: let the import find it).
+    pub sid: Callback<(usize, Option<u32>)>,
     /// Forget every file.
     pub forget: Callback<()>,
 }
@@ -162,7 +162,7 @@ fn files_table(m: &Model, act: &ImportActions) -> Html {
     let Some(run) = m.imported.as_ref().filter(|_| m.import.reading.is_none()) else {
         return Html::default();
     };
-    let rows = run.import.files.iter().map(|f| {
+    let rows = run.import.files.iter().enumerate().map(|(i, f)| {
         let logs = matches!(f.kind, FileKind::Log { .. });
         html! {
             <tr data-testid="import-file">
@@ -170,7 +170,7 @@ fn files_table(m: &Model, act: &ImportActions) -> Html {
                 <td>{ kind_text(l, &f.kind) }</td>
                 <td>
                     if logs {
-                        { sid_picker(l, run, &f.name, f.sid, f.sid_from, &act.sid) }
+                        { sid_picker(l, run, (i, &f.name), (f.sid, f.sid_from), &act.sid) }
                         <span class="hint">{ sid_from(l, f.sid_from, f.sid) }</span>
                     }
                 </td>
@@ -193,19 +193,18 @@ fn files_table(m: &Model, act: &ImportActions) -> Html {
 fn sid_picker(
     l: Lang,
     run: &Imported,
-    name: &str,
-    sid: u32,
-    from: SidSource,
-    emit: &Callback<(String, Option<u32>)>,
+    (index, name): (usize, &str),
+    (sid, from): (u32, SidSource),
+    emit: &Callback<(usize, Option<u32>)>,
 ) -> Html {
     let mut sids: Vec<u32> = (1..=9).chain(run.sids.iter().copied()).collect();
     zablab_core::sorting::sort(&mut sids);
     sids.dedup();
     let onchange = {
-        let (emit, name) = (emit.clone(), name.to_string());
+        let emit = emit.clone();
         Callback::from(move |e: Event| {
             let v = super::widgets::input_value(&e).parse().ok();
-            emit.emit((name.clone(), v));
+            emit.emit((index, v));
         })
     };
     let known = from != SidSource::Unknown;
