@@ -123,6 +123,10 @@ pub const KINDS: &[(&str, &str)] = &[
         "sync_not_linearizable",
         "a sync then read returned data older than a completed write (a deposed leader)",
     ),
+    (
+        "digest_mismatch",
+        "a server's data tree digest differs from the one a txn recorded (ZooKeeper's own data-inconsistency signal; imported logs)",
+    ),
 ];
 
 /// How much it matters.
@@ -206,6 +210,11 @@ pub struct Finding {
     /// The findings this cause led to (each with `cause` = this `key`),
     /// folded under it: one card per cause.
     pub consequences: Vec<Finding>,
+    /// A diagnosis of imported logs (`crate::import::diagnose`): the lines
+    /// it rests on, as indices into `Import.lines` (the evidence's order).
+    /// Empty for the simulator's findings, and then not serialized.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<usize>,
 }
 
 impl Finding {
@@ -229,6 +238,7 @@ impl Finding {
             settings: Vec::new(),
             advice: Vec::new(),
             consequences: Vec::new(),
+            cites: Vec::new(),
         }
     }
 

@@ -137,17 +137,29 @@ fn play(
     }
 }
 
-/// `FILE: N divergence(s): first; second (report: DIR/report.md)`: each
-/// divergence named on the line a CI log's tail keeps.
+/// `FILE: N divergence(s): first; second (report: DIR/report.md)`: the
+/// divergences named on the line a CI log's tail keeps (the first
+/// [`NAMED`]; the report has every one).
 fn name(file: &Path, divergences: &[String], dir: &Path) -> String {
+    let mut named = divergences
+        .iter()
+        .take(NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if divergences.len() > NAMED {
+        named.push_str(&format!("; and {} more", divergences.len() - NAMED));
+    }
     format!(
-        "{}: {} divergence(s): {} (report: {})",
+        "{}: {} divergence(s): {named} (report: {})",
         file.display(),
         divergences.len(),
-        divergences.join("; "),
         dir.join("report.md").display()
     )
 }
+
+/// How many divergences a summary line names.
+const NAMED: usize = 4;
 
 /// `root/<UTC time>-<file stem>`.
 fn run_dir(root: &Path, file: &Path) -> PathBuf {

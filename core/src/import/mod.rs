@@ -16,9 +16,13 @@
 //! never panics on any input; feeding a file in any split gives the same
 //! [`Import`] as feeding it whole. Decompression (`.gz`) is the caller's.
 
+pub mod diagnose;
+pub mod episodes;
 pub mod events;
+pub mod evidence;
 pub mod line;
 pub mod model;
+pub mod replay;
 
 pub use model::*;
 

@@ -239,10 +239,7 @@ pub enum EventKind {
     },
     /// A reason line of the leader's decision (`learner` is 0 when the
     /// line does not name it: `Detected gap …`).
-    SyncReason {
-        learner: u32,
-        reason: SyncReason,
-    },
+    SyncReason { learner: u32, reason: SyncReason },
     /// The leader's send: `Sending DIFF zxid=0x… for peer sid: N`,
     /// `Sending TRUNC zxid=0x… for peer sid: N`, `Sending snapshot last
     /// zxid of peer is 0x…, zxid of leader is 0x…` (the learner is the

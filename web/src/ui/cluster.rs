@@ -16,7 +16,6 @@
 //! highlight), never the simulation's internals.
 
 mod labels;
-mod size;
 
 use yew::prelude::*;
 use zablab_core::proto::Sid;
@@ -25,6 +24,7 @@ use zablab_core::sim::MsgDetail;
 use zablab_core::lesson::Highlight;
 use zablab_core::sim::RecipeView;
 
+use super::observed;
 use super::widgets::holder_mark;
 use super::PanelProps;
 use crate::captions::{Label, Options, Owner, Role};
@@ -118,7 +118,7 @@ struct Pointer {
 #[component]
 pub fn Cluster(p: &PanelProps) -> Html {
     let svg = use_node_ref();
-    let measured = size::use_size(svg.clone());
+    let measured = observed::use_observed_size(svg.clone(), |w, h| w >= 1.0 && h >= 1.0);
     let pointer = Pointer {
         focus: use_state(|| None::<Sid>),
         hover: use_state(|| None::<u64>),

@@ -7,11 +7,10 @@
 //! `imported::diagram` (lanes banded by the ZabState its lines give,
 //! arrows where a leader's sync send and its learner's receipt pair up).
 
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::canvas::{self, LEFT};
+use super::observed;
 use super::widgets::input_value;
 use super::Shared;
 use crate::i18n::{tr, trf, Lang, T};
@@ -52,7 +51,9 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     let l = m.lang;
     let (vt, window) = (m.shown_vt(), m.window_ms as f64);
     drop(m);
-    let css_width = use_css_width(canvas.clone());
+    // The canvas's CSS width, 0 before its first report.
+    let css_width =
+        observed::use_observed_size(canvas.clone(), |_, _| true).map_or(0.0, |(w, _)| w);
     use_redraw(canvas.clone(), p.model.clone(), (p.rev, vt), css_width);
 
     let onclick = {
@@ -86,43 +87,6 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             </div>
         </section>
     }
-}
-
-/// The canvas's CSS width, kept by a ResizeObserver (0 before its first
-/// report): reading `clientWidth` in each frame's draw forced a layout of
-/// the page right after Yew's DOM changes (a third of a frame's script
-/// while playing). A change re-renders the component.
-#[hook]
-fn use_css_width(canvas: NodeRef) -> f64 {
-    let css_width = use_mut_ref(|| 0.0_f64);
-    let redraw = use_force_update();
-    {
-        let css_width = css_width.clone();
-        use_effect_with((), move |_| {
-            let observer = canvas.cast::<web_sys::Element>().and_then(|el| {
-                let on_resize =
-                    Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                        let entry: web_sys::ResizeObserverEntry = entries.get(0).unchecked_into();
-                        let w = entry.content_rect().width();
-                        if (w - *css_width.borrow()).abs() > 0.5 {
-                            *css_width.borrow_mut() = w;
-                            redraw.force_update();
-                        }
-                    });
-                let observer =
-                    web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
-                observer.observe(&el);
-                Some((observer, on_resize))
-            });
-            move || {
-                if let Some((observer, _closure)) = observer {
-                    observer.disconnect();
-                }
-            }
-        });
-    }
-    let w = *css_width.borrow();
-    w
 }
 
 /// Draws the diagram after a render that changed the revision, the shown

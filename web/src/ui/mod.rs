@@ -17,11 +17,12 @@
 //!   the files and their servers, what could not be read); an imported
 //!   run is drawn by the same components, from `crate::imported`;
 //! - `widgets.rs`: the small pieces they share; `marks.rs`: the timeline
-//!   marks' kinds and shapes (the timeline and the legend draw them).
+//!   marks' kinds and shapes (the timeline and the legend draw them);
+//!   `observed.rs`: an element's on-screen size (cluster, diagram).
 //!
 //! A new view area is a new file here with its own component or view
-//! function; sibling files never import each other except `widgets` and
-//! `marks`.
+//! function; sibling files never import each other except `widgets`,
+//! `marks` and `observed`.
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -45,6 +46,7 @@ mod lesson;
 mod log;
 mod marks;
 mod network;
+mod observed;
 mod real_log;
 mod seed;
 mod server;

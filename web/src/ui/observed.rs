@@ -1,17 +1,19 @@
-//! The cluster SVG's size on screen, kept by a ResizeObserver: the view
-//! draws in a viewBox of that size, so that a font size in the layout is
-//! the size a person sees. A change re-renders the component; reading the
-//! size in each frame would force a layout of the page after Yew's DOM
-//! changes (see `diagram.rs`'s width).
+//! An element's size on screen, kept by a ResizeObserver, for the views
+//! that draw at the size a person sees (the cluster SVG's viewBox, the
+//! space-time canvas's width). A change re-renders the component; reading
+//! the size in each frame instead (`clientWidth`) forced a layout of the
+//! page right after Yew's DOM changes (a third of a frame's script while
+//! playing). Only reads sizes; draws nothing.
 
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// `(width, height)` in CSS pixels, None before the first report (or when
-/// the element has no box).
+/// `(width, height)` in CSS pixels: None before the first report that
+/// `accept` takes (a report it refuses keeps the last size: e.g. the
+/// cluster ignores a box collapsed to nothing while it is hidden).
 #[hook]
-pub fn use_size(node: NodeRef) -> Option<(f64, f64)> {
+pub fn use_observed_size(node: NodeRef, accept: fn(f64, f64) -> bool) -> Option<(f64, f64)> {
     let size = use_mut_ref(|| None::<(f64, f64)>);
     let redraw = use_force_update();
     {
@@ -23,7 +25,7 @@ pub fn use_size(node: NodeRef) -> Option<(f64, f64)> {
                         let entry: web_sys::ResizeObserverEntry = entries.get(0).unchecked_into();
                         let r = entry.content_rect();
                         let (w, h) = (r.width(), r.height());
-                        if w < 1.0 || h < 1.0 {
+                        if !accept(w, h) {
                             return;
                         }
                         let changed = size
