@@ -571,6 +571,7 @@ table! {
     KnownFsync => "slow fsyncs: {0}", "慢 fsync：{0} 次";
     KnownLast => "Its last line", "它的最后一行";
     KnownTitle => "Server {0}", "服务器 {0}";
+    DiagImported => "What the logs show, from the first line to the last; each finding goes to its moment, each cited line to its own.", "日志显示了什么（从第一行到最后一行）；点击发现跳到它的时刻，点击引用的日志行跳到那一行的时刻。";
     InspectorImported => "What the lines say of each server at this moment", "日志行在这一时刻对每台服务器说了什么";
     LogFind => "Containing", "包含";
     LogFindAria => "Show only lines containing this text", "只显示包含这段文字的行";

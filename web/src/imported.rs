@@ -103,12 +103,16 @@ pub struct Imported {
     pub span_ms: u64,
     /// Servers with lines, ascending (sid 0, unknown, left out).
     pub sids: Vec<u32>,
+    /// What the logs answer (`import::diagnose`), ranked, each finding
+    /// citing its lines; of the whole logs, computed once.
+    pub findings: Vec<zablab_core::diagnosis::Finding>,
     phases: Vec<Vec<Phase>>,
 }
 
 impl Imported {
     pub fn new(import: Import) -> Imported {
         let summary = summary(&import);
+        let findings = zablab_core::import::diagnose::diagnose(&import);
         let origin_ms = import.lines.first().map_or(0, |l| l.at_ms);
         let end = import
             .lines
@@ -130,6 +134,7 @@ impl Imported {
             origin_ms,
             span_ms: (end - origin_ms).max(0) as u64,
             sids,
+            findings,
             phases: Vec::new(),
         };
         run.phases = run.sids.iter().map(|&s| run.phases_of(s)).collect();

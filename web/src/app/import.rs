@@ -47,7 +47,9 @@ impl App {
             // The same file picked again (name, size and date): once.
             // Three servers' `zookeeper.log` share a name and are kept.
             let same = |g: &web_sys::File| {
-                g.name() == f.name() && g.size() == f.size() && g.last_modified() == f.last_modified()
+                g.name() == f.name()
+                    && g.size() == f.size()
+                    && g.last_modified() == f.last_modified()
             };
             self.imports.files.retain(|(g, _)| !same(g));
             self.imports.files.push((f, None));

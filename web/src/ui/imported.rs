@@ -61,12 +61,14 @@ pub fn stage(m: &Model, send: &Callback<Msg>) -> Html {
     let cards = run.known_at(m.import_vt as u64).into_iter().map(|k| {
         let sid = k.sid;
         let selected = m.selected == Some(sid);
+        // A diagnosis finding the user clicked marks its servers.
+        let marked = m.diag_focus.as_ref().is_some_and(|f| f.servers.contains(&sid) || f.server == Some(sid));
         let leader = k.leader.map(|s| trf(l, T::KnownLeader, &[&s.to_string()]));
         let epoch = k.epoch.map(|e| trf(l, T::KnownEpoch, &[&e.to_string()]));
         let facts: Vec<String> = leader.into_iter().chain(epoch).collect();
         html! {
             <button type="button" key={sid} data-testid="imported-server"
-                    class={classes!("imported-server", state_class(&k), selected.then_some("selected"))}
+                    class={classes!("imported-server", state_class(&k), selected.then_some("selected"), marked.then_some("diag"))}
                     aria-pressed={selected.to_string()}
                     onclick={on_click(send, ViewMsg::Select(Some(sid)))}>
                 <span class="sid">{ format!("s{sid}") }</span>
@@ -243,11 +245,4 @@ fn filters(m: &Model, sids: &[u32], send: &Callback<Msg>) -> Html {
             </label>
         </div>
     }
-}
-
-/// The diagnosis of an imported run (import-replay's findings, each
-/// citing its lines).
-pub fn diagnosis_tab(m: &Model, _send: &Callback<Msg>) -> Html {
-    let l = m.lang;
-    html! { <p class="hint" data-testid="imported-diagnosis">{ tr(l, T::ImportedTabHint) }</p> }
 }

@@ -83,7 +83,9 @@ fn body(p: &PanelProps) -> Html {
         return match m.tab {
             Tab::Server => imported::server_tab(&m, &p.send),
             Tab::Log => imported::log_tab(&m, &p.send),
-            Tab::Diagnosis => imported::diagnosis_tab(&m, &p.send),
+            Tab::Diagnosis => {
+                html! { <DiagnosisTab model={p.model.clone()} rev={p.rev} send={p.send.clone()} /> }
+            }
             _ => html! { <p class="hint">{ tr(m.lang, T::ImportedTabHint) }</p> },
         };
     }
