@@ -41,6 +41,7 @@ pub mod perf;
 pub mod placer;
 pub mod player;
 pub mod presets;
+pub mod replay;
 pub mod setup;
 pub mod share;
 pub mod spacetime;
