@@ -427,6 +427,12 @@ impl Component for App {
             .import
             .open
             .then(|| import_dialog(&m, &self.send, &self.import_actions));
+        let replay = m
+            .import
+            .plan_open
+            .then(|| crate::ui::replay_dialog(&m, &self.send));
+        let beside = (m.import.replaying && !m.showing_import)
+            .then(|| crate::ui::replay_beside(&m, &self.send));
         drop(m);
         let lesson = in_lesson.then(|| {
             html! { <LessonPanel model={self.model.clone()} rev={self.rev} send={self.send.clone()} /> }
@@ -464,6 +470,7 @@ impl Component for App {
                         <Transport model={self.model.clone()} rev={self.rev} send={self.send.clone()} />
                     </section>
                     <div class="right">
+                        { for beside }
                         { for lesson }
                         <SidePanel model={self.model.clone()} rev={self.slow_rev} send={self.send.clone()} />
                     </div>
@@ -478,6 +485,7 @@ impl Component for App {
                     { for welcome }
                     { for course }
                     { for import }
+                    { for replay }
                     { for help }
                 </div>
                 <span hidden=true data-testid="frame-stats">{ self.stats.summary() }</span>

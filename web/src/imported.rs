@@ -292,6 +292,49 @@ impl Imported {
             .collect()
     }
 
+    /// The leaders the logs show established, `(sid, epoch)` in time order
+    /// (the core's summary; its `Have quorum of supporters` events when
+    /// the summary has none).
+    pub fn real_leaders(&self) -> Vec<(u32, u32)> {
+        if !self.summary.leaders.is_empty() {
+            return self
+                .summary
+                .leaders
+                .iter()
+                .map(|l| (l.sid, l.epoch))
+                .collect();
+        }
+        self.import
+            .events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Established { epoch, .. } => Some((e.sid, epoch)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The learners' syncs, `(learner, mode)` in time order (the summary;
+    /// else each learner's `Getting a diff/snapshot`, `Truncating log`).
+    pub fn real_syncs(&self) -> Vec<(u32, String)> {
+        if !self.summary.syncs.is_empty() {
+            return self
+                .summary
+                .syncs
+                .iter()
+                .map(|s| (s.learner, s.mode.name().to_string()))
+                .collect();
+        }
+        self.import
+            .events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::SyncReceived { mode, .. } => Some((e.sid, mode.name().to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The timeline's markers, in time order.
     pub fn markers(&self) -> Vec<Marker> {
         let mut out = Vec::new();
@@ -416,4 +459,4 @@ pub fn wall(ms: i64) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -53,7 +53,7 @@ type Row = (
     Option<EventKind>,
 );
 
-fn sample() -> Import {
+pub(crate) fn sample() -> Import {
     use EventKind as K;
     let rows: Vec<Row> = vec![
         (

@@ -11,8 +11,10 @@
 //! Showing the import never touches the engine: the simulation stays as
 //! it was, and "Back to the simulator" shows it again.
 
+use crate::i18n::{trf, T};
 use crate::imported::Imported;
 use crate::model::{Model, Tab, TransportMsg};
+use crate::replay::{Knob, Plan};
 
 /// A file the user gave, as the dialog lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +37,12 @@ pub struct ImportForm {
     pub unread: Vec<(String, String)>,
     /// The event log shows only lines containing this (any case).
     pub find: String,
+    /// The replay being prepared (its dialog is open) or replayed.
+    pub plan: Option<Plan>,
+    pub plan_open: bool,
+    /// The simulation shows a replay of the import (the comparison is
+    /// shown beside it).
+    pub replaying: bool,
 }
 
 impl ImportForm {
@@ -59,6 +67,17 @@ pub enum ImportMsg {
     Show(bool),
     /// The event log's text filter.
     Find(String),
+    /// "Replay in the simulator": the plan the logs support, in its dialog
+    /// (closes it when open).
+    ReplayPlan,
+    /// Switches inference `i` on or off.
+    ReplayToggle(usize),
+    /// Moves inference `i` to this moment (ms after the first line).
+    ReplayAt(usize, u64),
+    /// Changes tickTime, initLimit or syncLimit.
+    ReplayKnob(Knob, u64),
+    /// Opens the plan's scenario in the simulator.
+    Replay,
     /// Forgets the import.
     Clear,
 }
@@ -76,11 +95,29 @@ impl Model {
             ImportMsg::Read(import, unread) => self.imported_read(*import, unread),
             ImportMsg::Show(on) => {
                 self.showing_import = on && self.imported.is_some();
+                self.import.open = false;
                 if self.showing_import {
                     self.playing = false;
                 }
             }
             ImportMsg::Find(text) => self.import.find = text,
+            ImportMsg::ReplayPlan => self.replay_plan(),
+            ImportMsg::ReplayToggle(i) => {
+                if let Some(x) = self.plan_mut().and_then(|p| p.inferences.get_mut(i)) {
+                    x.on = !x.on;
+                }
+            }
+            ImportMsg::ReplayAt(i, t) => {
+                if let Some(x) = self.plan_mut().and_then(|p| p.inferences.get_mut(i)) {
+                    x.at = t;
+                }
+            }
+            ImportMsg::ReplayKnob(k, v) => {
+                if let Some(p) = self.plan_mut() {
+                    p.set(k, v);
+                }
+            }
+            ImportMsg::Replay => self.replay(),
             ImportMsg::Clear => {
                 self.import = ImportForm::default();
                 self.imported = None;
@@ -115,6 +152,47 @@ impl Model {
         self.import_vt = self.import_vt.min(self.import_span() as f64);
         if clean {
             self.import.open = false;
+        }
+    }
+
+    fn plan_mut(&mut self) -> Option<&mut Plan> {
+        self.import.plan.as_mut()
+    }
+
+    /// Opens (or closes) the replay dialog; the plan is made once per
+    /// import and keeps the user's edits.
+    fn replay_plan(&mut self) {
+        if self.import.plan_open {
+            self.import.plan_open = false;
+            return;
+        }
+        let Some(run) = &self.imported else { return };
+        if self.import.plan.is_none() {
+            self.import.plan = Some(Plan::of(&run.import));
+        }
+        self.import.plan_open = true;
+    }
+
+    /// Replays the plan: its scenario replaces the simulation's run (the
+    /// import stays), computed to its end; the comparison is shown.
+    fn replay(&mut self) {
+        let Some(plan) = self.import.plan.clone() else {
+            return;
+        };
+        let name = trf(self.lang, T::ReplayName, &[]);
+        match plan.scenario(&name) {
+            Ok(s) => {
+                let until = s.until_ms;
+                if let Err(e) = self.replace(s) {
+                    self.say(e, true);
+                    return;
+                }
+                self.import.plan_open = false;
+                self.import.replaying = true;
+                self.showing_import = false;
+                self.target = Some(until);
+            }
+            Err(e) => self.say(trf(self.lang, T::ReplayRefused, &[&e]), true),
         }
     }
 
@@ -182,5 +260,80 @@ impl Model {
         if self.import_vt >= span {
             self.playing = false;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imported::tests::sample;
+    use crate::model::Msg;
+
+    fn read(m: &mut Model, imp: zablab_core::import::Import) {
+        m.apply(ImportMsg::Reading(Vec::new()).into());
+        m.apply(ImportMsg::Read(Box::new(imp), Vec::new()).into());
+    }
+
+    #[test]
+    fn an_import_is_shown_without_touching_the_simulation_and_back() {
+        let mut m = Model::opening().unwrap();
+        let (events, now) = (m.engine.sim().events(), m.engine.now_ms());
+        m.apply(ImportMsg::Toggle.into());
+        read(&mut m, sample());
+        assert!(
+            m.showing_import && !m.import.open,
+            "a clean import closes the dialog"
+        );
+        assert_eq!(m.tab, Tab::Diagnosis);
+        // The transport moves the import's clock, not the engine's.
+        m.apply(TransportMsg::Seek(3000).into());
+        assert_eq!(m.shown_vt(), 3000.0);
+        m.apply(TransportMsg::StepForward.into());
+        assert_eq!(m.import_vt, 5000.0, "the next event: the restart");
+        m.apply(TransportMsg::StepBy(-2).into());
+        assert_eq!(m.import_vt, 250.0);
+        m.apply(TransportMsg::Play.into());
+        m.frame(100.0, &mut || true);
+        assert!(m.import_vt > 250.0);
+        assert_eq!((m.engine.sim().events(), m.engine.now_ms()), (events, now));
+        m.apply(ImportMsg::Show(false).into());
+        assert_eq!(m.shown_vt(), m.vt);
+        m.apply(TransportMsg::Seek(2500).into());
+        assert_eq!(m.engine.now_ms(), 2500);
+    }
+
+    #[test]
+    fn a_messy_read_keeps_the_dialog_open_and_an_empty_one_shows_nothing() {
+        let mut m = Model::opening().unwrap();
+        m.apply(ImportMsg::Toggle.into());
+        let unread = vec![("x.gz".to_string(), "not gzip".to_string())];
+        m.apply(Msg::Import(ImportMsg::Read(Box::new(sample()), unread)));
+        assert!(m.showing_import && m.import.open, "a message to read");
+        m.apply(ImportMsg::Read(Box::default(), Vec::new()).into());
+        assert!(!m.showing_import, "nothing usable is not shown");
+        assert_eq!(m.dialog(), Some("import"));
+        m.apply(crate::model::ViewMsg::Escape.into());
+        assert!(!m.import.open);
+    }
+
+    #[test]
+    fn a_replay_opens_the_plan_in_the_simulator_and_keeps_the_import() {
+        let mut m = Model::opening().unwrap();
+        read(&mut m, sample());
+        m.apply(ImportMsg::ReplayPlan.into());
+        assert_eq!(m.dialog(), Some("replay"));
+        let plan = m.import.plan.clone().unwrap();
+        assert_eq!(plan.participants, vec![1, 2]);
+        m.apply(ImportMsg::ReplayKnob(Knob::SyncLimit, 2).into());
+        m.apply(ImportMsg::Replay.into());
+        assert!(m.import.replaying && !m.showing_import && m.imported.is_some());
+        assert_eq!(m.engine.head().scenario().ensemble.sync_limit, 2);
+        let gen = m.generation;
+        m.apply(ImportMsg::ReplayKnob(Knob::SyncLimit, 3).into());
+        m.apply(ImportMsg::Replay.into());
+        assert_eq!(m.engine.head().scenario().ensemble.sync_limit, 3);
+        assert!(m.generation > gen, "replayed again: a new run");
+        m.apply(ImportMsg::Show(true).into());
+        assert!(m.showing_import);
     }
 }

@@ -81,8 +81,12 @@ pub fn stage(m: &Model, send: &Callback<Msg>) -> Html {
         <section class="imported-stage" data-testid="imported-stage" aria-labelledby="imported-head">
             <div class="imported-bar">
                 <h2 id="imported-head">{ trf(l, T::ImportedHead, &[&first, &last]) }</h2>
-                <button type="button" data-testid="back-to-sim"
-                        onclick={on_click(send, ImportMsg::Show(false))}>{ tr(l, T::BackToSim) }</button>
+                <div class="imported-actions">
+                    <button type="button" class="primary" data-testid="replay-open" title={tr(l, T::ReplayOpenTitle)}
+                            onclick={on_click(send, ImportMsg::ReplayPlan)}>{ tr(l, T::ReplayOpen) }</button>
+                    <button type="button" data-testid="back-to-sim"
+                            onclick={on_click(send, ImportMsg::Show(false))}>{ tr(l, T::BackToSim) }</button>
+                </div>
             </div>
             <div class="imported-servers">{ for cards }</div>
         </section>
