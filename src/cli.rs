@@ -29,6 +29,9 @@ const USAGE: &str = "
   zablab conform FILE.json [...] [--out DIR]
                                   each scenario on a real ZooKeeper 3.8.0
                                   ensemble and in the simulator, side by side
+  zablab import FILES... [--cfg zoo.cfg] [--sid FILE=N] [--json]
+                                  real ZooKeeper logs, zoo.cfg and saved
+                                  4lw in: a timeline of leaders and syncs
   zablab COMMAND --help           a command's inputs, outputs and exit codes
   zablab --help                   this text
   zablab --version                the version";
@@ -113,6 +116,25 @@ by its PID, also on SIGINT/SIGTERM or if the tool is killed."
     };
 }
 
+macro_rules! import_text {
+    () => {
+        "\
+import reads real ZooKeeper 3.5-3.9 server logs (log4j and logback layouts,
+with or without [myid:N]; rolled files; .gz), zoo.cfg and its dynamic file,
+and saved four-letter words (srvr, stat, mntr, conf); folders expand to
+their files. Which server a log is: its [myid:N], ZooKeeper's own words in
+it (QuorumPeer[myid=N]), --sid FILE=N, or its name (s3/, zookeeper-3.log).
+It prints the servers, the clock skew estimated from paired lines, a
+timeline (leaders and epochs, each learner's sync, starts, step-downs,
+lost leaders, slow fsyncs, expired sessions), the time without a leader,
+the lines not understood and a problem per file that could not be read
+whole. --json prints the same as JSON: servers, leaders (sid, epoch,
+established_ms), syncs (learner, leader, epoch, mode, how, at_ms), gaps,
+events, unknown, skew, config, fourlw, problems; times in ms after start_ms.
+docs/IMPORT.md says what is read and how."
+    };
+}
+
 const AFTER_HELP: &str = concat!(
     run_text!(),
     "\n\n",
@@ -123,6 +145,8 @@ const AFTER_HELP: &str = concat!(
     bench_text!(),
     "\n\n",
     conform_text!(),
+    "\n\n",
+    import_text!(),
     "\n\n",
     "\
 Scenario files (format v1: every field, its default and unit, every action,
@@ -190,6 +214,16 @@ Exit codes: 0 measured, 2 a usage error."
     };
 }
 
+macro_rules! exit_import {
+    () => {
+        "\
+Exit codes: 0 something was imported (each file that could not be read
+whole named on stderr: binary, not a ZooKeeper log, odd encoding, cut
+short), 2 nothing was (no ZooKeeper log line, zoo.cfg or four-letter word
+in the files given) or a usage error: one line `zablab: ...` on stderr."
+    };
+}
+
 macro_rules! exit_conform {
     () => {
         "\
@@ -235,6 +269,9 @@ pub enum Command {
     /// Run scenarios on a real ZooKeeper 3.8.0 ensemble and in the simulator, side by side.
     #[command(after_help = concat!(conform_text!(), "\n\n", exit_conform!()))]
     Conform(ConformArgs),
+    /// Real ZooKeeper logs, zoo.cfg and saved 4lw in: a timeline of leaders, syncs and faults.
+    #[command(after_help = concat!(import_text!(), "\n\n", exit_import!()))]
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -306,6 +343,22 @@ pub struct BenchArgs {
     /// With --memory: every server's `autopurge.snapRetainCount`.
     #[arg(long, value_name = "N", default_value_t = 3, requires = "memory")]
     pub snap_retain_count: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Server logs, zoo.cfg, saved 4lw outputs, or folders of them (.gz too).
+    #[arg(value_name = "FILES", required = true)]
+    pub files: Vec<PathBuf>,
+    /// A zoo.cfg (or its dynamic file) to read with the logs (repeatable).
+    #[arg(long, value_name = "zoo.cfg")]
+    pub cfg: Vec<PathBuf>,
+    /// The server a file is, when its log does not say (repeatable).
+    #[arg(long, value_name = "FILE=N")]
+    pub sid: Vec<String>,
+    /// Print the import as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -394,7 +447,7 @@ fn one_line(e: &clap::Error, args: &[OsString]) -> String {
     let command = args
         .get(1)
         .and_then(|a| a.to_str())
-        .filter(|a| ["run", "fuzz", "fixture", "bench", "conform"].contains(a));
+        .filter(|a| ["run", "fuzz", "fixture", "bench", "conform", "import"].contains(a));
     let help = match command {
         Some(c) => format!("zablab {c} --help"),
         None => "zablab --help".to_string(),

@@ -3,7 +3,7 @@
 //! was violated, 2 bad input (one clear line on stderr, never a panic).
 //!
 //! One file per command: `run.rs`, `fuzz.rs`, `fixture.rs`, `bench.rs`,
-//! `conform/` (Linux only: a real ensemble beside the simulator).
+//! `import.rs`, `conform/` (Linux only: a real ensemble beside the simulator).
 
 use std::process::ExitCode;
 
@@ -13,6 +13,7 @@ mod cli;
 mod conform;
 mod fixture;
 mod fuzz;
+mod import;
 mod run;
 
 use cli::{Command, Parsed};
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
             },
         ),
         Command::Conform(a) => conform_command(&a),
+        Command::Import(a) => import::import(&a),
     };
     match result {
         Ok(code) => code,

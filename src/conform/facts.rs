@@ -3,10 +3,12 @@
 //! protocol facts (leaders and epochs, time without a leader, each
 //! learner's sync) from log lines.
 //!
-//! Contract: both sides' logs are read by the same code. The simulator
-//! prints ZooKeeper's own log lines; a real log (log4j, `%d{ISO8601} -
-//! %-5p [%t:%C{1}@%L] - %m%n`, UTC) is parsed into the same [`Line`]
-//! ([`parse_log`]). [`derive`] then finds, in either, `Have quorum of
+//! Contract: both sides' logs are read by the same code, and by the same
+//! code as `zablab import`. The simulator prints ZooKeeper's own log lines;
+//! a real log (log4j, `%d{ISO8601} - %-5p [%t:%C{1}@%L] - %m%n`, UTC) is
+//! parsed into the same [`Line`] ([`parse_log`], the core's line grammar
+//! `zablab_core::import::line`). [`derive`] (the core's
+//! `zablab_core::import::summary`) then finds, in either, `Have quorum of
 //! supporters … 0x<epoch>00000000` (a leader established),
 //! `Synchronizing with Learner sid: N` and the leader's decision lines
 //! (`Using committedLog`, `Use txnlog and committedLog`, `Cannot send
@@ -18,6 +20,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use zablab_core::import::line;
+pub use zablab_core::import::summary::epoch_of;
+use zablab_core::import::summary::{self, Ended, FactLine};
 
 /// One server log line, at ms from the run's time 0.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -188,233 +193,87 @@ pub fn is_key(text: &str) -> bool {
     KEY_LINES.iter().any(|k| text.starts_with(k))
 }
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `2026-12-06 09:50:06,123` (UTC) as ms since the Unix epoch.
-fn parse_stamp(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 23 || b[4] != b'-' || b[10] != b' ' || b[19] != b',' {
-        return None;
-    }
-    let n = |a: usize, z: usize| s.get(a..z)?.parse::<i64>().ok();
-    let days = days_from_civil(n(0, 4)?, n(5, 7)?, n(8, 10)?);
-    let secs = days * 86_400 + n(11, 13)? * 3600 + n(14, 16)? * 60 + n(17, 19)?;
-    Some(secs * 1000 + n(20, 23)?)
-}
-
-/// A real server's log (`%d{ISO8601} - %-5p [%t:%C{1}@%L] - %m%n`) as
-/// lines at ms from `t0_epoch_ms`. Continuation lines (stack traces) are
-/// dropped.
+/// A real server's log (`%d{ISO8601} - %-5p [%t:%C{1}@%L] - %m%n`, or
+/// with `[myid:N]`) as lines at ms from `t0_epoch_ms`, read by the core's
+/// line grammar (`zablab_core::import::line`, the one `zablab import`
+/// uses). Continuation lines (stack traces) are dropped.
 pub fn parse_log(text: &str, sid: u32, t0_epoch_ms: i64) -> Vec<Line> {
-    let mut out = Vec::new();
-    for raw in text.lines() {
-        let Some(stamp) = parse_stamp(raw) else {
-            continue;
-        };
-        let rest = &raw[23..];
-        let Some(rest) = rest.strip_prefix(" - ") else {
-            continue;
-        };
-        let (level, rest) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
-        let rest = rest.trim_start();
-        let Some(rest) = rest.strip_prefix('[') else {
-            continue;
-        };
-        // The thread name may hold ':' and ']': the logger ends at the
-        // first `@<digits>] - `.
-        let mut found = None;
-        for (i, _) in rest.match_indices("] - ") {
-            let head = &rest[..i];
-            if let Some(at) = head.rfind('@') {
-                if head[at + 1..].chars().all(|c| c.is_ascii_digit()) {
-                    let colon = head[..at].rfind(':').map_or(0, |c| c + 1);
-                    found = Some((head[colon..at].to_string(), &rest[i + 4..]));
-                    break;
-                }
-            }
-        }
-        let Some((class, text)) = found else {
-            continue;
-        };
-        out.push(Line {
-            at_ms: stamp - t0_epoch_ms,
+    text.lines()
+        .filter_map(line::parse_line)
+        .map(|p| Line {
+            at_ms: p.ms - t0_epoch_ms,
             sid,
-            level: level.to_string(),
-            class,
-            text: text.to_string(),
-        });
+            level: serde_json::to_value(p.level)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            class: p.class.to_string(),
+            text: p.text.to_string(),
+        })
+        .collect()
+}
+
+impl FactLine for Line {
+    fn at_ms(&self) -> i64 {
+        self.at_ms
     }
-    out
+    fn sid(&self) -> u32 {
+        self.sid
+    }
+    fn text(&self) -> &str {
+        &self.text
+    }
 }
 
-/// `0x…` after `marker` in `text`, as a number.
-fn hex_after(text: &str, marker: &str) -> Option<u64> {
-    let at = text.find(marker)? + marker.len();
-    let s = text[at..].trim_start().trim_start_matches("0x");
-    let end = s.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(s.len());
-    u64::from_str_radix(&s[..end], 16).ok()
-}
-
-/// The epoch a `Have quorum of supporters … 0x<epoch>00000000` line
-/// establishes.
-pub fn epoch_of(text: &str) -> Option<u32> {
-    hex_after(text, "setting last processed zxid:").map(|z| (z >> 32) as u32)
-}
-
-/// `text` names `peer sid: N` for exactly this N.
-fn names_peer(text: &str, sid: u32) -> bool {
-    names_sid(text, "peer sid: ", sid) || names_sid(text, "peer sid:", sid)
-}
-
-fn names_sid(text: &str, marker: &str, sid: u32) -> bool {
-    let want = format!("{marker}{sid}");
-    text.match_indices(&want).any(|(i, _)| {
-        !text[i + want.len()..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit())
-    })
+/// Each learner's sync by the core's derivation (`import::summary::syncs`).
+fn syncs(lines: &[Line]) -> Vec<SyncFact> {
+    summary::syncs(lines)
+        .into_iter()
+        .map(|y| SyncFact {
+            learner: y.learner,
+            leader: y.leader,
+            epoch: y.epoch,
+            mode: y.mode.name().to_string(),
+            how: y.how,
+            at_ms: y.at_ms,
+        })
+        .collect()
 }
 
 /// Leaders, gaps and syncs from both sides' lines (sorted by time) and
-/// the faults done; key lines kept.
+/// the faults done, by the same derivation as `zablab import`
+/// (`zablab_core::import::summary`); key lines kept.
 pub fn derive(out: &mut Outcome, lines: &[Line]) {
-    out.leaders = lines
+    let leaders = summary::leaders(lines);
+    let ended: Vec<Ended> = out
+        .faults
         .iter()
-        .filter(|l| l.text.starts_with("Have quorum of supporters"))
-        .filter_map(|l| {
-            let z = hex_after(&l.text, "setting last processed zxid:")?;
-            Some(Leader {
-                sid: l.sid,
-                epoch: (z >> 32) as u32,
-                at_ms: l.at_ms,
-            })
+        .map(|f| Ended {
+            at_ms: f.at_ms,
+            sid: f.sid,
+            kind: f.kind.clone(),
+        })
+        .collect();
+    out.gaps = summary::gaps(&leaders, lines, &ended)
+        .into_iter()
+        .map(|g| Gap {
+            next: g.next,
+            lost_ms: g.lost_ms,
+            ms: g.ms,
+            why: g.why,
+        })
+        .collect();
+    out.leaders = leaders
+        .into_iter()
+        .map(|l| Leader {
+            sid: l.sid,
+            epoch: l.epoch,
+            at_ms: l.established_ms,
         })
         .collect();
     out.first_leader_ms = out.leaders.first().map(|l| l.at_ms);
-    out.gaps = gaps(&out.leaders, lines, &out.faults);
     out.syncs = syncs(lines);
     out.key_lines = lines.iter().filter(|l| is_key(&l.text)).cloned().collect();
-}
-
-fn gaps(leaders: &[Leader], lines: &[Line], faults: &[Fault]) -> Vec<Gap> {
-    let mut out = Vec::new();
-    for (k, pair) in leaders.windows(2).enumerate() {
-        let (old, new) = (&pair[0], &pair[1]);
-        let window = |t: i64| t >= old.at_ms && t <= new.at_ms;
-        let mut ends: Vec<(i64, String)> = Vec::new();
-        if let Some(f) = faults.iter().find(|f| {
-            f.sid == old.sid && window(f.at_ms) && (f.kind == "crash" || f.kind == "pause")
-        }) {
-            ends.push((f.at_ms, format!("s{} {}", f.sid, f.kind)));
-        }
-        for l in lines.iter().filter(|l| window(l.at_ms)) {
-            if l.sid == old.sid && l.text.starts_with("Shutdown called") {
-                ends.push((l.at_ms, format!("s{} Shutdown called", l.sid)));
-            }
-            if l.sid != old.sid && l.text.starts_with("Exception when following the leader") {
-                ends.push((l.at_ms, format!("s{} lost its leader", l.sid)));
-            }
-        }
-        if let Some((lost, why)) = ends.into_iter().min() {
-            out.push(Gap {
-                next: k + 1,
-                lost_ms: lost,
-                ms: new.at_ms - lost,
-                why,
-            });
-        }
-    }
-    out
-}
-
-fn syncs(lines: &[Line]) -> Vec<SyncFact> {
-    let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let mode = if l.text.starts_with("Getting a diff") {
-            "DIFF"
-        } else if l.text.starts_with("Getting a snapshot") {
-            "SNAP"
-        } else if l.text.starts_with("Truncating log") {
-            "TRUNC"
-        } else {
-            continue;
-        };
-        let learner = l.sid;
-        // The leader's lines up to the learner's millisecond: two logs'
-        // lines of one millisecond sort in no causal order.
-        let end = i + lines[i..].iter().take_while(|x| x.at_ms == l.at_ms).count();
-        let start = lines[..end].iter().rposition(|x| {
-            x.sid != learner
-                && x.text.starts_with("Synchronizing with Learner sid:")
-                && names_sid(&x.text, "Learner sid: ", learner)
-        });
-        let (leader, how) = match start {
-            Some(s) => {
-                let leader = lines[s].sid;
-                let said = |p: &str| {
-                    lines[s..end].iter().any(|x| {
-                        x.sid == leader && x.text.contains(p) && names_peer(&x.text, learner)
-                    })
-                };
-                let gap = lines[s..end].iter().any(|x| {
-                    x.sid == leader && x.text.starts_with("Detected gap between end of txnlog")
-                });
-                let how = if said("Cannot send TRUNC") {
-                    "TRUNC refused across epochs"
-                } else if said("txnLogSyncEnabled=false") {
-                    "txn-log sync off"
-                } else if said("Use txnlog and committedLog") && gap {
-                    "gap between txn log and committedLog"
-                } else if said("Use txnlog and committedLog") {
-                    "txn log + committedLog"
-                } else if said("Using committedLog") {
-                    "committedLog"
-                } else if said("Unhandled scenario") {
-                    "fallback"
-                } else {
-                    ""
-                };
-                (leader, how.to_string())
-            }
-            None => (0, String::new()),
-        };
-        out.push(SyncFact {
-            learner,
-            leader,
-            epoch: term_epoch(lines, leader, l.at_ms),
-            mode: mode.to_string(),
-            how,
-            at_ms: l.at_ms,
-        });
-    }
-    out
-}
-
-/// The epoch of `leader`'s term around `t`: its first `Have quorum`
-/// after its last `LEADING` at or before `t`.
-fn term_epoch(lines: &[Line], leader: u32, t: i64) -> Option<u32> {
-    let start = lines
-        .iter()
-        .filter(|x| x.sid == leader && x.at_ms <= t && x.text == "LEADING")
-        .map(|x| x.at_ms)
-        .next_back()?;
-    lines
-        .iter()
-        .filter(|x| x.sid == leader && x.at_ms >= start)
-        .take_while(|x| x.text != "LEADING" || x.at_ms == start)
-        .find(|x| x.text.starts_with("Have quorum of supporters"))
-        .and_then(|x| hex_after(&x.text, "setting last processed zxid:"))
-        .map(|z| (z >> 32) as u32)
 }
 
 #[cfg(test)]
@@ -430,7 +289,7 @@ java.lang.Exception: a stack trace line
 
     #[test]
     fn a_real_log_parses_into_lines() {
-        let t0 = parse_stamp("2026-11-25 02:47:40,000").unwrap();
+        let t0 = line::parse_stamp("2026-11-25 02:47:40,000").unwrap();
         let lines = parse_log(REAL, 2, t0);
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0].at_ms, 1380);
@@ -438,11 +297,6 @@ java.lang.Exception: a stack trace line
         assert_eq!(lines[1].class, "Learner$LeaderConnector");
         assert_eq!(lines[2].level, "WARN");
         assert!(lines[2].text.starts_with("Cannot send TRUNC"));
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(
-            parse_stamp("2000-03-01 00:00:00,000"),
-            Some(951_868_800_000)
-        );
     }
 
     fn line(at: i64, sid: u32, text: &str) -> Line {

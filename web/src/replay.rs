@@ -225,12 +225,12 @@ impl Row {
     }
 }
 
-/// The real leaders (sid, epoch) and syncs (learner, mode), each in time
-/// order, beside the replay's, row by row.
-pub fn compare(
-    real: (&[(u32, u32)], &[(u32, String)]),
-    replay: (&[(u32, u32)], &[(u32, String)]),
-) -> Vec<Row> {
+/// One side's facts: leaders `(sid, epoch)` and syncs `(learner, mode)`,
+/// each in time order.
+pub type Facts<'a> = (&'a [(u32, u32)], &'a [(u32, String)]);
+
+/// The real facts beside the replay's, row by row.
+pub fn compare(real: Facts, replay: Facts) -> Vec<Row> {
     let mut rows = Vec::new();
     let epoch = |v: &[(u32, u32)], i: usize| v.get(i).map(|(s, e)| (*s, e.to_string()));
     for i in 0..real.0.len().max(replay.0.len()) {

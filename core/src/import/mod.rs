@@ -16,6 +16,7 @@
 //! never panics on any input; feeding a file in any split gives the same
 //! [`Import`] as feeding it whole. Decompression (`.gz`) is the caller's.
 
+<<<<<<< HEAD
 pub mod diagnose;
 pub mod episodes;
 pub mod events;
@@ -23,24 +24,29 @@ pub mod evidence;
 pub mod line;
 pub mod model;
 pub mod replay;
+=======
+mod assemble;
+pub mod events;
+pub mod files;
+pub mod line;
+pub mod model;
+mod reader;
+mod skew;
+pub mod summary;
+
+use reader::FileReader;
+pub use summary::summary;
+>>>>>>> p4/import-core
 
 pub use model::*;
 
 /// Unknown lines listed per file (all are counted).
 pub const UNKNOWN_KEPT: usize = 20;
 
-/// One file being read.
-#[derive(Debug, Clone)]
-struct FileState {
-    name: String,
-    hint: Option<u32>,
-    bytes: Vec<u8>,
-}
-
 /// The streaming importer (see the module's call order).
 #[derive(Debug, Clone, Default)]
 pub struct Importer {
-    files: Vec<FileState>,
+    files: Vec<FileReader>,
 }
 
 impl Importer {
@@ -48,52 +54,33 @@ impl Importer {
         Importer::default()
     }
 
-    /// A new file; `sid_hint` is the user's word for its server.
+    /// A new file; `sid_hint` is the user's word for its server (the log's
+    /// own myid wins over it; it wins over the file name).
     pub fn add_file(&mut self, name: &str, sid_hint: Option<u32>) -> usize {
-        self.files.push(FileState {
-            name: name.to_string(),
-            hint: sid_hint,
-            bytes: Vec::new(),
-        });
+        self.files.push(FileReader::new(name, sid_hint));
         self.files.len() - 1
     }
 
     /// The next bytes of file `file` (an unknown index is ignored).
     pub fn feed(&mut self, file: usize, bytes: &[u8]) {
         if let Some(f) = self.files.get_mut(file) {
-            f.bytes.extend_from_slice(bytes);
+            f.feed(bytes);
         }
     }
 
     /// Bytes fed so far (for a progress bar).
     pub fn bytes_fed(&self) -> u64 {
-        self.files.iter().map(|f| f.bytes.len() as u64).sum()
+        self.files.iter().map(|f| f.bytes).sum()
+    }
+
+    /// Lines read so far.
+    pub fn lines_read(&self) -> u64 {
+        self.files.iter().map(|f| f.line_no).sum()
     }
 
     /// Everything found.
     pub fn finish(self) -> Import {
-        let mut imp = Import::default();
-        for f in self.files {
-            imp.files.push(FileInfo {
-                name: f.name,
-                kind: FileKind::Other,
-                sid: f.hint.unwrap_or(0),
-                sid_from: if f.hint.is_some() {
-                    SidSource::User
-                } else {
-                    SidSource::Unknown
-                },
-                bytes: f.bytes.len() as u64,
-                lines: 0,
-                parsed: 0,
-                continued: 0,
-                unknown: 0,
-                replaced: 0,
-                first_ms: None,
-                last_ms: None,
-            });
-        }
-        imp
+        assemble::assemble(self.files)
     }
 }
 
@@ -107,7 +94,6 @@ pub fn import(files: &[InputFile]) -> Import {
     im.finish()
 }
 
-/// Leaders, syncs and gaps of an import.
-pub fn summary(_imp: &Import) -> Summary {
-    Summary::default()
-}
+
+#[cfg(test)]
+mod tests;

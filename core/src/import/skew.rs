@@ -1,0 +1,229 @@
+//! Clock skew between servers, from causally paired lines: a receive
+//! cannot precede its send.
+//!
+//! Pairs (ZooKeeper's sync, `LearnerHandler.syncFollower` ↔
+//! `Learner.syncWithLeader`):
+//! - leader → learner: the leader's `Sending DIFF zxid=Z` / `Sending
+//!   snapshot … send zxid of db as Z` / `Sending TRUNC zxid=Z` and the
+//!   learner's `Getting a diff from the leader Z` / `Getting a snapshot
+//!   from leader Z` / `Truncating log … Z` (same learner, mode and zxid);
+//!   without a send line (3.8 logs no TRUNC), the leader's `Synchronizing
+//!   with Learner sid: N` nearest to the learner's line;
+//! - learner → leader: the learner's `Learner received NEWLEADER message`
+//!   (then it ACKs) and the leader's `Have quorum of supporters` naming it;
+//!   the learner's `Successfully connected to leader` (then FOLLOWERINFO)
+//!   and the leader's `Follower sid: N : info`.
+//!
+//! A leader → learner pair bounds the learner's offset from above, a
+//! learner → leader pair from below. The estimate is the smallest
+//! correction that makes every pair causal: 0 when the bounds allow it,
+//! else the nearer bound; the midpoint when they contradict each other
+//! (a clock that jumped). Offsets chain from the reference server (the one
+//! with most pairs). Contract: pure, deterministic, never panics.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::model::{EventKind, LogLine, Skew, SkewPair};
+
+/// How far apart (raw ms) a sync's start and the learner's line may be to
+/// pair without a send line.
+const NEAR_MS: i64 = 60_000;
+
+type Ev<'a> = (usize, &'a EventKind);
+
+/// (sender line, receiver line) pairs.
+fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
+    let sid = |i: usize| lines[i].sid;
+    let t = |i: usize| lines[i].raw_ms;
+    let of = |f: &dyn Fn(&EventKind) -> bool| -> Vec<Ev> {
+        evs.iter().filter(|(_, e)| f(e)).map(|(i, e)| (*i, e)).collect()
+    };
+    let sent = of(&|e| matches!(e, EventKind::SyncSent { .. }));
+    let starts = of(&|e| matches!(e, EventKind::SyncStart { .. }));
+    let received = of(&|e| matches!(e, EventKind::SyncReceived { .. }));
+    let newleader = of(&|e| matches!(e, EventKind::LearnerReceived { packet } if packet == "NEWLEADER"));
+    let established = of(&|e| matches!(e, EventKind::Established { .. }));
+    let connected = of(&|e| matches!(e, EventKind::ConnectedToLeader { .. }));
+    let infos = of(&|e| matches!(e, EventKind::LearnerInfo { .. }));
+    let nearest = |cands: &mut dyn Iterator<Item = usize>, at: i64| {
+        cands.min_by_key(|&i| ((t(i) - at).abs(), i))
+    };
+    let mut out = Vec::new();
+    for (r, e) in &received {
+        let EventKind::SyncReceived { mode, zxid } = e else {
+            continue;
+        };
+        let learner = sid(*r);
+        let by_send = nearest(
+            &mut sent.iter().filter_map(|(s, se)| match se {
+                EventKind::SyncSent { learner: l, mode: m, zxid: z, .. }
+                    if *l == learner && m == mode && z == zxid && sid(*s) != learner =>
+                {
+                    Some(*s)
+                }
+                _ => None,
+            }),
+            t(*r),
+        );
+        let by_start = || {
+            nearest(
+                &mut starts.iter().filter_map(|(s, se)| match se {
+                    EventKind::SyncStart { learner: l, .. }
+                        if *l == learner && sid(*s) != learner && (t(*s) - t(*r)).abs() <= NEAR_MS =>
+                    {
+                        Some(*s)
+                    }
+                    _ => None,
+                }),
+                t(*r),
+            )
+        };
+        let Some(s) = by_send.or_else(by_start) else {
+            continue;
+        };
+        out.push((s, *r));
+        let leader = sid(s);
+        // The learner's NEWLEADER after its sync, before its next sync.
+        let next_sync = received.iter().map(|(i, _)| *i).filter(|&i| i > *r && sid(i) == learner).min();
+        let nl = newleader
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|&i| i > *r && sid(i) == learner && next_sync.is_none_or(|n| i < n))
+            .min();
+        let est = established
+            .iter()
+            .filter(|(i, e)| {
+                *i > s
+                    && sid(*i) == leader
+                    && matches!(e, EventKind::Established { supporters, .. } if supporters.contains(&learner))
+            })
+            .map(|(i, _)| *i)
+            .min();
+        if let (Some(nl), Some(est)) = (nl, est) {
+            if (t(est) - t(nl)).abs() <= NEAR_MS {
+                out.push((nl, est));
+            }
+        }
+        // The learner's connect before its sync and the leader's info line.
+        let conn = connected.iter().map(|(i, _)| *i).filter(|&i| i < *r && sid(i) == learner).max();
+        let info = infos
+            .iter()
+            .filter(|(i, e)| {
+                *i < s && sid(*i) == leader && matches!(e, EventKind::LearnerInfo { learner: l, .. } if *l == learner)
+            })
+            .map(|(i, _)| *i)
+            .max();
+        if let (Some(c), Some(info)) = (conn, info) {
+            if (t(info) - t(c)).abs() <= NEAR_MS {
+                out.push((c, info));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Offsets of every server reached from `reference` through its pairs.
+fn chain(lines: &[LogLine], between: &BTreeMap<(u32, u32), Vec<(usize, usize)>>, reference: u32) -> BTreeMap<u32, Skew> {
+    let mut out: BTreeMap<u32, Skew> = BTreeMap::new();
+    out.insert(reference, unpaired(reference, reference));
+    let mut queue = std::collections::VecDeque::from([reference]);
+    while let Some(x) = queue.pop_front() {
+        let off_x = out[&x].offset_ms;
+        for (&(a, b), prs) in between {
+            let y = if a == x {
+                b
+            } else if b == x {
+                a
+            } else {
+                continue;
+            };
+            if out.contains_key(&y) {
+                continue;
+            }
+            // Bounds on off_y - off_x: a pair x→y gives off_y - off_x <= delta,
+            // a pair y→x gives off_x - off_y <= delta.
+            let (mut lo, mut hi) = (None::<i64>, None::<i64>);
+            let mut evidence = Vec::new();
+            for &(s, r) in prs {
+                let delta = lines[r].raw_ms - lines[s].raw_ms;
+                if lines[r].sid == y {
+                    hi = Some(hi.map_or(delta, |h| h.min(delta)));
+                } else {
+                    lo = Some(lo.map_or(-delta, |l| l.max(-delta)));
+                }
+                evidence.push(SkewPair {
+                    send: s,
+                    receive: r,
+                    delta_ms: delta,
+                });
+            }
+            let rel = match (lo, hi) {
+                (Some(l), Some(h)) if l > h => (l + h).div_euclid(2),
+                (l, h) => 0i64.max(l.unwrap_or(i64::MIN)).min(h.unwrap_or(i64::MAX)),
+            };
+            out.insert(
+                y,
+                Skew {
+                    sid: y,
+                    reference,
+                    offset_ms: off_x + rel,
+                    lower_ms: lo.map(|l| off_x + l),
+                    upper_ms: hi.map(|h| off_x + h),
+                    pairs: evidence,
+                },
+            );
+            queue.push_back(y);
+        }
+    }
+    out
+}
+
+fn unpaired(sid: u32, reference: u32) -> Skew {
+    Skew {
+        sid,
+        reference,
+        offset_ms: 0,
+        lower_ms: None,
+        upper_ms: None,
+        pairs: Vec::new(),
+    }
+}
+
+/// Each server's offset against the reference: of the servers with pairs,
+/// the one whose clock needs the least correction of the others (sum of
+/// offsets), then one that led an epoch, then the lower sid.
+pub fn estimate(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<Skew> {
+    let sids: BTreeSet<u32> = lines.iter().map(|l| l.sid).collect();
+    let Some(&first) = sids.iter().next() else {
+        return Vec::new();
+    };
+    let mut between: BTreeMap<(u32, u32), Vec<(usize, usize)>> = BTreeMap::new();
+    for (s, r) in pairs(lines, evs) {
+        let (a, b) = (lines[s].sid, lines[r].sid);
+        if a != b {
+            between.entry((a.min(b), a.max(b))).or_default().push((s, r));
+        }
+    }
+    let led: BTreeSet<u32> = evs
+        .iter()
+        .filter(|(_, e)| matches!(e, EventKind::Established { .. }))
+        .map(|(i, _)| lines[*i].sid)
+        .collect();
+    let paired: BTreeSet<u32> = between.keys().flat_map(|&(a, b)| [a, b]).collect();
+    let mut out = paired
+        .iter()
+        .map(|&r| chain(lines, &between, r))
+        .min_by_key(|m| {
+            let r = m.values().next().map_or(0, |k| k.reference);
+            let cost: i64 = m.values().map(|k| k.offset_ms.abs()).sum();
+            (cost, !led.contains(&r), r)
+        })
+        .unwrap_or_default();
+    let reference = out.values().next().map_or(first, |k| k.reference);
+    for &s in &sids {
+        out.entry(s).or_insert_with(|| unpaired(s, reference));
+    }
+    out.into_values().collect()
+}
