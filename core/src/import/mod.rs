@@ -16,27 +16,21 @@
 //! never panics on any input; feeding a file in any split gives the same
 //! [`Import`] as feeding it whole. Decompression (`.gz`) is the caller's.
 
-<<<<<<< HEAD
+mod assemble;
 pub mod diagnose;
 pub mod episodes;
 pub mod events;
 pub mod evidence;
-pub mod line;
-pub mod model;
-pub mod replay;
-=======
-mod assemble;
-pub mod events;
 pub mod files;
 pub mod line;
 pub mod model;
 mod reader;
+pub mod replay;
 mod skew;
 pub mod summary;
 
 use reader::FileReader;
 pub use summary::summary;
->>>>>>> p4/import-core
 
 pub use model::*;
 
