@@ -437,7 +437,12 @@ impl Component for App {
         let lesson = in_lesson.then(|| {
             html! { <LessonPanel model={self.model.clone()} rev={self.rev} send={self.send.clone()} /> }
         });
-        let cluster = if self.m().showing_import && !presented {
+        let showing_import = self.m().showing_import && !presented;
+        let diagram = html! {
+            <Diagram model={self.model.clone()} rev={self.rev} send={self.send.clone()}
+                     export={self.export_svg.clone()} />
+        };
+        let cluster = if showing_import {
             // The imported run where the cluster view is.
             crate::ui::imported_stage(&self.m(), &self.send)
         } else {
@@ -468,6 +473,8 @@ impl Component for App {
                     <section class="left">
                         { cluster }
                         <Transport model={self.model.clone()} rev={self.rev} send={self.send.clone()} />
+                        // An import's stage is short: its lanes come up, on screen.
+                        if showing_import { { diagram.clone() } }
                     </section>
                     <div class="right">
                         { for beside }
@@ -475,8 +482,7 @@ impl Component for App {
                         <SidePanel model={self.model.clone()} rev={self.slow_rev} send={self.send.clone()} />
                     </div>
                 </main>
-                <Diagram model={self.model.clone()} rev={self.rev} send={self.send.clone()}
-                         export={self.export_svg.clone()} />
+                if !showing_import { { diagram } }
                 // One stable element holds the dialogs: a dialog that
                 // appears never makes the page's elements before it be
                 // drawn anew (the header was, and its button lost the

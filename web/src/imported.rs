@@ -15,6 +15,8 @@
 //! shown down (it restarted, so it was not running), and what no line
 //! says is unknown.
 
+use zablab_core::import::episodes::{episodes, Episode, Fault};
+use zablab_core::import::evidence::View;
 use zablab_core::import::{
     summary, Event, EventKind, Import, Level, LogLine, PeerState, Summary, SyncMode, ZabState,
 };
@@ -28,8 +30,11 @@ pub use diagram::diagram;
 pub struct Phase {
     /// From this moment (ms after the first line).
     pub at: u64,
-    /// False: not running (between a silence and a restart).
+    /// False: not running (crashed: between a silence and a restart, or
+    /// its peers refused; the core's `import::episodes`).
     pub up: bool,
+    /// Paused (a GC stall, SIGSTOP), as the core's episodes infer it.
+    pub paused: bool,
     pub state: Option<PeerState>,
     pub zab: Option<ZabState>,
     pub sync: Option<SyncMode>,
@@ -137,7 +142,12 @@ impl Imported {
             findings,
             phases: Vec::new(),
         };
-        run.phases = run.sids.iter().map(|&s| run.phases_of(s)).collect();
+        let eps = episodes(&View::of(&run.import));
+        run.phases = run
+            .sids
+            .iter()
+            .map(|&s| with_faults(run.phases_of(s), s, &eps))
+            .collect();
         run
     }
 
@@ -174,6 +184,7 @@ impl Imported {
         let mut cur = Phase {
             at: 0,
             up: true,
+            paused: false,
             state: None,
             zab: None,
             sync: None,
@@ -188,6 +199,7 @@ impl Imported {
                         out.push(Phase {
                             at: silent.map_or(at, |l| self.line_at(l)),
                             up: false,
+                            paused: false,
                             state: None,
                             zab: None,
                             sync: None,
@@ -196,6 +208,7 @@ impl Imported {
                     Phase {
                         at,
                         up: true,
+                        paused: false,
                         state: None,
                         zab: None,
                         sync: None,
@@ -422,6 +435,52 @@ impl Imported {
             .take(max)
             .collect()
     }
+}
+
+/// A server's phases with the crashes and pauses the core inferred laid
+/// over them: down (or paused) from the episode's start to its end (or
+/// the end of the logs), then what the lines said again.
+fn with_faults(mut ph: Vec<Phase>, sid: u32, eps: &[Episode]) -> Vec<Phase> {
+    for e in eps.iter().filter(|e| e.sid == sid) {
+        let (down, paused) = match e.fault {
+            Fault::Crash => (true, false),
+            Fault::Pause => (false, true),
+            Fault::Partition => continue,
+        };
+        let until = e.until.unwrap_or(u64::MAX);
+        // What the lines said when it ended.
+        let i = ph.partition_point(|p| p.at <= until);
+        let after = i.checked_sub(1).map(|i| Phase { at: until, ..ph[i] });
+        ph.retain(|p| p.at < e.from || p.at > until);
+        let mut fault = Phase {
+            at: e.from,
+            up: !down,
+            paused,
+            ..ph[..ph.partition_point(|p| p.at <= e.from)]
+                .last()
+                .copied()
+                .unwrap_or(Phase {
+                    at: 0,
+                    up: true,
+                    paused: false,
+                    state: None,
+                    zab: None,
+                    sync: None,
+                })
+        };
+        if down {
+            (fault.state, fault.zab, fault.sync) = (None, None, None);
+        }
+        let at = ph.partition_point(|p| p.at < e.from);
+        ph.insert(at, fault);
+        if let Some(a) = after.filter(|_| e.until.is_some()) {
+            let at = ph.partition_point(|p| p.at <= until);
+            if ph.get(at).is_none_or(|n| n.at != until) {
+                ph.insert(at, a);
+            }
+        }
+    }
+    ph
 }
 
 pub fn level_name(l: Level) -> &'static str {

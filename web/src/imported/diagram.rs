@@ -21,6 +21,9 @@ fn shade(p: &Phase) -> Shade {
     if !p.up {
         return Shade::Down;
     }
+    if p.paused {
+        return Shade::Paused;
+    }
     match (p.state, p.zab) {
         (None, _) => Shade::Unknown,
         (Some(PeerState::Looking), _) | (_, Some(ZabState::Election)) => Shade::Election,
@@ -43,19 +46,21 @@ fn sync_kind(mode: SyncMode) -> MsgKind {
 pub fn diagram(run: &Imported, now: f64, window_ms: f64) -> spacetime::Diagram {
     let t1 = now.max(window_ms);
     let t0 = t1 - window_ms;
+    // After the last line nothing is known: the lanes stop there.
+    let end = (run.span_ms as f64).min(t1);
     let mut segments = Vec::new();
     for (lane, &sid) in run.sids.iter().enumerate() {
         let ph = run.phases(sid);
         for (i, p) in ph.iter().enumerate() {
             let a = p.at as f64;
-            let b = ph.get(i + 1).map_or(t1, |n| n.at as f64);
-            if b <= t0 || a >= t1 {
+            let b = ph.get(i + 1).map_or(end, |n| n.at as f64);
+            if b <= t0 || a >= end {
                 continue;
             }
             segments.push(Segment {
                 lane,
                 t0: a.max(t0),
-                t1: b.min(t1),
+                t1: b.min(end),
                 shade: shade(p),
             });
         }

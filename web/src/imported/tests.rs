@@ -263,6 +263,13 @@ fn the_diagram_bands_each_lane_and_pairs_the_sync_lines() {
     let early = diagram(&run, 100.0, 100.0);
     assert!(early.arrows.is_empty());
     assert!(early.segments.iter().all(|s| s.t0 >= 0.0 && s.t1 <= 100.0));
+    // A window past the last line: the lanes stop at it.
+    let wide = diagram(&run, 5010.0, 20_000.0);
+    assert!(
+        wide.segments.iter().all(|s| s.t1 <= 5010.0),
+        "{:?}",
+        wide.segments
+    );
 }
 
 #[test]
@@ -334,6 +341,10 @@ fn a_real_failover_imported_shows_its_leaders_and_its_crash() {
     let run = Imported::new(import(&files));
     assert_eq!(run.sids, vec![1, 2, 3]);
     assert_eq!(run.real_leaders(), vec![(2, 1), (3, 2)]);
+    // The killed leader is down once the core's episode says it crashed,
+    // though no later line of its own says so.
+    assert!(run.phase_at(2, 7000).unwrap().up);
+    assert!(!run.phase_at(2, 8204).unwrap().up);
     let marks = run.markers();
     assert!(marks
         .iter()
@@ -381,4 +392,39 @@ fn a_real_failover_imported_shows_its_leaders_and_its_crash() {
     );
     // (A sync may differ: the plan replays no client writes; the panel marks it.)
     assert!(differ.iter().all(|r| !r.leader));
+}
+
+/// The real GC pause of `tests/real-zk/runs/gc-pause-leader`: the leader
+/// the core finds paused is banded PAUSED over its silence, then what its
+/// lines say again.
+#[test]
+fn a_real_pause_is_banded_paused_then_the_lines_take_over() {
+    use zablab_core::import::{import, InputFile};
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/real-zk/runs/gc-pause-leader"
+    );
+    let files: Vec<InputFile> = (1..=3)
+        .map(|s| InputFile {
+            name: format!("s{s}/zookeeper.log"),
+            bytes: std::fs::read(format!("{dir}/s{s}/zookeeper.log")).unwrap(),
+        })
+        .collect();
+    let run = Imported::new(import(&files));
+    let eps = episodes(&View::of(&run.import));
+    let pause = eps
+        .iter()
+        .find(|e| e.fault == Fault::Pause)
+        .expect("a pause");
+    let until = pause.until.expect("it woke up");
+    assert!(run.phase_at(pause.sid, pause.from + 1).unwrap().paused);
+    assert!(run.phase_at(pause.sid, until - 1).unwrap().paused);
+    let woke = run.phase_at(pause.sid, until).unwrap();
+    assert!(woke.up && !woke.paused, "{woke:?}");
+    let d = diagram(&run, until as f64, (until - pause.from) as f64);
+    let lane = run.sids.iter().position(|&s| s == pause.sid).unwrap();
+    assert!(d
+        .segments
+        .iter()
+        .any(|s| s.lane == lane && s.shade == Shade::Paused));
 }

@@ -13,7 +13,7 @@
 
 use crate::i18n::{trf, T};
 use crate::imported::Imported;
-use crate::model::{Model, Tab, TransportMsg};
+use crate::model::{Model, Tab, TransportMsg, ViewMsg, WINDOWS_MS};
 use crate::replay::{Knob, Plan};
 
 /// A file the user gave, as the dialog lists it.
@@ -145,6 +145,12 @@ impl Model {
         }
         if !self.showing_import {
             self.tab = Tab::Diagnosis;
+            // The diagram's window: the whole run where one fits.
+            let span = self.imported.as_ref().map_or(0, |r| r.span_ms);
+            let w = WINDOWS_MS.iter().copied().find(|&w| w >= span);
+            self.view(ViewMsg::SetWindow(
+                w.unwrap_or(WINDOWS_MS[WINDOWS_MS.len() - 1]),
+            ));
         }
         self.showing_import = true;
         self.playing = false;

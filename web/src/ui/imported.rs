@@ -22,6 +22,7 @@ fn state_class(k: &Known) -> &'static str {
     match k.phase {
         None => "st-unknown",
         Some(p) if !p.up => "st-down",
+        Some(p) if p.paused => "st-paused",
         Some(p) => match p.state {
             Some(PeerState::Looking) => "st-looking",
             Some(PeerState::Following) => "st-following",
@@ -37,6 +38,7 @@ fn state_words(l: Lang, k: &Known) -> String {
     match k.phase {
         None => tr(l, T::KnownNoLine).to_string(),
         Some(p) if !p.up => tr(l, T::KnownDown).to_string(),
+        Some(p) if p.paused => tr(l, T::KnownPaused).to_string(),
         Some(p) => {
             let mut parts: Vec<&str> = Vec::new();
             parts.extend(p.state.map(|s| s.name()));
