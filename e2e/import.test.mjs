@@ -181,6 +181,47 @@ for (const [mode, viewport] of [
     ], minPx);
     await page.screenshot({ path: shot });
     assert.deepEqual(problems, [], `${mode}: ${problems.join('\n')}`);
+
+    // Replay: the inferences with their lines, then the simulator with
+    // the real run beside it.
+    await page.getByRole('button', { name: 'Replay in the simulator…' }).click();
+    const plan = page.locator('[data-testid="replay-dialog"]');
+    await plan.waitFor();
+    const inferences = await plan.locator('[data-testid="inference"]').allTextContents();
+    t.diagnostic(`inferences: ${inferences.map((s) => s.replace(/\s+/g, ' ').slice(0, 70)).join(' | ')}`);
+    assert.ok(inferences.some((s) => /server 2 crashes/.test(s)), inferences.join('\n'));
+    assert.equal(inferences.filter((s) => /starts/.test(s)).length, 3);
+    const planProblems = await measure(page, ['[data-testid="replay-dialog"]'], minPx);
+    if (!presenter) await page.screenshot({ path: 'docs/import-replay-plan.png' });
+    assert.deepEqual(planProblems, [], planProblems.join('\n'));
+    await plan.getByRole('button', { name: 'Replay', exact: true }).click();
+    const beside = page.locator('[data-testid="beside"]');
+    await beside.waitFor();
+    const rows = async () => {
+      await waitUntil(async () => (await beside.locator('.hint').count()) === 0, 'the replay computed', 30000);
+      return beside.locator('[data-testid="beside-row"]').evaluateAll((trs) => trs.map((tr) => ({
+        cells: [...tr.querySelectorAll('th, td')].map((c) => c.textContent.trim()),
+        differs: tr.classList.contains('differs'),
+      })));
+    };
+    const first = await rows();
+    t.diagnostic(`beside (syncLimit 5): ${first.map((r) => r.cells.join(' / ')).join(' | ')}`);
+    const leaders = first.filter((r) => r.cells[0] === 'leader');
+    assert.deepEqual(leaders.map((r) => r.cells[1]), ['s2 · epoch 1', 's3 · epoch 2']);
+    assert.ok(leaders.every((r) => !r.differs), 'the replay elects the real leaders');
+    assert.ok(await page.locator('svg.cluster').isVisible(), 'the simulator is shown');
+    const replayProblems = await measure(page, ['[data-testid="beside"]', 'section.transport'], minPx);
+    await page.screenshot({ path: presenter ? 'docs/import-replay-presenter.png' : 'docs/import-replay.png' });
+    assert.deepEqual(replayProblems, [], replayProblems.join('\n'));
+
+    // Another syncLimit, replayed again.
+    await beside.locator('[data-testid="replay-sync"]').fill('1');
+    await beside.locator('[data-testid="replay-sync"]').press('Tab');
+    await beside.getByRole('button', { name: 'Replay again' }).click();
+    const again = await rows();
+    t.diagnostic(`beside (syncLimit 1): ${again.map((r) => r.cells.join(' / ')).join(' | ')}`);
+    assert.equal(await beside.locator('[data-testid="replay-sync"]').inputValue(), '1');
+    assert.ok(again.length > 0);
     assert.deepEqual(errors, []);
     await page.close();
   });

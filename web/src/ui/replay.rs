@@ -97,6 +97,7 @@ fn inference(l: Lang, run: &Imported, i: usize, x: &Inference, send: &Callback<M
                        onchange={on_click_change(send, ImportMsg::ReplayToggle(i))} />
                 <input type="number" min="0" class="num" value={x.at.to_string()}
                        aria-label={tr(l, T::ReplayAtAria)} onchange={on_at} />
+                <span class="unit">{ tr(l, T::Ms) }</span>
                 <span>{ act_text(l, x) }</span>
             </div>
             <details>
