@@ -589,7 +589,6 @@ table! {
     ReplayPartition => "partition {0}", "网络分区 {0}";
     ReplayHeal => ", healed at {0}", "，于 {0} 恢复";
     ReplayEvidence => "{0} {0|line shows|lines show} it", "{0} 行日志显示了这一点";
-    Ms => "ms", "毫秒";
     ReplayGo => "Replay", "重放";
     ReplayAgain => "Replay again", "再次重放";
     ReplayBeside => "The real run beside the replay", "真实运行与重放对照";

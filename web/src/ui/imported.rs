@@ -33,6 +33,14 @@ fn state_class(k: &Known) -> &'static str {
     }
 }
 
+/// The card's state: one line per word (`FOLLOWING`, `SYNCHRONIZATION`,
+/// `DIFF`), so the longest of ZooKeeper's names fits a card.
+fn state_lines(l: Lang, k: &Known) -> Html {
+    let words = state_words(l, k);
+    let parts = words.split(" · ").map(|w| html! { <span class="word">{ w.to_string() }</span> });
+    html! { <>{ for parts }</> }
+}
+
 /// `FOLLOWING · SYNCHRONIZATION · DIFF`, or why nothing is known.
 fn state_words(l: Lang, k: &Known) -> String {
     match k.phase {
@@ -74,7 +82,7 @@ pub fn stage(m: &Model, send: &Callback<Msg>) -> Html {
                     aria-pressed={selected.to_string()}
                     onclick={on_click(send, ViewMsg::Select(Some(sid)))}>
                 <span class="sid">{ format!("s{sid}") }</span>
-                <span class="state" data-testid="imported-state">{ state_words(l, &k) }</span>
+                <span class="state" data-testid="imported-state">{ state_lines(l, &k) }</span>
                 <span class="facts">{ facts.join(" · ") }</span>
             </button>
         }
