@@ -112,6 +112,8 @@ pub struct Imported {
     /// citing its lines; of the whole logs, computed once.
     pub findings: Vec<zablab_core::diagnosis::Finding>,
     phases: Vec<Vec<Phase>>,
+    /// Each lane's line indices, ascending.
+    by_sid: Vec<Vec<usize>>,
 }
 
 impl Imported {
@@ -141,7 +143,14 @@ impl Imported {
             sids,
             findings,
             phases: Vec::new(),
+            by_sid: Vec::new(),
         };
+        run.by_sid = vec![Vec::new(); run.sids.len()];
+        for (i, l) in run.import.lines.iter().enumerate() {
+            if let Some(lane) = run.lane(l.sid) {
+                run.by_sid[lane].push(i);
+            }
+        }
         let eps = episodes(&View::of(&run.import));
         run.phases = run
             .sids
@@ -238,11 +247,12 @@ impl Imported {
         out
     }
 
-    /// The server's line before line `line` (index into the lines).
+    /// The server's line before line `line` (index into the lines): its
+    /// own lines are listed once (`by_sid`), then a binary search.
     fn last_line_before(&self, sid: u32, line: usize) -> Option<usize> {
-        (0..line.min(self.import.lines.len()))
-            .rev()
-            .find(|&i| self.import.lines[i].sid == sid)
+        let own = self.lane(sid).map(|l| &self.by_sid[l])?;
+        let i = own.partition_point(|&x| x < line);
+        i.checked_sub(1).map(|i| own[i])
     }
 
     /// The phase of `sid` at `t`.

@@ -428,3 +428,46 @@ fn a_real_pause_is_banded_paused_then_the_lines_take_over() {
         .iter()
         .any(|s| s.lane == lane && s.shade == Shade::Paused));
 }
+
+/// What the app adds to the core's import on 100 MB of log (a real log
+/// repeated): run by hand, `cargo test --release -p zablab-web --lib
+/// hundred_mb -- --ignored --nocapture`; it prints, asserts no time.
+#[test]
+#[ignore]
+fn hundred_mb_costs() {
+    use zablab_core::import::{import, InputFile};
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/real-zk/runs/kill-leader-after-writes"
+    );
+    let one = std::fs::read(format!("{dir}/s1/zookeeper.log")).unwrap();
+    let bytes: Vec<u8> = one.iter().copied().cycle().take(100 << 20).collect();
+    let t = std::time::Instant::now();
+    let imp = import(&[InputFile {
+        name: "zookeeper.log".into(),
+        bytes,
+    }]);
+    let core = t.elapsed();
+    let t = std::time::Instant::now();
+    let findings = zablab_core::import::diagnose::diagnose(&imp).len();
+    let diag = t.elapsed();
+    let t = std::time::Instant::now();
+    let run = Imported::new(imp.clone());
+    let new = t.elapsed();
+    eprintln!("diagnose {diag:?} ({findings} findings)");
+    let t = std::time::Instant::now();
+    let _ = zablab_core::import::summary(&imp);
+    eprintln!("summary {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let eps = episodes(&View::of(&imp));
+    eprintln!("episodes {:?} ({})", t.elapsed(), eps.len());
+    let t = std::time::Instant::now();
+    let k = run.known_at(run.span_ms / 2);
+    let marks = run.markers().len();
+    let d = diagram(&run, run.span_ms as f64, 300_000.0);
+    let view = t.elapsed();
+    eprintln!(
+        "100 MB: {} lines, {} events; core import {core:?}, Imported::new {new:?}, one frame's views {view:?} ({} servers, {marks} markers, {} segments)",
+        run.import.lines.len(), run.import.events.len(), k.len(), d.segments.len()
+    );
+}

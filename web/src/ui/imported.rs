@@ -37,7 +37,9 @@ fn state_class(k: &Known) -> &'static str {
 /// `DIFF`), so the longest of ZooKeeper's names fits a card.
 fn state_lines(l: Lang, k: &Known) -> Html {
     let words = state_words(l, k);
-    let parts = words.split(" · ").map(|w| html! { <span class="word">{ w.to_string() }</span> });
+    let parts = words
+        .split(" · ")
+        .map(|w| html! { <span class="word">{ w.to_string() }</span> });
     html! { <>{ for parts }</> }
 }
 
