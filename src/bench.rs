@@ -130,7 +130,10 @@ fn plan(quick: bool) -> Plan {
 
 fn line(name: &str, value: String, unit: &str) {
     debug_assert!(
-        LINES.contains(&name) || MEMORY_LINES.contains(&name) || BARE_LINES.contains(&name),
+        LINES.contains(&name)
+            || MEMORY_LINES.contains(&name)
+            || BARE_LINES.contains(&name)
+            || crate::bench_import::IMPORT_LINES.contains(&name),
         "{name} is not in LINES"
     );
     if unit.is_empty() {
@@ -235,6 +238,7 @@ pub struct Autopurge {
 
 pub fn bench(
     quick: bool,
+    only: Option<&str>,
     memory: bool,
     hours: u64,
     bare: bool,
@@ -242,6 +246,10 @@ pub fn bench(
 ) -> Result<ExitCode, Usage> {
     if memory {
         return memory_figures(quick, hours, bare, purge);
+    }
+    if only == Some("import") {
+        crate::bench_import::import_figures(quick, line)?;
+        return Ok(ExitCode::SUCCESS);
     }
     let p = plan(quick);
     if quick {

@@ -24,6 +24,7 @@ const USAGE: &str = "
   zablab fixture DIR              run every DIR/*.json scenario and write
                                   their hashes to DIR/hashes.json
   zablab bench [--quick] [--memory [--hours N] [--bare] [--purge-interval H] [--snap-retain-count N]]
+  zablab bench --only import [--quick]
                                   measure speed, or (--memory) what a long
                                   run costs the app: `name: value unit` lines
   zablab conform FILE.json [...] [--out DIR]
@@ -93,7 +94,9 @@ events replayed, the costliest by the moment's age in events). --bare:
 the same run in a plain simulation, no time travel (what the model keeps
 by itself). --purge-interval H, --snap-retain-count N: every server's
 autopurge.purgeInterval (default 0: off) and autopurge.snapRetainCount
-(default 3), as in zoo.cfg."
+(default 3), as in zoo.cfg. --only import: instead, the log importer on
+the real runs' logs repeated to about 50 MB (--quick: 5 MB): import_input_mb,
+import_lines, import_events, import_s, import_mb_per_s, import_summary_s."
     };
 }
 
@@ -327,6 +330,9 @@ pub struct BenchArgs {
     /// Only the first 60 s (a smoke test; not comparable).
     #[arg(long)]
     pub quick: bool,
+    /// One part alone instead: `import` (the log importer's MB/s).
+    #[arg(long, value_name = "PART", value_parser = ["import"], conflicts_with = "memory")]
+    pub only: Option<String>,
     /// A long run's memory instead (the app's engine, seeks by age).
     #[arg(long)]
     pub memory: bool,

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::{json, Value};
+use zablab_core::import::files;
 use zablab_core::import::line::format_stamp;
 use zablab_core::import::{summary, EventKind, FileKind, Import, Importer, Summary};
 
@@ -100,6 +101,11 @@ pub fn read_all(files: &[PathBuf], cfg: &[PathBuf], hints: &[(PathBuf, u32)]) ->
         let name = p.display().to_string();
         let name = name.strip_suffix(".gz").unwrap_or(&name).to_string();
         let i = im.add_file(&name, hint);
+        // Snapshots and txn logs are listed, not read (64 MB each); a
+        // `myid` is read (it names the server of the logs above it).
+        if files::data_file(&name).is_some_and(|w| w != "myid") {
+            continue;
+        }
         if let Err(e) = feed(&mut im, i, p) {
             errors.push(format!("{}: {e}", p.display()));
         }
@@ -245,8 +251,9 @@ pub fn text(imp: &Import, s: &Summary) -> String {
         let _ = writeln!(o, "  server {}: {} lines, {} JVM start(s), sid from {}; {}", v.sid, v.lines, v.starts, from.replace('_', " "), names.join(", "));
     }
     if let Some(c) = &imp.config {
-        let _ = writeln!(o, "  zoo.cfg: tickTime={:?} initLimit={:?} syncLimit={:?}, {} servers ({} observers)",
-            c.tick_time, c.init_limit, c.sync_limit, c.servers.len(), c.servers.iter().filter(|x| x.observer).count());
+        let v = |x: Option<u64>| x.map_or("?".to_string(), |x| x.to_string());
+        let _ = writeln!(o, "  zoo.cfg: tickTime={} initLimit={} syncLimit={}, {} servers ({} observers)",
+            v(c.tick_time), v(c.init_limit), v(c.sync_limit), c.servers.len(), c.servers.iter().filter(|x| x.observer).count());
     }
     for f in &imp.fourlw {
         let _ = writeln!(o, "  {} ({}): server {}, mode {}, zxid {}", f.command, imp.files[f.file].name,
@@ -282,6 +289,10 @@ pub fn text(imp: &Import, s: &Summary) -> String {
     }
     for g in &s.gaps {
         let _ = writeln!(o, "no leader for {} ms before leader #{} ({}; from {})", g.ms, g.next + 1, g.why, at(g.lost_ms, t0));
+    }
+    let data = imp.files.iter().filter(|f| matches!(f.kind, FileKind::DataFile { .. })).count();
+    if data > 0 {
+        let _ = writeln!(o, "{data} ZooKeeper data files not read (snapshots, txn logs, epoch files, myid)");
     }
     for u in &imp.unknown.files {
         let _ = writeln!(o, "not understood in {}: {} lines", imp.files[u.file].name, u.count);

@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 
 mod bench;
+mod bench_import;
 mod cli;
 #[cfg(target_os = "linux")]
 mod conform;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Fixture(a) => fixture::fixture(&a.dir),
         Command::Bench(a) => bench::bench(
             a.quick,
+            a.only.as_deref(),
             a.memory,
             a.hours,
             a.bare,

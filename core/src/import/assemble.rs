@@ -31,8 +31,18 @@ fn problem(imp: &mut Import, file: usize, kind: ProblemKind, message: String) {
     });
 }
 
+/// The sid of a `myid` file in `dir` or below it, if exactly one.
+fn myid_below(myids: &[(String, u32)], dir: &str) -> Option<u32> {
+    let mut found = myids
+        .iter()
+        .filter(|(d, _)| dir.is_empty() || d == dir || d.starts_with(&format!("{dir}/")))
+        .map(|(_, s)| *s);
+    let first = found.next()?;
+    found.all(|s| s == first).then_some(first)
+}
+
 /// The file's sid and how it was found (and a conflict, if any).
-fn resolve_sid(f: &FileReader) -> (u32, SidSource, Option<String>) {
+fn resolve_sid(f: &FileReader, myids: &[(String, u32)]) -> (u32, SidSource, Option<String>) {
     let log = top(&f.myid_votes)
         .map(|s| (s, SidSource::Myid))
         .or_else(|| top(&f.text_votes).map(|s| (s, SidSource::LogText)));
@@ -46,18 +56,28 @@ fn resolve_sid(f: &FileReader) -> (u32, SidSource, Option<String>) {
         ),
         (Some((s, how)), _) => (s, how, None),
         (None, Some(h)) => (h, SidSource::User, None),
-        (None, None) => match files::sid_from_name(&f.name) {
-            Some(s) => (s, SidSource::FileName, None),
-            None => (0, SidSource::Unknown, None),
+        (None, None) => match myid_below(myids, files::dir_name(&f.name)) {
+            Some(s) => (s, SidSource::MyidFile, None),
+            None => match files::sid_from_name(&f.name) {
+                Some(s) => (s, SidSource::FileName, None),
+                None => (0, SidSource::Unknown, None),
+            },
         },
     }
 }
 
 fn file_problems(imp: &mut Import, i: usize, f: &FileReader, parsed: u64) {
     let name = files::base_name(&f.name).to_string();
+    if matches!(f.kind, Some(FileKind::DataFile { .. })) {
+        return;
+    }
     if f.bytes == 0 {
         problem(imp, i, ProblemKind::Empty, format!("{name}: empty file"));
         return;
+    }
+    if f.cut > 0 && parsed > 0 {
+        problem(imp, i, ProblemKind::Truncated, format!(
+            "{name}: {} lines longer than 64 KiB were cut there", f.cut));
     }
     if f.utf16 {
         problem(imp, i, ProblemKind::Encoding, format!(
@@ -95,12 +115,20 @@ pub fn assemble(mut readers: Vec<FileReader>) -> Import {
     let mut cfg = ZooCfg::default();
     // Log lines per server: (file index, lines, own myid) in input order.
     let mut by_sid: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, f) in readers.iter_mut().enumerate() {
+    for f in readers.iter_mut() {
         f.finish();
+    }
+    // `myid` files: (their folder, the number in them).
+    let myids: Vec<(String, u32)> = readers
+        .iter()
+        .filter(|f| matches!(&f.kind, Some(FileKind::DataFile { what }) if what == "myid"))
+        .filter_map(|f| Some((files::dir_name(&f.name).to_string(), f.text.trim().parse().ok()?)))
+        .collect();
+    for (i, f) in readers.iter_mut().enumerate() {
         let kind = f.kind.clone().unwrap_or(FileKind::Other);
         let is_log = matches!(kind, FileKind::Log { .. });
         let (sid, sid_from, conflict) = if is_log {
-            resolve_sid(f)
+            resolve_sid(f, &myids)
         } else {
             (f.hint.unwrap_or(0), if f.hint.is_some() { SidSource::User } else { SidSource::Unknown }, None)
         };
@@ -138,7 +166,7 @@ pub fn assemble(mut readers: Vec<FileReader>) -> Import {
                 imp.fourlw.push(c);
             }
             FileKind::Log { .. } => by_sid.entry(sid).or_default().push(i),
-            FileKind::Other => {}
+            FileKind::Other | FileKind::DataFile { .. } => {}
         }
         if f.unknown > 0 {
             imp.unknown.total += f.unknown;
@@ -159,6 +187,7 @@ pub fn assemble(mut readers: Vec<FileReader>) -> Import {
             continued: f.continued,
             unknown: f.unknown,
             replaced: f.replaced,
+            cut: f.cut,
             first_ms: f.lines.iter().map(|l| l.raw_ms).min(),
             last_ms: f.lines.iter().map(|l| l.raw_ms).max(),
         });

@@ -18,6 +18,29 @@ fn fourlw_in_name(name: &str) -> Option<&'static str> {
         .find(|w| base.contains(w) && !base.contains(".cfg"))
 }
 
+/// A ZooKeeper data file by its name (not read): `snapshot.<hex>`,
+/// `log.<hex>`, `acceptedEpoch`, `currentEpoch`, `myid`,
+/// `updatingEpoch`.
+pub fn data_file(name: &str) -> Option<&'static str> {
+    let base = base_name(name);
+    let hex_after = |p: &str| {
+        base.strip_prefix(p)
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    Some(match base {
+        "acceptedEpoch" | "currentEpoch" | "updatingEpoch" => "epoch file",
+        "myid" => "myid",
+        _ if hex_after("snapshot.") => "snapshot",
+        _ if hex_after("log.") => "txn log",
+        _ => return None,
+    })
+}
+
+/// The folder part of a name (`a/b/c.log` → `a/b`; `c.log` → ``).
+pub fn dir_name(name: &str) -> &str {
+    name.rfind(['/', '\\']).map_or("", |i| &name[..i])
+}
+
 /// The last path component (`/` or `\`).
 pub fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
@@ -254,6 +277,12 @@ mod tests {
         ] {
             assert_eq!(sid_from_name(name), sid, "{name}");
         }
+        assert_eq!(data_file("s1/data/version-2/log.100000001"), Some("txn log"));
+        assert_eq!(data_file("s1/data/version-2/snapshot.0"), Some("snapshot"));
+        assert_eq!(data_file("s1/data/myid"), Some("myid"));
+        assert_eq!(data_file("zookeeper.log.1"), None);
+        assert_eq!(data_file("log.txt"), None);
+        assert_eq!(dir_name("a/b/c.log"), "a/b");
     }
 
     #[test]

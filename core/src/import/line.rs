@@ -269,5 +269,8 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(parse_stamp("2000-03-01 00:00:00,000"), Some(951_868_800_000));
         assert_eq!(format_stamp(951_868_800_000), "2000-03-01 00:00:00,000");
+        for s in ["2026-12-06 23:59:59,999", "1969-12-31 23:59:59,987", "2024-02-29 12:34:56,078"] {
+            assert_eq!(parse_stamp(s).map(format_stamp).as_deref(), Some(s));
+        }
     }
 }

@@ -37,6 +37,8 @@ pub enum SidSource {
     LogText,
     /// Given by the user (`--sid FILE=N`, the app's picker).
     User,
+    /// A `myid` file in the log's folder or below it (its data dir).
+    MyidFile,
     /// Guessed from the file name (`s3/…`, `zookeeper-3.log`, `…server3…`,
     /// `myid3`).
     FileName,
@@ -55,6 +57,10 @@ pub enum FileKind {
     Config,
     /// A saved four-letter word answer (`srvr`, `stat`, `mntr`, `conf`).
     FourLw { command: String },
+    /// A ZooKeeper data file, known by its name and not read: `snapshot.N`,
+    /// `log.N` (txn log), `acceptedEpoch`, `currentEpoch`, `myid` (whose
+    /// number names the server of the logs above it).
+    DataFile { what: String },
     /// Nothing ZabLab reads: binary, another program's log, empty.
     Other,
 }
@@ -91,6 +97,8 @@ pub struct FileInfo {
     pub unknown: u64,
     /// Lines replaced because their bytes were not UTF-8.
     pub replaced: u64,
+    /// Lines longer than 64 KiB, cut there.
+    pub cut: u64,
     /// First and last raw time in the file.
     pub first_ms: Option<i64>,
     pub last_ms: Option<i64>,

@@ -18,6 +18,9 @@ pub const DECIDE_AFTER: usize = 64;
 pub const MORE_KEPT: usize = 40;
 /// Text kept of a config or four-letter-word file.
 const TEXT_KEPT: usize = 1 << 20;
+/// Bytes kept of one line (the rest, to its line end, is dropped and
+/// counted in `cut`): a binary file without line ends stays small.
+pub const MAX_LINE: usize = 64 << 10;
 /// Characters kept of an unknown or continuation line.
 const LINE_KEPT: usize = 400;
 
@@ -55,6 +58,10 @@ pub struct FileReader {
     pub utf16: bool,
     /// The file did not end with a line end.
     pub ended_mid_line: bool,
+    /// Lines longer than [`MAX_LINE`] (cut there).
+    pub cut: u64,
+    /// The current line went past [`MAX_LINE`].
+    overlong: bool,
 }
 
 fn vote(votes: &mut Vec<(u32, u64)>, sid: u32) {
@@ -76,26 +83,43 @@ impl FileReader {
         FileReader {
             name: name.to_string(),
             hint,
+            kind: super::files::data_file(name).map(|w| FileKind::DataFile { what: w.to_string() }),
             ..FileReader::default()
         }
+    }
+
+    /// Keeps `part` of the current line, up to [`MAX_LINE`].
+    fn keep(&mut self, part: &[u8]) {
+        let room = MAX_LINE - self.pending.len();
+        if part.len() > room {
+            self.overlong = true;
+        }
+        self.pending.extend_from_slice(&part[..part.len().min(room)]);
     }
 
     /// The next bytes.
     pub fn feed(&mut self, mut bytes: &[u8]) {
         self.bytes += bytes.len() as u64;
+        if let Some(FileKind::DataFile { what }) = &self.kind {
+            // Only a `myid` is read (a number, a few bytes).
+            if what == "myid" && self.text.len() < 64 {
+                self.text.push_str(&String::from_utf8_lossy(&bytes[..bytes.len().min(64)]));
+            }
+            return;
+        }
         while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
-            if self.pending.is_empty() {
+            if self.pending.is_empty() && nl <= MAX_LINE {
                 self.line(&bytes[..nl]);
             } else {
-                let mut l = std::mem::take(&mut self.pending);
-                l.extend_from_slice(&bytes[..nl]);
+                self.keep(&bytes[..nl]);
+                let l = std::mem::take(&mut self.pending);
                 self.line(&l);
-                l.clear();
                 self.pending = l;
+                self.pending.clear();
             }
             bytes = &bytes[nl + 1..];
         }
-        self.pending.extend_from_slice(bytes);
+        self.keep(bytes);
     }
 
     /// The end of the file: its last line even without a line end, then
@@ -113,6 +137,9 @@ impl FileReader {
 
     fn line(&mut self, raw: &[u8]) {
         self.line_no += 1;
+        if std::mem::take(&mut self.overlong) {
+            self.cut += 1;
+        }
         let mut raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if self.line_no == 1 {
             if let Some(r) = raw.strip_prefix(b"\xEF\xBB\xBF") {
@@ -138,6 +165,7 @@ impl FileReader {
     fn text_line(&mut self, s: &str) {
         match &self.kind {
             Some(FileKind::Log { .. }) => self.log_line(s),
+            Some(FileKind::DataFile { .. }) => {}
             Some(FileKind::Config) | Some(FileKind::FourLw { .. }) => {
                 if self.text.len() + s.len() < TEXT_KEPT {
                     self.text.push_str(s);

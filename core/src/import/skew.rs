@@ -4,11 +4,13 @@
 //! Pairs (ZooKeeper's sync, `LearnerHandler.syncFollower` ↔
 //! `Learner.syncWithLeader`):
 //! - leader → learner: the leader's `Sending DIFF zxid=Z` / `Sending
-//!   snapshot … send zxid of db as Z` / `Sending TRUNC zxid=Z` and the
-//!   learner's `Getting a diff from the leader Z` / `Getting a snapshot
-//!   from leader Z` / `Truncating log … Z` (same learner, mode and zxid);
-//!   without a send line (3.8 logs no TRUNC), the leader's `Synchronizing
-//!   with Learner sid: N` nearest to the learner's line;
+//!   TRUNC zxid=Z` and the learner's `Getting a diff from the leader Z` /
+//!   `Truncating log … Z` (same learner, mode and zxid); for a SNAP, the
+//!   leader's `Synchronizing with Learner sid: N` before its `Sending
+//!   snapshot … send zxid of db as Z` (logged after the SNAP is written)
+//!   and the learner's `Getting a snapshot from leader Z`; without a send
+//!   line (3.8 logs no TRUNC), the leader's `Synchronizing with Learner
+//!   sid: N` nearest to the learner's line;
 //! - learner → leader: the learner's `Learner received NEWLEADER message`
 //!   (then it ACKs) and the leader's `Have quorum of supporters` naming it;
 //!   the learner's `Successfully connected to leader` (then FOLLOWERINFO)
@@ -23,7 +25,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{EventKind, LogLine, Skew, SkewPair};
+use super::model::{EventKind, LogLine, Skew, SkewPair, SyncMode};
 
 /// How far apart (raw ms) a sync's start and the learner's line may be to
 /// pair without a send line.
@@ -78,9 +80,24 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
                 t(*r),
             )
         };
-        let Some(s) = by_send.or_else(by_start) else {
+        let Some(mut s) = by_send.or_else(by_start) else {
             continue;
         };
+        // The leader logs `Sending snapshot` after writing the SNAP header
+        // (`LearnerHandler.syncFollower`): its sync's start is the send.
+        if *mode == SyncMode::Snap && by_send.is_some() {
+            let start = starts
+                .iter()
+                .filter(|(i, se)| {
+                    *i < s && sid(*i) == sid(s) && matches!(se, EventKind::SyncStart { learner: l, .. } if *l == learner)
+                })
+                .map(|(i, _)| *i)
+                .max();
+            match start {
+                Some(st) => s = st,
+                None => continue,
+            }
+        }
         out.push((s, *r));
         let leader = sid(s);
         // The learner's NEWLEADER after its sync, before its next sync.

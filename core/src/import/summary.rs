@@ -96,7 +96,10 @@ pub fn gaps<L: FactLine>(leaders: &[LeaderFact], lines: &[L], ended: &[Ended]) -
         {
             ends.push((f.at_ms, format!("s{} {}", f.sid, f.kind)));
         }
-        for l in lines.iter().filter(|l| window(l.at_ms())) {
+        // Lines are in time order: the window is one slice.
+        let lo = lines.partition_point(|l| l.at_ms() < old.established_ms);
+        let hi = lines.partition_point(|l| l.at_ms() <= new.established_ms);
+        for l in lines[lo..hi.max(lo)].iter().filter(|l| window(l.at_ms())) {
             if l.sid() == old.sid && l.text().starts_with("Shutdown called") {
                 ends.push((l.at_ms(), format!("s{} Shutdown called", l.sid())));
             }
@@ -143,8 +146,66 @@ fn how<L: FactLine>(lines: &[L], leader: u32, learner: u32) -> &'static str {
     }
 }
 
+/// Where each server's terms are: its `LEADING` and `Have quorum` lines.
+struct Terms {
+    /// Line indices of `Synchronizing with Learner sid:` lines.
+    sync_starts: Vec<usize>,
+    /// Per sid: line indices of its `LEADING` and its `Have quorum` lines.
+    leading: std::collections::BTreeMap<u32, Vec<usize>>,
+    quorum: std::collections::BTreeMap<u32, Vec<usize>>,
+}
+
+impl Terms {
+    fn new<L: FactLine>(lines: &[L]) -> Terms {
+        let mut t = Terms {
+            sync_starts: Vec::new(),
+            leading: Default::default(),
+            quorum: Default::default(),
+        };
+        for (i, l) in lines.iter().enumerate() {
+            let x = l.text();
+            if x.starts_with("Synchronizing with Learner sid:") {
+                t.sync_starts.push(i);
+            } else if x == "LEADING" {
+                t.leading.entry(l.sid()).or_default().push(i);
+            } else if x.starts_with("Have quorum of supporters") {
+                t.quorum.entry(l.sid()).or_default().push(i);
+            }
+        }
+        t
+    }
+
+    /// The epoch of `leader`'s term around `t`: its first `Have quorum`
+    /// after its last `LEADING` at or before `t` (and before its next
+    /// `LEADING` of another millisecond).
+    fn epoch<L: FactLine>(&self, lines: &[L], leader: u32, t: i64) -> Option<u32> {
+        let leading = self.leading.get(&leader)?;
+        let k = leading.partition_point(|&i| lines[i].at_ms() <= t);
+        let start = lines[*leading.get(k.checked_sub(1)?)?].at_ms();
+        // The first of the leader's lines at or after `start`, in line order.
+        let first = leading
+            .iter()
+            .chain(self.quorum.get(&leader).into_iter().flatten())
+            .copied()
+            .filter(|&i| lines[i].at_ms() >= start)
+            .min()?;
+        let stop = leading
+            .iter()
+            .copied()
+            .find(|&i| i >= first && lines[i].at_ms() != start)
+            .unwrap_or(usize::MAX);
+        let quorum = self.quorum.get(&leader)?;
+        let q = quorum[quorum.partition_point(|&i| i < first)..]
+            .first()
+            .copied()
+            .filter(|&i| i < stop)?;
+        epoch_of(lines[q].text())
+    }
+}
+
 /// Each learner's sync (see the module doc).
 pub fn syncs<L: FactLine>(lines: &[L]) -> Vec<SyncFact> {
+    let terms = Terms::new(lines);
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let t = l.text();
@@ -161,10 +222,9 @@ pub fn syncs<L: FactLine>(lines: &[L]) -> Vec<SyncFact> {
         // The leader's lines up to the learner's millisecond: two logs'
         // lines of one millisecond sort in no causal order.
         let end = i + lines[i..].iter().take_while(|x| x.at_ms() == l.at_ms()).count();
-        let start = lines[..end].iter().rposition(|x| {
-            x.sid() != learner
-                && x.text().starts_with("Synchronizing with Learner sid:")
-                && names_sid(x.text(), "Learner sid: ", learner)
+        let before = terms.sync_starts.partition_point(|&s| s < end);
+        let start = terms.sync_starts[..before].iter().rev().copied().find(|&s| {
+            lines[s].sid() != learner && names_sid(lines[s].text(), "Learner sid: ", learner)
         });
         let (leader, how) = match start {
             Some(s) => {
@@ -176,7 +236,7 @@ pub fn syncs<L: FactLine>(lines: &[L]) -> Vec<SyncFact> {
         out.push(SyncFact {
             learner,
             leader,
-            epoch: term_epoch(lines, leader, l.at_ms()),
+            epoch: terms.epoch(lines, leader, l.at_ms()),
             mode,
             how,
             at_ms: l.at_ms(),
@@ -184,22 +244,6 @@ pub fn syncs<L: FactLine>(lines: &[L]) -> Vec<SyncFact> {
         });
     }
     out
-}
-
-/// The epoch of `leader`'s term around `t`: its first `Have quorum` after
-/// its last `LEADING` at or before `t`.
-fn term_epoch<L: FactLine>(lines: &[L], leader: u32, t: i64) -> Option<u32> {
-    let start = lines
-        .iter()
-        .filter(|x| x.sid() == leader && x.at_ms() <= t && x.text() == "LEADING")
-        .map(|x| x.at_ms())
-        .next_back()?;
-    lines
-        .iter()
-        .filter(|x| x.sid() == leader && x.at_ms() >= start)
-        .take_while(|x| x.text() != "LEADING" || x.at_ms() == start)
-        .find(|x| x.text().starts_with("Have quorum of supporters"))
-        .and_then(|x| epoch_of(x.text()))
 }
 
 /// Leaders, syncs and gaps of an import (no faults but what the logs say).
@@ -212,3 +256,6 @@ pub fn summary(imp: &Import) -> Summary {
         gaps,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -187,3 +187,25 @@ fn config_and_fourlw_files_are_recognized_by_content() {
     assert_eq!(imp.fourlw[0].mode.as_deref(), Some("follower"));
     assert!(imp.problems.is_empty());
 }
+
+#[test]
+fn a_myid_file_names_the_server_of_the_logs_above_it_and_data_files_are_not_read() {
+    let plain = "2024-01-15 08:01:02,003 - INFO  [main:X@1] - hello\n";
+    let mut long = "2024-01-15 08:01:02,004 - INFO  [main:X@1] - ".to_string();
+    long.push_str(&"é".repeat(40_000));
+    long.push('\n');
+    let imp = import(&[
+        file("host-a/logs/zookeeper.log", &format!("{plain}{long}")),
+        file("host-a/logs/data/myid", "7\n"),
+        InputFile { name: "host-a/logs/data/version-2/log.100000001".into(), bytes: vec![0; 4096] },
+    ]);
+    assert_eq!((imp.files[0].sid, imp.files[0].sid_from), (7, SidSource::MyidFile));
+    assert_eq!(imp.files[2].kind, FileKind::DataFile { what: "txn log".into() });
+    // The 80,000-byte line is cut at 64 KiB (inside a character: replaced).
+    assert_eq!(imp.files[0].cut, 1);
+    // 65,536 bytes less the 45 before the message: 65,491, an odd count of
+    // two-byte characters; the half one is replaced by U+FFFD (3 bytes).
+    assert_eq!(imp.lines[1].text.len(), reader::MAX_LINE - 45 - 1 + 3);
+    let kinds: Vec<ProblemKind> = imp.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, vec![ProblemKind::Truncated, ProblemKind::Encoding]);
+}
