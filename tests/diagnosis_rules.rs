@@ -165,24 +165,7 @@ fn faults(s: &Scenario, leaders: &[Option<Sid>]) -> Vec<Fault> {
                     to: None,
                 });
             }
-            ActionKind::Cut { from, to } => {
-                let open = out
-                    .iter_mut()
-                    .find(|f| f.kind == "partition" && f.to.is_none());
-                match open {
-                    Some(f) => {
-                        f.servers.extend([*from, *to]);
-                        f.servers.sort_unstable();
-                        f.servers.dedup();
-                    }
-                    None => out.push(Fault {
-                        kind: "partition",
-                        servers: vec![*from.min(to), *from.max(to)],
-                        from: t,
-                        to: None,
-                    }),
-                }
-            }
+            ActionKind::Cut { from, to } => add_cut(&mut out, *from, *to, t),
             ActionKind::Heal => end_open(&mut out, &|f| f.kind == "partition", t),
             ActionKind::SlowLink {
                 from,
@@ -222,7 +205,32 @@ fn faults(s: &Scenario, leaders: &[Option<Sid>]) -> Vec<Fault> {
             _ => {}
         }
     }
-    // Several faults of one kind at one instant are one fault.
+    merge_same_instant(out)
+}
+
+/// A one-way cut joins the open partition (or opens one of its two ends).
+fn add_cut(out: &mut Vec<Fault>, from: Sid, to: Sid, t: u64) {
+    let open = out
+        .iter_mut()
+        .find(|f| f.kind == "partition" && f.to.is_none());
+    match open {
+        Some(f) => {
+            f.servers.extend([from, to]);
+            f.servers.sort_unstable();
+            f.servers.dedup();
+        }
+        None => out.push(Fault {
+            kind: "partition",
+            servers: vec![from.min(to), from.max(to)],
+            from: t,
+            to: None,
+        }),
+    }
+}
+
+/// Several faults of one kind at one instant are one fault (slow links
+/// stay per pair).
+fn merge_same_instant(mut out: Vec<Fault>) -> Vec<Fault> {
     out.sort_by_key(|f| (f.from, f.kind));
     let mut merged: Vec<Fault> = Vec::new();
     for f in out {

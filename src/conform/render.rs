@@ -191,9 +191,20 @@ fn key_lines(title: &str, lines: &[Line]) -> String {
     out
 }
 
-/// `report.md`.
+/// `report.md`: the verdict and settings, what was not done for real, the
+/// side-by-side table, the waits and errors, both sides' key lines.
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
+    md_head(&mut out, r);
+    md_table(&mut out, r);
+    md_waits_errors(&mut out, r);
+    out.push_str(&key_lines("real ZooKeeper", &r.real.key_lines));
+    out.push_str(&key_lines("simulator", &r.sim.key_lines));
+    out
+}
+
+/// The title, verdict, settings and what was not done for real.
+fn md_head(out: &mut String, r: &Report) {
     let _ = writeln!(out, "# conform: {}\n", r.name);
     let _ = writeln!(
         out,
@@ -232,6 +243,10 @@ pub fn markdown(r: &Report) -> String {
         }
         out.push('\n');
     }
+}
+
+/// The side-by-side table, then each multi-line value whole.
+fn md_table(out: &mut String, r: &Report) {
     out.push_str("## Side by side\n\n| verdict | category | fact | real ZooKeeper | simulator | note |\n|---|---|---|---|---|---|\n");
     for row in r.rows {
         let _ = writeln!(
@@ -264,6 +279,10 @@ pub fn markdown(r: &Report) -> String {
             );
         }
     }
+}
+
+/// The real side's waits and both sides' errors and violations.
+fn md_waits_errors(out: &mut String, r: &Report) {
     if !r.waits.is_empty() {
         out.push_str("## Waits on the real side\n\n");
         for w in r.waits {
@@ -291,7 +310,4 @@ pub fn markdown(r: &Report) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&key_lines("real ZooKeeper", &r.real.key_lines));
-    out.push_str(&key_lines("simulator", &r.sim.key_lines));
-    out
 }

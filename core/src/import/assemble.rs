@@ -80,8 +80,12 @@ fn file_problems(imp: &mut Import, i: usize, f: &FileReader, parsed: u64) {
             "{name}: {} lines longer than 64 KiB were cut there", f.cut));
     }
     if f.utf16 {
-        problem(imp, i, ProblemKind::Encoding, format!(
-            "{name}: UTF-16 text, which is not read; save it as UTF-8 and load it again"));
+        problem(
+            imp,
+            i,
+            ProblemKind::Encoding,
+            format!("{name}: UTF-16 text, which is not read; save it as UTF-8 and load it again"),
+        );
     } else if f.control_bytes > 0 && (parsed == 0 || f.control_bytes * 100 > f.bytes) {
         problem(imp, i, ProblemKind::Binary, format!(
             "{name}: binary data ({} control bytes), not a text log; compressed files must end in .gz, other archives must be unpacked first",
@@ -98,7 +102,11 @@ fn file_problems(imp: &mut Import, i: usize, f: &FileReader, parsed: u64) {
             f.replaced));
     }
     if f.kind == Some(FileKind::Other) && f.control_bytes == 0 && !f.utf16 {
-        let first = f.unknown_first.first().map(|u| u.text.clone()).unwrap_or_default();
+        let first = f
+            .unknown_first
+            .first()
+            .map(|u| u.text.clone())
+            .unwrap_or_default();
         problem(imp, i, ProblemKind::NotZooKeeper, format!(
             "{name}: not a ZooKeeper server log, zoo.cfg or four-letter-word output ({} lines, none in a ZooKeeper layout; the first: {first:?})",
             f.line_no));
@@ -130,10 +138,23 @@ pub fn assemble(mut readers: Vec<FileReader>) -> Import {
         let (sid, sid_from, conflict) = if is_log {
             resolve_sid(f, &myids)
         } else {
-            (f.hint.unwrap_or(0), if f.hint.is_some() { SidSource::User } else { SidSource::Unknown }, None)
+            (
+                f.hint.unwrap_or(0),
+                if f.hint.is_some() {
+                    SidSource::User
+                } else {
+                    SidSource::Unknown
+                },
+                None,
+            )
         };
         if let Some(c) = conflict {
-            problem(&mut imp, i, ProblemKind::SidConflict, format!("{}: {c}", files::base_name(&f.name)));
+            problem(
+                &mut imp,
+                i,
+                ProblemKind::SidConflict,
+                format!("{}: {c}", files::base_name(&f.name)),
+            );
         }
         if is_log && sid == 0 && f.own_myid.iter().any(|o| !o) {
             problem(&mut imp, i, ProblemKind::NoSid, format!(
@@ -220,7 +241,12 @@ fn timeline(imp: &mut Import, readers: &mut [FileReader], by_sid: BTreeMap<u32, 
         server_files.insert(sid, fs);
     }
     let skews = skew::estimate(&lines, &evs);
-    let offset = |sid: u32| skews.iter().find(|s| s.sid == sid).map_or(0, |s| s.offset_ms);
+    let offset = |sid: u32| {
+        skews
+            .iter()
+            .find(|s| s.sid == sid)
+            .map_or(0, |s| s.offset_ms)
+    };
     for l in &mut lines {
         l.at_ms = l.raw_ms - offset(l.sid);
     }

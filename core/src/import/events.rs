@@ -25,9 +25,7 @@ pub fn hex_after(text: &str, marker: &str) -> Option<u64> {
     let at = text.find(marker)? + marker.len();
     let s = text[at..].trim_start();
     let s = s.strip_prefix("0x").unwrap_or(s);
-    let end = s
-        .find(|c: char| !c.is_ascii_hexdigit())
-        .unwrap_or(s.len());
+    let end = s.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(s.len());
     u64::from_str_radix(&s[..end], 16).ok()
 }
 
@@ -144,7 +142,13 @@ impl Context {
     }
 
     /// The events of one line (`more`: its continuation lines).
-    pub fn events(&mut self, thread: &str, class: &str, text: &str, more: &[String]) -> Vec<EventKind> {
+    pub fn events(
+        &mut self,
+        thread: &str,
+        class: &str,
+        text: &str,
+        more: &[String],
+    ) -> Vec<EventKind> {
         let mut out = Vec::new();
         self.push(&mut out, thread, class, text, more);
         if timed_out(more) {
@@ -158,7 +162,14 @@ impl Context {
         out
     }
 
-    fn push(&mut self, out: &mut Vec<EventKind>, thread: &str, class: &str, text: &str, more: &[String]) {
+    fn push(
+        &mut self,
+        out: &mut Vec<EventKind>,
+        thread: &str,
+        class: &str,
+        text: &str,
+        more: &[String],
+    ) {
         if let Some(e) = self.election(text) {
             out.push(e);
         } else if let Some(e) = self.leader_side(thread, text, more) {
@@ -255,7 +266,10 @@ impl Context {
         if text.starts_with("Forcing snapshot sync") {
             return reason(SyncReason::ForcedSnap, self.learner(thread));
         }
-        for (prefix, mode) in [("Sending DIFF", SyncMode::Diff), ("Sending TRUNC", SyncMode::Trunc)] {
+        for (prefix, mode) in [
+            ("Sending DIFF", SyncMode::Diff),
+            ("Sending TRUNC", SyncMode::Trunc),
+        ] {
             if text.starts_with(prefix) {
                 return Some(EventKind::SyncSent {
                     learner: named?,
@@ -273,7 +287,9 @@ impl Context {
                 peer_zxid: hex_after(text, "last zxid of peer is"),
             });
         }
-        if text.starts_with("Unexpected exception in LearnerHandler") || text.contains("******* GOODBYE") {
+        if text.starts_with("Unexpected exception in LearnerHandler")
+            || text.contains("******* GOODBYE")
+        {
             return Some(EventKind::LearnerGone {
                 learner: self.learner(thread),
                 cause: cause_of(more),
@@ -297,7 +313,10 @@ fn learner_side(class: &str, text: &str, more: &[String]) -> Option<EventKind> {
     for (prefix, mode) in [
         ("Getting a diff from the leader", SyncMode::Diff),
         ("Getting a snapshot from leader", SyncMode::Snap),
-        ("Truncating log to get in sync with the leader", SyncMode::Trunc),
+        (
+            "Truncating log to get in sync with the leader",
+            SyncMode::Trunc,
+        ),
     ] {
         if let Some(rest) = text.strip_prefix(prefix) {
             return Some(EventKind::SyncReceived {

@@ -70,10 +70,9 @@ pub fn kind_of<'a>(name: &str, lines: impl Iterator<Item = &'a str> + Clone) -> 
             command: if stat { "stat" } else { "srvr" }.into(),
         };
     }
-    let kv = lines.clone().filter(|l| {
-        l.split_once('=')
-            .is_some_and(|(k, _)| is_cfg_key(k.trim()))
-    });
+    let kv = lines
+        .clone()
+        .filter(|l| l.split_once('=').is_some_and(|(k, _)| is_cfg_key(k.trim())));
     if kv.count() > 0 {
         let conf_words = has("serverId=") || has("dataDirSize=") || has("membership:");
         if conf_words || (!named_cfg && fourlw_in_name(name) == Some("conf")) {
@@ -299,7 +298,10 @@ mod tests {
             1,
             "server.2=10.0.0.2:2888:3888:participant;2181\nserver.4=[::1]:2888:3888:observer;0.0.0.0:2181\n",
         );
-        assert_eq!((cfg.tick_time, cfg.init_limit, cfg.sync_limit), (Some(2000), Some(10), Some(5)));
+        assert_eq!(
+            (cfg.tick_time, cfg.init_limit, cfg.sync_limit),
+            (Some(2000), Some(10), Some(5))
+        );
         assert_eq!(cfg.autopurge_purge_interval, Some(1));
         assert_eq!(cfg.servers.len(), 3);
         assert_eq!(cfg.servers[0].quorum_port, Some(12001));
@@ -315,17 +317,41 @@ mod tests {
         // Verbatim: tests/real-zk/runs/kill-leader-after-writes/s1/4lw/end-srvr.txt.
         let srvr = "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\nLatency min/avg/max: 27/34.75/56\nReceived: 7\nSent: 6\nConnections: 2\nOutstanding: 0\nZxid: 0x200000003\nMode: follower\nNode count: 18\n";
         let kind = kind_of("s1/4lw/end-srvr.txt", srvr.lines());
-        assert_eq!(kind, FileKind::FourLw { command: "srvr".into() });
+        assert_eq!(
+            kind,
+            FileKind::FourLw {
+                command: "srvr".into()
+            }
+        );
         let c = read_fourlw(3, "s1/4lw/end-srvr.txt", "srvr", srvr);
-        assert_eq!((c.mode.as_deref(), c.zxid, c.sid), (Some("follower"), Some(0x2_0000_0003), Some(1)));
+        assert_eq!(
+            (c.mode.as_deref(), c.zxid, c.sid),
+            (Some("follower"), Some(0x2_0000_0003), Some(1))
+        );
         let mntr = "zk_version\t3.8.0\nzk_server_state\tleader\nzk_zxid\t8589934595\n";
-        assert_eq!(kind_of("x", mntr.lines()), FileKind::FourLw { command: "mntr".into() });
+        assert_eq!(
+            kind_of("x", mntr.lines()),
+            FileKind::FourLw {
+                command: "mntr".into()
+            }
+        );
         let c = read_fourlw(0, "x", "mntr", mntr);
-        assert_eq!((c.mode.as_deref(), c.zxid), (Some("leader"), Some(8589934595)));
+        assert_eq!(
+            (c.mode.as_deref(), c.zxid),
+            (Some("leader"), Some(8589934595))
+        );
         let conf = "clientPort=2181\ndataDir=/data\nserverId=2\ninitLimit=10\n";
-        assert_eq!(kind_of("a.txt", conf.lines()), FileKind::FourLw { command: "conf".into() });
+        assert_eq!(
+            kind_of("a.txt", conf.lines()),
+            FileKind::FourLw {
+                command: "conf".into()
+            }
+        );
         assert_eq!(read_fourlw(0, "a.txt", "conf", conf).sid, Some(2));
-        assert_eq!(kind_of("zoo.cfg", "tickTime=2000\n".lines()), FileKind::Config);
+        assert_eq!(
+            kind_of("zoo.cfg", "tickTime=2000\n".lines()),
+            FileKind::Config
+        );
         assert_eq!(kind_of("x.log", "hello\nworld\n".lines()), FileKind::Other);
     }
 }

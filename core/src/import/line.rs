@@ -85,7 +85,11 @@ pub fn parse_stamp(s: &str) -> Option<i64> {
         return None;
     }
     let (y, mo, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
-    let (h, mi, sec) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let (h, mi, sec) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
@@ -207,7 +211,8 @@ mod tests {
     use super::*;
 
     // Verbatim from tests/real-zk/runs/kill-leader-after-writes/s1/zookeeper.log.
-    const DEBIAN: &str = "2026-12-06 11:19:50,221 - INFO  [main:QuorumPeerMain@152] - Starting quorum peer, myid=1";
+    const DEBIAN: &str =
+        "2026-12-06 11:19:50,221 - INFO  [main:QuorumPeerMain@152] - Starting quorum peer, myid=1";
     const THREAD: &str = "2026-12-06 11:24:37,918 - INFO  [LearnerHandler-/127.0.0.1:55070:LearnerHandler@850] - Sending DIFF zxid=0x0 for peer sid: 1";
 
     #[test]
@@ -215,7 +220,10 @@ mod tests {
         let p = parse_line(DEBIAN).unwrap();
         assert_eq!(p.myid, None);
         assert_eq!(p.level, Level::Info);
-        assert_eq!((p.thread, p.class, p.src_line), ("main", "QuorumPeerMain", 152));
+        assert_eq!(
+            (p.thread, p.class, p.src_line),
+            ("main", "QuorumPeerMain", 152)
+        );
         assert_eq!(p.text, "Starting quorum peer, myid=1");
         assert_eq!(format_stamp(p.ms), "2026-12-06 11:19:50,221");
         let p = parse_line(THREAD).unwrap();
@@ -256,8 +264,12 @@ mod tests {
 
     #[test]
     fn stack_traces_continue_and_other_lines_do_not() {
-        assert!(is_continuation("java.net.SocketTimeoutException: Read timed out"));
-        assert!(is_continuation("\tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)"));
+        assert!(is_continuation(
+            "java.net.SocketTimeoutException: Read timed out"
+        ));
+        assert!(is_continuation(
+            "\tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)"
+        ));
         assert!(is_continuation("Caused by: java.io.EOFException"));
         assert!(is_continuation("java.io.EOFException"));
         assert!(!is_continuation("Dec  6 11:19:50 host kernel: usb"));
@@ -267,7 +279,10 @@ mod tests {
     #[test]
     fn stamps_are_civil_utc() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(parse_stamp("2000-03-01 00:00:00,000"), Some(951_868_800_000));
+        assert_eq!(
+            parse_stamp("2000-03-01 00:00:00,000"),
+            Some(951_868_800_000)
+        );
         assert_eq!(format_stamp(951_868_800_000), "2000-03-01 00:00:00,000");
         for s in ["2026-12-06 23:59:59,999", "1969-12-31 23:59:59,987", "2024-02-29 12:34:56,078"] {
             assert_eq!(parse_stamp(s).map(format_stamp).as_deref(), Some(s));

@@ -88,6 +88,5 @@ pub fn import(files: &[InputFile]) -> Import {
     im.finish()
 }
 
-
 #[cfg(test)]
 mod tests;

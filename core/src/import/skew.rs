@@ -38,12 +38,16 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
     let sid = |i: usize| lines[i].sid;
     let t = |i: usize| lines[i].raw_ms;
     let of = |f: &dyn Fn(&EventKind) -> bool| -> Vec<Ev> {
-        evs.iter().filter(|(_, e)| f(e)).map(|(i, e)| (*i, e)).collect()
+        evs.iter()
+            .filter(|(_, e)| f(e))
+            .map(|(i, e)| (*i, e))
+            .collect()
     };
     let sent = of(&|e| matches!(e, EventKind::SyncSent { .. }));
     let starts = of(&|e| matches!(e, EventKind::SyncStart { .. }));
     let received = of(&|e| matches!(e, EventKind::SyncReceived { .. }));
-    let newleader = of(&|e| matches!(e, EventKind::LearnerReceived { packet } if packet == "NEWLEADER"));
+    let newleader =
+        of(&|e| matches!(e, EventKind::LearnerReceived { packet } if packet == "NEWLEADER"));
     let established = of(&|e| matches!(e, EventKind::Established { .. }));
     let connected = of(&|e| matches!(e, EventKind::ConnectedToLeader { .. }));
     let infos = of(&|e| matches!(e, EventKind::LearnerInfo { .. }));
@@ -58,11 +62,12 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
         let learner = sid(*r);
         let by_send = nearest(
             &mut sent.iter().filter_map(|(s, se)| match se {
-                EventKind::SyncSent { learner: l, mode: m, zxid: z, .. }
-                    if *l == learner && m == mode && z == zxid && sid(*s) != learner =>
-                {
-                    Some(*s)
-                }
+                EventKind::SyncSent {
+                    learner: l,
+                    mode: m,
+                    zxid: z,
+                    ..
+                } if *l == learner && m == mode && z == zxid && sid(*s) != learner => Some(*s),
                 _ => None,
             }),
             t(*r),
@@ -71,7 +76,9 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
             nearest(
                 &mut starts.iter().filter_map(|(s, se)| match se {
                     EventKind::SyncStart { learner: l, .. }
-                        if *l == learner && sid(*s) != learner && (t(*s) - t(*r)).abs() <= NEAR_MS =>
+                        if *l == learner
+                            && sid(*s) != learner
+                            && (t(*s) - t(*r)).abs() <= NEAR_MS =>
                     {
                         Some(*s)
                     }
@@ -101,7 +108,11 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
         out.push((s, *r));
         let leader = sid(s);
         // The learner's NEWLEADER after its sync, before its next sync.
-        let next_sync = received.iter().map(|(i, _)| *i).filter(|&i| i > *r && sid(i) == learner).min();
+        let next_sync = received
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|&i| i > *r && sid(i) == learner)
+            .min();
         let nl = newleader
             .iter()
             .map(|(i, _)| *i)
@@ -122,11 +133,17 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
             }
         }
         // The learner's connect before its sync and the leader's info line.
-        let conn = connected.iter().map(|(i, _)| *i).filter(|&i| i < *r && sid(i) == learner).max();
+        let conn = connected
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|&i| i < *r && sid(i) == learner)
+            .max();
         let info = infos
             .iter()
             .filter(|(i, e)| {
-                *i < s && sid(*i) == leader && matches!(e, EventKind::LearnerInfo { learner: l, .. } if *l == learner)
+                *i < s
+                    && sid(*i) == leader
+                    && matches!(e, EventKind::LearnerInfo { learner: l, .. } if *l == learner)
             })
             .map(|(i, _)| *i)
             .max();
@@ -142,7 +159,11 @@ fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
 }
 
 /// Offsets of every server reached from `reference` through its pairs.
-fn chain(lines: &[LogLine], between: &BTreeMap<(u32, u32), Vec<(usize, usize)>>, reference: u32) -> BTreeMap<u32, Skew> {
+fn chain(
+    lines: &[LogLine],
+    between: &BTreeMap<(u32, u32), Vec<(usize, usize)>>,
+    reference: u32,
+) -> BTreeMap<u32, Skew> {
     let mut out: BTreeMap<u32, Skew> = BTreeMap::new();
     out.insert(reference, unpaired(reference, reference));
     let mut queue = std::collections::VecDeque::from([reference]);
@@ -220,7 +241,10 @@ pub fn estimate(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<Skew> {
     for (s, r) in pairs(lines, evs) {
         let (a, b) = (lines[s].sid, lines[r].sid);
         if a != b {
-            between.entry((a.min(b), a.max(b))).or_default().push((s, r));
+            between
+                .entry((a.min(b), a.max(b)))
+                .or_default()
+                .push((s, r));
         }
     }
     let led: BTreeSet<u32> = evs

@@ -38,18 +38,31 @@ fn two() -> Import {
 #[test]
 fn servers_come_from_the_logs_own_words() {
     let imp = two();
-    assert_eq!(imp.servers.iter().map(|s| s.sid).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        imp.servers.iter().map(|s| s.sid).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
     assert!(imp.servers.iter().all(|s| s.sid_from == SidSource::LogText));
     assert_eq!(imp.lines.len(), 12);
     assert_eq!(imp.unknown.total, 0);
     assert!(imp.problems.is_empty(), "{:?}", imp.problems);
     // The stack trace belongs to the line above it.
-    let lost = imp.lines.iter().find(|l| l.text.starts_with("Exception when")).unwrap();
+    let lost = imp
+        .lines
+        .iter()
+        .find(|l| l.text.starts_with("Exception when"))
+        .unwrap();
     assert_eq!(lost.more.len(), 2);
-    assert!(imp.events.iter().any(|e| e.kind == EventKind::ReadTimeout { peer: None } && e.sid == 1));
+    assert!(imp
+        .events
+        .iter()
+        .any(|e| e.kind == EventKind::ReadTimeout { peer: None } && e.sid == 1));
     // Time order, events pointing at their lines.
     assert!(imp.lines.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
-    assert!(imp.events.iter().all(|e| imp.lines[e.line].at_ms == e.at_ms && imp.lines[e.line].sid == e.sid));
+    assert!(imp
+        .events
+        .iter()
+        .all(|e| imp.lines[e.line].at_ms == e.at_ms && imp.lines[e.line].sid == e.sid));
 }
 
 #[test]
@@ -59,7 +72,10 @@ fn the_summary_has_the_leader_and_the_sync() {
     assert_eq!((s.leaders[0].sid, s.leaders[0].epoch), (2, 1));
     assert_eq!(s.syncs.len(), 1);
     let y = &s.syncs[0];
-    assert_eq!((y.learner, y.leader, y.epoch, y.mode), (1, 2, Some(1), SyncMode::Diff));
+    assert_eq!(
+        (y.learner, y.leader, y.epoch, y.mode),
+        (1, 2, Some(1), SyncMode::Diff)
+    );
 }
 
 /// `text` with every stamp of the lines moved by `ms`.
@@ -74,7 +90,10 @@ fn shifted(text: &str, ms: i64) -> String {
 
 #[test]
 fn a_learner_whose_clock_runs_ahead_is_corrected_within_the_bounds_of_its_pairs() {
-    let imp = import(&[file("a/zookeeper.log", S2), file("b/zookeeper.log", &shifted(S1, 5_000))]);
+    let imp = import(&[
+        file("a/zookeeper.log", S2),
+        file("b/zookeeper.log", &shifted(S1, 5_000)),
+    ]);
     let k = imp.skew.iter().find(|k| k.sid == 1).unwrap();
     assert_eq!(k.reference, 2);
     // Sending DIFF 24,449 -> Getting a diff 29,470: at most 5021;
@@ -85,7 +104,11 @@ fn a_learner_whose_clock_runs_ahead_is_corrected_within_the_bounds_of_its_pairs(
     assert_eq!(k.pairs.len(), 3);
     let s = summary(&imp);
     assert_eq!((s.syncs[0].leader, s.syncs[0].epoch), (2, Some(1)));
-    let getting = imp.lines.iter().find(|l| l.text.starts_with("Getting a diff")).unwrap();
+    let getting = imp
+        .lines
+        .iter()
+        .find(|l| l.text.starts_with("Getting a diff"))
+        .unwrap();
     assert_eq!(getting.raw_ms - getting.at_ms, 4_980);
     // Unshifted, the pairs allow 0: no correction.
     assert!(two().skew.iter().all(|k| k.offset_ms == 0));
@@ -115,10 +138,22 @@ fn messy_files_each_get_a_clear_problem_and_the_rest_is_kept() {
     let crlf_bom = format!("\u{feff}{}", S2.replace('\n', "\r\n"));
     let imp = import(&[
         file("s2/zookeeper.log", &crlf_bom),
-        InputFile { name: "s1/zookeeper.log".into(), bytes: latin1 },
-        InputFile { name: "core.bin".into(), bytes: vec![0, 1, 2, 0xff, 0, 10, 0, 0] },
-        file("syslog", "Dec  6 11:19:50 host kernel: usb 1-1: new device\nDec  6 11:19:51 host cron[1]: job\n"),
-        file("s3/zookeeper.log", "2026-12-06 11:19:22,909 - INFO  [main:QuorumPeerMain@152] - Starting quorum peer, my"),
+        InputFile {
+            name: "s1/zookeeper.log".into(),
+            bytes: latin1,
+        },
+        InputFile {
+            name: "core.bin".into(),
+            bytes: vec![0, 1, 2, 0xff, 0, 10, 0, 0],
+        },
+        file(
+            "syslog",
+            "Dec  6 11:19:50 host kernel: usb 1-1: new device\nDec  6 11:19:51 host cron[1]: job\n",
+        ),
+        file(
+            "s3/zookeeper.log",
+            "2026-12-06 11:19:22,909 - INFO  [main:QuorumPeerMain@152] - Starting quorum peer, my",
+        ),
         file("empty.log", ""),
     ]);
     let kinds: Vec<(usize, ProblemKind)> = imp.problems.iter().map(|p| (p.file, p.kind)).collect();
@@ -158,7 +193,12 @@ fn the_layouts_myid_wins_over_the_users_word_which_wins_over_the_name() {
     let got: Vec<(u32, SidSource)> = imp.files.iter().map(|f| (f.sid, f.sid_from)).collect();
     assert_eq!(
         got,
-        vec![(3, SidSource::Myid), (4, SidSource::User), (1, SidSource::FileName), (0, SidSource::Unknown)]
+        vec![
+            (3, SidSource::Myid),
+            (4, SidSource::User),
+            (1, SidSource::FileName),
+            (0, SidSource::Unknown)
+        ]
     );
     let kinds: Vec<ProblemKind> = imp.problems.iter().map(|p| p.kind).collect();
     assert_eq!(kinds, vec![ProblemKind::SidConflict, ProblemKind::NoSid]);

@@ -189,19 +189,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
         Owner::Server(sid) => label_node(lb, zxid_mark(sid)),
         _ => label_node(lb, false),
     });
-    let summary = trf(
-        l,
-        T::ClusterSummary,
-        &[
-            &scene.servers.len().to_string(),
-            &sim.established_leader().map_or_else(
-                || tr(l, T::NoLeader).to_string(),
-                |s| trf(l, T::ServerN, &[&s.to_string()]),
-            ),
-            &(scene.messages.len() + scene.held.iter().map(|h| h.msgs.len()).sum::<usize>())
-                .to_string(),
-        ],
-    );
+    let summary = summary_text(l, sim, &scene);
     let batched = m.playing && scene.messages.len() > layout::MESSAGES_ONE_BY_ONE && !lesson_focus;
     html! {
         <figure class="cluster-wrap">
@@ -218,6 +206,24 @@ pub fn Cluster(p: &PanelProps) -> Html {
             <figcaption class="visually-hidden" data-testid="cluster-summary">{ summary }</figcaption>
         </figure>
     }
+}
+
+/// The cluster in one sentence for a screen reader: servers, the leader,
+/// messages in flight (held ones included).
+fn summary_text(l: Lang, sim: &zablab_core::Simulation, scene: &Scene) -> String {
+    trf(
+        l,
+        T::ClusterSummary,
+        &[
+            &scene.servers.len().to_string(),
+            &sim.established_leader().map_or_else(
+                || tr(l, T::NoLeader).to_string(),
+                |s| trf(l, T::ServerN, &[&s.to_string()]),
+            ),
+            &(scene.messages.len() + scene.held.iter().map(|h| h.msgs.len()).sum::<usize>())
+                .to_string(),
+        ],
+    )
 }
 
 /// A link (election mesh, quorum connection, or a fault); its mark, if

@@ -77,7 +77,8 @@ fn leader_lines() {
 fn a_learner_handler_thread_names_its_learner() {
     let mut cx = Context::default();
     let t = "2026-12-06 11:21:55,6";
-    let l = |s: &str| format!("{t}33 - INFO  [LearnerHandler-/127.0.0.1:56370:LearnerHandler@1] - {s}");
+    let l =
+        |s: &str| format!("{t}33 - INFO  [LearnerHandler-/127.0.0.1:56370:LearnerHandler@1] - {s}");
     assert_eq!(
         ev_in(&mut cx, "2026-12-06 11:20:19,913 - INFO  [LearnerHandler-/127.0.0.1:59326:LearnerHandler@510] - Follower sid: 4 : info : 127.0.0.1:12004:13004:observer", &[]),
         vec![EventKind::LearnerInfo { learner: 4, observer: true }]
@@ -160,7 +161,9 @@ fn learner_lines() {
     assert_eq!(
         lost,
         vec![
-            EventKind::LostLeader { cause: "java.net.SocketTimeoutException: Read timed out".into() },
+            EventKind::LostLeader {
+                cause: "java.net.SocketTimeoutException: Read timed out".into()
+            },
             EventKind::ReadTimeout { peer: None }
         ]
     );
