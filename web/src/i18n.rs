@@ -534,9 +534,11 @@ table! {
     ImportKindConfig => "configuration", "配置文件";
     ImportKindFourLw => "four-letter word {0}", "四字命令 {0}";
     ImportKindOther => "not read", "未读取";
+    ImportKindData => "ZooKeeper data file ({0}): listed, not read", "ZooKeeper 数据文件（{0}）：只列出，不读取";
     SidMyid => "from [myid:{0}]", "来自 [myid:{0}]";
     SidLogText => "from its own lines", "来自它自己的日志行";
     SidUser => "as you said", "按你的指定";
+    SidMyidFile => "from its myid file", "来自它的 myid 文件";
     SidFileName => "from the file name (change it if wrong)", "来自文件名（不对请修改）";
     SidUnknown => "unknown: choose it", "未知：请选择";
     SidAria => "Which server wrote {0}", "{0} 是哪台服务器写的";

@@ -142,6 +142,7 @@ fn kind_text(l: Lang, k: &FileKind) -> String {
         FileKind::Log { .. } => tr(l, T::ImportKindLog).to_string(),
         FileKind::Config => tr(l, T::ImportKindConfig).to_string(),
         FileKind::FourLw { command } => trf(l, T::ImportKindFourLw, &[command]),
+        FileKind::DataFile { what } => trf(l, T::ImportKindData, &[what]),
         FileKind::Other => tr(l, T::ImportKindOther).to_string(),
     }
 }
@@ -151,6 +152,7 @@ fn sid_from(l: Lang, s: SidSource, sid: u32) -> String {
         SidSource::Myid => trf(l, T::SidMyid, &[&sid.to_string()]),
         SidSource::LogText => tr(l, T::SidLogText).to_string(),
         SidSource::User => tr(l, T::SidUser).to_string(),
+        SidSource::MyidFile => tr(l, T::SidMyidFile).to_string(),
         SidSource::FileName => tr(l, T::SidFileName).to_string(),
         SidSource::Unknown => tr(l, T::SidUnknown).to_string(),
     }
