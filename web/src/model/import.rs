@@ -103,13 +103,13 @@ impl Model {
             ImportMsg::Find(text) => self.import.find = text,
             ImportMsg::ReplayPlan => self.replay_plan(),
             ImportMsg::ReplayToggle(i) => {
-                if let Some(x) = self.plan_mut().and_then(|p| p.inferences.get_mut(i)) {
-                    x.on = !x.on;
+                if let Some(p) = self.plan_mut() {
+                    p.toggle(i);
                 }
             }
             ImportMsg::ReplayAt(i, t) => {
-                if let Some(x) = self.plan_mut().and_then(|p| p.inferences.get_mut(i)) {
-                    x.at = t;
+                if let Some(p) = self.plan_mut() {
+                    p.move_to(i, t);
                 }
             }
             ImportMsg::ReplayKnob(k, v) => {
@@ -182,11 +182,10 @@ impl Model {
     /// Replays the plan: its scenario replaces the simulation's run (the
     /// import stays), computed to its end; the comparison is shown.
     fn replay(&mut self) {
-        let Some(plan) = self.import.plan.clone() else {
+        let Some(plan) = &self.import.plan else {
             return;
         };
-        let name = trf(self.lang, T::ReplayName, &[]);
-        match plan.scenario(&name) {
+        match plan.scenario() {
             Ok(s) => {
                 let until = s.until_ms;
                 if let Err(e) = self.replace(s) {
@@ -329,7 +328,7 @@ mod tests {
         m.apply(ImportMsg::ReplayPlan.into());
         assert_eq!(m.dialog(), Some("replay"));
         let plan = m.import.plan.clone().unwrap();
-        assert_eq!(plan.participants, vec![1, 2]);
+        assert_eq!(plan.replay.scenario.ensemble.participants.len(), 2);
         m.apply(ImportMsg::ReplayKnob(Knob::SyncLimit, 2).into());
         m.apply(ImportMsg::Replay.into());
         assert!(m.import.replaying && !m.showing_import && m.imported.is_some());

@@ -1,123 +1,87 @@
-//! The replay plan on plans written by hand (the inferences themselves are
-//! the core's `import::episodes`, tested there): the scenario it builds,
-//! an inference switched off or moved, a setting changed, the comparison.
+//! The user's edits on the core's replay of a real failover
+//! (`tests/real-zk/runs/kill-leader-after-writes`): unedited it is the
+//! core's scenario; an inference switched off drops exactly its actions;
+//! a moved one moves all its actions; a setting changes the ensemble.
 
 use super::*;
-use zablab_core::ActionKind;
+use zablab_core::import::{import, InputFile};
 
 fn plan() -> Plan {
-    Plan {
-        participants: vec![1, 2, 3],
-        observers: Vec::new(),
-        tick_ms: 2000,
-        init_limit: 10,
-        sync_limit: 5,
-        settings_from: "zoo.cfg".into(),
-        inferences: vec![
-            Inference {
-                act: Act::Start(1),
-                at: 0,
-                on: true,
-                cites: vec![0],
-            },
-            Inference {
-                act: Act::Start(2),
-                at: 1000,
-                on: true,
-                cites: vec![5],
-            },
-            Inference {
-                act: Act::Start(3),
-                at: 3000,
-                on: true,
-                cites: vec![9],
-            },
-            Inference {
-                act: Act::Crash {
-                    sid: 2,
-                    until: Some(12_000),
-                },
-                at: 8000,
-                on: true,
-                cites: vec![40, 41],
-            },
-            Inference {
-                act: Act::Pause {
-                    sid: 3,
-                    until: None,
-                },
-                at: 13_000,
-                on: true,
-                cites: vec![50],
-            },
-        ],
-        span_ms: 14_000,
-    }
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/real-zk/runs/kill-leader-after-writes"
+    );
+    let mut files: Vec<InputFile> = (1..=3)
+        .map(|s| InputFile {
+            name: "zookeeper.log".into(),
+            bytes: std::fs::read(format!("{dir}/s{s}/zookeeper.log")).unwrap(),
+        })
+        .collect();
+    files.push(InputFile {
+        name: "zoo.cfg".into(),
+        bytes: std::fs::read(format!("{dir}/s1/zoo.cfg")).unwrap(),
+    });
+    Plan::of(&import(&files))
 }
 
-fn kinds(s: &Scenario) -> Vec<(u64, &'static str)> {
-    s.actions.iter().map(|a| (a.at_ms, a.kind.name())).collect()
+/// The first inference of `kind` that put actions in the scenario.
+fn acting(p: &Plan, kind: &str) -> usize {
+    p.inferences()
+        .iter()
+        .position(|i| i.kind == kind && !i.actions.is_empty())
+        .unwrap_or_else(|| panic!("no {kind} in {:#?}", p.inferences()))
 }
 
 #[test]
-fn the_plan_becomes_a_scenario_the_parser_accepts() {
-    let s = plan().scenario("replay").unwrap();
-    assert_eq!(s.ensemble.tick_ms, 2000);
-    assert_eq!((s.ensemble.init_limit, s.ensemble.sync_limit), (10, 5));
+fn unedited_the_plan_is_the_cores_scenario() {
+    let p = plan();
+    let s = p.scenario().unwrap();
+    assert_eq!(s.actions, p.replay.scenario.actions);
     assert_eq!(
-        kinds(&s),
-        [
-            (0, "start"),
-            (1000, "start"),
-            (3000, "start"),
-            (8000, "crash"),
-            (12_000, "restart"),
-            (13_000, "pause")
-        ]
+        (
+            s.ensemble.tick_ms,
+            s.ensemble.init_limit,
+            s.ensemble.sync_limit
+        ),
+        (2000, 10, 5)
     );
-    // A pause to the end of the logs lasts until then.
-    let pause = s.actions.iter().find(|a| a.kind.name() == "pause").unwrap();
-    assert!(
-        matches!(pause.kind, ActionKind::Pause { for_ms: 1000, .. }),
-        "{:?}",
-        pause.kind
-    );
-    assert_eq!(s.until_ms, 14_000 + AFTER_MS);
 }
 
 #[test]
-fn an_inference_switched_off_or_moved_and_a_setting_changed_are_replayed_so() {
+fn an_inference_switched_off_drops_its_actions_and_a_moved_one_moves_them() {
     let mut p = plan();
-    p.inferences[3].on = false;
-    p.inferences[4].at = 9000;
+    let crash = acting(&p, "crash");
+    let n = p.replay.scenario.actions.len();
+    let mine = p.inferences()[crash].actions.len();
+    p.toggle(crash);
+    assert_eq!(p.scenario().unwrap().actions.len(), n - mine);
+    p.toggle(crash);
+    let at = p.at(crash).unwrap();
+    p.move_to(crash, at + 1500);
+    assert_eq!(p.at(crash), Some(at + 1500));
+    let s = p.scenario().unwrap();
+    let crashes: Vec<u64> = s
+        .actions
+        .iter()
+        .filter(|a| a.kind.name() == "crash")
+        .map(|a| a.at_ms)
+        .collect();
+    assert_eq!(crashes, [at + 1500]);
+    assert!(
+        s.actions.windows(2).all(|w| w[0].at_ms <= w[1].at_ms),
+        "in time order"
+    );
+}
+
+#[test]
+fn a_setting_changed_is_the_replays() {
+    let mut p = plan();
     p.set(Knob::SyncLimit, 2);
     p.set(Knob::TickMs, 0);
-    let s = p.scenario("replay").unwrap();
-    assert_eq!(
-        kinds(&s),
-        [
-            (0, "start"),
-            (1000, "start"),
-            (3000, "start"),
-            (9000, "pause")
-        ]
-    );
+    let s = p.scenario().unwrap();
     assert_eq!(
         (s.ensemble.sync_limit, s.ensemble.tick_ms),
         (2, 1),
         "a tick is at least 1 ms"
     );
-}
-
-#[test]
-fn the_comparison_marks_what_differs() {
-    let real_l = [(2, 1), (3, 2)];
-    let sim_l = [(2, 1), (1, 2)];
-    let real_s = [(1, "DIFF".to_string()), (3, "SNAP".to_string())];
-    let sim_s = [(1, "DIFF".to_string())];
-    let rows = compare((&real_l, &real_s), (&sim_l, &sim_s));
-    let differs: Vec<bool> = rows.iter().map(Row::differs).collect();
-    assert_eq!(differs, [false, true, false, true]);
-    assert_eq!(rows[3].replay, None);
-    assert!(rows[0].leader && !rows[2].leader);
 }
