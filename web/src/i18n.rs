@@ -564,6 +564,7 @@ table! {
     ImportedStatus => "{0} after the first line · {1} UTC · line {2} of {3}", "第一行之后 {0} · {1} UTC · 第 {2} / {3} 行";
     ImportedMode => "imported", "导入";
     KnownNoLine => "no line yet", "还没有日志行";
+    KnownNoState => "no state logged yet", "还没有记录状态";
     KnownDown => "not running (crashed or stopped)", "未运行（崩溃或被停止）";
     KnownPaused => "PAUSED (silent while its peers time out on it)", "PAUSED（对端在等它超时时它一直沉默）";
     KnownLeader => "leader {0}", "leader 是 {0}";

@@ -46,6 +46,7 @@ fn state_lines(l: Lang, k: &Known) -> Html {
 /// `FOLLOWING · SYNCHRONIZATION · DIFF`, or why nothing is known.
 fn state_words(l: Lang, k: &Known) -> String {
     match k.phase {
+        None if k.lines > 0 => tr(l, T::KnownNoState).to_string(),
         None => tr(l, T::KnownNoLine).to_string(),
         Some(p) if !p.up => tr(l, T::KnownDown).to_string(),
         Some(p) if p.paused => tr(l, T::KnownPaused).to_string(),
