@@ -36,8 +36,12 @@ pub fn real_logs() -> Result<Vec<(String, Vec<u8>)>, Usage> {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/real-zk/runs")
     };
     let mut out = Vec::new();
-    let runs = std::fs::read_dir(&root)
-        .map_err(|e| Usage(format!("{}: {e} (bench --only import reads the real runs' logs)", root.display())))?;
+    let runs = std::fs::read_dir(&root).map_err(|e| {
+        Usage(format!(
+            "{}: {e} (bench --only import reads the real runs' logs)",
+            root.display()
+        ))
+    })?;
     for run in runs.filter_map(|e| e.ok()) {
         for s in 1..=9 {
             let p = run.path().join(format!("s{s}/zookeeper.log"));

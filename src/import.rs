@@ -15,6 +15,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::fmt::Write;
+
 use serde_json::{json, Value};
 use zablab_core::import::files;
 use zablab_core::import::line::format_stamp;
@@ -52,11 +54,10 @@ fn sid_hints(a: &ImportArgs) -> Result<Vec<(PathBuf, u32)>, Usage> {
             let (f, n) = s
                 .rsplit_once('=')
                 .ok_or_else(|| Usage(format!("--sid {s}: needs FILE=N")))?;
-            let n = n
-                .parse::<u32>()
-                .ok()
-                .filter(|&n| n > 0)
-                .ok_or_else(|| Usage(format!("--sid {s}: N must be a server id (1 or more)")))?;
+            let n =
+                n.parse::<u32>().ok().filter(|&n| n > 0).ok_or_else(|| {
+                    Usage(format!("--sid {s}: N must be a server id (1 or more)"))
+                })?;
             Ok((PathBuf::from(f), n))
         })
         .collect()
@@ -67,27 +68,34 @@ fn feed(im: &mut Importer, index: usize, path: &Path) -> Result<(), String> {
     let mut file = File::open(path).map_err(|e| e.to_string())?;
     let mut magic = [0u8; 2];
     let n = file.read(&mut magic).map_err(|e| e.to_string())?;
-    drop(file);
-    let file = File::open(path).map_err(|e| e.to_string())?;
     let gz = n == 2 && magic == [0x1f, 0x8b];
+    let whole = std::io::Cursor::new(magic[..n].to_vec()).chain(file);
     let mut reader: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
+        Box::new(flate2::read::MultiGzDecoder::new(whole))
     } else {
-        Box::new(file)
+        Box::new(whole)
     };
     let mut buf = vec![0u8; SLICE];
     loop {
         match reader.read(&mut buf) {
             Ok(0) => return Ok(()),
             Ok(n) => im.feed(index, &buf[..n]),
-            Err(e) if gz => return Err(format!("not a whole gzip file ({e}); what came before was read")),
+            Err(e) if gz => {
+                return Err(format!(
+                    "not a whole gzip file ({e}); what came before was read"
+                ))
+            }
             Err(e) => return Err(e.to_string()),
         }
     }
 }
 
 /// Reads every file into one import; a message per file that failed.
-pub fn read_all(files: &[PathBuf], cfg: &[PathBuf], hints: &[(PathBuf, u32)]) -> (Import, Vec<String>) {
+pub fn read_all(
+    files: &[PathBuf],
+    cfg: &[PathBuf],
+    hints: &[(PathBuf, u32)],
+) -> (Import, Vec<String>) {
     let mut paths = Vec::new();
     let mut errors = Vec::new();
     for p in files.iter().chain(cfg) {
@@ -97,7 +105,10 @@ pub fn read_all(files: &[PathBuf], cfg: &[PathBuf], hints: &[(PathBuf, u32)]) ->
     }
     let mut im = Importer::new();
     for p in &paths {
-        let hint = hints.iter().find(|(f, _)| f == p || p.ends_with(f)).map(|(_, n)| *n);
+        let hint = hints
+            .iter()
+            .find(|(f, _)| f == p || p.ends_with(f))
+            .map(|(_, n)| *n);
         let name = p.display().to_string();
         let name = name.strip_suffix(".gz").unwrap_or(&name).to_string();
         let i = im.add_file(&name, hint);
@@ -124,7 +135,8 @@ pub fn import(a: &ImportArgs) -> Result<ExitCode, Usage> {
     }
     let s = summary(&imp);
     if a.json {
-        let out = serde_json::to_string_pretty(&json(&imp, &s)).expect("a JSON value always prints");
+        let out =
+            serde_json::to_string_pretty(&json(&imp, &s)).expect("a JSON value always prints");
         println!("{out}");
     } else {
         print!("{}", text(&imp, &s));
@@ -210,19 +222,32 @@ pub fn json(imp: &Import, s: &Summary) -> Value {
 /// `+12.345` seconds after the start.
 fn at(ms: i64, t0: i64) -> String {
     let d = ms - t0;
-    format!("{}{}.{:03}", if d < 0 { "-" } else { "+" }, d.abs() / 1000, d.abs() % 1000)
+    format!(
+        "{}{}.{:03}",
+        if d < 0 { "-" } else { "+" },
+        d.abs() / 1000,
+        d.abs() % 1000
+    )
 }
 
 /// One timeline entry for an event worth a line (others are counted).
 fn describe(kind: &EventKind) -> Option<String> {
     Some(match kind {
         EventKind::ProcessStart => "JVM started (Starting quorum peer)".into(),
-        EventKind::ElectionTook { state, ms } => format!("{} after an election of {ms} ms", state.name()),
+        EventKind::ElectionTook { state, ms } => {
+            format!("{} after an election of {ms} ms", state.name())
+        }
         EventKind::StepDown { reason } => format!("leader stepped down: {reason}"),
         EventKind::LostLeader { cause } => format!("lost its leader: {cause}"),
-        EventKind::SessionExpired { id, timeout_ms } => format!("session 0x{id:x} expired (timeout {timeout_ms} ms)"),
+        EventKind::SessionExpired { id, timeout_ms } => {
+            format!("session 0x{id:x} expired (timeout {timeout_ms} ms)")
+        }
         EventKind::SlowFsync { ms } => format!("slow fsync: {ms} ms"),
-        EventKind::DigestMismatch { zxid } => format!("digest mismatch{}", zxid.map(|z| format!(" at zxid 0x{z:x}")).unwrap_or_default()),
+        EventKind::DigestMismatch { zxid } => format!(
+            "digest mismatch{}",
+            zxid.map(|z| format!(" at zxid 0x{z:x}"))
+                .unwrap_or_default()
+        ),
         // `Got zxid 0x100000001 expected 0x1` opens every new epoch: only a
         // hole within one epoch is news.
         EventKind::ZxidGap { got, expected } if got >> 32 == expected >> 32 => {
@@ -235,48 +260,131 @@ fn describe(kind: &EventKind) -> Option<String> {
 /// The text output: files and servers, skew, a timeline (leaders, syncs,
 /// starts, step-downs, faults seen), gaps, unknown lines, problems.
 pub fn text(imp: &Import, s: &Summary) -> String {
-    use std::fmt::Write;
     let mut o = String::new();
+    files_text(&mut o, imp);
+    skew_text(&mut o, imp);
+    timeline_text(&mut o, imp, s);
+    rest_text(&mut o, imp, s);
+    o
+}
+
+/// What was read: files, servers, zoo.cfg, 4lw.
+fn files_text(o: &mut String, imp: &Import) {
     let t0 = start_ms(imp);
-    let logs = imp.files.iter().filter(|f| matches!(f.kind, FileKind::Log { .. })).count();
+    let logs = imp
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Log { .. }))
+        .count();
     let bytes: u64 = imp.files.iter().map(|f| f.bytes).sum();
     let _ = writeln!(o, "imported {} files ({logs} logs, {:.1} MB): {} servers, {} log lines, {} events, {} lines not understood",
         imp.files.len(), bytes as f64 / 1e6, imp.servers.len(), imp.lines.len(), imp.events.len(), imp.unknown.total);
     if !imp.lines.is_empty() {
-        let _ = writeln!(o, "time 0 = {} (as logged, read as UTC; times below are seconds after it)", format_stamp(t0));
+        let _ = writeln!(
+            o,
+            "time 0 = {} (as logged, read as UTC; times below are seconds after it)",
+            format_stamp(t0)
+        );
     }
     for v in &imp.servers {
-        let names: Vec<&str> = v.files.iter().map(|&i| imp.files[i].name.as_str()).collect();
-        let from = serde_json::to_value(v.sid_from).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let _ = writeln!(o, "  server {}: {} lines, {} JVM start(s), sid from {}; {}", v.sid, v.lines, v.starts, from.replace('_', " "), names.join(", "));
+        let names: Vec<&str> = v
+            .files
+            .iter()
+            .map(|&i| imp.files[i].name.as_str())
+            .collect();
+        let from = serde_json::to_value(v.sid_from)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  server {}: {} lines, {} JVM start(s), sid from {}; {}",
+            v.sid,
+            v.lines,
+            v.starts,
+            from.replace('_', " "),
+            names.join(", ")
+        );
     }
     if let Some(c) = &imp.config {
         let v = |x: Option<u64>| x.map_or("?".to_string(), |x| x.to_string());
-        let _ = writeln!(o, "  zoo.cfg: tickTime={} initLimit={} syncLimit={}, {} servers ({} observers)",
-            v(c.tick_time), v(c.init_limit), v(c.sync_limit), c.servers.len(), c.servers.iter().filter(|x| x.observer).count());
+        let _ = writeln!(
+            o,
+            "  zoo.cfg: tickTime={} initLimit={} syncLimit={}, {} servers ({} observers)",
+            v(c.tick_time),
+            v(c.init_limit),
+            v(c.sync_limit),
+            c.servers.len(),
+            c.servers.iter().filter(|x| x.observer).count()
+        );
     }
     for f in &imp.fourlw {
-        let _ = writeln!(o, "  {} ({}): server {}, mode {}, zxid {}", f.command, imp.files[f.file].name,
-            f.sid.map_or("?".into(), |s| s.to_string()), f.mode.as_deref().unwrap_or("?"),
-            f.zxid.map_or("?".into(), |z| format!("0x{z:x}")));
+        let _ = writeln!(
+            o,
+            "  {} ({}): server {}, mode {}, zxid {}",
+            f.command,
+            imp.files[f.file].name,
+            f.sid.map_or("?".into(), |s| s.to_string()),
+            f.mode.as_deref().unwrap_or("?"),
+            f.zxid.map_or("?".into(), |z| format!("0x{z:x}"))
+        );
     }
+}
+
+/// Each server's clock offset and its evidence.
+fn skew_text(o: &mut String, imp: &Import) {
     if imp.skew.len() > 1 {
-        let _ = writeln!(o, "clock skew (reference: server {}):", imp.skew[0].reference);
+        let _ = writeln!(
+            o,
+            "clock skew (reference: server {}):",
+            imp.skew[0].reference
+        );
         for k in &imp.skew {
             let bound = |b: Option<i64>| b.map_or("?".to_string(), |b| format!("{b:+}"));
-            let _ = writeln!(o, "  server {}: {:+} ms (bounds {}..{} ms from {} paired lines)",
-                k.sid, k.offset_ms, bound(k.lower_ms), bound(k.upper_ms), k.pairs.len());
+            let _ = writeln!(
+                o,
+                "  server {}: {:+} ms (bounds {}..{} ms from {} paired lines)",
+                k.sid,
+                k.offset_ms,
+                bound(k.lower_ms),
+                bound(k.upper_ms),
+                k.pairs.len()
+            );
         }
     }
+}
+
+/// Leaders, syncs and the events worth a line, in time order.
+fn timeline_text(o: &mut String, imp: &Import, s: &Summary) {
+    let t0 = start_ms(imp);
     let _ = writeln!(o, "timeline:");
     let mut entries: Vec<(i64, u32, String)> = Vec::new();
     for l in &s.leaders {
-        entries.push((l.established_ms, l.sid, format!("LEADING, epoch {} established (Have quorum of supporters)", l.epoch)));
+        entries.push((
+            l.established_ms,
+            l.sid,
+            format!(
+                "LEADING, epoch {} established (Have quorum of supporters)",
+                l.epoch
+            ),
+        ));
     }
     for y in &s.syncs {
-        let how = if y.how.is_empty() { String::new() } else { format!(", {}", y.how) };
-        entries.push((y.at_ms, y.learner, format!("{} sync from leader {} (epoch {}{how})", y.mode.name(), y.leader,
-            y.epoch.map_or("?".into(), |e| e.to_string()))));
+        let how = if y.how.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", y.how)
+        };
+        entries.push((
+            y.at_ms,
+            y.learner,
+            format!(
+                "{} sync from leader {} (epoch {}{how})",
+                y.mode.name(),
+                y.leader,
+                y.epoch.map_or("?".into(), |e| e.to_string())
+            ),
+        ));
     }
     for e in &imp.events {
         if let Some(d) = describe(&e.kind) {
@@ -287,21 +395,40 @@ pub fn text(imp: &Import, s: &Summary) -> String {
     for (t, sid, d) in entries {
         let _ = writeln!(o, "  {:>10}  s{sid}  {d}", at(t, t0));
     }
+}
+
+/// The time without a leader, data files not read, unknown lines.
+fn rest_text(o: &mut String, imp: &Import, s: &Summary) {
+    let t0 = start_ms(imp);
     for g in &s.gaps {
-        let _ = writeln!(o, "no leader for {} ms before leader #{} ({}; from {})", g.ms, g.next + 1, g.why, at(g.lost_ms, t0));
+        let _ = writeln!(
+            o,
+            "no leader for {} ms before leader #{} ({}; from {})",
+            g.ms,
+            g.next + 1,
+            g.why,
+            at(g.lost_ms, t0)
+        );
     }
-    let data = imp.files.iter().filter(|f| matches!(f.kind, FileKind::DataFile { .. })).count();
+    let data = imp
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::DataFile { .. }))
+        .count();
     if data > 0 {
-        let _ = writeln!(o, "{data} ZooKeeper data files not read (snapshots, txn logs, epoch files, myid)");
+        let _ = writeln!(
+            o,
+            "{data} ZooKeeper data files not read (snapshots, txn logs, epoch files, myid)"
+        );
     }
     for u in &imp.unknown.files {
-        let _ = writeln!(o, "not understood in {}: {} lines", imp.files[u.file].name, u.count);
+        let _ = writeln!(
+            o,
+            "not understood in {}: {} lines",
+            imp.files[u.file].name, u.count
+        );
         for l in u.first.iter().take(5) {
             let _ = writeln!(o, "  line {}: {}", l.line_no, l.text);
         }
     }
-    for p in &imp.problems {
-        let _ = writeln!(o, "problem: {}", p.message);
-    }
-    o
 }

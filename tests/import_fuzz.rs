@@ -17,7 +17,11 @@ const INPUTS: u64 = 100_000;
 fn corpus() -> Vec<Vec<u8>> {
     let runs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real-zk/runs");
     let mut lines = std::collections::BTreeSet::new();
-    let mut dirs: Vec<_> = std::fs::read_dir(runs).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(runs)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
     dirs.sort();
     for run in dirs.iter().filter(|d| d.is_dir()) {
         for s in 1..=5 {
@@ -69,7 +73,11 @@ fn mutate(rng: &mut Pcg32, l: &[u8]) -> Vec<u8> {
         4 => v.extend_from_slice(b" caf\xe9 na\xefve"),
         5 => v.push(b'\r'),
         6 => v = (0..rng.below(200)).map(|_| rng.next_u32() as u8).collect(),
-        7 => v = OTHERS[rng.below(OTHERS.len() as u32) as usize].as_bytes().to_vec(),
+        7 => {
+            v = OTHERS[rng.below(OTHERS.len() as u32) as usize]
+                .as_bytes()
+                .to_vec()
+        }
         // A long line of multi-byte characters (where cutting may split one).
         8 => {
             let rep = v.clone();
@@ -133,18 +141,42 @@ fn consistent(imp: &Import) -> Result<(), String> {
     if !imp.lines.windows(2).all(|w| w[0].at_ms <= w[1].at_ms) {
         return Err("lines out of time order".into());
     }
-    if let Some(e) = imp.events.iter().find(|e| e.line >= imp.lines.len() || imp.lines[e.line].sid != e.sid) {
+    if let Some(e) = imp
+        .events
+        .iter()
+        .find(|e| e.line >= imp.lines.len() || imp.lines[e.line].sid != e.sid)
+    {
         return Err(format!("an event points at no line of its server: {e:?}"));
     }
     let per_file: u64 = imp.files.iter().map(|f| f.unknown).sum();
     if per_file != imp.unknown.total {
-        return Err(format!("unknown lines: {per_file} in files, {} in total", imp.unknown.total));
+        return Err(format!(
+            "unknown lines: {per_file} in files, {} in total",
+            imp.unknown.total
+        ));
     }
     let lines: u64 = imp.files.iter().map(|f| f.lines).sum();
-    let accounted: u64 = imp.files.iter().map(|f| f.parsed + f.continued + f.unknown).sum();
-    let other: u64 = imp.files.iter().filter(|f| !matches!(f.kind, import::FileKind::Log { .. } | import::FileKind::Other)).map(|f| f.lines).sum();
+    let accounted: u64 = imp
+        .files
+        .iter()
+        .map(|f| f.parsed + f.continued + f.unknown)
+        .sum();
+    let other: u64 = imp
+        .files
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.kind,
+                import::FileKind::Log { .. } | import::FileKind::Other
+            )
+        })
+        .map(|f| f.lines)
+        .sum();
     if accounted + other != lines {
-        return Err(format!("{lines} lines read, {} accounted for", accounted + other));
+        return Err(format!(
+            "{lines} lines read, {} accounted for",
+            accounted + other
+        ));
     }
     Ok(())
 }
@@ -165,10 +197,14 @@ fn a_hundred_thousand_messy_inputs_never_panic_and_any_split_equals_the_whole() 
             })
             .collect();
         made += n as u64;
-        let whole = std::panic::catch_unwind(|| import::import(&files))
-            .unwrap_or_else(|_| panic!("seed {seed}: the importer panicked (reproduce: Pcg32::new({seed}, 7))"));
+        let whole = std::panic::catch_unwind(|| import::import(&files)).unwrap_or_else(|_| {
+            panic!("seed {seed}: the importer panicked (reproduce: Pcg32::new({seed}, 7))")
+        });
         let pieces = fed_in_pieces(&mut Pcg32::new(seed, 8), &files);
-        assert!(pieces == whole, "seed {seed}: a split feed gave another import");
+        assert!(
+            pieces == whole,
+            "seed {seed}: a split feed gave another import"
+        );
         if let Err(e) = consistent(&whole) {
             panic!("seed {seed}: {e}");
         }

@@ -203,10 +203,7 @@ pub fn parse_log(text: &str, sid: u32, t0_epoch_ms: i64) -> Vec<Line> {
         .map(|p| Line {
             at_ms: p.ms - t0_epoch_ms,
             sid,
-            level: serde_json::to_value(p.level)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            level: p.level.name().to_string(),
             class: p.class.to_string(),
             text: p.text.to_string(),
         })

@@ -76,8 +76,12 @@ fn file_problems(imp: &mut Import, i: usize, f: &FileReader, parsed: u64) {
         return;
     }
     if f.cut > 0 && parsed > 0 {
-        problem(imp, i, ProblemKind::Truncated, format!(
-            "{name}: {} lines longer than 64 KiB were cut there", f.cut));
+        problem(
+            imp,
+            i,
+            ProblemKind::Truncated,
+            format!("{name}: {} lines longer than 64 KiB were cut there", f.cut),
+        );
     }
     if f.utf16 {
         problem(
@@ -117,6 +121,77 @@ fn file_problems(imp: &mut Import, i: usize, f: &FileReader, parsed: u64) {
     }
 }
 
+/// One file's sid, problems, unknown lines and [`FileInfo`] (its lines
+/// get their file index and sid); returns its sid and kind.
+fn one_file(
+    imp: &mut Import,
+    i: usize,
+    f: &mut FileReader,
+    myids: &[(String, u32)],
+) -> (u32, FileKind) {
+    let kind = f.kind.clone().unwrap_or(FileKind::Other);
+    let is_log = matches!(kind, FileKind::Log { .. });
+    let (sid, sid_from, conflict) = if is_log {
+        resolve_sid(f, myids)
+    } else {
+        let from = if f.hint.is_some() {
+            SidSource::User
+        } else {
+            SidSource::Unknown
+        };
+        (f.hint.unwrap_or(0), from, None)
+    };
+    let name = files::base_name(&f.name).to_string();
+    if let Some(c) = conflict {
+        problem(imp, i, ProblemKind::SidConflict, format!("{name}: {c}"));
+    }
+    if is_log && sid == 0 && f.own_myid.iter().any(|o| !o) {
+        problem(imp, i, ProblemKind::NoSid, format!(
+            "{name}: no way to tell which server wrote this log (no [myid:N], no myid in its lines or its name); give it with --sid FILE=N or in the app"));
+    }
+    let parsed = f.lines.len() as u64;
+    file_problems(imp, i, f, parsed);
+    for (l, own) in f.lines.iter_mut().zip(&f.own_myid) {
+        l.file = i;
+        if !own {
+            l.sid = sid;
+        }
+    }
+    let backwards = f
+        .lines
+        .windows(2)
+        .filter(|w| w[1].raw_ms + 1000 < w[0].raw_ms)
+        .count();
+    if backwards > 0 {
+        problem(imp, i, ProblemKind::TimeOrder, format!(
+            "{name}: its time goes back by more than a second {backwards} times (a clock reset, or files of two servers in one?); lines are ordered by time"));
+    }
+    if f.unknown > 0 {
+        imp.unknown.total += f.unknown;
+        imp.unknown.files.push(UnknownFile {
+            file: i,
+            count: f.unknown,
+            first: std::mem::take(&mut f.unknown_first),
+        });
+    }
+    imp.files.push(FileInfo {
+        name: f.name.clone(),
+        kind: kind.clone(),
+        sid,
+        sid_from,
+        bytes: f.bytes,
+        lines: f.line_no,
+        parsed,
+        continued: f.continued,
+        unknown: f.unknown,
+        replaced: f.replaced,
+        cut: f.cut,
+        first_ms: f.lines.iter().map(|l| l.raw_ms).min(),
+        last_ms: f.lines.iter().map(|l| l.raw_ms).max(),
+    });
+    (sid, kind)
+}
+
 /// Everything the readers hold, as one [`Import`].
 pub fn assemble(mut readers: Vec<FileReader>) -> Import {
     let mut imp = Import::default();
@@ -130,56 +205,15 @@ pub fn assemble(mut readers: Vec<FileReader>) -> Import {
     let myids: Vec<(String, u32)> = readers
         .iter()
         .filter(|f| matches!(&f.kind, Some(FileKind::DataFile { what }) if what == "myid"))
-        .filter_map(|f| Some((files::dir_name(&f.name).to_string(), f.text.trim().parse().ok()?)))
+        .filter_map(|f| {
+            Some((
+                files::dir_name(&f.name).to_string(),
+                f.text.trim().parse().ok()?,
+            ))
+        })
         .collect();
     for (i, f) in readers.iter_mut().enumerate() {
-        let kind = f.kind.clone().unwrap_or(FileKind::Other);
-        let is_log = matches!(kind, FileKind::Log { .. });
-        let (sid, sid_from, conflict) = if is_log {
-            resolve_sid(f, &myids)
-        } else {
-            (
-                f.hint.unwrap_or(0),
-                if f.hint.is_some() {
-                    SidSource::User
-                } else {
-                    SidSource::Unknown
-                },
-                None,
-            )
-        };
-        if let Some(c) = conflict {
-            problem(
-                &mut imp,
-                i,
-                ProblemKind::SidConflict,
-                format!("{}: {c}", files::base_name(&f.name)),
-            );
-        }
-        if is_log && sid == 0 && f.own_myid.iter().any(|o| !o) {
-            problem(&mut imp, i, ProblemKind::NoSid, format!(
-                "{}: no way to tell which server wrote this log (no [myid:N], no myid in its lines or its name); give it with --sid FILE=N or in the app",
-                files::base_name(&f.name)));
-        }
-        let parsed = f.lines.len() as u64;
-        file_problems(&mut imp, i, f, parsed);
-        let mut backwards = 0u64;
-        for (l, own) in f.lines.iter_mut().zip(&f.own_myid) {
-            l.file = i;
-            if !own {
-                l.sid = sid;
-            }
-        }
-        for w in f.lines.windows(2) {
-            if w[1].raw_ms + 1000 < w[0].raw_ms {
-                backwards += 1;
-            }
-        }
-        if backwards > 0 {
-            problem(&mut imp, i, ProblemKind::TimeOrder, format!(
-                "{}: its time goes back by more than a second {backwards} times (a clock reset, or files of two servers in one?); lines are ordered by time",
-                files::base_name(&f.name)));
-        }
+        let (sid, kind) = one_file(&mut imp, i, f, &myids);
         match &kind {
             FileKind::Config => files::read_cfg(&mut cfg, i, &f.text),
             FileKind::FourLw { command } => {
@@ -189,29 +223,6 @@ pub fn assemble(mut readers: Vec<FileReader>) -> Import {
             FileKind::Log { .. } => by_sid.entry(sid).or_default().push(i),
             FileKind::Other | FileKind::DataFile { .. } => {}
         }
-        if f.unknown > 0 {
-            imp.unknown.total += f.unknown;
-            imp.unknown.files.push(UnknownFile {
-                file: i,
-                count: f.unknown,
-                first: std::mem::take(&mut f.unknown_first),
-            });
-        }
-        imp.files.push(FileInfo {
-            name: f.name.clone(),
-            kind,
-            sid,
-            sid_from,
-            bytes: f.bytes,
-            lines: f.line_no,
-            parsed,
-            continued: f.continued,
-            unknown: f.unknown,
-            replaced: f.replaced,
-            cut: f.cut,
-            first_ms: f.lines.iter().map(|l| l.raw_ms).min(),
-            last_ms: f.lines.iter().map(|l| l.raw_ms).max(),
-        });
     }
     if !cfg.files.is_empty() {
         imp.config = Some(cfg);

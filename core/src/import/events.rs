@@ -110,6 +110,31 @@ fn notification(text: &str) -> Option<EventKind> {
     })
 }
 
+/// The 3.4–3.5 form: `Notification: 2 (message format version), 3
+/// (n.leader), 0x0 (n.zxid), 0x1 (n.round), LOOKING (n.state), 3 (n.sid),
+/// 0x0 (n.peerEPoch), FOLLOWING (my state)0 (n.config version)`.
+fn notification_paren(text: &str) -> Option<EventKind> {
+    let field = |name: &str| {
+        let at = text.find(&format!(" ({name})"))?;
+        let before = text[..at].trim_end();
+        let start = before.rfind([' ', ',', ')']).map_or(0, |i| i + 1);
+        Some(before[start..].trim())
+    };
+    let hex = |name: &str| {
+        let v = field(name)?;
+        u64::from_str_radix(v.strip_prefix("0x").unwrap_or(v), 16).ok()
+    };
+    Some(EventKind::Notification {
+        my_state: peer_state(field("my state")?)?,
+        from: field("n.sid")?.parse().ok()?,
+        state: peer_state(field("n.state")?)?,
+        leader: field("n.leader")?.parse().ok()?,
+        round: hex("n.round")?,
+        peer_epoch: hex("n.peerEpoch").or_else(|| hex("n.peerEPoch"))?,
+        zxid: hex("n.zxid")?,
+    })
+}
+
 /// `sids: [[1, 2]]` (or `[1, 2]`) as numbers.
 fn supporters(text: &str) -> Vec<u32> {
     let Some(at) = text.find("sids: ") else {
@@ -190,6 +215,9 @@ impl Context {
         }
         if text.starts_with("Notification: my state:") {
             return notification(text);
+        }
+        if text.starts_with("Notification: ") && text.contains("(n.leader)") {
+            return notification_paren(text);
         }
         if text.starts_with("New election. My id") {
             return Some(EventKind::NewElection {

@@ -276,7 +276,10 @@ mod tests {
         ] {
             assert_eq!(sid_from_name(name), sid, "{name}");
         }
-        assert_eq!(data_file("s1/data/version-2/log.100000001"), Some("txn log"));
+        assert_eq!(
+            data_file("s1/data/version-2/log.100000001"),
+            Some("txn log")
+        );
         assert_eq!(data_file("s1/data/version-2/snapshot.0"), Some("snapshot"));
         assert_eq!(data_file("s1/data/myid"), Some("myid"));
         assert_eq!(data_file("zookeeper.log.1"), None);

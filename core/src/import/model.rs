@@ -135,6 +135,20 @@ pub enum Level {
     Fatal,
 }
 
+impl Level {
+    /// As the layout prints it (`%p`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Trace => "TRACE",
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warn => "WARN",
+            Level::Error => "ERROR",
+            Level::Fatal => "FATAL",
+        }
+    }
+}
+
 /// One parsed log line (with its continuation lines).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {

@@ -83,7 +83,9 @@ impl FileReader {
         FileReader {
             name: name.to_string(),
             hint,
-            kind: super::files::data_file(name).map(|w| FileKind::DataFile { what: w.to_string() }),
+            kind: super::files::data_file(name).map(|w| FileKind::DataFile {
+                what: w.to_string(),
+            }),
             ..FileReader::default()
         }
     }
@@ -94,7 +96,8 @@ impl FileReader {
         if part.len() > room {
             self.overlong = true;
         }
-        self.pending.extend_from_slice(&part[..part.len().min(room)]);
+        self.pending
+            .extend_from_slice(&part[..part.len().min(room)]);
     }
 
     /// The next bytes.
@@ -103,7 +106,8 @@ impl FileReader {
         if let Some(FileKind::DataFile { what }) = &self.kind {
             // Only a `myid` is read (a number, a few bytes).
             if what == "myid" && self.text.len() < 64 {
-                self.text.push_str(&String::from_utf8_lossy(&bytes[..bytes.len().min(64)]));
+                self.text
+                    .push_str(&String::from_utf8_lossy(&bytes[..bytes.len().min(64)]));
             }
             return;
         }

@@ -33,125 +33,163 @@ const NEAR_MS: i64 = 60_000;
 
 type Ev<'a> = (usize, &'a EventKind);
 
-/// (sender line, receiver line) pairs.
-fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
-    let sid = |i: usize| lines[i].sid;
-    let t = |i: usize| lines[i].raw_ms;
-    let of = |f: &dyn Fn(&EventKind) -> bool| -> Vec<Ev> {
-        evs.iter()
-            .filter(|(_, e)| f(e))
-            .map(|(i, e)| (*i, e))
-            .collect()
-    };
-    let sent = of(&|e| matches!(e, EventKind::SyncSent { .. }));
-    let starts = of(&|e| matches!(e, EventKind::SyncStart { .. }));
-    let received = of(&|e| matches!(e, EventKind::SyncReceived { .. }));
-    let newleader =
-        of(&|e| matches!(e, EventKind::LearnerReceived { packet } if packet == "NEWLEADER"));
-    let established = of(&|e| matches!(e, EventKind::Established { .. }));
-    let connected = of(&|e| matches!(e, EventKind::ConnectedToLeader { .. }));
-    let infos = of(&|e| matches!(e, EventKind::LearnerInfo { .. }));
-    let nearest = |cands: &mut dyn Iterator<Item = usize>, at: i64| {
-        cands.min_by_key(|&i| ((t(i) - at).abs(), i))
-    };
-    let mut out = Vec::new();
-    for (r, e) in &received {
-        let EventKind::SyncReceived { mode, zxid } = e else {
-            continue;
+/// The events the pairs are made of, by kind, with their lines.
+struct Index<'a> {
+    lines: &'a [LogLine],
+    sent: Vec<Ev<'a>>,
+    starts: Vec<Ev<'a>>,
+    received: Vec<Ev<'a>>,
+    newleader: Vec<Ev<'a>>,
+    established: Vec<Ev<'a>>,
+    connected: Vec<Ev<'a>>,
+    infos: Vec<Ev<'a>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(lines: &'a [LogLine], evs: &'a [(usize, EventKind)]) -> Index<'a> {
+        let of = |f: &dyn Fn(&EventKind) -> bool| -> Vec<Ev> {
+            evs.iter()
+                .filter(|(_, e)| f(e))
+                .map(|(i, e)| (*i, e))
+                .collect()
         };
-        let learner = sid(*r);
-        let by_send = nearest(
-            &mut sent.iter().filter_map(|(s, se)| match se {
+        Index {
+            lines,
+            sent: of(&|e| matches!(e, EventKind::SyncSent { .. })),
+            starts: of(&|e| matches!(e, EventKind::SyncStart { .. })),
+            received: of(&|e| matches!(e, EventKind::SyncReceived { .. })),
+            newleader: of(
+                &|e| matches!(e, EventKind::LearnerReceived { packet } if packet == "NEWLEADER"),
+            ),
+            established: of(&|e| matches!(e, EventKind::Established { .. })),
+            connected: of(&|e| matches!(e, EventKind::ConnectedToLeader { .. })),
+            infos: of(&|e| matches!(e, EventKind::LearnerInfo { .. })),
+        }
+    }
+
+    fn sid(&self, i: usize) -> u32 {
+        self.lines[i].sid
+    }
+
+    fn t(&self, i: usize) -> i64 {
+        self.lines[i].raw_ms
+    }
+
+    /// Of `cands`, the line nearest in raw time to `at`.
+    fn nearest(&self, cands: impl Iterator<Item = usize>, at: i64) -> Option<usize> {
+        cands.min_by_key(|&i| ((self.t(i) - at).abs(), i))
+    }
+
+    /// The leader's line that sent what the learner's line `r` received.
+    fn send_of(&self, r: usize, mode: SyncMode, zxid: Option<u64>) -> Option<usize> {
+        let learner = self.sid(r);
+        let by_send = self.nearest(
+            self.sent.iter().filter_map(|(s, se)| match se {
                 EventKind::SyncSent {
                     learner: l,
                     mode: m,
                     zxid: z,
                     ..
-                } if *l == learner && m == mode && z == zxid && sid(*s) != learner => Some(*s),
+                } if *l == learner && *m == mode && *z == zxid && self.sid(*s) != learner => {
+                    Some(*s)
+                }
                 _ => None,
             }),
-            t(*r),
+            self.t(r),
         );
-        let by_start = || {
-            nearest(
-                &mut starts.iter().filter_map(|(s, se)| match se {
-                    EventKind::SyncStart { learner: l, .. }
-                        if *l == learner
-                            && sid(*s) != learner
-                            && (t(*s) - t(*r)).abs() <= NEAR_MS =>
-                    {
-                        Some(*s)
-                    }
-                    _ => None,
-                }),
-                t(*r),
-            )
+        let start_of = |l: u32, e: &EventKind| matches!(e, EventKind::SyncStart { learner, .. } if *learner == l);
+        let Some(s) = by_send else {
+            return self.nearest(
+                self.starts
+                    .iter()
+                    .filter(|(s, se)| {
+                        start_of(learner, se)
+                            && self.sid(*s) != learner
+                            && (self.t(*s) - self.t(r)).abs() <= NEAR_MS
+                    })
+                    .map(|(s, _)| *s),
+                self.t(r),
+            );
         };
-        let Some(mut s) = by_send.or_else(by_start) else {
-            continue;
-        };
+        if mode != SyncMode::Snap {
+            return Some(s);
+        }
         // The leader logs `Sending snapshot` after writing the SNAP header
         // (`LearnerHandler.syncFollower`): its sync's start is the send.
-        if *mode == SyncMode::Snap && by_send.is_some() {
-            let start = starts
-                .iter()
-                .filter(|(i, se)| {
-                    *i < s && sid(*i) == sid(s) && matches!(se, EventKind::SyncStart { learner: l, .. } if *l == learner)
-                })
-                .map(|(i, _)| *i)
-                .max();
-            match start {
-                Some(st) => s = st,
-                None => continue,
-            }
-        }
-        out.push((s, *r));
-        let leader = sid(s);
-        // The learner's NEWLEADER after its sync, before its next sync.
-        let next_sync = received
+        self.starts
+            .iter()
+            .filter(|(i, se)| *i < s && self.sid(*i) == self.sid(s) && start_of(learner, se))
+            .map(|(i, _)| *i)
+            .max()
+    }
+
+    /// The learner's `NEWLEADER` after its sync `r` (before its next one)
+    /// and the leader's `Have quorum` naming it after its send `s`.
+    fn newleader_pair(&self, s: usize, r: usize) -> Option<(usize, usize)> {
+        let (leader, learner) = (self.sid(s), self.sid(r));
+        let next_sync = self
+            .received
             .iter()
             .map(|(i, _)| *i)
-            .filter(|&i| i > *r && sid(i) == learner)
+            .filter(|&i| i > r && self.sid(i) == learner)
             .min();
-        let nl = newleader
+        let nl = self
+            .newleader
             .iter()
             .map(|(i, _)| *i)
-            .filter(|&i| i > *r && sid(i) == learner && next_sync.is_none_or(|n| i < n))
-            .min();
-        let est = established
+            .filter(|&i| i > r && self.sid(i) == learner && next_sync.is_none_or(|n| i < n))
+            .min()?;
+        let est = self
+            .established
             .iter()
             .filter(|(i, e)| {
                 *i > s
-                    && sid(*i) == leader
+                    && self.sid(*i) == leader
                     && matches!(e, EventKind::Established { supporters, .. } if supporters.contains(&learner))
             })
             .map(|(i, _)| *i)
-            .min();
-        if let (Some(nl), Some(est)) = (nl, est) {
-            if (t(est) - t(nl)).abs() <= NEAR_MS {
-                out.push((nl, est));
-            }
-        }
-        // The learner's connect before its sync and the leader's info line.
-        let conn = connected
+            .min()?;
+        ((self.t(est) - self.t(nl)).abs() <= NEAR_MS).then_some((nl, est))
+    }
+
+    /// The learner's connect before its sync `r` and the leader's
+    /// `Follower sid: N : info` before its send `s`.
+    fn connect_pair(&self, s: usize, r: usize) -> Option<(usize, usize)> {
+        let (leader, learner) = (self.sid(s), self.sid(r));
+        let conn = self
+            .connected
             .iter()
             .map(|(i, _)| *i)
-            .filter(|&i| i < *r && sid(i) == learner)
-            .max();
-        let info = infos
+            .filter(|&i| i < r && self.sid(i) == learner)
+            .max()?;
+        let info = self
+            .infos
             .iter()
             .filter(|(i, e)| {
                 *i < s
-                    && sid(*i) == leader
+                    && self.sid(*i) == leader
                     && matches!(e, EventKind::LearnerInfo { learner: l, .. } if *l == learner)
             })
             .map(|(i, _)| *i)
-            .max();
-        if let (Some(c), Some(info)) = (conn, info) {
-            if (t(info) - t(c)).abs() <= NEAR_MS {
-                out.push((c, info));
-            }
-        }
+            .max()?;
+        ((self.t(info) - self.t(conn)).abs() <= NEAR_MS).then_some((conn, info))
+    }
+}
+
+/// (sender line, receiver line) pairs.
+fn pairs(lines: &[LogLine], evs: &[(usize, EventKind)]) -> Vec<(usize, usize)> {
+    let ix = Index::new(lines, evs);
+    let mut out = Vec::new();
+    for (r, e) in &ix.received {
+        let EventKind::SyncReceived { mode, zxid } = e else {
+            continue;
+        };
+        let Some(s) = ix.send_of(*r, *mode, *zxid) else {
+            continue;
+        };
+        out.push((s, *r));
+        out.extend(ix.newleader_pair(s, *r));
+        out.extend(ix.connect_pair(s, *r));
     }
     out.sort_unstable();
     out.dedup();

@@ -90,10 +90,9 @@ pub fn gaps<L: FactLine>(leaders: &[LeaderFact], lines: &[L], ended: &[Ended]) -
         let (old, new) = (&pair[0], &pair[1]);
         let window = |t: i64| t >= old.established_ms && t <= new.established_ms;
         let mut ends: Vec<(i64, String)> = Vec::new();
-        if let Some(f) = ended
-            .iter()
-            .find(|f| f.sid == old.sid && window(f.at_ms) && (f.kind == "crash" || f.kind == "pause"))
-        {
+        if let Some(f) = ended.iter().find(|f| {
+            f.sid == old.sid && window(f.at_ms) && (f.kind == "crash" || f.kind == "pause")
+        }) {
             ends.push((f.at_ms, format!("s{} {}", f.sid, f.kind)));
         }
         // Lines are in time order: the window is one slice.
@@ -221,11 +220,18 @@ pub fn syncs<L: FactLine>(lines: &[L]) -> Vec<SyncFact> {
         let learner = l.sid();
         // The leader's lines up to the learner's millisecond: two logs'
         // lines of one millisecond sort in no causal order.
-        let end = i + lines[i..].iter().take_while(|x| x.at_ms() == l.at_ms()).count();
+        let end = i + lines[i..]
+            .iter()
+            .take_while(|x| x.at_ms() == l.at_ms())
+            .count();
         let before = terms.sync_starts.partition_point(|&s| s < end);
-        let start = terms.sync_starts[..before].iter().rev().copied().find(|&s| {
-            lines[s].sid() != learner && names_sid(lines[s].text(), "Learner sid: ", learner)
-        });
+        let start = terms.sync_starts[..before]
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| {
+                lines[s].sid() != learner && names_sid(lines[s].text(), "Learner sid: ", learner)
+            });
         let (leader, how) = match start {
             Some(s) => {
                 let leader = lines[s].sid();

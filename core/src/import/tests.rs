@@ -237,10 +237,21 @@ fn a_myid_file_names_the_server_of_the_logs_above_it_and_data_files_are_not_read
     let imp = import(&[
         file("host-a/logs/zookeeper.log", &format!("{plain}{long}")),
         file("host-a/logs/data/myid", "7\n"),
-        InputFile { name: "host-a/logs/data/version-2/log.100000001".into(), bytes: vec![0; 4096] },
+        InputFile {
+            name: "host-a/logs/data/version-2/log.100000001".into(),
+            bytes: vec![0; 4096],
+        },
     ]);
-    assert_eq!((imp.files[0].sid, imp.files[0].sid_from), (7, SidSource::MyidFile));
-    assert_eq!(imp.files[2].kind, FileKind::DataFile { what: "txn log".into() });
+    assert_eq!(
+        (imp.files[0].sid, imp.files[0].sid_from),
+        (7, SidSource::MyidFile)
+    );
+    assert_eq!(
+        imp.files[2].kind,
+        FileKind::DataFile {
+            what: "txn log".into()
+        }
+    );
     // The 80,000-byte line is cut at 64 KiB (inside a character: replaced).
     assert_eq!(imp.files[0].cut, 1);
     // 65,536 bytes less the 45 before the message: 65,491, an odd count of

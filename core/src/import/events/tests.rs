@@ -39,6 +39,23 @@ fn election_lines() {
             zxid: 0
         }
     );
+    // ZooKeeper 3.5's form (a public 3.5 log, `[myid:N]` layout).
+    assert_eq!(
+        ev("2020-06-29 11:46:11,148 [myid:2] - INFO  [WorkerReceiver[myid=2]:FastLeaderElection@697] - Notification: 2 (message format version), 3 (n.leader), 0x0 (n.zxid), 0x1 (n.round), LOOKING (n.state), 3 (n.sid), 0x0 (n.peerEPoch), FOLLOWING (my state)0 (n.config version)"),
+        EventKind::Notification {
+            my_state: PeerState::Following,
+            from: 3,
+            state: PeerState::Looking,
+            leader: 3,
+            round: 1,
+            peer_epoch: 0,
+            zxid: 0
+        }
+    );
+    assert_eq!(
+        ev("2019-05-24 11:20:33,259 [myid:3] - INFO  [QuorumPeer[myid=3]/0:0:0:0:0:0:0:0:4181:FastLeaderElection@847] - Notification time out: 400"),
+        EventKind::NotificationTimeout { ms: 400 }
+    );
     assert_eq!(
         ev("2026-12-06 11:19:23,770 - INFO  [QuorumPeer[myid=1](plain=127.0.0.1:11001)(secure=disabled):FastLeaderElection@996] - Notification time out: 400 ms"),
         EventKind::NotificationTimeout { ms: 400 }

@@ -55,7 +55,10 @@ fn oracle_syncs(lines: &[L]) -> Vec<(u32, u32, Option<u32>, SyncMode, String)> {
                 && names_sid(&x.text, "Learner sid: ", l.sid)
         });
         let (leader, how) = match start {
-            Some(s) => (lines[s].sid, how(&lines[s..end], lines[s].sid, l.sid).to_string()),
+            Some(s) => (
+                lines[s].sid,
+                how(&lines[s..end], lines[s].sid, l.sid).to_string(),
+            ),
             None => (0, String::new()),
         };
         out.push((l.sid, leader, oracle_epoch(lines, leader, l.at), mode, how));
