@@ -31,8 +31,10 @@ const USAGE: &str = "
                                   each scenario on a real ZooKeeper 3.8.0
                                   ensemble and in the simulator, side by side
   zablab import FILES... [--cfg zoo.cfg] [--sid FILE=N] [--json]
+               [--diagnose] [--replay OUT.json]
                                   real ZooKeeper logs, zoo.cfg and saved
-                                  4lw in: a timeline of leaders and syncs
+                                  4lw in: a timeline of leaders and syncs,
+                                  a diagnosis, a scenario that replays it
   zablab COMMAND --help           a command's inputs, outputs and exit codes
   zablab --help                   this text
   zablab --version                the version";
@@ -133,7 +135,14 @@ lost leaders, slow fsyncs, expired sessions), the time without a leader,
 the lines not understood and a problem per file that could not be read
 whole. --json prints the same as JSON: servers, leaders (sid, epoch,
 established_ms), syncs (learner, leader, epoch, mode, how, at_ms), gaps,
-events, unknown, skew, config, fourlw, problems; times in ms after start_ms.
+events, unknown, skew, config, fourlw, problems, diagnosis; times in ms
+after start_ms. --diagnose ends with the diagnosis from the real lines (a
+crash, a pause, a partition, why no leader and for how long, why a server
+stayed LOOKING, why a SNAP, expired sessions, slow fsyncs, digest
+mismatches), each finding citing its lines, with the settings to look at
+and what to do. --replay OUT.json writes a scenario (format v1) that
+replays the import in the simulator (`zablab run OUT.json`); what it
+inferred, each with its lines, goes to stderr.
 docs/IMPORT.md says what is read and how."
     };
 }
@@ -362,9 +371,17 @@ pub struct ImportArgs {
     /// The server a file is, when its log does not say (repeatable).
     #[arg(long, value_name = "FILE=N")]
     pub sid: Vec<String>,
-    /// Print the import as JSON.
+    /// Print the import as JSON (with its diagnosis).
     #[arg(long)]
     pub json: bool,
+    /// End with the diagnosis: the operator's questions answered from the
+    /// real lines, each finding citing them.
+    #[arg(long)]
+    pub diagnose: bool,
+    /// Write a scenario that replays the import in the simulator (its
+    /// inferences, each with its evidence, on stderr).
+    #[arg(long, value_name = "OUT.json")]
+    pub replay: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

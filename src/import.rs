@@ -1,13 +1,17 @@
-//! `zablab import FILES… [--cfg zoo.cfg] [--sid FILE=N] [--json]`: real
+//! `zablab import FILES… [--cfg zoo.cfg] [--sid FILE=N] [--json]
+//! [--diagnose] [--replay OUT.json]`: real
 //! ZooKeeper logs (any layout `zablab_core::import` reads, rolled files,
 //! `.gz`), `zoo.cfg` and saved four-letter words in; a timeline (or JSON)
 //! out.
 //!
 //! Owns reading the files (folders expand to their files, sorted; `.gz`
 //! through flate2, streamed in 1 MiB slices into the core's `Importer`) and
-//! the outputs, one function each: [`text`] and [`json`] (more may follow:
-//! the diagnosis, a replay). Never parses a log line itself. Exit codes: 0
-//! something was imported (with a line per file that was not, on stderr),
+//! the outputs, one function each: [`text`] and [`json`] (which holds the
+//! diagnosis), `--diagnose` (`zablab_core::import::diagnose`, rendered as
+//! `zablab run --diagnose` does) and `--replay OUT.json` (the scenario of
+//! `zablab_core::import::replay`, its inferences on stderr). Never parses
+//! a log line itself. Exit codes: 0 something was imported (with a line
+//! per file that was not, on stderr),
 //! 2 nothing was (or a usage error).
 
 use std::fs::File;
@@ -134,12 +138,25 @@ pub fn import(a: &ImportArgs) -> Result<ExitCode, Usage> {
         eprintln!("zablab: {}", p.message);
     }
     let s = summary(&imp);
+    let diagnosis = zablab_core::import::diagnose::diagnosis(&imp);
     if a.json {
-        let out =
-            serde_json::to_string_pretty(&json(&imp, &s)).expect("a JSON value always prints");
+        let mut v = json(&imp, &s);
+        if let Some(m) = v.as_object_mut() {
+            m.insert(
+                "diagnosis".into(),
+                serde_json::to_value(&diagnosis).expect("a diagnosis always serializes"),
+            );
+        }
+        let out = serde_json::to_string_pretty(&v).expect("a JSON value always prints");
         println!("{out}");
     } else {
         print!("{}", text(&imp, &s));
+        if a.diagnose {
+            print!("{}", diagnosis.render());
+        }
+    }
+    if let Some(out) = &a.replay {
+        write_replay(&imp, out)?;
     }
     let anything = !imp.lines.is_empty() || imp.config.is_some() || !imp.fourlw.is_empty();
     if anything {
@@ -147,6 +164,23 @@ pub fn import(a: &ImportArgs) -> Result<ExitCode, Usage> {
     } else {
         Err(Usage("nothing imported: no ZooKeeper log line, zoo.cfg or four-letter word in the files given".into()))
     }
+}
+
+/// `--replay OUT.json`: the scenario, and each inference on stderr.
+fn write_replay(imp: &Import, out: &Path) -> Result<(), Usage> {
+    let r = zablab_core::import::replay::replay_scenario(imp);
+    std::fs::write(out, r.scenario.to_json() + "\n")
+        .map_err(|e| Usage(format!("cannot write `{}`: {e}", out.display())))?;
+    eprintln!(
+        "zablab: replay written to {} ({} actions; run it with `zablab run {}`), inferred:",
+        out.display(),
+        r.scenario.actions.len(),
+        out.display()
+    );
+    for i in &r.inferences {
+        eprintln!("  {}: {} (lines {:?})", i.kind, i.what, i.lines);
+    }
+    Ok(())
 }
 
 /// The time everything is counted from: the first line's corrected time.

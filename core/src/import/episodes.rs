@@ -51,6 +51,9 @@ pub struct Episode {
     pub next: Option<usize>,
     /// Positions of the lines that show it, most telling first.
     pub cites: Vec<usize>,
+    /// Partition: its cut-off side then stopped (its peers timed out on
+    /// it, then were refused): a crash while cut off.
+    pub then_crashed: bool,
 }
 
 /// A peer's time-out or break, read from one line: `(who, on whom, how)`.
@@ -134,8 +137,42 @@ fn crashes(v: &View, reacts: &[Reaction]) -> Vec<Episode> {
         if next.is_none() && !refused {
             continue;
         }
-        let first_react = after.iter().find(|x| !x.refused).map(|x| x.pos);
-        let from = first_react.map_or(last_at, |p| v.lines[p].at.max(last_at));
+        let first_react = after.iter().find(|x| !x.refused);
+        let mut from = first_react.map_or(last_at, |x| v.lines[x.pos].at.max(last_at));
+        // Its peers timed out on it instead of seeing its connections
+        // close: it was cut off first, then stopped (a crash closes its
+        // sockets at once; a cut leaves them silent).
+        if let Some(t) = first_react.filter(|x| x.timed_out) {
+            let t_at = v.lines[t.pos].at;
+            let cut_from = t_at.saturating_sub(v.settings.sync_timeout()).max(last_at);
+            let healed = after
+                .iter()
+                .find(|x| x.refused && x.pos > t.pos)
+                .map(|x| v.lines[x.pos].at);
+            from = (cut_from + v.settings.tick()).min(t_at).max(last_at);
+            let others: Vec<u32> = v
+                .settings
+                .participants
+                .iter()
+                .chain(&v.settings.observers)
+                .copied()
+                .filter(|&x| x != r.sid)
+                .collect();
+            let timeouts: Vec<&&Reaction> = after.iter().filter(|x| x.timed_out).collect();
+            out.push(Episode {
+                fault: Fault::Partition,
+                sid: 0,
+                from: cut_from,
+                until: healed.or(next.map(|n| v.lines[n.first].at)),
+                groups: vec![others, vec![r.sid]],
+                pairs: timeouts.iter().map(|x| (x.by, x.on)).collect(),
+                was_leader: v.leading_at(r.sid, r.last),
+                last: r.last,
+                next: None,
+                cites: timeouts.iter().take(3).map(|x| x.pos).collect(),
+                then_crashed: true,
+            });
+        }
         let mut cites = vec![r.last];
         if let Some(n) = next {
             cites.push(n.first);
@@ -153,6 +190,7 @@ fn crashes(v: &View, reacts: &[Reaction]) -> Vec<Episode> {
             last: r.last,
             next: next.map(|n| n.first),
             cites,
+            then_crashed: false,
         });
     }
     out
@@ -211,6 +249,7 @@ fn pauses(v: &View, reacts: &[Reaction], crashes: &[Episode]) -> Vec<Episode> {
                 last: p,
                 next: Some(q),
                 cites,
+                then_crashed: false,
             });
         }
     }
@@ -302,6 +341,7 @@ fn partition_of(v: &View, c: &[&Reaction], leaders: &[Est], limit: u64) -> Episo
         last: c[0].pos,
         next: None,
         cites,
+        then_crashed: false,
     }
 }
 

@@ -101,11 +101,12 @@ impl Plan {
         v: &View,
         positions: &[usize],
     ) -> usize {
-        let mut lines: Vec<usize> = positions
-            .iter()
-            .filter_map(|&p| v.lines.get(p).map(|l| l.i))
-            .collect();
-        lines.dedup();
+        let mut lines: Vec<usize> = Vec::new();
+        for l in positions.iter().filter_map(|&p| v.lines.get(p)) {
+            if !lines.contains(&l.i) {
+                lines.push(l.i);
+            }
+        }
         self.infs.push(Inference {
             kind,
             what,

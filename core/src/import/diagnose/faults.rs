@@ -73,11 +73,21 @@ pub fn card(v: &View, e: &Episode) -> Finding {
                 .map(|(a, b)| format!("{a}→{b}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let text = format!(
-                "A network partition is suspected from about {}{}: servers timed out on each other ({pairs}: who gave up on whom) while both sides kept logging, so none was down or stalled; the sides were {sides}.",
-                dur(e.from),
-                e.until.map_or(" to the end of the logs".to_string(), |u| format!(" to {}", dur(u)))
-            );
+            let span = e.until.map_or(" to the end of the logs".to_string(), |u| {
+                format!(" to {}", dur(u))
+            });
+            let text = if e.then_crashed {
+                format!(
+                    "A network partition is suspected from about {}{span}: its peers timed out on server {} ({pairs}: who gave up on whom) instead of seeing its connections close, and only later were its ports refused: it was cut off first, then stopped; the sides were {sides}.",
+                    dur(e.from),
+                    crate::diagnosis::list_sids(e.groups.last().map_or(&[][..], |g| &g[..]))
+                )
+            } else {
+                format!(
+                    "A network partition is suspected from about {}{span}: servers timed out on each other ({pairs}: who gave up on whom) while both sides kept logging, so none was down or stalled; the sides were {sides}.",
+                    dur(e.from)
+                )
+            };
             let mut f = Finding::new("partition", Severity::Critical, e.from, text);
             let mut all: Vec<u32> = e.groups.concat();
             crate::sorting::sort(&mut all);

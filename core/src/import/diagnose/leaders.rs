@@ -148,6 +148,35 @@ fn stretches(v: &View, sid: u32) -> Vec<(usize, Option<usize>)> {
     out
 }
 
+/// Whom `sid` heard (its `Notification:` lines, itself included, sorted),
+/// whom it was refused by (`Cannot open channel to N … refused`), and
+/// the lines that show them, in its stretch from `a` to `b`.
+fn heard_in(v: &View, sid: u32, a: usize, b: Option<usize>) -> (Vec<u32>, Vec<u32>, Vec<usize>) {
+    let mut heard: Vec<u32> = vec![sid];
+    let mut refused: Vec<u32> = Vec::new();
+    let mut cites = vec![a];
+    for p in a..b.map_or(v.lines.len(), |b| b + 1) {
+        let l = &v.lines[p];
+        if l.sid != sid {
+            continue;
+        }
+        if l.text.starts_with("Notification:") {
+            heard.extend(num_after(&l.text, "n.sid:").map(|n| n as u32));
+        }
+        if l.text.starts_with("Cannot open channel to ") && l.cont.contains("refused") {
+            if let Some(n) = num_after(&l.text, "Cannot open channel to ").map(|n| n as u32) {
+                if !refused.contains(&n) {
+                    refused.push(n);
+                    cites.push(p);
+                }
+            }
+        }
+    }
+    crate::sorting::sort(&mut heard);
+    heard.dedup();
+    (heard, refused, cites)
+}
+
 /// `server_looking` for each long LOOKING stretch.
 pub fn looking(v: &View, out: &mut Out) {
     let threshold = v.settings.sync_timeout().max(2000);
@@ -160,31 +189,7 @@ pub fn looking(v: &View, out: &mut Out) {
             if t1 - t0 < threshold {
                 continue;
             }
-            let range = a..b.map_or(v.lines.len(), |b| b + 1);
-            let mut heard: Vec<u32> = vec![sid];
-            let mut refused: Vec<u32> = Vec::new();
-            let mut cites = vec![a];
-            for p in range {
-                let l = &v.lines[p];
-                if l.sid != sid {
-                    continue;
-                }
-                if l.text.starts_with("Notification:") {
-                    if let Some(n) = num_after(&l.text, "n.sid:") {
-                        heard.push(n as u32);
-                    }
-                }
-                if l.text.starts_with("Cannot open channel to ") && l.cont.contains("refused") {
-                    if let Some(n) = num_after(&l.text, "Cannot open channel to ") {
-                        if !refused.contains(&(n as u32)) {
-                            refused.push(n as u32);
-                            cites.push(p);
-                        }
-                    }
-                }
-            }
-            crate::sorting::sort(&mut heard);
-            heard.dedup();
+            let (heard, refused, mut cites) = heard_in(v, sid, a, b);
             let heard_voters: Vec<u32> = heard
                 .iter()
                 .copied()

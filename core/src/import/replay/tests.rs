@@ -40,7 +40,7 @@ fn starts_sessions_and_writes_follow_the_lines() {
             (1510, "start"),
             (2600, "start"),
             (2970, "connect"),
-            (3001, "write"),
+            (2971, "write"),
             (3501, "write")
         ],
         "{:#?}",

@@ -192,9 +192,29 @@ fn writer<'a>(
         .max_by_key(|c| c.created)
 }
 
+/// What the write steps share: the clients and the session txns so far.
+struct Txns {
+    clients: Vec<Client>,
+    session_txns: Vec<u64>,
+}
+
+/// One step of an epoch's counter: `n` txns between `prev_t` and the
+/// observation `o`, of which the sessions opened then are some.
+struct Step<'a> {
+    e: &'a Est,
+    o: &'a Obs,
+    prev_t: u64,
+    n: u64,
+    end: u64,
+}
+
 /// Every session, close and write of the replay.
 pub fn sessions_and_writes(v: &View, eps: &[Episode], plan: &mut Plan) {
-    let (mut clients, mut session_txns) = sessions(v, plan);
+    let (clients, session_txns) = sessions(v, plan);
+    let mut tx = Txns {
+        clients,
+        session_txns,
+    };
     let obs = observations(v);
     let est = v.established();
     for (k, e) in est.iter().enumerate() {
@@ -220,105 +240,107 @@ pub fn sessions_and_writes(v: &View, eps: &[Episode], plan: &mut Plan) {
             others_max
         };
         // The counter as it was seen to grow.
-        let mut prev_t = e.at;
-        let mut prev_c = 0u64;
+        let (mut prev_t, mut prev_c) = (e.at, 0u64);
         for o in mine.iter().filter(|o| counter(o) <= committed) {
             let c = counter(o);
             if c <= prev_c {
                 continue;
             }
-            let sess = session_txns
-                .iter()
-                .filter(|&&t| t > prev_t && t <= o.at.max(prev_t + 1))
-                .count() as u64;
-            let n = c - prev_c;
-            let writes = n.saturating_sub(sess);
-            if writes > 0 {
-                let floor = eps
-                    .iter()
-                    .filter(|x| {
-                        x.fault == Fault::Crash
-                            && x.from > prev_t
-                            && x.from < o.at
-                            && x.sid != e.sid
-                    })
-                    .map(|x| x.from + 1)
-                    .chain(
-                        session_txns
-                            .iter()
-                            .filter(|&&t| t > prev_t && t <= o.at)
-                            .map(|t| t + 1),
-                    )
-                    .max()
-                    .unwrap_or(prev_t + 1);
-                let at = floor.min(end.saturating_sub(1)).min(o.at).max(prev_t + 1);
-                let mut w = writer(&clients, at, eps, None).map(|c| c.name.clone());
-                let mut count = writes;
-                if w.is_none() {
-                    // No session known yet: a client of the replay's own,
-                    // on this epoch's leader; its session is one of the txns.
-                    let name = format!("r{}", clients.len() + 1);
-                    let inf = plan.infer(
-                        "session",
-                        format!("Client {name} (the replay's own: no session of the logs was open) opens a session on leader {} at {} to make the writes below; its session is one of their txns.", e.sid, dur(at)),
-                        v,
-                        &[o.pos],
-                    );
-                    plan.act(
-                        at,
-                        ActionKind::Connect {
-                            client: name.clone(),
-                            server: ServerRef::Sid(e.sid),
-                            session_timeout_ms: None,
-                        },
-                        inf,
-                    );
-                    session_txns.push(at);
-                    count -= 1;
-                    clients.push(Client {
-                        name: name.clone(),
-                        owner: e.sid,
-                        created: at,
-                        closed: None,
-                    });
-                    w = Some(name);
-                }
-                let inf = plan.infer(
-                    "writes",
-                    format!(
-                        "{n} txn(s) of epoch {} between {} and {} (zxid 0x{:x} seen at {}), {} of them sessions: {} write(s) by {} at {}.",
-                        e.epoch,
-                        dur(prev_t),
-                        dur(o.at),
-                        o.zxid,
-                        dur(o.at),
-                        n - writes,
-                        count,
-                        w.as_deref().unwrap_or("-"),
-                        dur(at)
-                    ),
-                    v,
-                    &[o.pos],
-                );
-                if count > 0 {
-                    plan.act(
-                        at,
-                        ActionKind::Write {
-                            client: w.clone(),
-                            count,
-                            op: None,
-                            path: None,
-                            data: None,
-                            version: None,
-                        },
-                        inf,
-                    );
-                }
-            }
+            let step = Step {
+                e,
+                o,
+                prev_t,
+                n: c - prev_c,
+                end,
+            };
+            write_step(v, eps, plan, &mut tx, &step);
             prev_t = o.at;
             prev_c = c;
         }
-        unacked(v, e, &mine, committed, end, eps, &clients, plan);
+        unacked(v, e, &mine, committed, end, eps, &tx.clients, plan);
+    }
+}
+
+/// The writes of one step, issued as early as the evidence allows.
+fn write_step(v: &View, eps: &[Episode], plan: &mut Plan, tx: &mut Txns, s: &Step) {
+    let (e, o, prev_t, end) = (s.e, s.o, s.prev_t, s.end);
+    let sess = tx
+        .session_txns
+        .iter()
+        .filter(|&&t| t > prev_t && t <= o.at.max(prev_t + 1))
+        .count() as u64;
+    let writes = s.n.saturating_sub(sess);
+    if writes == 0 {
+        return;
+    }
+    let floor = eps
+        .iter()
+        .filter(|x| x.fault == Fault::Crash && x.from > prev_t && x.from < o.at && x.sid != e.sid)
+        .map(|x| x.from + 1)
+        .chain(
+            tx.session_txns
+                .iter()
+                .filter(|&&t| t > prev_t && t <= o.at)
+                .map(|t| t + 1),
+        )
+        .max()
+        .unwrap_or(prev_t + 1);
+    let at = floor.min(end.saturating_sub(1)).min(o.at).max(prev_t + 1);
+    let mut w = writer(&tx.clients, at, eps, None).map(|c| c.name.clone());
+    let mut count = writes;
+    if w.is_none() {
+        // No session known yet: a client of the replay's own, on this
+        // epoch's leader; its session is one of the txns.
+        let name = format!("r{}", tx.clients.len() + 1);
+        let inf = plan.infer(
+            "session",
+            format!("Client {name} (the replay's own: no session of the logs was open) opens a session on leader {} at {} to make the writes below; its session is one of their txns.", e.sid, dur(at)),
+            v,
+            &[o.pos],
+        );
+        let connect = ActionKind::Connect {
+            client: name.clone(),
+            server: ServerRef::Sid(e.sid),
+            session_timeout_ms: None,
+        };
+        plan.act(at, connect, inf);
+        tx.session_txns.push(at);
+        count -= 1;
+        tx.clients.push(Client {
+            name: name.clone(),
+            owner: e.sid,
+            created: at,
+            closed: None,
+        });
+        w = Some(name);
+    }
+    let inf = plan.infer(
+        "writes",
+        format!(
+            "{} txn(s) of epoch {} between {} and {} (zxid 0x{:x} seen at {}), {} of them sessions: {count} write(s) by {} at {}.",
+            s.n,
+            e.epoch,
+            dur(prev_t),
+            dur(o.at),
+            o.zxid,
+            dur(o.at),
+            s.n - writes,
+            w.as_deref().unwrap_or("-"),
+            dur(at)
+        ),
+        v,
+        &[o.pos],
+    );
+    if count > 0 {
+        let write = ActionKind::Write {
+            client: w,
+            count,
+            op: None,
+            path: None,
+            data: None,
+            version: None,
+        };
+        plan.act(at, write, inf);
     }
 }
 
