@@ -26,12 +26,14 @@ use crate::i18n::{tr, trf, Lang, T};
 use crate::model::{FileMsg, Model, Msg, Notice, ViewMsg};
 use crate::perf::FrameStats;
 use crate::ui::{
-    course_dialog, Cluster, Diagram, FileActions, Header, LessonPanel, Shared, SidePanel, Transport,
+    course_dialog, import_dialog, Cluster, Diagram, FileActions, Header, ImportActions,
+    LessonPanel, Shared, SidePanel, Transport,
 };
 
 mod files;
 mod first;
 mod focus;
+mod import;
 mod url;
 
 /// ARIA role and test id of an info (0) and an error (1) notice.
@@ -59,6 +61,11 @@ pub enum AppMsg {
     NoticeTimeout(String),
     /// The course index arrived: fetch its lessons.
     CourseIndex(Result<Vec<String>, String>),
+    /// Logs dropped or picked in "Import logs" (`app/import.rs`).
+    ImportFiles(Vec<web_sys::File>),
+    /// The user said which server file `index` is.
+    ImportSid(usize, Option<u32>),
+    ImportForget,
 }
 
 /// `course`: lesson texts to use instead of fetching `lessons/` (the
@@ -73,6 +80,9 @@ pub struct App {
     model: Shared,
     send: Callback<Msg>,
     files: FileActions,
+    import_actions: ImportActions,
+    /// The imported files (read again when more are added).
+    imports: import::ImportFiles,
     export_svg: Callback<()>,
     frame: Option<AnimationFrame>,
     last_tick: Option<f64>,
@@ -305,6 +315,14 @@ impl Component for App {
             send,
             export_svg: files.export_svg.clone(),
             files,
+            import_actions: ImportActions {
+                files: ctx.link().callback(AppMsg::ImportFiles),
+                sid: ctx
+                    .link()
+                    .callback(|(name, sid)| AppMsg::ImportSid(name, sid)),
+                forget: ctx.link().callback(|_| AppMsg::ImportForget),
+            },
+            imports: import::ImportFiles::default(),
             frame: None,
             last_tick: None,
             frame_start: None,
@@ -375,6 +393,19 @@ impl Component for App {
                 App::load_preset(ctx, &path);
                 false
             }
+            AppMsg::ImportFiles(files) => {
+                self.import_files(ctx, files);
+                false
+            }
+            AppMsg::ImportSid(i, sid) => {
+                self.import_sid(ctx, i, sid);
+                false
+            }
+            AppMsg::ImportForget => {
+                self.import_clear();
+                self.do_msg(crate::model::ImportMsg::Clear.into());
+                true
+            }
         };
         if changed {
             self.after_update(ctx);
@@ -392,11 +423,31 @@ impl Component for App {
         let in_lesson = m.lesson.is_some();
         let presented = in_lesson && m.presenter;
         let course = m.course_open.then(|| course_dialog(&m, &self.send));
+        let import = m
+            .import
+            .open
+            .then(|| import_dialog(&m, &self.send, &self.import_actions));
+        let replay = m
+            .import
+            .plan_open
+            .then(|| crate::ui::replay_dialog(&m, &self.send));
+        let beside = (m.import.replaying && !m.showing_import)
+            .then(|| crate::ui::replay_beside(&m, &self.send));
         drop(m);
         let lesson = in_lesson.then(|| {
             html! { <LessonPanel model={self.model.clone()} rev={self.rev} send={self.send.clone()} /> }
         });
-        let cluster = html! { <Cluster model={self.model.clone()} rev={self.rev} send={self.send.clone()} /> };
+        let showing_import = self.m().showing_import && !presented;
+        let diagram = html! {
+            <Diagram model={self.model.clone()} rev={self.rev} send={self.send.clone()}
+                     export={self.export_svg.clone()} />
+        };
+        let cluster = if showing_import {
+            // The imported run where the cluster view is.
+            crate::ui::imported_stage(&self.m(), &self.send)
+        } else {
+            html! { <Cluster model={self.model.clone()} rev={self.rev} send={self.send.clone()} /> }
+        };
         if presented {
             // Only the ensemble and the narration, large, for a room.
             return html! {
@@ -422,14 +473,16 @@ impl Component for App {
                     <section class="left">
                         { cluster }
                         <Transport model={self.model.clone()} rev={self.rev} send={self.send.clone()} />
+                        // An import's stage is short: its lanes come up, on screen.
+                        if showing_import { { diagram.clone() } }
                     </section>
                     <div class="right">
+                        { for beside }
                         { for lesson }
                         <SidePanel model={self.model.clone()} rev={self.slow_rev} send={self.send.clone()} />
                     </div>
                 </main>
-                <Diagram model={self.model.clone()} rev={self.rev} send={self.send.clone()}
-                         export={self.export_svg.clone()} />
+                if !showing_import { { diagram } }
                 // One stable element holds the dialogs: a dialog that
                 // appears never makes the page's elements before it be
                 // drawn anew (the header was, and its button lost the
@@ -437,6 +490,8 @@ impl Component for App {
                 <div class="dialogs">
                     { for welcome }
                     { for course }
+                    { for import }
+                    { for replay }
                     { for help }
                 </div>
                 <span hidden=true data-testid="frame-stats">{ self.stats.summary() }</span>

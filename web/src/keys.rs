@@ -20,7 +20,7 @@ use crate::model::{FaultMsg, LessonMsg, Msg, Pages, TransportMsg, ViewMsg};
 pub const BIG_STEP: i64 = 10;
 
 /// The key, the `Msg` it sends, and the help text key.
-pub const SHORTCUTS: [(&str, crate::i18n::T); 13] = [
+pub const SHORTCUTS: [(&str, crate::i18n::T); 14] = [
     ("Space", crate::i18n::T::KeyPlay),
     ("→", crate::i18n::T::KeyStep),
     ("←", crate::i18n::T::KeyBack),
@@ -28,6 +28,7 @@ pub const SHORTCUTS: [(&str, crate::i18n::T); 13] = [
     ("K", crate::i18n::T::KeyCrashLeader),
     ("+ / −", crate::i18n::T::KeySpeed),
     ("P", crate::i18n::T::KeyPresenter),
+    ("I", crate::i18n::T::KeyImport),
     ("?", crate::i18n::T::KeyHelp),
     ("Esc", crate::i18n::T::KeyEscape),
     ("Space", crate::i18n::T::KeyLessonNext),
@@ -83,6 +84,7 @@ pub fn message_for(key: &str, at: &At) -> Option<Msg> {
         "+" | "=" => TransportMsg::FasterSlower(true).into(),
         "-" | "_" => TransportMsg::FasterSlower(false).into(),
         "p" | "P" => ViewMsg::TogglePresenter.into(),
+        "i" | "I" => crate::model::ImportMsg::Toggle.into(),
         "?" => ViewMsg::ToggleHelp.into(),
         _ => return None,
     })

@@ -20,7 +20,10 @@
 //! - `files`: where a run comes from (presets, files, links, the
 //!   new-ensemble form);
 //! - `view`: what is shown (selection, tab, language, presenter mode,
-//!   help, diagram window, log filter, notices, a diagnosis finding).
+//!   help, diagram window, log filter, notices, a diagnosis finding);
+//! - `import`: a real ensemble's logs read in the page (the "Import
+//!   logs" dialog) and whether the views show that imported run
+//!   ([`crate::imported::Imported`]) or the simulation.
 //!
 //! This file keeps what every area shares: the state, the messages'
 //! dispatch, taking an action at the shown moment, and replacing the run.
@@ -35,6 +38,7 @@ use zablab_core::{ActionError, ActionKind, Scenario};
 use crate::course::{Course, LessonLink};
 use crate::engine::Engine;
 use crate::i18n::{trf, Lang, T};
+use crate::imported::Imported;
 use crate::player::Player;
 use crate::presets::Preset;
 use crate::setup::Setup;
@@ -42,6 +46,7 @@ use crate::setup::Setup;
 mod clients;
 mod faults;
 mod files;
+mod import;
 mod lessons;
 mod network;
 #[cfg(test)]
@@ -52,6 +57,7 @@ mod view;
 pub use clients::{recipe_path, ClientForm, ClientMsg, READ_OPS};
 pub use faults::{FaultForm, FaultMsg, FourLwLine};
 pub use files::{FileMsg, SetupField, Source, AT_END};
+pub use import::{ImportForm, ImportMsg, Picked};
 pub use lessons::LessonMsg;
 pub use network::{NetForm, NetMsg};
 pub use transport::{TransportMsg, SPEEDS};
@@ -67,6 +73,7 @@ pub enum Msg {
     Lesson(LessonMsg),
     File(FileMsg),
     View(ViewMsg),
+    Import(ImportMsg),
 }
 
 macro_rules! area {
@@ -85,7 +92,8 @@ area!(
     Client(ClientMsg),
     Lesson(LessonMsg),
     File(FileMsg),
-    View(ViewMsg)
+    View(ViewMsg),
+    Import(ImportMsg)
 );
 
 impl Msg {
@@ -97,7 +105,7 @@ impl Msg {
             Msg::Fault(m) => m.acts(),
             Msg::Net(m) => m.acts(),
             Msg::Client(m) => m.acts(),
-            Msg::Lesson(_) | Msg::File(_) | Msg::View(_) => false,
+            Msg::Lesson(_) | Msg::File(_) | Msg::View(_) | Msg::Import(_) => false,
         }
     }
 
@@ -176,6 +184,14 @@ pub struct Model {
     pub pending_link: Option<LessonLink>,
     /// Lessons finished in this session (marked in the outline).
     pub done: BTreeSet<String>,
+    /// The "Import logs" dialog (`import.rs`).
+    pub import: ImportForm,
+    /// The imported run, once read.
+    pub imported: Option<Imported>,
+    /// The views show the imported run (not the simulation).
+    pub showing_import: bool,
+    /// The imported run's shown moment (ms after its first line).
+    pub import_vt: f64,
 }
 
 /// An action error in the user's language.
@@ -272,6 +288,10 @@ impl Model {
             lesson: None,
             pending_link: None,
             done: BTreeSet::new(),
+            import: ImportForm::default(),
+            imported: None,
+            showing_import: false,
+            import_vt: 0.0,
         })
     }
 
@@ -285,6 +305,7 @@ impl Model {
             Msg::Lesson(m) => self.lesson_msg(m),
             Msg::File(m) => self.file(m),
             Msg::View(m) => self.view(m),
+            Msg::Import(m) => self.import_msg(m),
         }
     }
 
@@ -292,6 +313,16 @@ impl Model {
     pub fn settle_at(&mut self, t: u64) {
         self.engine.seek(t, &mut || true);
         self.after_jump();
+    }
+
+    /// The shown moment: the imported run's while it is shown, else the
+    /// simulation's.
+    pub fn shown_vt(&self) -> f64 {
+        if self.showing_import {
+            self.import_vt
+        } else {
+            self.vt
+        }
     }
 
     /// Whether frames are needed (playing or computing).
@@ -364,6 +395,9 @@ impl Model {
         m.course = std::mem::take(&mut self.course);
         m.done = std::mem::take(&mut self.done);
         m.pending_link = self.pending_link.take();
+        // An import stays (the replay is shown beside it).
+        m.import = std::mem::take(&mut self.import);
+        m.imported = self.imported.take();
         *self = m;
         Ok(())
     }

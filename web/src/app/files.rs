@@ -36,8 +36,11 @@ impl App {
     /// Downloads the diagram's window as an SVG document.
     pub(super) fn export_svg(&self) {
         let m = self.m();
-        let d = crate::spacetime::build(m.engine.sim(), m.vt, m.window_ms as f64);
-        let title = format!("{} · {}", m.title, crate::fmt_ms(m.vt as u64));
+        let d = match m.imported.as_ref().filter(|_| m.showing_import) {
+            Some(run) => crate::imported::diagram(run, m.import_vt, m.window_ms as f64),
+            None => crate::spacetime::build(m.engine.sim(), m.vt, m.window_ms as f64),
+        };
+        let title = format!("{} · {}", m.title, crate::fmt_ms(m.shown_vt() as u64));
         let svg = crate::spacetime::to_svg(&d, &title, m.lang);
         browser::download(&crate::file_name(&m.title, "svg"), "image/svg+xml", &svg);
     }

@@ -42,6 +42,11 @@ impl TransportMsg {
 
 impl Model {
     pub(super) fn transport(&mut self, msg: TransportMsg) {
+        if self.showing_import {
+            // The imported run's clock (`import.rs`); the engine waits.
+            self.import_transport(msg);
+            return;
+        }
         match msg {
             TransportMsg::TogglePlay => self.set_playing(!self.playing),
             TransportMsg::Play => self.set_playing(true),
@@ -133,6 +138,10 @@ impl Model {
     /// whether there is time left in this frame for more simulation.
     pub fn frame(&mut self, wall_dt_ms: f64, more: &mut dyn FnMut() -> bool) {
         let dt = wall_dt_ms.clamp(0.0, 100.0);
+        if self.showing_import {
+            self.import_frame(dt);
+            return;
+        }
         self.lagging = false;
         if let Some(t) = self.target {
             // A jump (a link's moment, a file's end, a far seek) goes where

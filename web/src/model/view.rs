@@ -137,6 +137,10 @@ impl Model {
             Some("course")
         } else if self.setup_open {
             Some("setup")
+        } else if self.import.open {
+            Some("import")
+        } else if self.import.plan_open {
+            Some("replay")
         } else if self.welcome {
             Some("welcome")
         } else {
@@ -149,6 +153,8 @@ impl Model {
             Some("help") => self.help = false,
             Some("course") => self.course_open = false,
             Some("setup") => self.setup_open = false,
+            Some("import") => self.import.open = false,
+            Some("replay") => self.import.plan_open = false,
             Some(_) => self.welcome = false,
             None => self.notice = None,
         }

@@ -3,7 +3,9 @@
 //! root cause first), each with its sentence, what to do, its evidence
 //! (ZooKeeper's log lines, 4lw figures), the settings to look at and its
 //! consequences folded under it. Clicking a finding marks its servers and links in the cluster
-//! view (`ViewMsg::FocusFinding`).
+//! view (`ViewMsg::FocusFinding`). An imported run's findings
+//! (`import::diagnose`, kept in `imported::Imported`) are drawn the same
+//! way; a finding's head and each line it cites go to its moment.
 //!
 //! Cost: the diagnosis is a pure function of the shown state, computed
 //! once per state (memoised on the run, event count and time) and only
@@ -17,9 +19,11 @@ use std::rc::Rc;
 use yew::prelude::*;
 use zablab_core::diagnosis::{Diagnosis, Finding, Severity};
 
+use super::widgets::on_click;
 use super::PanelProps;
 use crate::i18n::{tr, trf, Lang, T};
-use crate::model::{DiagFocus, Msg, ViewMsg};
+use crate::imported::Imported;
+use crate::model::{DiagFocus, Msg, TransportMsg, ViewMsg};
 
 thread_local! {
     /// The diagnosis's cost per refresh, in ms (the last 600).
@@ -48,7 +52,7 @@ fn focus_of(f: &Finding) -> DiagFocus {
 fn finding(
     l: Lang,
     f: &Finding,
-    first: bool,
+    (first, run): (bool, Option<&Imported>),
     focus: Option<&DiagFocus>,
     send: &Callback<Msg>,
 ) -> Html {
@@ -66,7 +70,14 @@ fn finding(
     let onclick = {
         let send = send.clone();
         let focus = focus_of(f);
-        Callback::from(move |_| send.emit(ViewMsg::FocusFinding(Some(focus.clone())).into()))
+        // An imported run's finding also goes to its moment.
+        let seek = run.map(|_| f.at_ms);
+        Callback::from(move |_| {
+            send.emit(ViewMsg::FocusFinding(Some(focus.clone())).into());
+            if let Some(t) = seek {
+                send.emit(TransportMsg::Seek(t).into());
+            }
+        })
     };
     let aria = trf(l, T::FindingAria, &[f.id, sev, &who]);
     let more = !f.evidence.is_empty() || !f.settings.is_empty();
@@ -89,7 +100,7 @@ fn finding(
             if more {
                 <details open={focused}>
                     <summary>{ trf(l, T::EvidenceSettings, &[&f.evidence.len().to_string(), &f.settings.len().to_string()]) }</summary>
-                    <ul class="evidence mono">{ for f.evidence.iter().map(|e| html! { <li>{ e.clone() }</li> }) }</ul>
+                    <ul class="evidence mono">{ for f.evidence.iter().enumerate().map(|(i, e)| evidence(l, e, cited(run, f, i), send)) }</ul>
                     <dl class="settings">
                         { for f.settings.iter().map(|s| html! {
                             <><dt class="mono">{ format!("{} = {}", s.name, s.value) }</dt><dd>{ s.why.clone() }</dd></>
@@ -100,10 +111,47 @@ fn finding(
             if !f.consequences.is_empty() {
                 <details class="consequences" open={first} data-testid="consequences">
                     <summary>{ trf(l, if f.consequences.len() == 1 { T::ConsequenceOne } else { T::ConsequencesN }, &[&n]) }</summary>
-                    <ul class="findings">{ for f.consequences.iter().map(|c| finding(l, c, false, focus, send)) }</ul>
+                    <ul class="findings">{ for f.consequences.iter().map(|c| finding(l, c, (false, run), focus, send)) }</ul>
                 </details>
             }
         </li>
+    }
+}
+
+/// The moment of evidence line `i` of `f`, when it cites an imported line.
+fn cited(run: Option<&Imported>, f: &Finding, i: usize) -> Option<u64> {
+    let run = run?;
+    f.cites.get(i).map(|&line| run.line_at(line))
+}
+
+/// One line of evidence; a cited line of an import is a link to its moment.
+fn evidence(l: Lang, e: &str, at: Option<u64>, send: &Callback<Msg>) -> Html {
+    match at {
+        Some(t) => html! {
+            <li class="cited" data-testid="cited-line" title={tr(l, T::LogLineTitle)}
+                onclick={on_click(send, TransportMsg::Seek(t))}>{ e.to_string() }</li>
+        },
+        None => html! { <li>{ e.to_string() }</li> },
+    }
+}
+
+/// An imported run's diagnosis: findings of the whole logs (import-replay's
+/// `import::diagnose`, computed once when the import was read).
+fn imported_tab(l: Lang, run: &Imported, focus: Option<&DiagFocus>, send: &Callback<Msg>) -> Html {
+    let items = run
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| finding(l, f, (i == 0, Some(run)), focus, send));
+    html! {
+        <div class="diagnosis" data-testid="diagnosis">
+            <p class="hint" data-testid="imported-diagnosis">{ tr(l, T::DiagImported) }</p>
+            if run.findings.is_empty() {
+                <p class="ok" data-testid="diag-empty">{ tr(l, T::DiagNothing) }</p>
+            } else {
+                <ul class="findings">{ for items }</ul>
+            }
+        </div>
     }
 }
 
@@ -128,13 +176,16 @@ pub fn DiagnosisTab(p: &PanelProps) -> Html {
         d
     });
     let focus = m.diag_focus.as_ref();
+    if let Some(run) = m.imported.as_ref().filter(|_| m.showing_import) {
+        return imported_tab(l, run, focus, &p.send);
+    }
     let d = &*memo;
     // The core ranks the cards (the root cause first); kept as they come.
     let items = d
         .findings
         .iter()
         .enumerate()
-        .map(|(i, f)| finding(l, f, i == 0, focus, &p.send));
+        .map(|(i, f)| finding(l, f, (i == 0, None), focus, &p.send));
     let cost = COST.with(|c| c.borrow().summary_of("refreshes"));
     html! {
         <div class="diagnosis" data-testid="diagnosis">

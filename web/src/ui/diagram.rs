@@ -3,7 +3,9 @@
 //! the drawing is `canvas.rs`). A click seeks to the time under the
 //! pointer; hovering an arrow names the message; the toolbar picks the
 //! window and exports the same drawing as SVG. It sends `TransportMsg::Seek`
-//! and `ViewMsg::SetWindow`.
+//! and `ViewMsg::SetWindow`. An imported run is drawn the same way, from
+//! `imported::diagram` (lanes banded by the ZabState its lines give,
+//! arrows where a leader's sync send and its learner's receipt pair up).
 
 use yew::prelude::*;
 
@@ -18,6 +20,10 @@ use crate::spacetime::{self, Shade};
 /// The diagram as drawn now (and hovered): while the run plays, at most
 /// [`spacetime::PLAYING_ARROWS`] arrows.
 fn shown(m: &Model) -> spacetime::Diagram {
+    if let Some(run) = m.imported.as_ref().filter(|_| m.showing_import) {
+        // An imported run: the same drawing from its lines.
+        return crate::imported::diagram(run, m.import_vt, m.window_ms as f64);
+    }
     let most = if m.playing {
         spacetime::PLAYING_ARROWS
     } else {
@@ -43,7 +49,7 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     let hover = use_state(|| None::<(String, f64, f64)>);
     let m = p.model.get();
     let l = m.lang;
-    let (vt, window) = (m.vt, m.window_ms as f64);
+    let (vt, window) = (m.shown_vt(), m.window_ms as f64);
     drop(m);
     // The canvas's CSS width, 0 before its first report.
     let css_width =

@@ -1,6 +1,7 @@
 //! The top bar: the run's badge (in the chosen language), scenario
 //! picker (presets, bug museum, findings, named in the chosen language),
-//! the course, the new ensemble form (a dialog), import/export/share,
+//! the course, the new ensemble form (a dialog), "Import logs" (its
+//! dialog is `import.rs`), import/export/share,
 //! branches, language, presenter mode and help. One view function per
 //! group of tools; the file actions go to the root (`FileActions`: they
 //! touch the browser), the rest are messages. A button's visible words
@@ -12,7 +13,7 @@ use yew::prelude::*;
 use super::widgets::{input_value, on_click, on_number};
 use super::{FileActions, Shared};
 use crate::i18n::{tr, trf, Lang, T};
-use crate::model::{FileMsg, LessonMsg, Model, Msg, SetupField, TransportMsg, ViewMsg};
+use crate::model::{FileMsg, ImportMsg, LessonMsg, Model, Msg, SetupField, TransportMsg, ViewMsg};
 use crate::setup::{Setup, MAX_OBSERVERS, MAX_VOTERS, MIN_VOTERS};
 
 #[derive(Properties, PartialEq, Clone)]
@@ -46,6 +47,8 @@ pub fn Header(p: &HeaderProps) -> Html {
                         aria-expanded={m.course_open.to_string()} onclick={on_click(&send, LessonMsg::ToggleCourse)}>{ tr(l, T::Course) }</button>
                 <button type="button" aria-expanded={m.setup_open.to_string()} data-testid="new-ensemble"
                         onclick={on_click(&send, FileMsg::ToggleSetup)}>{ tr(l, T::NewEnsemble) }</button>
+                <button type="button" class="import-logs" aria-expanded={m.import.open.to_string()} data-testid="import-logs"
+                        title={tr(l, T::ImportLogsTitle)} onclick={on_click(&send, ImportMsg::Toggle)}>{ tr(l, T::ImportLogs) }</button>
                 { file_buttons(l, &p.files) }
                 { branch_picker(&m, &send) }
                 { language_picker(l, &send) }
@@ -72,6 +75,14 @@ pub fn Header(p: &HeaderProps) -> Html {
 /// written).
 fn badge(m: &Model) -> String {
     let l = m.lang;
+    if let Some(run) = m.imported.as_ref().filter(|_| m.showing_import) {
+        let (servers, lines) = (run.sids.len(), run.import.lines.len());
+        return trf(
+            l,
+            T::ImportedBadge,
+            &[&servers.to_string(), &lines.to_string()],
+        );
+    }
     if let Some(p) = m.presets.iter().find(|p| p.name == m.title) {
         return p.name_in(l).to_string();
     }

@@ -13,6 +13,11 @@
 //! - the side panel (`side.rs`) and its tabs: `server.rs`, `network.rs`,
 //!   `clients.rs`, `log.rs` (with `real_log.rs`: a real ensemble's lines
 //!   beside the simulated ones), `invariants.rs`, `diagnosis.rs`;
+//! - `import.rs`: the "Import logs" dialog (drop zone, picker, progress,
+//!   the files and their servers, what could not be read); an imported
+//!   run is drawn by the same components, from `crate::imported`;
+//! - `replay.rs`: "Replay in the simulator" (the plan's dialog, and the
+//!   real run beside the replay);
 //! - `widgets.rs`: the small pieces they share; `marks.rs`: the timeline
 //!   marks' kinds and shapes (the timeline and the legend draw them);
 //!   `observed.rs`: an element's on-screen size (cluster, diagram).
@@ -36,6 +41,8 @@ mod diagnosis;
 mod diagram;
 mod header;
 mod help;
+mod import;
+mod imported;
 mod invariants;
 mod lesson;
 mod log;
@@ -43,6 +50,7 @@ mod marks;
 mod network;
 mod observed;
 mod real_log;
+mod replay;
 mod seed;
 mod server;
 mod side;
@@ -55,7 +63,10 @@ pub use course::course_dialog;
 pub use diagram::Diagram;
 pub use header::Header;
 pub use help::help;
+pub use import::{import_dialog, ImportActions};
+pub use imported::stage as imported_stage;
 pub use lesson::LessonPanel;
+pub use replay::{beside as replay_beside, replay_dialog};
 pub use side::SidePanel;
 pub use transport::Transport;
 pub use welcome::welcome;

@@ -1,5 +1,6 @@
 //! The side panel: the tab bar (with the invariants' violation and
-//! hazard badges) and the open tab's body. Each tab is its own file
+//! hazard badges) and the open tab's body (an imported run's from
+//! `imported.rs`: its inspector, log and diagnosis; no other tab). Each tab is its own file
 //! (`server.rs`, `network.rs`, `clients.rs`, `log.rs` with `real_log.rs`
 //! above it, `invariants.rs`, `diagnosis.rs`); this file only picks one. A new tab is a row in
 //! [`TABS`], a [`Tab`] variant and an arm in [`body`].
@@ -8,7 +9,7 @@ use yew::prelude::*;
 
 use super::diagnosis::DiagnosisTab;
 use super::PanelProps;
-use super::{clients, invariants, log, network, real_log, server};
+use super::{clients, imported, invariants, log, network, real_log, server};
 use crate::i18n::{tr, Lang, T};
 use crate::model::{Msg, Tab, ViewMsg};
 
@@ -21,20 +22,28 @@ const TABS: [(Tab, T, &str); 6] = [
     (Tab::Diagnosis, T::TabDiagnosis, "tab-diagnosis"),
 ];
 
+/// The tabs an imported run has.
+const IMPORT_TABS: [Tab; 3] = [Tab::Server, Tab::Log, Tab::Diagnosis];
+
 #[component]
 pub fn SidePanel(p: &PanelProps) -> Html {
     let m = p.model.get();
     let l = m.lang;
     let violations = m.engine.sim().violations().len();
     let hazards = m.engine.sim().hazards().len();
-    let tabs = TABS.iter().map(|&(tab, label, id)| {
-        let inv = tab == Tab::Invariants;
-        let badges = (
-            (inv && violations > 0).then(|| violations.to_string()),
-            (inv && hazards > 0).then(|| hazards.to_string()),
-        );
-        tab_button(l, (tab, label, id), m.tab == tab, badges, &p.send)
-    });
+    // An imported run has no network, clients or invariants to show.
+    let imported = m.showing_import;
+    let tabs = TABS
+        .iter()
+        .filter(|t| !imported || IMPORT_TABS.contains(&t.0))
+        .map(|&(tab, label, id)| {
+            let inv = tab == Tab::Invariants;
+            let badges = (
+                (inv && violations > 0).then(|| violations.to_string()),
+                (inv && hazards > 0).then(|| hazards.to_string()),
+            );
+            tab_button(l, (tab, label, id), m.tab == tab, badges, &p.send)
+        });
     let active = TABS
         .iter()
         .find(|t| t.0 == m.tab)
@@ -70,6 +79,16 @@ fn tab_button(
 /// The open tab.
 fn body(p: &PanelProps) -> Html {
     let m = p.model.get();
+    if m.showing_import {
+        return match m.tab {
+            Tab::Server => imported::server_tab(&m, &p.send),
+            Tab::Log => imported::log_tab(&m, &p.send),
+            Tab::Diagnosis => {
+                html! { <DiagnosisTab model={p.model.clone()} rev={p.rev} send={p.send.clone()} /> }
+            }
+            _ => html! { <p class="hint">{ tr(m.lang, T::ImportedTabHint) }</p> },
+        };
+    }
     match m.tab {
         Tab::Server => server::server_tab(&m, &p.send),
         Tab::Network => network::network_tab(&m, &p.send),

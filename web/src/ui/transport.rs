@@ -4,7 +4,9 @@
 //! each kind its own shape (`marks.rs`). The scrubber's arrow keys step
 //! events, not milliseconds (`keys.rs`).
 //! The buttons send `TransportMsg`s (and Crash the leader a `FaultMsg`);
-//! the markers are read from the frontier's records (`Engine::head`).
+//! the markers are read from the frontier's records (`Engine::head`). An
+//! imported run has the same transport over its own time (the model's
+//! `import.rs` moves it), its markers read from `imported::Imported`.
 
 use yew::prelude::*;
 use zablab_core::proto::ServerState;
@@ -14,19 +16,13 @@ use zablab_core::ActionKind;
 use zablab_core::Simulation;
 
 use super::marks::Mark;
-use super::widgets::{event_input, input_value, on_click};
+use super::widgets::{
+    event_input, icon, input_value, on_click, ICON_BACK, ICON_PAUSE, ICON_PLAY, ICON_STEP,
+};
 use super::PanelProps;
 use crate::i18n::{tr, trf, Lang, T};
+use crate::imported::{Imported, Seen};
 use crate::model::{FaultMsg, Model, Msg, TransportMsg, SPEEDS};
-
-/// A 16×16 icon (the button carries the accessible name).
-fn icon(path: &'static str) -> Html {
-    html! {
-        <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
-            <path d={path} fill="currentColor" />
-        </svg>
-    }
-}
 
 fn speed_label(s: f64) -> String {
     if s < 1.0 {
@@ -83,6 +79,9 @@ type Marker = (u64, Mark, String, Option<usize>);
 pub fn Transport(p: &PanelProps) -> Html {
     let m = p.model.get();
     let l = m.lang;
+    if let Some(run) = m.imported.as_ref().filter(|_| m.showing_import) {
+        return imported(&m, run, &p.send);
+    }
     let sim = m.engine.sim();
     let frontier = m.engine.frontier_ms();
     let now = sim.now_ms();
@@ -124,13 +123,13 @@ fn buttons(m: &Model, send: &Callback<Msg>) -> Html {
     };
     html! {
         <div class="buttons">
-            <button type="button" aria-label={tr(l, T::StepBackAria)} data-testid="step-back" onclick={on_click(send, TransportMsg::StepBack)}>{ icon("M3 2h2v12H3zM14 2v12L6 8z") }</button>
+            <button type="button" aria-label={tr(l, T::StepBackAria)} data-testid="step-back" onclick={on_click(send, TransportMsg::StepBack)}>{ icon(ICON_BACK) }</button>
             if m.playing {
-                <button type="button" class="play" aria-label={tr(l, T::Pause)} data-testid="play" onclick={on_click(send, TransportMsg::Pause)}>{ icon("M3 2h4v12H3zM9 2h4v12H9z") }</button>
+                <button type="button" class="play" aria-label={tr(l, T::Pause)} data-testid="play" onclick={on_click(send, TransportMsg::Pause)}>{ icon(ICON_PAUSE) }</button>
             } else {
-                <button type="button" class="play" aria-label={tr(l, T::Play)} data-testid="play" onclick={on_click(send, TransportMsg::Play)}>{ icon("M3 2v12l11-6z") }</button>
+                <button type="button" class="play" aria-label={tr(l, T::Play)} data-testid="play" onclick={on_click(send, TransportMsg::Play)}>{ icon(ICON_PLAY) }</button>
             }
-            <button type="button" aria-label={tr(l, T::StepAria)} data-testid="step" onclick={on_click(send, TransportMsg::StepForward)}>{ icon("M2 2v12l8-6zM11 2h2v12h-2z") }</button>
+            <button type="button" aria-label={tr(l, T::StepAria)} data-testid="step" onclick={on_click(send, TransportMsg::StepForward)}>{ icon(ICON_STEP) }</button>
             <label class="speed">{ tr(l, T::Speed) }
                 <select aria-label={tr(l, T::Speed)} data-testid="speed" onchange={on_speed}>
                     { for SPEEDS.iter().map(|s| html! {
@@ -138,8 +137,10 @@ fn buttons(m: &Model, send: &Callback<Msg>) -> Html {
                     }) }
                 </select>
             </label>
-            <button type="button" class="danger" title={tr(l, T::CrashLeaderAria)} data-testid="crash-leader"
-                    onclick={on_click(send, FaultMsg::CrashLeader)}>{ tr(l, T::CrashLeader) }</button>
+            if !m.showing_import {
+                <button type="button" class="danger" title={tr(l, T::CrashLeaderAria)} data-testid="crash-leader"
+                        onclick={on_click(send, FaultMsg::CrashLeader)}>{ tr(l, T::CrashLeader) }</button>
+            }
         </div>
     }
 }
@@ -148,10 +149,8 @@ fn buttons(m: &Model, send: &Callback<Msg>) -> Html {
 /// end), with its markers; a marker seeks to its moment (a violation's:
 /// to the breaking event).
 fn timeline(m: &Model, send: &Callback<Msg>) -> Html {
-    let l = m.lang;
     let head = m.engine.head();
     let frontier = m.engine.frontier_ms();
-    let now = m.engine.now_ms();
     let last_action = head
         .scenario()
         .actions
@@ -170,13 +169,24 @@ fn timeline(m: &Model, send: &Callback<Msg>) -> Html {
     } else {
         span
     };
+    let marks = markers(m.lang, head, span);
+    scrubber(m.lang, (span, frontier, m.engine.now_ms()), marks, send)
+}
+
+/// The scrubber over `span` ms, computed up to `frontier`, at `now`.
+fn scrubber(
+    l: Lang,
+    (span, frontier, now): (u64, u64, u64),
+    marks: Vec<Marker>,
+    send: &Callback<Msg>,
+) -> Html {
     let pct = |t: u64| {
         format!(
             "{}%",
             crate::dec(t.min(span) as f64 * 100.0 / span as f64, 3)
         )
     };
-    let markers = markers(l, head, span).into_iter().map(|(t, k, text, violation)| {
+    let markers = marks.into_iter().map(|(t, k, text, violation)| {
         let onclick = match violation {
             Some(i) => on_click(send, TransportMsg::FocusViolation(i)),
             None => on_click(send, TransportMsg::Seek(t)),
@@ -208,12 +218,77 @@ fn timeline(m: &Model, send: &Callback<Msg>) -> Html {
     }
 }
 
-/// The timeline's markers over `span` ms: one per kind and 0.2 % of the
-/// span (the first wins), in kind order.
-fn markers(l: Lang, head: &Simulation, span: u64) -> Vec<Marker> {
-    let mut marks = protocol_marks(l, head);
-    marks.extend(run_marks(l, head));
+/// The transport of an imported run: the same buttons, its clock (and
+/// the wall clock the lines were written at), its timeline with what the
+/// lines show (`imported::Imported::markers`), one per kind and 0.2 % of
+/// the span.
+fn imported(m: &Model, run: &Imported, send: &Callback<Msg>) -> Html {
+    let l = m.lang;
+    let now = m.import_vt as u64;
+    let span = run.span_ms.max(1000);
+    let mut marks: Vec<Marker> = run
+        .markers()
+        .into_iter()
+        .map(|mk| {
+            let (kind, text) = seen_mark(l, run, &mk);
+            (mk.at, kind, text, None)
+        })
+        .collect();
     zablab_core::sorting::sort_by_key(&mut marks, |(t, k, _, _)| (*k, *t));
+    thin(&mut marks, span);
+    let shown = run.lines_until(now);
+    let wall = crate::imported::wall(run.origin_ms + now as i64);
+    let status = trf(
+        l,
+        T::ImportedStatus,
+        &[
+            &crate::fmt_ms(now),
+            &wall,
+            &shown.to_string(),
+            &run.import.lines.len().to_string(),
+        ],
+    );
+    html! {
+        <section class="transport imported" aria-label={tr(l, T::Transport)}>
+            { buttons(m, send) }
+            <div class="clock">
+                <span class="time" data-testid="time">{ crate::fmt_ms(now) }</span>
+                <span class="mode" data-testid="mode">{ tr(l, T::ImportedMode) }</span>
+            </div>
+            <p class="status" data-testid="status">{ status }</p>
+            { scrubber(l, (span, span, now), marks, send) }
+        </section>
+    }
+}
+
+/// A marker of an imported run: its shape and words.
+fn seen_mark(l: Lang, run: &Imported, mk: &crate::imported::Marker) -> (Mark, String) {
+    match mk.seen {
+        Seen::Election { sid } => (Mark::Election, trf(l, T::ElectionMark, &[&sid.to_string()])),
+        Seen::Leader { sid, epoch } => (
+            Mark::Leader,
+            trf(l, T::LeaderMark, &[&sid.to_string(), &epoch.to_string()]),
+        ),
+        Seen::Sync {
+            learner,
+            mode,
+            leader,
+        } => (
+            Mark::Sync,
+            trf(
+                l,
+                T::SyncMark,
+                &[&learner.to_string(), mode.name(), &leader.to_string()],
+            ),
+        ),
+        Seen::Fault => (Mark::Fault, run.line_text(mk.line)),
+        Seen::Hazard => (Mark::Hazard, run.line_text(mk.line)),
+    }
+}
+
+/// Keeps one marker per kind and 0.2 % of `span` (the first wins); the
+/// markers are sorted by kind, then time.
+fn thin(marks: &mut Vec<Marker>, span: u64) {
     let mut last: Option<(Mark, u64)> = None;
     let bucket = (span / 500).max(1);
     marks.retain(|(t, k, _, _)| {
@@ -222,6 +297,15 @@ fn markers(l: Lang, head: &Simulation, span: u64) -> Vec<Marker> {
         last = Some((*k, b));
         keep
     });
+}
+
+/// The timeline's markers over `span` ms: one per kind and 0.2 % of the
+/// span (the first wins), in kind order.
+fn markers(l: Lang, head: &Simulation, span: u64) -> Vec<Marker> {
+    let mut marks = protocol_marks(l, head);
+    marks.extend(run_marks(l, head));
+    zablab_core::sorting::sort_by_key(&mut marks, |(t, k, _, _)| (*k, *t));
+    thin(&mut marks, span);
     marks
 }
 

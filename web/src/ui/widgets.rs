@@ -194,3 +194,18 @@ pub fn holder_mark(recipe: &str, x: f64, y: f64) -> Html {
         html! { <path class="holder-mark" transform={t} d={LOCK_PATH} /> }
     }
 }
+
+/// A 16×16 icon (the button carries the accessible name).
+pub fn icon(path: &'static str) -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+            <path d={path} fill="currentColor" />
+        </svg>
+    }
+}
+
+/// The transport's icons: step back, play, pause, step.
+pub const ICON_BACK: &str = "M3 2h2v12H3zM14 2v12L6 8z";
+pub const ICON_PLAY: &str = "M3 2v12l11-6z";
+pub const ICON_PAUSE: &str = "M3 2h4v12H3zM9 2h4v12H9z";
+pub const ICON_STEP: &str = "M2 2v12l8-6zM11 2h2v12h-2z";
