@@ -481,6 +481,9 @@ function markdown(m, native, r, loads) {
       row(`seek after that run (input → frame, ${fmt(x.seeks.end_ms / 3_600_000)} h computed): last 10 minutes / anywhere, p95`, `${fmt(x.seeks.recent_p95_ms, 0)} / ${fmt(x.seeks.any_p95_ms, 0)} ms (max ${fmt(x.seeks.recent_max_ms, 0)} / ${fmt(x.seeks.any_max_ms, 0)})`, '', undefined);
     }
   }
+  if (native.import_mb_per_s) {
+    row(`import real ZooKeeper logs (native, the real runs' logs repeated to ${fmt(n('import_input_mb'), 0)} MiB, ${fmt(n('import_lines') / 1000, 0)} k lines)`, `${fmt(n('import_mb_per_s'))} MiB/s (${fmt(n('import_s'), 2)} s; leaders and syncs derived in ${fmt(n('import_summary_s'), 3)} s)`, '', undefined);
+  }
   if (r.size) row('wasm + js, gzip -9', `${fmt(r.size.gz / 1000)} KB (wasm ${fmt(r.size.each.wasm.gz / 1000)} KB, js ${fmt(r.size.each.js.gz / 1000)} KB)`, '≤ 420 KB', r.size.gz <= 420_000);
   return `# ZabLab benchmark results
 
