@@ -258,6 +258,10 @@ fn the_imports_summary_is_the_conform_reports_real_side() {
     }
 }
 
+/// Not a check: prints every real run's findings, inferences and replay
+/// rows, to see what a change did (`cargo test --release --test
+/// import_replay explore -- --ignored --nocapture`). One run's replay:
+/// `zablab import DIR --replay OUT.json`, then `zablab run OUT.json --log`.
 #[test]
 #[ignore]
 fn explore() {
@@ -311,32 +315,6 @@ fn explore() {
         }
         let _ = Scenario::from_json;
     }
-}
-
-#[test]
-#[ignore]
-fn debug_one() {
-    let run = std::env::var("RUN").unwrap();
-    let imp = load(&run);
-    let r = replay_scenario(&imp);
-    println!("{}", r.scenario.to_json());
-    let mut sim = zablab_core::Simulation::new(r.scenario.clone()).unwrap();
-    sim.run_to_end();
-    for l in sim.log() {
-        let t = &l.text;
-        if t.contains("Synchroniz")
-            || t.contains("Sending")
-            || t.contains("TRUNC")
-            || t.contains("Have quorum")
-            || t.contains("Getting")
-            || t.contains("xpir")
-            || t.contains("Shutdown called")
-            || t.contains("Truncat")
-        {
-            println!("{}", l.render());
-        }
-    }
-    println!("{:?}", sim.summary().action_errors);
 }
 
 /// `zablab import --diagnose --replay OUT.json`: the diagnosis printed,
