@@ -81,9 +81,9 @@ pub fn reactions(v: &View) -> Vec<Reaction> {
         } else if l.text.starts_with("Unexpected exception in LearnerHandler") {
             v.handler_learner(l.sid, &l.thread, p)
         } else if l.text.starts_with("Cannot open channel to ") {
-            super::evidence::num_after(&l.text, "Cannot open channel to ").map(|n| n as u32)
+            super::events::num_after(&l.text, "Cannot open channel to ").map(|n| n as u32)
         } else if l.text.starts_with("Connection broken for id ") {
-            super::evidence::num_after(&l.text, "Connection broken for id ").map(|n| n as u32)
+            super::events::num_after(&l.text, "Connection broken for id ").map(|n| n as u32)
         } else {
             None
         };
@@ -365,9 +365,9 @@ fn heal_time(v: &View, a: &[u32], b: &[u32], t0: u64) -> Option<u64> {
         |x: u32, y: u32| (a.contains(&x) && b.contains(&y)) || (b.contains(&x) && a.contains(&y));
     v.lines.iter().filter(|l| l.at > t0).find_map(|l| {
         let peer = if l.text.starts_with("Notification:") {
-            super::evidence::num_after(&l.text, "n.sid:")
+            super::events::num_after(&l.text, "n.sid:")
         } else if l.text.starts_with("Follower sid:") {
-            super::evidence::num_after(&l.text, "Follower sid:")
+            super::events::num_after(&l.text, "Follower sid:")
         } else {
             None
         }?;

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+use super::events::{hex_after, num_after};
 use super::model::Import;
 
 /// One log line, as the analyses read it.
@@ -112,23 +113,6 @@ pub struct Est {
 pub fn is_process_start(l: &Ln) -> bool {
     l.text.starts_with("Reading configuration from")
         || (l.text.starts_with("Starting quorum peer") && l.class == "QuorumPeerMain")
-}
-
-/// `0x…` right after `marker`, as a number.
-pub fn hex_after(text: &str, marker: &str) -> Option<u64> {
-    let at = text.find(marker)? + marker.len();
-    let s = text[at..].trim_start();
-    let s = s.strip_prefix("0x").unwrap_or(s);
-    let end = s.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(s.len());
-    u64::from_str_radix(&s[..end], 16).ok()
-}
-
-/// The decimal number right after `marker`.
-pub fn num_after(text: &str, marker: &str) -> Option<u64> {
-    let at = text.find(marker)? + marker.len();
-    let s = text[at..].trim_start();
-    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    s[..end].parse().ok()
 }
 
 /// `1.234 s` or `850 ms`.

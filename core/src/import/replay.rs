@@ -253,7 +253,7 @@ fn snap_count_from_rolls(v: &View) -> Option<(u64, Vec<usize>)> {
             .filter_map(|p| {
                 let t = &v.lines[p].text;
                 t.starts_with("Creating new log file: log.")
-                    .then(|| super::evidence::hex_after(t, "log."))
+                    .then(|| super::events::hex_after(t, "log."))
                     .flatten()
                     .map(|z| (p, z))
             })
@@ -283,7 +283,7 @@ fn first_looking(v: &View, sid: u32, first: usize) -> Option<usize> {
 fn first_contact(v: &View) -> Option<usize> {
     v.lines.iter().position(|l| {
         l.text.starts_with("Notification:")
-            && super::evidence::num_after(&l.text, "n.sid:").is_some_and(|n| n as u32 != l.sid)
+            && super::events::num_after(&l.text, "n.sid:").is_some_and(|n| n as u32 != l.sid)
     })
 }
 

@@ -12,7 +12,8 @@ use super::advice;
 use super::{finish, Out};
 use crate::diagnosis::{list_sids, Finding, Severity};
 use crate::import::episodes::{Episode, Fault};
-use crate::import::evidence::{dur, is_process_start, is_role_line, num_after, Est, View};
+use crate::import::events::num_after;
+use crate::import::evidence::{dur, is_process_start, is_role_line, Est, View};
 
 /// What ended leader `old` before `next_at` (or the end): a position of
 /// the line showing it, its time, and the episode that explains it.

@@ -12,7 +12,8 @@
 use super::advice;
 use super::{finish, Out};
 use crate::diagnosis::{Finding, Severity};
-use crate::import::evidence::{dur, hex_after, num_after, View};
+use crate::import::events::{hex_after, num_after};
+use crate::import::evidence::{dur, View};
 
 fn z(v: Option<u64>) -> String {
     v.map_or("?".into(), |z| format!("0x{z:x}"))

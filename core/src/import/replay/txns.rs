@@ -18,7 +18,8 @@
 
 use super::Plan;
 use crate::import::episodes::{Episode, Fault};
-use crate::import::evidence::{dur, hex_after, Est, View};
+use crate::import::events::hex_after;
+use crate::import::evidence::{dur, Est, View};
 use crate::scenario::{ActionKind, ServerRef};
 
 /// A zxid a server had at a moment.
@@ -54,7 +55,7 @@ fn observations(v: &View) -> Vec<Obs> {
             push(l.sid, hex_after(t, "Got zxid"));
         } else if t.starts_with("Synchronizing with Learner sid:") {
             push(l.sid, hex_after(t, "lastProcessedZxid="));
-            let learner = crate::import::evidence::num_after(t, "Learner sid:").unwrap_or(0) as u32;
+            let learner = crate::import::events::num_after(t, "Learner sid:").unwrap_or(0) as u32;
             push(learner, hex_after(t, "peerLastZxid="));
         } else if t.starts_with("Getting a diff from the leader") {
             push(l.sid, hex_after(t, "leader"));
@@ -90,7 +91,7 @@ fn sessions(v: &View, plan: &mut Plan) -> (Vec<Client>, Vec<u64>) {
             let at = l.at.saturating_sub(30);
             let timeout = v.lines.iter().find_map(|x| {
                 (hex_after(&x.text, "Expiring session") == Some(id))
-                    .then(|| crate::import::evidence::num_after(&x.text, "timeout of "))
+                    .then(|| crate::import::events::num_after(&x.text, "timeout of "))
                     .flatten()
             });
             let inf = plan.infer(
