@@ -166,7 +166,11 @@ fn one_file(
         problem(imp, i, ProblemKind::TimeOrder, format!(
             "{name}: its time goes back by more than a second {backwards} times (a clock reset, or files of two servers in one?); lines are ordered by time"));
     }
-    if f.unknown > 0 {
+    if kind == FileKind::Other {
+        // Not a log (binary, another program's, UTF-16): the problem above
+        // names it; its lines are no log's lines not understood.
+        imp.unknown.in_files_not_read += f.line_no;
+    } else if f.unknown > 0 {
         imp.unknown.total += f.unknown;
         imp.unknown.files.push(UnknownFile {
             file: i,
@@ -193,74 +197,197 @@ fn one_file(
 }
 
 /// Everything the readers hold, as one [`Import`].
-pub fn assemble(mut readers: Vec<FileReader>) -> Import {
-    let mut imp = Import::default();
-    let mut cfg = ZooCfg::default();
-    // Log lines per server: (file index, lines, own myid) in input order.
-    let mut by_sid: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for f in readers.iter_mut() {
-        f.finish();
-    }
-    // `myid` files: (their folder, the number in them).
-    let myids: Vec<(String, u32)> = readers
-        .iter()
-        .filter(|f| matches!(&f.kind, Some(FileKind::DataFile { what }) if what == "myid"))
-        .filter_map(|f| {
-            Some((
-                files::dir_name(&f.name).to_string(),
-                f.text.trim().parse().ok()?,
-            ))
-        })
-        .collect();
-    for (i, f) in readers.iter_mut().enumerate() {
-        let (sid, kind) = one_file(&mut imp, i, f, &myids);
-        match &kind {
-            FileKind::Config => files::read_cfg(&mut cfg, i, &f.text),
-            FileKind::FourLw { command } => {
-                let c = files::read_fourlw(i, &f.name, command, &f.text);
-                imp.fourlw.push(c);
-            }
-            FileKind::Log { .. } => by_sid.entry(sid).or_default().push(i),
-            FileKind::Other | FileKind::DataFile { .. } => {}
-        }
-    }
-    if !cfg.files.is_empty() {
-        imp.config = Some(cfg);
-    }
-    timeline(&mut imp, &mut readers, by_sid);
-    imp
+pub fn assemble(readers: Vec<FileReader>) -> Import {
+    let mut f = Finishing::new(readers);
+    while !f.step(usize::MAX) {}
+    f.into_import()
 }
 
-/// Lines and events of every server, skew-corrected, in one time order.
-fn timeline(imp: &mut Import, readers: &mut [FileReader], by_sid: BTreeMap<u32, Vec<usize>>) {
-    let mut lines: Vec<LogLine> = Vec::new();
-    let mut evs: Vec<(usize, EventKind)> = Vec::new();
-    let mut server_files: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (sid, mut fs) in by_sid {
-        // Rolled files: oldest first (`zookeeper.log.2`, `.1`, `zookeeper.log`).
-        fs.sort_by_key(|&i| (imp.files[i].first_ms.unwrap_or(i64::MAX), i));
-        let mut cx = Context::default();
-        for &i in &fs {
-            for l in std::mem::take(&mut readers[i].lines) {
-                let at = lines.len();
-                for e in cx.events(&l.thread, &l.class, &l.text, &l.more) {
-                    evs.push((at, e));
+/// An import being finished in steps ([`Finishing::step`]), so that a
+/// caller on a page's one thread can yield between them; the result is
+/// the same whatever the steps' sizes.
+#[derive(Debug)]
+pub struct Finishing {
+    imp: Import,
+    readers: Vec<FileReader>,
+    /// The servers not started yet, (sid, files oldest first), last first.
+    todo: Vec<(u32, Vec<usize>)>,
+    /// The server being read: its sid, its files left (last first), the
+    /// lines left of the file being read (last first), its context.
+    current: Option<(u32, Vec<usize>, Vec<LogLine>, Context)>,
+    lines: Vec<LogLine>,
+    evs: Vec<(usize, EventKind)>,
+    server_files: BTreeMap<u32, Vec<usize>>,
+    /// After the events: the skew found (one step), then the lines
+    /// ordered (one step), then the servers (one step).
+    skews: Option<Vec<Skew>>,
+    ordered: bool,
+    done: bool,
+}
+
+impl Finishing {
+    /// Every file's sid, kind and problems, the config and 4lw read; the
+    /// log lines wait for [`Finishing::step`].
+    pub fn new(mut readers: Vec<FileReader>) -> Finishing {
+        let mut imp = Import::default();
+        let mut cfg = ZooCfg::default();
+        // Each server's log files, in input order.
+        let mut by_sid: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for f in readers.iter_mut() {
+            f.finish();
+        }
+        // `myid` files: (their folder, the number in them).
+        let myids: Vec<(String, u32)> = readers
+            .iter()
+            .filter(|f| matches!(&f.kind, Some(FileKind::DataFile { what }) if what == "myid"))
+            .filter_map(|f| {
+                Some((
+                    files::dir_name(&f.name).to_string(),
+                    f.text.trim().parse().ok()?,
+                ))
+            })
+            .collect();
+        for (i, f) in readers.iter_mut().enumerate() {
+            let (sid, kind) = one_file(&mut imp, i, f, &myids);
+            match &kind {
+                FileKind::Config => files::read_cfg(&mut cfg, i, &f.text),
+                FileKind::FourLw { command } => {
+                    let c = files::read_fourlw(i, &f.name, command, &f.text);
+                    imp.fourlw.push(c);
                 }
-                lines.push(l);
+                FileKind::Log { .. } => by_sid.entry(sid).or_default().push(i),
+                FileKind::Other | FileKind::DataFile { .. } => {}
             }
         }
-        server_files.insert(sid, fs);
+        if !cfg.files.is_empty() {
+            imp.config = Some(cfg);
+        }
+        let mut todo: Vec<(u32, Vec<usize>)> = by_sid
+            .into_iter()
+            .map(|(sid, mut fs)| {
+                // Rolled files: oldest first (`zookeeper.log.2`, `.1`, `zookeeper.log`).
+                fs.sort_by_key(|&i| (imp.files[i].first_ms.unwrap_or(i64::MAX), i));
+                (sid, fs)
+            })
+            .collect();
+        todo.reverse();
+        Finishing {
+            imp,
+            readers,
+            todo,
+            current: None,
+            lines: Vec::new(),
+            evs: Vec::new(),
+            server_files: BTreeMap::new(),
+            skews: None,
+            ordered: false,
+            done: false,
+        }
     }
-    let skews = skew::estimate(&lines, &evs);
+
+    /// The log lines still to read for events.
+    pub fn lines_left(&self) -> usize {
+        let current = self.current.as_ref().map_or(0, |(_, fs, ls, _)| {
+            ls.len()
+                + fs.iter()
+                    .map(|&i| self.readers[i].lines.len())
+                    .sum::<usize>()
+        });
+        let later: usize = self
+            .todo
+            .iter()
+            .flat_map(|(_, fs)| fs)
+            .map(|&i| self.readers[i].lines.len())
+            .sum();
+        current + later
+    }
+
+    /// The next step: the events of up to `budget` more lines (each
+    /// server's lines in its files' order, one context per server); once
+    /// all are read, the skew, then one time order, then the servers, a
+    /// step each. True when the import is complete.
+    pub fn step(&mut self, budget: usize) -> bool {
+        if self.done {
+            return true;
+        }
+        if !self.read_events(budget) {
+            return false;
+        }
+        if self.ordered {
+            servers(&mut self.imp, std::mem::take(&mut self.server_files));
+            self.done = true;
+        } else if self.skews.is_none() {
+            self.skews = Some(correct(&mut self.lines, &self.evs));
+        } else {
+            let lines = std::mem::take(&mut self.lines);
+            let evs = std::mem::take(&mut self.evs);
+            let skews = self.skews.take().unwrap_or_default();
+            order(&mut self.imp, lines, evs, skews);
+            self.ordered = true;
+        }
+        self.done
+    }
+
+    /// Reads the events of up to `budget` more lines; true when all are read.
+    fn read_events(&mut self, budget: usize) -> bool {
+        let mut left = budget;
+        while left > 0 {
+            let Some((_, files, pending, cx)) = &mut self.current else {
+                let Some((sid, mut fs)) = self.todo.pop() else {
+                    return true;
+                };
+                self.server_files.insert(sid, fs.clone());
+                fs.reverse();
+                self.current = Some((sid, fs, Vec::new(), Context::default()));
+                continue;
+            };
+            if pending.is_empty() {
+                match files.pop() {
+                    Some(i) => {
+                        *pending = std::mem::take(&mut self.readers[i].lines);
+                        pending.reverse();
+                    }
+                    None => self.current = None,
+                }
+                continue;
+            }
+            while left > 0 {
+                let Some(l) = pending.pop() else { break };
+                let at = self.lines.len();
+                for e in cx.events(&l.thread, &l.class, &l.text, &l.more) {
+                    self.evs.push((at, e));
+                }
+                self.lines.push(l);
+                left -= 1;
+            }
+        }
+        self.todo.is_empty() && self.current.is_none()
+    }
+
+    /// The [`Import`] (the steps [`Finishing::step`] left done first).
+    pub fn into_import(mut self) -> Import {
+        while !self.step(usize::MAX) {}
+        self.imp
+    }
+}
+
+/// The clock offsets from paired lines; every line's corrected time.
+fn correct(lines: &mut [LogLine], evs: &[(usize, EventKind)]) -> Vec<Skew> {
+    let skews = skew::estimate(lines, evs);
     let offset = |sid: u32| {
         skews
             .iter()
             .find(|s| s.sid == sid)
             .map_or(0, |s| s.offset_ms)
     };
-    for l in &mut lines {
+    for l in lines.iter_mut() {
         l.at_ms = l.raw_ms - offset(l.sid);
     }
+    skews
+}
+
+/// Lines and events of every server in one (corrected) time order.
+fn order(imp: &mut Import, lines: Vec<LogLine>, evs: Vec<(usize, EventKind)>, skews: Vec<Skew>) {
     // Stable: ties keep sid order, then file order.
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by_key(|&i| (lines[i].at_ms, lines[i].sid));
@@ -268,8 +395,25 @@ fn timeline(imp: &mut Import, readers: &mut [FileReader], by_sid: BTreeMap<u32, 
     for (n, &i) in order.iter().enumerate() {
         new_index[i] = n;
     }
-    let mut slots: Vec<Option<LogLine>> = lines.into_iter().map(Some).collect();
-    imp.lines = order.iter().filter_map(|&i| slots[i].take()).collect();
+    // In place, cycle by cycle: position n takes the line at order[n].
+    let mut lines = lines;
+    let mut placed = vec![false; lines.len()];
+    for start in 0..lines.len() {
+        if placed[start] {
+            continue;
+        }
+        let mut at = start;
+        loop {
+            placed[at] = true;
+            let from = order[at];
+            if from == start {
+                break;
+            }
+            lines.swap(at, from);
+            at = from;
+        }
+    }
+    imp.lines = lines;
     let mut events: Vec<Event> = evs
         .into_iter()
         .map(|(i, kind)| {
@@ -284,8 +428,13 @@ fn timeline(imp: &mut Import, readers: &mut [FileReader], by_sid: BTreeMap<u32, 
         })
         .collect();
     events.sort_by_key(|e| e.line);
-    let with_event: std::collections::BTreeSet<usize> = events.iter().map(|e| e.line).collect();
-    imp.unknown.without_event = (imp.lines.len() - with_event.len()) as u64;
+    // Sorted by line: the lines with an event are the distinct runs.
+    let with_event = events
+        .iter()
+        .enumerate()
+        .filter(|(k, e)| *k == 0 || events[k - 1].line != e.line)
+        .count();
+    imp.unknown.without_event = (imp.lines.len() - with_event) as u64;
     imp.events = events;
     imp.skew = skews
         .into_iter()
@@ -297,7 +446,6 @@ fn timeline(imp: &mut Import, readers: &mut [FileReader], by_sid: BTreeMap<u32, 
             s
         })
         .collect();
-    servers(imp, server_files);
 }
 
 fn servers(imp: &mut Import, mut server_files: BTreeMap<u32, Vec<usize>>) {

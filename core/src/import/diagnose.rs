@@ -25,7 +25,7 @@ mod faults;
 mod leaders;
 mod others;
 
-use super::episodes::episodes;
+use super::episodes::{episodes, Episode};
 use super::evidence::{cite, View};
 use super::model::Import;
 use crate::diagnosis::{Diagnosis, Finding};
@@ -50,11 +50,15 @@ pub fn diagnosis(imp: &Import) -> Diagnosis {
 
 /// [`diagnose`] over a view.
 pub fn diagnose_view(v: &View) -> Vec<Finding> {
-    let eps = episodes(v);
+    diagnose_with(v, &episodes(v))
+}
+
+/// [`diagnose_view`] with the view's episodes already found.
+pub fn diagnose_with(v: &View, eps: &[Episode]) -> Vec<Finding> {
     let mut cards = Vec::new();
-    faults::cards(v, &eps, &mut cards);
+    faults::cards(v, eps, &mut cards);
     let mut rest = Vec::new();
-    leaders::leader_changes(v, &eps, &mut rest);
+    leaders::leader_changes(v, eps, &mut rest);
     leaders::looking(v, &mut rest);
     others::syncs(v, &mut rest);
     others::sessions(v, &mut rest);

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use super::events::{hex_after, num_after};
-use super::model::Import;
+use super::model::{Import, LogLine};
 
 /// One log line, as the analyses read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,30 @@ pub struct Ln {
     /// The first continuation line (an exception's class and message:
     /// `java.net.SocketTimeoutException: Read timed out`), or empty.
     pub cont: String,
+}
+
+impl Ln {
+    /// Line `i` of an import whose first moment is `t0`.
+    pub fn of(i: usize, l: &LogLine, t0: i64) -> Ln {
+        let mut parts = l.text.lines();
+        let text = parts.next().unwrap_or("").to_string();
+        let cont = parts
+            .next()
+            .or(l.more.first().map(|m| m.as_str()))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        Ln {
+            i,
+            at: (l.at_ms - t0).max(0) as u64,
+            sid: l.sid,
+            level: l.level.name().to_string(),
+            thread: l.thread.clone(),
+            class: l.class.clone(),
+            text,
+            cont,
+        }
+    }
 }
 
 /// The ensemble's settings as far as the import shows them.
@@ -147,32 +171,24 @@ pub fn cite(l: &Ln) -> String {
 impl View {
     /// The view of an import.
     pub fn of(imp: &Import) -> View {
-        let t0 = imp.lines.iter().map(|l| l.at_ms).min().unwrap_or(0);
-        let mut lines: Vec<Ln> = imp
+        let t0 = View::origin(imp);
+        let lines = imp
             .lines
             .iter()
             .enumerate()
-            .map(|(i, l)| {
-                let mut parts = l.text.lines();
-                let text = parts.next().unwrap_or("").to_string();
-                let cont = parts
-                    .next()
-                    .or(l.more.first().map(|m| m.as_str()))
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                Ln {
-                    i,
-                    at: (l.at_ms - t0).max(0) as u64,
-                    sid: l.sid,
-                    level: format!("{:?}", l.level).to_uppercase(),
-                    thread: l.thread.clone(),
-                    class: l.class.clone(),
-                    text,
-                    cont,
-                }
-            })
+            .map(|(i, l)| Ln::of(i, l, t0))
             .collect();
+        View::of_lines(imp, lines)
+    }
+
+    /// The import's first moment (what [`Ln::of`] counts from).
+    pub fn origin(imp: &Import) -> i64 {
+        imp.lines.iter().map(|l| l.at_ms).min().unwrap_or(0)
+    }
+
+    /// [`View::of`] from the import's lines already made [`Ln`]s (any
+    /// order; a caller that must yield makes them in slices).
+    pub fn of_lines(imp: &Import, mut lines: Vec<Ln>) -> View {
         crate::sorting::sort_by_key(&mut lines, |l| (l.at, l.i));
         View::new(lines, settings_of(imp))
     }

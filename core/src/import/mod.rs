@@ -8,7 +8,9 @@
 //! 3. [`Importer::feed`] its bytes, in slices of any size, in order (a line
 //!    may be split across feeds; files may be interleaved).
 //! 4. [`Importer::finish`]: the [`Import`] (lines, events, servers, skew,
-//!    config, 4lw, problems). [`import`] does 1–4 for whole files.
+//!    config, 4lw, problems). [`import`] does 1–4 for whole files. Or
+//!    [`Importer::finishing`], then [`Finishing::step`] until done, then
+//!    [`Finishing::into_import`]: the same, in steps of a few lines' work.
 //! 5. [`summary`]: leaders, syncs and gaps, as `zablab run --json` names
 //!    them.
 //!
@@ -29,6 +31,7 @@ pub mod replay;
 mod skew;
 pub mod summary;
 
+pub use assemble::Finishing;
 use reader::FileReader;
 pub use summary::summary;
 
@@ -75,6 +78,13 @@ impl Importer {
     /// Everything found.
     pub fn finish(self) -> Import {
         assemble::assemble(self.files)
+    }
+
+    /// The same as [`Importer::finish`], in steps: call
+    /// [`Finishing::step`] until it says done (yielding between steps
+    /// where a page must stay responsive), then [`Finishing::into_import`].
+    pub fn finishing(self) -> Finishing {
+        Finishing::new(self.files)
     }
 }
 

@@ -325,8 +325,11 @@ pub enum EventKind {
 /// Lines not understood: never dropped silently.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct UnknownLines {
-    /// All files' unknown lines.
+    /// The unknown lines of the files read as logs (or 4lw, config).
     pub total: u64,
+    /// Lines of the files not read at all (binary, another program's log,
+    /// UTF-16), each named in [`Import::problems`]; not in `total`.
+    pub in_files_not_read: u64,
     /// Log lines parsed whose message gave no event (not an error: most
     /// of a log is settings and housekeeping).
     pub without_event: u64,
