@@ -286,17 +286,36 @@ test('100 MB of logs: read in slices, the progress bar moves, the longest task i
   const started = Date.now();
   await page.locator('[data-testid="import-files"]').setInputFiles(big);
   const seen = new Set();
+  const analysed = new Set();
   await waitUntil(async () => {
     const mb = await page.locator('[data-testid="import-mb"]').textContent({ timeout: 200 }).catch(() => null);
     if (mb) seen.add(mb);
+    const lines = await page.locator('[data-testid="import-analysing"]').textContent({ timeout: 200 }).catch(() => null);
+    if (lines) analysed.add(lines);
     return (await page.locator('[data-testid="import-progress"]').count()) === 0 && seen.size > 0;
   }, 'the 100 MB read', 600000);
   const wall = Date.now() - started;
   const { longest, count } = await page.evaluate(() => ({ longest: window.__longest, count: window.__longTasks }));
   t.diagnostic(`100 MB: ${seen.size} progress readings (${[...seen].slice(0, 3).join(', ')} …), ` +
+    `${analysed.size} while analysing (${[...analysed].slice(0, 2).join(', ')} …), ` +
     `${wall} ms on the wall, ${count} long tasks, the longest ${Math.round(longest)} ms (a busy machine: not asserted)`);
-  await writeFile('target/e2e/import-100mb.json', JSON.stringify({ readings: seen.size, wall_ms: wall, long_tasks: count, longest_ms: longest }));
+  await writeFile('target/e2e/import-100mb.json', JSON.stringify({ readings: seen.size, analysing_readings: analysed.size, wall_ms: wall, long_tasks: count, longest_ms: longest }));
   assert.ok(seen.size >= 5, `the bar moved: ${[...seen].join(', ')}`);
+  assert.ok(analysed.size >= 2, `the bar moved while analysing: ${[...analysed].join(', ')}`);
+  // Thousands of findings (the failover, repeated): the first 40 are
+  // drawn, "Show more" draws more. (The dialog stays open: the repeated
+  // log's time goes back, which it says.)
+  await page.keyboard.press('Escape');
+  await waitUntil(async () => (await page.locator('[data-testid="import-dialog"]').count()) === 0, 'the dialog closed');
+  await page.getByRole('tab', { name: /^Diagnosis/ }).click();
+  const cards = page.locator('[data-testid="diagnosis"] > ul.findings > li');
+  const first = await cards.count();
+  const more = page.locator('[data-testid="diag-more"]');
+  assert.ok(first > 0 && first <= 40, `cards drawn at first: ${first}`);
+  assert.match(await more.textContent(), /Show 200 more \(\d+ not shown yet\)/);
+  await more.click();
+  await waitUntil(async () => (await cards.count()) > first, 'more findings drawn');
+  t.diagnostic(`findings drawn: ${first}, then ${await cards.count()} (${await more.textContent()})`);
   assert.deepEqual(errors, []);
   await page.close();
 });

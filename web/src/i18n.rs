@@ -87,8 +87,8 @@ table! {
     LatencyMin => "Link latency min (ms)", "链路延迟下限（毫秒）";
     LatencyMax => "Link latency max (ms)", "链路延迟上限（毫秒）";
     Start => "Start", "开始";
-    Import => "Import…", "导入…";
-    ImportAria => "Import a scenario file (JSON)", "导入场景文件（JSON）";
+    Import => "Open…", "打开…";
+    ImportAria => "Open a scenario file (JSON)", "打开场景文件（JSON）";
     Export => "Export", "导出";
     ExportAria => "Export this session as a scenario file (JSON)", "把本次会话导出为场景文件（JSON）";
     Share => "Share link", "分享链接";
@@ -510,6 +510,7 @@ table! {
     MarkFault => "square: a fault (crash, restart, pause, partition, slow link …)", "方形：一次故障（崩溃、重启、暂停、分区、慢链路……）";
     MarkClient => "short bar: a client's action", "短竖条：客户端的操作";
     MarkHazard => "flag: a hazard an application must know", "旗形：应用必须了解的风险";
+    MarksMore => "and {0} more here", "此处还有 {0} 个";
     MarkViolation => "cross: an invariant violated (click: go to it)", "叉形：不变式被违反（点击跳到那里）";
     MarkFuture => "faded: scheduled, not computed yet", "褪色：已安排但尚未计算";
     PanicTitle => "ZabLab stopped: an internal error", "ZabLab 停止了：内部错误";
@@ -525,6 +526,7 @@ table! {
     ImportPickAria => "Choose the files to import (several at once)", "选择要导入的文件（可一次多个）";
     ImportReading => "Reading {0} of {1} MB…", "正在读取 {0} / {1} MB…";
     ImportProgress => "Read progress", "读取进度";
+    ImportAnalysing => "Analysing: {0} of {1} {1|line|lines}…", "正在分析：{0} / {1} 行…";
     ImportRead => "{0} MB read: {1} {1|line|lines} from {2} {2|server|servers}.", "已读取 {0} MB：来自 {2} 台服务器的 {1} 行。";
     ImportFile => "File", "文件";
     ImportKind => "What it is", "内容";
@@ -593,6 +595,7 @@ table! {
     ReplayDiffers => "differs", "不同";
     ReplaySame => "{0} of {1} rows agree", "{1} 行中有 {0} 行一致";
     ReplayComputing => "Computing the replay…", "正在计算重放…";
+    DiagMore => "Show {0} more ({1} not shown yet)", "再显示 {0} 条（还有 {1} 条未显示）";
     DiagImported => "What the logs show, from the first line to the last; each finding goes to its moment, each cited line to its own.", "日志显示了什么（从第一行到最后一行）；点击发现跳到它的时刻，点击引用的日志行跳到那一行的时刻。";
     InspectorImported => "What the lines say of each server at this moment", "日志行在这一时刻对每台服务器说了什么";
     LogFind => "Containing", "包含";

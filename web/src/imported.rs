@@ -16,7 +16,7 @@
 //! says is unknown.
 
 use zablab_core::import::episodes::{episodes, Episode, Fault};
-use zablab_core::import::evidence::View;
+use zablab_core::import::evidence::{Ln, View};
 use zablab_core::import::{
     summary, Event, EventKind, Import, Level, LogLine, PeerState, Summary, SyncMode, ZabState,
 };
@@ -100,6 +100,7 @@ pub struct Known {
 }
 
 /// The imported run.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
     pub import: Import,
     pub summary: Summary,
@@ -116,10 +117,89 @@ pub struct Imported {
     by_sid: Vec<Vec<usize>>,
 }
 
+/// An [`Imported`] being built in parts ([`Building::step`]), so that the
+/// page can paint between them; the same run as [`Imported::new`].
+#[derive(Debug)]
+pub struct Building {
+    run: Imported,
+    stage: Stage,
+}
+
+/// What [`Building::step`] does next.
+#[derive(Debug)]
+enum Stage {
+    Summary,
+    /// The evidence's lines made so far (the view is made in slices).
+    Lines(Vec<Ln>),
+    View(Vec<Ln>),
+    Episodes(View),
+    Diagnosis(View, Vec<Episode>),
+    Phases(Vec<Episode>),
+    Done,
+}
+
+/// Lines made evidence ([`Ln`]) in one step.
+const STEP_LINES: usize = 50_000;
+
+impl Building {
+    /// The next part; true when the run is built.
+    pub fn step(&mut self) -> bool {
+        let run = &mut self.run;
+        self.stage = match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Summary => {
+                run.summary = summary(&run.import);
+                Stage::Lines(Vec::with_capacity(run.import.lines.len()))
+            }
+            Stage::Lines(mut lines) => {
+                let t0 = View::origin(&run.import);
+                let from = lines.len();
+                let to = (from + STEP_LINES).min(run.import.lines.len());
+                for (i, l) in run.import.lines[from..to].iter().enumerate() {
+                    lines.push(Ln::of(from + i, l, t0));
+                }
+                if to == run.import.lines.len() {
+                    Stage::View(lines)
+                } else {
+                    Stage::Lines(lines)
+                }
+            }
+            Stage::View(lines) => Stage::Episodes(View::of_lines(&run.import, lines)),
+            Stage::Episodes(v) => {
+                let eps = episodes(&v);
+                Stage::Diagnosis(v, eps)
+            }
+            Stage::Diagnosis(v, eps) => {
+                run.findings = zablab_core::import::diagnose::diagnose_with(&v, &eps);
+                Stage::Phases(eps)
+            }
+            Stage::Phases(eps) => {
+                run.phases = run
+                    .sids
+                    .iter()
+                    .map(|&s| with_faults(run.phases_of(s), s, &eps))
+                    .collect();
+                Stage::Done
+            }
+            Stage::Done => Stage::Done,
+        };
+        matches!(self.stage, Stage::Done)
+    }
+
+    /// The run (its remaining parts built first).
+    pub fn into_run(mut self) -> Imported {
+        while !self.step() {}
+        self.run
+    }
+}
+
 impl Imported {
     pub fn new(import: Import) -> Imported {
-        let summary = summary(&import);
-        let findings = zablab_core::import::diagnose::diagnose(&import);
+        Imported::building(import).into_run()
+    }
+
+    /// The lanes now; the summary, the evidence (in slices), the
+    /// episodes, the diagnosis and the phases in [`Building::step`]s.
+    pub fn building(import: Import) -> Building {
         let origin_ms = import.lines.first().map_or(0, |l| l.at_ms);
         let end = import
             .lines
@@ -137,11 +217,11 @@ impl Imported {
         sids.dedup();
         let mut run = Imported {
             import,
-            summary,
+            summary: Summary::default(),
             origin_ms,
             span_ms: (end - origin_ms).max(0) as u64,
             sids,
-            findings,
+            findings: Vec::new(),
             phases: Vec::new(),
             by_sid: Vec::new(),
         };
@@ -151,13 +231,10 @@ impl Imported {
                 run.by_sid[lane].push(i);
             }
         }
-        let eps = episodes(&View::of(&run.import));
-        run.phases = run
-            .sids
-            .iter()
-            .map(|&s| with_faults(run.phases_of(s), s, &eps))
-            .collect();
-        run
+        Building {
+            run,
+            stage: Stage::Summary,
+        }
     }
 
     /// No log line at all (only problems to show).

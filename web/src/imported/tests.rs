@@ -338,7 +338,12 @@ fn a_real_failover_imported_shows_its_leaders_and_its_crash() {
         name: "zoo.cfg".into(),
         bytes: std::fs::read(format!("{dir}/s1/zoo.cfg")).unwrap(),
     });
-    let run = Imported::new(import(&files));
+    let imp = import(&files);
+    let run = Imported::new(imp.clone());
+    // Built in steps, it holds what the core gives in one go.
+    assert_eq!(run.findings, zablab_core::import::diagnose::diagnose(&imp));
+    assert_eq!(run.summary, zablab_core::import::summary(&imp));
+    assert!(!run.findings.is_empty());
     assert_eq!(run.sids, vec![1, 2, 3]);
     assert_eq!(run.real_leaders(), vec![(2, 1), (3, 2)]);
     // The killed leader is down once the core's episode says it crashed,
@@ -427,8 +432,19 @@ fn hundred_mb_costs() {
     let findings = zablab_core::import::diagnose::diagnose(&imp).len();
     let diag = t.elapsed();
     let t = std::time::Instant::now();
-    let run = Imported::new(imp.clone());
+    let mut b = Imported::building(imp.clone());
+    let mut steps = vec![t.elapsed()];
+    loop {
+        let s = std::time::Instant::now();
+        let done = b.step();
+        steps.push(s.elapsed());
+        if done {
+            break;
+        }
+    }
+    let run = b.into_run();
     let new = t.elapsed();
+    eprintln!("Imported::building and each step: {steps:?}");
     eprintln!("diagnose {diag:?} ({findings} findings)");
     let t = std::time::Instant::now();
     let _ = zablab_core::import::summary(&imp);

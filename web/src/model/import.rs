@@ -33,6 +33,8 @@ pub struct ImportForm {
     pub picked: Vec<Picked>,
     /// Being read: the file and the bytes read of all files so far.
     pub reading: Option<(usize, u64)>,
+    /// All read, being analysed: lines done, of how many.
+    pub analysing: Option<(u64, u64)>,
     /// Files the browser could not read, and why (a `.gz` that is not gzip).
     pub unread: Vec<(String, String)>,
     /// The event log shows only lines containing this (any case).
@@ -61,8 +63,11 @@ pub enum ImportMsg {
     Reading(Vec<Picked>),
     /// Bytes read so far, in file `file`.
     Progress { file: usize, read: u64 },
-    /// The import, and the files the browser could not read.
-    Read(Box<zablab_core::import::Import>, Vec<(String, String)>),
+    /// All read; `done` of `of` lines analysed (events, then the
+    /// summary, the diagnosis and the phases).
+    Analysing { done: u64, of: u64 },
+    /// The imported run, and the files the browser could not read.
+    Read(Box<Imported>, Vec<(String, String)>),
     /// Shows the imported run (true) or the simulator (false).
     Show(bool),
     /// The event log's text filter.
@@ -89,10 +94,12 @@ impl Model {
             ImportMsg::Reading(picked) => {
                 self.import.picked = picked;
                 self.import.reading = Some((0, 0));
+                self.import.analysing = None;
                 self.import.unread.clear();
             }
             ImportMsg::Progress { file, read } => self.import.reading = Some((file, read)),
-            ImportMsg::Read(import, unread) => self.imported_read(*import, unread),
+            ImportMsg::Analysing { done, of } => self.import.analysing = Some((done, of)),
+            ImportMsg::Read(run, unread) => self.imported_read(*run, unread),
             ImportMsg::Show(on) => {
                 self.showing_import = on && self.imported.is_some();
                 self.import.open = false;
@@ -126,14 +133,10 @@ impl Model {
         }
     }
 
-    fn imported_read(
-        &mut self,
-        import: zablab_core::import::Import,
-        unread: Vec<(String, String)>,
-    ) {
+    fn imported_read(&mut self, run: Imported, unread: Vec<(String, String)>) {
         self.import.reading = None;
+        self.import.analysing = None;
         self.import.unread = unread;
-        let run = Imported::new(import);
         let usable = !run.is_empty();
         // The dialog stays open while something needs saying (a problem,
         // a file the browser could not read, nothing usable).
@@ -276,7 +279,7 @@ mod tests {
 
     fn read(m: &mut Model, imp: zablab_core::import::Import) {
         m.apply(ImportMsg::Reading(Vec::new()).into());
-        m.apply(ImportMsg::Read(Box::new(imp), Vec::new()).into());
+        m.apply(ImportMsg::Read(Box::new(Imported::new(imp)), Vec::new()).into());
     }
 
     #[test]
@@ -312,9 +315,11 @@ mod tests {
         let mut m = Model::opening().unwrap();
         m.apply(ImportMsg::Toggle.into());
         let unread = vec![("x.gz".to_string(), "not gzip".to_string())];
-        m.apply(Msg::Import(ImportMsg::Read(Box::new(sample()), unread)));
+        let run = Box::new(Imported::new(sample()));
+        m.apply(Msg::Import(ImportMsg::Read(run, unread)));
         assert!(m.showing_import && m.import.open, "a message to read");
-        m.apply(ImportMsg::Read(Box::default(), Vec::new()).into());
+        let nothing = Imported::new(zablab_core::import::Import::default());
+        m.apply(ImportMsg::Read(Box::new(nothing), Vec::new()).into());
         assert!(!m.showing_import, "nothing usable is not shown");
         assert_eq!(m.dialog(), Some("import"));
         m.apply(crate::model::ViewMsg::Escape.into());

@@ -135,14 +135,29 @@ fn evidence(l: Lang, e: &str, at: Option<u64>, send: &Callback<Msg>) -> Html {
     }
 }
 
+/// Findings of an import drawn at first, and added by each "Show more":
+/// weeks of logs can hold thousands of findings, each a card to draw.
+const LISTED: usize = 40;
+
 /// An imported run's diagnosis: findings of the whole logs (import-replay's
-/// `import::diagnose`, computed once when the import was read).
-fn imported_tab(l: Lang, run: &Imported, focus: Option<&DiagFocus>, send: &Callback<Msg>) -> Html {
-    let items = run
-        .findings
+/// `import::diagnose`, computed once when the import was read), ranked;
+/// the first `listed` drawn.
+fn imported_tab(
+    l: Lang,
+    run: &Imported,
+    (focus, listed): (Option<&DiagFocus>, &UseStateHandle<usize>),
+    send: &Callback<Msg>,
+) -> Html {
+    let n = (**listed).min(run.findings.len());
+    let items = run.findings[..n]
         .iter()
         .enumerate()
         .map(|(i, f)| finding(l, f, (i == 0, Some(run)), focus, send));
+    let rest = run.findings.len() - n;
+    let more = {
+        let listed = listed.clone();
+        Callback::from(move |_: MouseEvent| listed.set(*listed + LISTED * 5))
+    };
     html! {
         <div class="diagnosis" data-testid="diagnosis">
             <p class="hint" data-testid="imported-diagnosis">{ tr(l, T::DiagImported) }</p>
@@ -150,6 +165,11 @@ fn imported_tab(l: Lang, run: &Imported, focus: Option<&DiagFocus>, send: &Callb
                 <p class="ok" data-testid="diag-empty">{ tr(l, T::DiagNothing) }</p>
             } else {
                 <ul class="findings">{ for items }</ul>
+            }
+            if rest > 0 {
+                <button type="button" data-testid="diag-more" onclick={more}>
+                    { trf(l, T::DiagMore, &[&rest.min(LISTED * 5).to_string(), &rest.to_string()]) }
+                </button>
             }
         </div>
     }
@@ -176,8 +196,9 @@ pub fn DiagnosisTab(p: &PanelProps) -> Html {
         d
     });
     let focus = m.diag_focus.as_ref();
+    let listed = use_state(|| LISTED);
     if let Some(run) = m.imported.as_ref().filter(|_| m.showing_import) {
-        return imported_tab(l, run, focus, &p.send);
+        return imported_tab(l, run, (focus, &listed), &p.send);
     }
     let d = &*memo;
     // The core ranks the cards (the root cause first); kept as they come.

@@ -112,10 +112,20 @@ fn drop_zone(l: Lang, act: &ImportActions) -> Html {
     }
 }
 
-/// The bar while reading, then what was read.
+/// The bar while reading, then while analysing, then what was read.
 fn progress(m: &Model) -> Html {
     let l = m.lang;
     let total = m.import.total();
+    if let (Some(_), Some((done, of))) = (m.import.reading, m.import.analysing) {
+        let words = trf(l, T::ImportAnalysing, &[&done.to_string(), &of.to_string()]);
+        return html! {
+            <div class="import-progress" data-testid="import-progress">
+                <progress max={of.max(1).to_string()} value={done.to_string()}
+                          aria-label={tr(l, T::ImportProgress)} />
+                <span data-testid="import-analysing">{ words }</span>
+            </div>
+        };
+    }
     if let Some((_, read)) = m.import.reading {
         let read = read.min(total.max(read));
         return html! {
