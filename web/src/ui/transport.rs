@@ -15,7 +15,7 @@ use zablab_core::ActionKind;
 
 use zablab_core::Simulation;
 
-use super::marks::Mark;
+use super::marks::{gather, Group, Mark, Marker};
 use super::widgets::{
     event_input, icon, input_value, on_click, ICON_BACK, ICON_PAUSE, ICON_PLAY, ICON_STEP,
 };
@@ -71,9 +71,6 @@ fn action_text(l: Lang, kind: &ActionKind) -> String {
         .replace(':', " ");
     trf(l, T::ActionMark, &[kind.name(), &detail])
 }
-
-/// A marker: its moment, kind, label and, for a violation, its index.
-type Marker = (u64, Mark, String, Option<usize>);
 
 #[component]
 pub fn Transport(p: &PanelProps) -> Html {
@@ -177,7 +174,7 @@ fn timeline(m: &Model, send: &Callback<Msg>) -> Html {
 fn scrubber(
     l: Lang,
     (span, frontier, now): (u64, u64, u64),
-    marks: Vec<Marker>,
+    marks: Vec<Group>,
     send: &Callback<Msg>,
 ) -> Html {
     let pct = |t: u64| {
@@ -186,15 +183,15 @@ fn scrubber(
             crate::dec(t.min(span) as f64 * 100.0 / span as f64, 3)
         )
     };
-    let markers = marks.into_iter().map(|(t, k, text, violation)| {
-        let onclick = match violation {
+    let markers = marks.into_iter().map(|g| {
+        let onclick = match g.violation {
             Some(i) => on_click(send, TransportMsg::FocusViolation(i)),
-            None => on_click(send, TransportMsg::Seek(t)),
+            None => on_click(send, TransportMsg::Seek(g.seek)),
         };
-        let label = format!("{} · {}", crate::fmt_ms(t), text);
+        let k = g.mark;
         html! {
-            <button type="button" class={classes!("marker", k.class(), (t > frontier).then_some("future"))}
-                    style={format!("left:{}", pct(t))} title={label.clone()} aria-label={label} {onclick}>{ k.shape() }</button>
+            <button type="button" class={classes!("marker", k.class(), (g.at > frontier).then_some("future"))}
+                    style={format!("left:{}", pct(g.at))} title={g.label.clone()} aria-label={g.label} {onclick}>{ k.shape() }</button>
         }
     });
     let on_scrub = {
@@ -220,13 +217,13 @@ fn scrubber(
 
 /// The transport of an imported run: the same buttons, its clock (and
 /// the wall clock the lines were written at), its timeline with what the
-/// lines show (`imported::Imported::markers`), one per kind and 0.2 % of
-/// the span.
+/// lines show (`imported::Imported::markers`), gathered as the
+/// simulation's are.
 fn imported(m: &Model, run: &Imported, send: &Callback<Msg>) -> Html {
     let l = m.lang;
     let now = m.import_vt as u64;
     let span = run.span_ms.max(1000);
-    let mut marks: Vec<Marker> = run
+    let marks: Vec<Marker> = run
         .markers()
         .into_iter()
         .map(|mk| {
@@ -234,8 +231,7 @@ fn imported(m: &Model, run: &Imported, send: &Callback<Msg>) -> Html {
             (mk.at, kind, text, None)
         })
         .collect();
-    zablab_core::sorting::sort_by_key(&mut marks, |(t, k, _, _)| (*k, *t));
-    thin(&mut marks, span);
+    let marks = gather(l, marks, span);
     let shown = run.lines_until(now);
     let wall = crate::imported::wall(run.origin_ms + now as i64);
     let status = trf(
@@ -286,27 +282,11 @@ fn seen_mark(l: Lang, run: &Imported, mk: &crate::imported::Marker) -> (Mark, St
     }
 }
 
-/// Keeps one marker per kind and 0.2 % of `span` (the first wins); the
-/// markers are sorted by kind, then time.
-fn thin(marks: &mut Vec<Marker>, span: u64) {
-    let mut last: Option<(Mark, u64)> = None;
-    let bucket = (span / 500).max(1);
-    marks.retain(|(t, k, _, _)| {
-        let b = t / bucket;
-        let keep = last != Some((*k, b));
-        last = Some((*k, b));
-        keep
-    });
-}
-
-/// The timeline's markers over `span` ms: one per kind and 0.2 % of the
-/// span (the first wins), in kind order.
-fn markers(l: Lang, head: &Simulation, span: u64) -> Vec<Marker> {
+/// The timeline's buttons over `span` ms ([`gather`]).
+fn markers(l: Lang, head: &Simulation, span: u64) -> Vec<Group> {
     let mut marks = protocol_marks(l, head);
     marks.extend(run_marks(l, head));
-    zablab_core::sorting::sort_by_key(&mut marks, |(t, k, _, _)| (*k, *t));
-    thin(&mut marks, span);
-    marks
+    gather(l, marks, span)
 }
 
 /// What the protocol did: leaders established, syncs, elections begun.
