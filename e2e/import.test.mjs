@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, stat } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 
 import { openPage, servedBrowser, waitUntil } from './browser.mjs';
 
@@ -316,6 +317,34 @@ test('100 MB of logs: read in slices, the progress bar moves, the longest task i
   await more.click();
   await waitUntil(async () => (await cards.count()) > first, 'more findings drawn');
   t.diagnostic(`findings drawn: ${first}, then ${await cards.count()} (${await more.textContent()})`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('100 MB of logs as one .gz: decompressed in the page, the bar counts the log\'s own megabytes', async (t) => {
+  const big = 'target/e2e/big-zookeeper.log';
+  const gz = 'target/e2e/big-zookeeper.log.gz';
+  const plain = await readFile(big);
+  if ((await stat(gz).then((s) => s.size).catch(() => 0)) === 0) await writeFile(gz, gzipSync(plain, { level: 1 }));
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await openImport(page);
+  await page.locator('[data-testid="import-files"]').setInputFiles(gz);
+  const seen = new Set();
+  await waitUntil(async () => {
+    const mb = await page.locator('[data-testid="import-mb"]').textContent({ timeout: 200 }).catch(() => null);
+    if (mb) seen.add(mb);
+    return (await page.locator('[data-testid="import-progress"]').count()) === 0 && seen.size > 0;
+  }, 'the .gz read', 600000);
+  const done = await page.locator('[data-testid="import-done"]').textContent();
+  t.diagnostic(`.gz of ${(await stat(gz)).size} B: ${[...seen].join(' | ')}; then: ${done}`);
+  // The bar's total is the log's size, not the .gz's: it never reads past it.
+  for (const r of seen) {
+    const [, read, of] = r.match(/Reading ([\d.]+) of ([\d.]+) MB/);
+    assert.ok(Number(read) <= Number(of) && Number(of) >= 100, r);
+  }
+  const lines = plain.toString('latin1').split('\n').filter((l) => /^\d{4}-\d\d-\d\d /.test(l)).length;
+  assert.match(done, new RegExp(`${lines} lines`), `every line of the log read (${lines})`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -84,18 +84,18 @@ impl App {
         let gen = self.imports.generation.get() + 1;
         self.imports.generation.set(gen);
         let files: Vec<(web_sys::File, Option<u32>)> = self.imports.files.clone();
-        let picked: Vec<Picked> = files
-            .iter()
-            .map(|(f, sid)| Picked {
-                name: f.name(),
-                bytes: f.size() as u64,
-                sid: *sid,
-            })
-            .collect();
         let link = ctx.link().clone();
-        link.send_message(AppMsg::Do(ImportMsg::Reading(picked).into()));
         let current = self.imports.generation.clone();
         wasm_bindgen_futures::spawn_local(async move {
+            let mut picked = Vec::new();
+            for (f, sid) in &files {
+                picked.push(Picked {
+                    name: f.name(),
+                    bytes: log_bytes(f).await,
+                    sid: *sid,
+                });
+            }
+            link.send_message(AppMsg::Do(ImportMsg::Reading(picked).into()));
             if let Some((run, unread)) = read_all(&files, &link, gen, &current).await {
                 let msg = ImportMsg::Read(Box::new(run), unread);
                 link.send_message(AppMsg::Do(msg.into()));
@@ -182,6 +182,23 @@ async fn analyse(
             return Some(building.into_run());
         }
     }
+}
+
+/// The bytes the file will give the importer: its size, or for a `.gz`
+/// the size gzip's trailer records (ISIZE, the last 4 bytes: the
+/// uncompressed size modulo 4 GiB; its size on disk where that is less).
+async fn log_bytes(file: &web_sys::File) -> u64 {
+    let size = file.size();
+    if !file.name().ends_with(".gz") || size < 18.0 {
+        return size as u64;
+    }
+    let tail = async {
+        let blob = file.slice_with_f64_and_f64(size - 4.0, size).ok()?;
+        let buf = JsFuture::from(blob.array_buffer()).await.ok()?;
+        let b = Uint8Array::new(&buf).to_vec();
+        Some(u32::from_le_bytes(b.try_into().ok()?) as u64)
+    };
+    tail.await.unwrap_or(0).max(size as u64)
 }
 
 /// Lets the browser handle input and paint before the next chunk.

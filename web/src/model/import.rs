@@ -20,7 +20,8 @@ use crate::replay::{Knob, Plan};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picked {
     pub name: String,
-    /// Its size on disk (a `.gz` is read to more).
+    /// The bytes it gives the importer: its size on disk, or a `.gz`'s
+    /// uncompressed size as its gzip trailer records it.
     pub bytes: u64,
     /// The server the user said it is (None: found by the core).
     pub sid: Option<u32>,
