@@ -13,8 +13,9 @@
 //!
 //! Contract: adds actions and inferences to the plan; never reorders the
 //! evidence. Writes of a step are issued as early as the evidence allows
-//! (after the previous zxid seen, and after any fault of a follower or
-//! session opened in between), never after their epoch's leader was lost.
+//! (after the previous zxid seen, and after any session opened in between
+//! and any crash of a follower that came back without them), never after
+//! their epoch's leader was lost.
 
 use super::Plan;
 use crate::import::episodes::{Episode, Fault};
@@ -29,36 +30,41 @@ struct Obs {
     sid: u32,
     zxid: u64,
     pos: usize,
+    /// What its disk held when it (re)joined, before any sync: its own
+    /// `New election … proposed zxid`, or the `peerLastZxid` a leader
+    /// read from it.
+    held: bool,
 }
 
 fn observations(v: &View) -> Vec<Obs> {
     let mut out = Vec::new();
     for (p, l) in v.lines.iter().enumerate() {
         let t = &l.text;
-        let mut push = |sid: u32, z: Option<u64>| {
+        let mut push = |sid: u32, z: Option<u64>, held: bool| {
             if let Some(z) = z.filter(|z| z & 0xffff_ffff != 0) {
                 out.push(Obs {
                     at: l.at,
                     sid,
                     zxid: z,
                     pos: p,
+                    held,
                 });
             }
         };
         if t.starts_with("New election.") {
-            push(l.sid, hex_after(t, "proposed zxid="));
+            push(l.sid, hex_after(t, "proposed zxid="), true);
         } else if t.starts_with("Snapshotting:") {
-            push(l.sid, hex_after(t, "Snapshotting:"));
+            push(l.sid, hex_after(t, "Snapshotting:"), false);
         } else if t.starts_with("Creating new log file: log.") {
-            push(l.sid, hex_after(t, "log."));
+            push(l.sid, hex_after(t, "log."), false);
         } else if t.starts_with("Got zxid") {
-            push(l.sid, hex_after(t, "Got zxid"));
+            push(l.sid, hex_after(t, "Got zxid"), false);
         } else if t.starts_with("Synchronizing with Learner sid:") {
-            push(l.sid, hex_after(t, "lastProcessedZxid="));
+            push(l.sid, hex_after(t, "lastProcessedZxid="), false);
             let learner = crate::import::events::num_after(t, "Learner sid:").unwrap_or(0) as u32;
-            push(learner, hex_after(t, "peerLastZxid="));
+            push(learner, hex_after(t, "peerLastZxid="), true);
         } else if t.starts_with("Getting a diff from the leader") {
-            push(l.sid, hex_after(t, "leader"));
+            push(l.sid, hex_after(t, "leader"), false);
         }
     }
     out
@@ -204,6 +210,8 @@ struct Txns {
 struct Step<'a> {
     e: &'a Est,
     o: &'a Obs,
+    /// Every observation of the logs.
+    obs: &'a [Obs],
     prev_t: u64,
     n: u64,
     end: u64,
@@ -250,6 +258,7 @@ pub fn sessions_and_writes(v: &View, eps: &[Episode], plan: &mut Plan) {
             let step = Step {
                 e,
                 o,
+                obs: &obs,
                 prev_t,
                 n: c - prev_c,
                 end,
@@ -274,9 +283,22 @@ fn write_step(v: &View, eps: &[Episode], plan: &mut Plan, tx: &mut Txns, s: &Ste
     if writes == 0 {
         return;
     }
+    // A follower that crashed in between and came back without these
+    // txns on its disk missed them: they come after its crash. One that
+    // came back with them had them before it.
+    let had_them = |sid: u32, after: u64| {
+        s.obs.iter().any(|b| {
+            b.held
+                && b.sid == sid
+                && b.at > after
+                && b.zxid >> 32 == o.zxid >> 32
+                && b.zxid >= o.zxid
+        })
+    };
     let floor = eps
         .iter()
         .filter(|x| x.fault == Fault::Crash && x.from > prev_t && x.from < o.at && x.sid != e.sid)
+        .filter(|x| !had_them(x.sid, x.from))
         .map(|x| x.from + 1)
         .chain(
             tx.session_txns
