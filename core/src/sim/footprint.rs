@@ -184,14 +184,23 @@ fn footprint_idle_9_42_engine() {
     for m in (20..=minutes).step_by(20) {
         engine.seek(m * 60_000, &mut || true);
         let cps = engine.checkpoints() as isize;
-        let one = cloned(engine.head()) - cloned(&engine.head().history);
+        let head = engine.head();
+        let one = cloned(head) - cloned(&head.history);
+        let pairs = cloned(&head.election_arrival)
+            + cloned(&head.election_held)
+            + cloned(&head.link_latency);
+        let mut h = head.clone();
+        h.forget_message_history();
         table(
             "engine idle 9+42",
             m,
-            engine.head(),
+            head,
             &[
                 ("checkpoints (count)", cps * 1_000_000),
                 ("one checkpoint", one),
+                ("its nodes", cloned(&head.nodes)),
+                ("its per-pair maps", pairs),
+                ("its history w/o messages", cloned(&h.history)),
             ],
         );
     }
