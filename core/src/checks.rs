@@ -130,7 +130,7 @@ struct Progress {
 pub struct Checker {
     committed: Seq<TxnId>,
     /// epoch -> proposal digests by counter-1.
-    proposals: BTreeMap<u32, Seq<u64>>,
+    pub(crate) proposals: BTreeMap<u32, Seq<u64>>,
     /// Proposals that clashed with another at the same zxid.
     extra_proposals: BTreeSet<TxnId>,
     epoch_quorum: BTreeMap<u32, Sid>,

@@ -760,4 +760,6 @@ fn input_tag(input: &Input) -> u64 {
 }
 
 #[cfg(test)]
+pub(crate) mod footprint;
+#[cfg(test)]
 mod tests;

@@ -1,0 +1,308 @@
+//! Tests only: what a long run keeps, measured (issue 17, the memory part).
+//!
+//! Contract:
+//! - A counting global allocator (this test binary only) gives the live
+//!   heap; a component's own bytes are what a `clone` of it allocates
+//!   (`Seq`/`Window` chunks shared behind `Arc` are not copied, so a clone
+//!   counts what a checkpoint would hold alone), or its length × element
+//!   size where sharing would hide it.
+//! - `#[ignore]`d measurements print a table per virtual interval
+//!   (`cargo test -p zablab-core --release footprint -- --ignored --nocapture`);
+//!   the bounded-growth tests below them run always.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use crate::scenario::{Action, Ensemble, Network};
+use crate::timetravel::Engine;
+use crate::{ActionKind, Scenario, Simulation};
+
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+std::thread_local! {
+    /// Bytes this thread allocated (tests run in parallel threads: a
+    /// clone's count must not include another test's allocations).
+    static ALLOCATED: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(bytes: usize) {
+    // `try_with`: nothing to count while the thread is being torn down.
+    let _ = ALLOCATED.try_with(|a| a.set(a.get() + bytes as isize));
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        count(layout.size());
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+        let d = new as isize - layout.size() as isize;
+        LIVE.fetch_add(d, Ordering::Relaxed);
+        count(new);
+        System.realloc(ptr, layout, new)
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+/// Live heap bytes of this process now.
+pub(crate) fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Bytes a clone of `x` allocates (its own part; `Arc`-shared chunks not).
+pub(crate) fn cloned<T: Clone>(x: &T) -> isize {
+    let before = ALLOCATED.with(Cell::get);
+    let c = std::hint::black_box(x.clone());
+    let n = ALLOCATED.with(Cell::get) - before;
+    drop(c);
+    n
+}
+
+/// The app's "new ensemble" form (`web/src/setup.rs`) at its largest:
+/// 9 voters and 42 observers, every server started at 0, no writes.
+pub(crate) fn idle_9_42(until_ms: u64) -> Scenario {
+    let participants: Vec<u32> = (1..=9).collect();
+    let observers: Vec<u32> = (10..=51).collect();
+    Scenario {
+        zablab: 1,
+        name: "9 servers and 42 observers".into(),
+        seed: 1,
+        ensemble: Ensemble {
+            participants,
+            observers,
+            tick_ms: 2000,
+            init_limit: 10,
+            sync_limit: 5,
+            commit_log_count: 500,
+            snap_count: 100_000,
+            variants: Vec::new(),
+            snapshot_size_factor_pct: 33,
+            initial_zxid_counter: 0,
+            autopurge_snap_retain_count: 3,
+            autopurge_purge_interval: 0,
+        },
+        network: Network {
+            latency_ms: [20, 60],
+            fsync_ms: [1, 3],
+        },
+        until_ms,
+        actions: vec![Action {
+            at_ms: 0,
+            kind: ActionKind::Start {
+                servers: (1..=51).collect(),
+            },
+        }],
+        museum: None,
+        conform: None,
+    }
+}
+
+/// Component name and bytes (see the module doc), for one simulation.
+pub(crate) fn components(sim: &Simulation) -> Vec<(&'static str, isize)> {
+    use std::mem::size_of_val;
+    let per = |n: usize, one: usize| (n * one) as isize;
+    let log_text: usize = sim.log.iter().map(|e| e.text.capacity()).sum();
+    let log = per(sim.log.len(), size_of::<super::LogEntry>()) + log_text as isize;
+    let mut txn_log = 0;
+    let mut applied = 0;
+    let mut servers = 0;
+    for n in &sim.nodes {
+        txn_log += per(n.server.disk.log.len(), 8);
+        applied += per(
+            n.server.tree.ghost_applied.len(),
+            n.server.tree.ghost_applied.get(0).map_or(0, size_of_val),
+        );
+        servers += cloned(&n.server);
+    }
+    let checker = cloned(&sim.checker)
+        + per(
+            sim.checker.committed().len(),
+            size_of::<crate::txn::TxnId>(),
+        )
+        + sim
+            .checker
+            .proposals
+            .values()
+            .map(|p| per(p.len(), 8))
+            .sum::<isize>();
+    vec![
+        ("log lines", log),
+        ("history", cloned(&sim.history)),
+        ("servers (own)", servers),
+        ("txn logs (ptrs)", txn_log),
+        ("ghost_applied", applied),
+        ("checker", checker),
+        ("observer", cloned(&sim.obs)),
+        (
+            "records",
+            cloned(&sim.leaders)
+                + cloned(&sim.syncs)
+                + cloned(&sim.writes)
+                + cloned(&sim.reads)
+                + cloned(&sim.fourlw)
+                + cloned(&sim.watch_events)
+                + cloned(&sim.hazards),
+        ),
+        ("queue", cloned(&sim.queue)),
+        ("conns", cloned(&sim.conns)),
+        ("scenario", cloned(&sim.scenario)),
+        ("clients", cloned(&sim.clients)),
+        ("committed tree", cloned(&sim.committed)),
+    ]
+}
+
+fn table(label: &str, at_min: u64, sim: &Simulation, extra: &[(&str, isize)]) {
+    let mb = |b: isize| b as f64 / 1e6;
+    let mut s = format!(
+        "{label} {at_min:>4} min: {} events, live {:>7.1} MB, msgs {}, states {}",
+        sim.events(),
+        mb(live()),
+        sim.message_history().end() - sim.message_history().first(),
+        sim.state_history().end() - sim.state_history().first()
+    );
+    for (name, b) in components(sim).iter().chain(extra) {
+        s += &format!(" | {name} {:.2}", mb(*b));
+    }
+    println!("{s}");
+}
+
+#[test]
+#[ignore]
+fn footprint_idle_9_42_engine() {
+    let minutes = 240;
+    let mut engine = Engine::new(idle_9_42(minutes * 60_000)).unwrap();
+    for m in (20..=minutes).step_by(20) {
+        engine.seek(m * 60_000, &mut || true);
+        let cps = engine.checkpoints() as isize;
+        let head = engine.head();
+        let one = cloned(head) - cloned(&head.history);
+        let pairs = cloned(&head.election_arrival)
+            + cloned(&head.election_held)
+            + cloned(&head.link_latency);
+        let mut h = head.clone();
+        h.forget_message_history();
+        table(
+            "engine idle 9+42",
+            m,
+            head,
+            &[
+                ("checkpoints (count)", cps * 1_000_000),
+                ("one checkpoint", one),
+                ("its nodes", cloned(&head.nodes)),
+                ("its per-pair maps", pairs),
+                ("its history w/o messages", cloned(&h.history)),
+            ],
+        );
+    }
+}
+
+#[test]
+#[ignore]
+fn footprint_idle_9_42_bare() {
+    let minutes = 60;
+    let mut sim = Simulation::new(idle_9_42(minutes * 60_000)).unwrap();
+    for m in (10..=minutes).step_by(10) {
+        sim.run_until(m * 60_000);
+        table("bare idle 9+42", m, &sim, &[]);
+    }
+}
+
+/// `static/scenarios/bench/bench-1h.json`: 5 servers, 200 writes/s.
+const BENCH_1H: &str = include_str!("../../../static/scenarios/bench/bench-1h.json");
+
+#[test]
+#[ignore]
+fn footprint_bench_hour_engine() {
+    let scenario = Scenario::from_json(BENCH_1H).unwrap();
+    let mut engine = Engine::new(scenario).unwrap();
+    for m in (10..=60).step_by(10) {
+        engine.seek(m * 60_000, &mut || true);
+        let cps = engine.checkpoints() as isize;
+        let one = cloned(engine.head()) - cloned(&engine.head().history);
+        table(
+            "engine bench",
+            m,
+            engine.head(),
+            &[
+                ("checkpoints (count)", cps * 1_000_000),
+                ("one checkpoint", one),
+            ],
+        );
+    }
+}
+
+#[test]
+#[ignore]
+fn footprint_bench_hour_bare() {
+    let mut sim = Simulation::new(Scenario::from_json(BENCH_1H).unwrap()).unwrap();
+    for m in (10..=60).step_by(10) {
+        sim.run_until(m * 60_000);
+        let longest = sim.nodes.iter().map(|n| n.server.disk.log.len()).max();
+        let leader = sim.nodes.iter().max_by_key(|n| n.server.disk.log.len());
+        let txn = leader.map_or(0, |n| payloads(n.server.disk.log.iter().map(|t| &t.op)));
+        let txns = (longest.unwrap_or(0) * (size_of::<crate::txn::Txn>() + 16)) as isize;
+        table(
+            "bare bench",
+            m,
+            &sim,
+            &[
+                ("txn bodies (inline)", txns),
+                ("txn payloads (Arc<str>)", txn),
+            ],
+        );
+    }
+}
+
+/// Heap of the `Arc<str>`s txns carry (16-byte header + text, each counted
+/// once per txn even when shared).
+fn payloads<'a>(ops: impl Iterator<Item = &'a crate::txn::TxnOp>) -> isize {
+    use crate::txn::TxnOp;
+    fn one(op: &TxnOp) -> usize {
+        match op {
+            TxnOp::Create { path, data, .. } | TxnOp::SetData { path, data, .. } => {
+                32 + path.len() + data.len()
+            }
+            TxnOp::Delete { path } | TxnOp::CheckVersion { path, .. } => 16 + path.len(),
+            TxnOp::CloseSession { ephemerals } => ephemerals.iter().map(|p| 16 + p.len()).sum(),
+            TxnOp::Multi { ops } => ops.iter().map(|o| size_of::<TxnOp>() + one(o)).sum(),
+            TxnOp::CreateSession { .. } | TxnOp::Error { .. } => 0,
+        }
+    }
+    ops.map(one).sum::<usize>() as isize
+}
+
+/// Every component's bytes summed (see [`components`]).
+fn kept(sim: &Simulation) -> isize {
+    components(sim).iter().map(|(_, b)| b).sum()
+}
+
+/// Idle (no writes, no faults), the largest ensemble the app offers keeps
+/// nothing more as virtual time passes: only pings and their answers
+/// happen, and nothing of the model may grow with them (issue 17: the app
+/// grew "in a straight line" on this ensemble, idle).
+#[test]
+fn an_idle_ensemble_keeps_nothing_more_per_virtual_minute() {
+    let mut sim = Simulation::new(idle_9_42(20 * 60_000)).unwrap();
+    sim.run_until(5 * 60_000);
+    let settled = kept(&sim);
+    let events = sim.events();
+    sim.run_until(20 * 60_000);
+    assert!(sim.events() > 2 * events, "the ensemble kept running");
+    let grown = kept(&sim) - settled;
+    println!("idle 9+42, 5 -> 20 min: {grown} bytes more");
+    assert!(
+        grown < 4096,
+        "{grown} bytes more after 15 idle virtual minutes: {:?}",
+        components(&sim)
+    );
+}
