@@ -129,8 +129,9 @@ pub struct Building {
 #[derive(Debug)]
 enum Stage {
     Summary,
-    /// The evidence's lines made so far (the view is made in slices).
-    Lines(Vec<Ln>),
+    /// The evidence's lines made so far (the view is made in slices) and
+    /// the import's first moment they count from.
+    Lines(Vec<Ln>, i64),
     View(Vec<Ln>),
     Episodes(View),
     Diagnosis(View, Vec<Episode>),
@@ -148,10 +149,10 @@ impl Building {
         self.stage = match std::mem::replace(&mut self.stage, Stage::Done) {
             Stage::Summary => {
                 run.summary = summary(&run.import);
-                Stage::Lines(Vec::with_capacity(run.import.lines.len()))
-            }
-            Stage::Lines(mut lines) => {
                 let t0 = View::origin(&run.import);
+                Stage::Lines(Vec::with_capacity(run.import.lines.len()), t0)
+            }
+            Stage::Lines(mut lines, t0) => {
                 let from = lines.len();
                 let to = (from + STEP_LINES).min(run.import.lines.len());
                 for (i, l) in run.import.lines[from..to].iter().enumerate() {
@@ -160,7 +161,7 @@ impl Building {
                 if to == run.import.lines.len() {
                     Stage::View(lines)
                 } else {
-                    Stage::Lines(lines)
+                    Stage::Lines(lines, t0)
                 }
             }
             Stage::View(lines) => Stage::Episodes(View::of_lines(&run.import, lines)),
@@ -495,7 +496,7 @@ impl Imported {
     pub fn line_text(&self, line: usize) -> String {
         self.import.lines.get(line).map_or_else(String::new, |l| {
             let text: String = l.text.chars().take(160).collect();
-            format!("s{} {} {} - {}", l.sid, level_name(l.level), l.class, text)
+            format!("s{} {} {} - {}", l.sid, l.level.name(), l.class, text)
         })
     }
 
@@ -568,17 +569,6 @@ fn with_faults(mut ph: Vec<Phase>, sid: u32, eps: &[Episode]) -> Vec<Phase> {
         }
     }
     ph
-}
-
-pub fn level_name(l: Level) -> &'static str {
-    match l {
-        Level::Trace => "TRACE",
-        Level::Debug => "DEBUG",
-        Level::Info => "INFO",
-        Level::Warn => "WARN",
-        Level::Error => "ERROR",
-        Level::Fatal => "FATAL",
-    }
 }
 
 /// A corrected epoch-ms time as ZooKeeper's layout prints it, in UTC:

@@ -231,3 +231,11 @@ fn an_older_error_is_reported_before_a_reference() {
 fn the_builtin_client_is_the_one_the_simulator_connects() {
     assert_eq!(BUILTIN_CLIENT, crate::sim::BUILTIN_CLIENT);
 }
+
+/// `Ensemble::new` is what a file naming only the servers reads as.
+#[test]
+fn ensemble_new_is_the_files_defaults() {
+    let e: Ensemble =
+        serde_json::from_str(r#"{"participants": [1, 2, 3], "observers": [4]}"#).unwrap();
+    assert_eq!(e, Ensemble::new(vec![1, 2, 3], vec![4]));
+}

@@ -161,6 +161,28 @@ pub struct Network {
     pub fsync_ms: [u64; 2],
 }
 
+impl Ensemble {
+    /// These servers with every other field at its file default
+    /// (ZooKeeper's sample limits, no variant, autopurge off): what a
+    /// scenario file naming only `participants` and `observers` reads as.
+    pub fn new(participants: Vec<u32>, observers: Vec<u32>) -> Ensemble {
+        Ensemble {
+            participants,
+            observers,
+            tick_ms: defaults::tick_ms(),
+            init_limit: defaults::init_limit(),
+            sync_limit: defaults::sync_limit(),
+            commit_log_count: defaults::commit_log_count(),
+            snap_count: defaults::snap_count(),
+            variants: Vec::new(),
+            snapshot_size_factor_pct: defaults::snapshot_size_factor_pct(),
+            initial_zxid_counter: 0,
+            autopurge_snap_retain_count: defaults::autopurge_snap_retain_count(),
+            autopurge_purge_interval: 0,
+        }
+    }
+}
+
 impl Default for Network {
     fn default() -> Self {
         Network {

@@ -95,6 +95,10 @@ impl App {
                     sid: *sid,
                 });
             }
+            // A newer read may have started while a .gz's size was read.
+            if current.get() != gen {
+                return;
+            }
             link.send_message(AppMsg::Do(ImportMsg::Reading(picked).into()));
             if let Some((run, unread)) = read_all(&files, &link, gen, &current).await {
                 let msg = ImportMsg::Read(Box::new(run), unread);

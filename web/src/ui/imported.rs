@@ -12,7 +12,7 @@ use zablab_core::proto::Sid;
 
 use super::widgets::{input_value, on_click};
 use crate::i18n::{tr, trf, Lang, T};
-use crate::imported::{level_name, Imported, Known};
+use crate::imported::{Imported, Known};
 use crate::model::{ImportMsg, Model, Msg, TransportMsg, ViewMsg};
 
 /// Lines listed at most.
@@ -183,12 +183,12 @@ pub fn log_tab(m: &Model, send: &Callback<Msg>) -> Html {
     let items = shown.into_iter().map(|i| {
         let line = &run.import.lines[i];
         let at = run.line_at(i);
-        let class = format!("lv-{}", level_name(line.level).to_lowercase());
+        let class = format!("lv-{}", line.level.name().to_lowercase());
         let text = format!(
             "{} s{} {:<5} [{}] {} - {}",
             crate::fmt_ms(at),
             line.sid,
-            level_name(line.level),
+            line.level.name(),
             line.thread,
             line.class,
             line.text
