@@ -266,13 +266,19 @@ impl Simulation {
         f
     }
 
-    /// Which side of a partition holds a quorum of voters.
+    /// Which side of a partition holds a quorum of running voters (a
+    /// side of servers that are down elects nobody).
     fn sides(&self, groups: &[Vec<Sid>]) -> String {
         let voters = self.voters();
         let q = self.quorum();
         let with: Vec<&Vec<Sid>> = groups
             .iter()
-            .filter(|g| g.iter().filter(|s| voters.contains(s)).count() >= q)
+            .filter(|g| {
+                g.iter()
+                    .filter(|&&s| voters.contains(&s) && self.running(s))
+                    .count()
+                    >= q
+            })
             .collect();
         match with.first() {
             Some(g) => {
@@ -287,6 +293,15 @@ impl Simulation {
                     braces(g),
                     voters.len(),
                     braces(&others)
+                )
+            }
+            None if groups
+                .iter()
+                .any(|g| g.iter().filter(|s| voters.contains(s)).count() >= q) =>
+            {
+                format!(
+                    " No side has a quorum of running voters ({q} of {}): there is no leader anywhere until enough of them run on one side, or the network heals.",
+                    voters.len()
                 )
             }
             None => format!(

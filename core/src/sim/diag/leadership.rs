@@ -6,10 +6,10 @@
 //! Contract: reads the leader records, the voters' reachability and the
 //! servers' logs (`Shutdown called. For the reason …`, `Exception when
 //! following the leader`, `LEADING - LEADER ELECTION TOOK - …`, ZooKeeper's
-//! `QuorumPeer`/`Leader`/`Follower` lines). Of its siblings it uses only
-//! `evidence`.
+//! `QuorumPeer`/`Leader`/`Follower` lines). Of its siblings it uses
+//! `evidence` and `episodes` (which fault to blame).
 
-use super::episodes::blame_any;
+use super::episodes::{blame_any, blame_server, Fault};
 use super::evidence::{arrows, first_line, ms, MAX_NOTIFICATION_INTERVAL_MS};
 use crate::diagnosis::{list_sids, Finding, Setting, Severity};
 use crate::proto::{ServerState, Sid};
@@ -21,7 +21,9 @@ impl Simulation {
         if self.current_leader().is_some() {
             return;
         }
-        if !self.nodes.iter().any(|n| n.up) {
+        // Before anything started, `not_started` says why there is no
+        // leader; once every server is down again, `no_quorum` does.
+        if !self.nodes.iter().any(|n| n.up) && self.first_start_ms().is_none() {
             return;
         }
         let group = self.largest_connected_group();
@@ -77,6 +79,24 @@ impl Simulation {
         let eps = self.episodes();
         let window = self.sync_timeout() + 2 * self.tick();
         let last = self.leaders.last()?;
+        // Too few voters run at all: their crashes are the cause, not a
+        // partition among servers that are down (the last leader's first).
+        let down: Vec<Sid> = self
+            .voters()
+            .into_iter()
+            .filter(|&s| !self.running(s))
+            .collect();
+        if self.voters().len() - down.len() < self.quorum() {
+            let now = self.now_ms;
+            let crash = blame_server(&eps, &[Fault::Down], last.sid, now, now).or_else(|| {
+                eps.iter().rev().find(|e| {
+                    e.kind == Fault::Down && down.iter().any(|&s| e.hits(s)) && e.overlaps(now, now)
+                })
+            });
+            if let Some(e) = crash {
+                return Some(e.key.clone());
+            }
+        }
         let out: Vec<Sid> = self
             .voters()
             .into_iter()
@@ -113,10 +133,17 @@ impl Simulation {
             Severity::Critical,
             since,
             format!(
-                "No leader: no quorum. {} of {} voters can reach each other ({}); a leader needs {q} of {}.{lost} {}",
-                group.len(),
-                voters.len(),
-                list_sids(group),
+                "No leader: no quorum. {}; a leader needs {q} of {}.{lost} {}",
+                if group.is_empty() {
+                    format!("None of the {} voters is running", voters.len())
+                } else {
+                    format!(
+                        "{} of {} voters can reach each other ({})",
+                        group.len(),
+                        voters.len(),
+                        list_sids(group)
+                    )
+                },
                 voters.len(),
                 parts.join(" ")
             )

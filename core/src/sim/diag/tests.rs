@@ -136,6 +136,37 @@ fn no_quorum_says_how_many_voters_reach_each_other() {
     assert!(f.servers.contains(&3) && f.servers.contains(&5) && !f.servers.contains(&1));
 }
 
+/// Every voter down, then a partition among them: the crashes are why
+/// there is no leader, and no side "keeps or elects a leader".
+#[test]
+fn no_quorum_when_every_voter_is_down_blames_the_crash_not_the_partition() {
+    let json = r#"{ "zablab": 1, "name": "all down", "seed": 3,
+  "ensemble": { "participants": [1, 2, 3] }, "until_ms": 11000,
+  "actions": [
+    { "at_ms": 0, "do": "start", "servers": [1, 2, 3] },
+    { "at_ms": 6000, "do": "crash", "server": 3 },
+    { "at_ms": 10000, "do": "crash", "server": 1 },
+    { "at_ms": 10000, "do": "crash", "server": 2 },
+    { "at_ms": 11000, "do": "partition", "groups": [[1], [2, 3]] } ] }"#;
+    let (_, d) = run(json);
+    let f = one(&d, "no_quorum");
+    assert!(
+        f.text.starts_with(
+            "No leader: no quorum. None of the 3 voters is running; a leader needs 2 of 3."
+        ),
+        "{}",
+        f.text
+    );
+    let cause = f.cause.as_deref().unwrap_or("");
+    assert!(cause.starts_with("down"), "blamed on {cause}");
+    let p = one(&d, "partition");
+    assert!(
+        p.text.contains("No side has a quorum of running voters"),
+        "{}",
+        p.text
+    );
+}
+
 #[test]
 fn leader_not_established_while_electing() {
     // Right after the leader dies the others are still electing.
