@@ -97,12 +97,22 @@ impl Server {
             (Some(a), Some(b)) => (a.zxid, b.zxid),
             _ => (lpz, lpz),
         };
+        // Logged before the empty-log substitution above, as 3.8 does: an
+        // empty committed log prints ZKDatabase's cleared fields, 0x0.
+        let shown = |z: Zxid| {
+            if self.committed_log.is_empty() {
+                0
+            } else {
+                z.0
+            }
+        };
+        let (max_shown, min_shown) = (shown(max), shown(min));
         self.log(
             Level::Info,
             "LearnerHandler",
             format!(
-                "Synchronizing with Learner sid: {sid} maxCommittedLog=0x{:x} minCommittedLog=0x{:x} lastProcessedZxid=0x{:x} peerLastZxid=0x{:x}",
-                max.0, min.0, lpz.0, peer.0
+                "Synchronizing with Learner sid: {sid} maxCommittedLog=0x{max_shown:x} minCommittedLog=0x{min_shown:x} lastProcessedZxid=0x{:x} peerLastZxid=0x{:x}",
+                lpz.0, peer.0
             ),
         );
         let mut plan = SyncPlan {
