@@ -162,6 +162,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     // Counter-variants (not ZooKeeper; fixes ZabLab proposes):
     "fix_discard_log_on_snap",
     "fix_newleader_ack_age",
+    "fix_truncate_at_or_below",
     // Deliberately broken (not ZooKeeper; shows a checker catching it):
     "broken_reads_skip_session_order",
     "broken_lock_ignores_order",

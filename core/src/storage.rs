@@ -215,7 +215,17 @@ impl Disk {
     /// no such txn (ZooKeeper's `IOException`). Returns the removed txns'
     /// ids. **Differs:** snapshot files newer than `zxid` are deleted too
     /// (ZooKeeper 3.8 leaves them; see docs/PROTOCOL.md §9).
-    pub fn truncate_log(&mut self, zxid: Zxid) -> Result<Vec<TxnId>, &'static str> {
+    ///
+    /// When the log lacks `zxid` itself, ZooKeeper keeps the txn the reader
+    /// stopped at, above `zxid` (the finding "TRUNC to a zxid the learner
+    /// lacks", docs/FINDINGS.md §3). `at_or_below` (the counter-variant
+    /// `fix_truncate_at_or_below`, not ZooKeeper) cuts that txn too, so
+    /// only txns at or below `zxid` stay.
+    pub fn truncate_log(
+        &mut self,
+        zxid: Zxid,
+        at_or_below: bool,
+    ) -> Result<Vec<TxnId>, &'static str> {
         let read = self.read(zxid, true);
         let Some(at) = read.at else {
             return Err(NOTHING_TO_TRUNCATE);
@@ -225,7 +235,8 @@ impl Disk {
         else {
             return Err(NOTHING_TO_TRUNCATE);
         };
-        let keep = at + 1;
+        let above = self.log.get(at).is_some_and(|t| t.zxid > zxid);
+        let keep = if at_or_below && above { at } else { at + 1 };
         let removed: Vec<TxnId> = self.log.iter_from(keep).map(|t| t.id()).collect();
         self.files.cut_file(&self.log, file, keep);
         self.log.truncate(keep);

@@ -93,6 +93,11 @@ pub const FINDINGS: &[Finding] = &[
         file: "static/scenarios/findings/paused-leader-old-epoch.json",
         what: "a new leader that stalls before reading its NEWLEADER ACKs counts them when it resumes, after its learners left and a newer epoch committed, and is established for its old epoch",
     },
+    Finding {
+        fix: "fix_truncate_at_or_below",
+        file: "static/scenarios/findings/trunc-keeps-txn-above.json",
+        what: "a TRUNC to a zxid the learner's log lacks (an epoch's zero zxid, the last processed zxid of a leader whose committed log is empty) keeps the learner's next txn, never committed, and reloads it into its tree",
+    },
 ];
 
 /// One entry of [`FINDINGS`].

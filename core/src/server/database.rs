@@ -247,7 +247,8 @@ impl Server {
     /// txns are gone with them (their positions will be reused). `Err`:
     /// ZooKeeper's `Unable to truncate Txn log` (logged here).
     pub(super) fn truncate_log(&mut self, zxid: Zxid) -> Result<Vec<TxnId>, ()> {
-        let removed = match self.disk.truncate_log(zxid) {
+        let at_or_below = self.cfg.variant("fix_truncate_at_or_below");
+        let removed = match self.disk.truncate_log(zxid, at_or_below) {
             Ok(removed) => removed,
             Err(why) => {
                 self.log(

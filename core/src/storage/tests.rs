@@ -149,7 +149,7 @@ fn truncate_cuts_the_file_holding_the_zxid_and_deletes_newer_files() {
     append(&mut d, 5, 6);
     let (tree, _, _) = d.restore();
     d.take_snapshot(&tree, 0, 138);
-    let removed = d.truncate_log(Zxid(E1 + 2)).unwrap();
+    let removed = d.truncate_log(Zxid(E1 + 2), false).unwrap();
     assert_eq!(removed.len(), 4);
     assert_eq!(names(&d), ["log.100000001"]);
     let f = &d.log_files()[0];
@@ -171,13 +171,27 @@ fn truncate_keeps_the_first_txn_at_or_above_and_fails_past_the_end() {
     for c in [1, 2, 5, 6] {
         d.append(txn(E1 + c));
     }
-    d.truncate_log(Zxid(E1 + 3)).unwrap();
+    let mut fixed = d.clone();
+    d.truncate_log(Zxid(E1 + 3), false).unwrap();
     assert_eq!(d.last_logged_zxid(), Some(Zxid(E1 + 5)));
-    assert_eq!(d.truncate_log(Zxid(E1 + 9)), Err(NOTHING_TO_TRUNCATE));
     assert_eq!(
-        Disk::default().truncate_log(Zxid(E1)),
+        d.truncate_log(Zxid(E1 + 9), false),
         Err(NOTHING_TO_TRUNCATE)
     );
+    assert_eq!(
+        Disk::default().truncate_log(Zxid(E1), false),
+        Err(NOTHING_TO_TRUNCATE)
+    );
+    // The counter-variant `fix_truncate_at_or_below` cuts 1:5 too, and
+    // still keeps a target the log has.
+    let removed = fixed.truncate_log(Zxid(E1 + 3), true).unwrap();
+    assert_eq!(
+        (removed.len(), fixed.last_logged_zxid()),
+        (2, Some(Zxid(E1 + 2)))
+    );
+    fixed.append(txn(E1 + 7));
+    fixed.truncate_log(Zxid(E1 + 7), true).unwrap();
+    assert_eq!(fixed.last_logged_zxid(), Some(Zxid(E1 + 7)));
 }
 
 /// `PurgeTxnLog.purge`: the newest N snapshots stay, with the log file
