@@ -451,10 +451,14 @@ impl Simulation {
         self.now_ms = self.now_ms.max(t_ms);
     }
 
-    /// Runs the scenario to its `until_ms`.
+    /// Runs the scenario to its `until_ms`, and on while an `expect`
+    /// waits for an election still converging (`sim/expect.rs`).
     pub fn run_to_end(&mut self) {
         let until = self.scenario.until_ms;
         self.run_until(until);
+        while let Some(t) = self.open_expectation_deadline() {
+            self.run_until(t);
+        }
     }
 
     /// Takes a user action now: checks it can be done, records it in the

@@ -14,7 +14,9 @@ use crate::scenario::{Action, ActionKind, Ensemble, Expectation, ServerRef};
 
 /// How long after the heal a leader (and every running server) must be in
 /// BROADCAST: the longest FLE notification timeout (60 s), three
-/// `initLimit` rounds of discovery and sync, and ten ticks of slack.
+/// `initLimit` rounds of discovery and sync, and ten ticks of slack. A
+/// server still waiting out its back-off then gets until its next send
+/// (`expect`'s election grace, `sim/expect.rs`).
 pub fn liveness_bound_ms(e: &Ensemble) -> u64 {
     60_000 + 3 * e.init_limit * e.tick_ms + 10 * e.tick_ms
 }

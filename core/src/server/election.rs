@@ -33,6 +33,13 @@ pub struct Election {
     pub recvset: BTreeMap<Sid, Vote>,
     pub outofelection: BTreeMap<Sid, Vote>,
     pub not_timeout_ms: u64,
+    /// When the pending `poll(notTimeout)` ends if no notification comes
+    /// first (0: none pending). Each notification restarts the poll.
+    pub poll_due_ms: u64,
+    /// When this server last sent its own notifications to every voter.
+    pub last_sent_ms: u64,
+    /// When this server last left LOOKING for a role.
+    pub decided_ms: u64,
     pub finalizing: bool,
     pub started_ms: u64,
     /// Notifications sent by this server (for the UI and tests).
@@ -51,6 +58,9 @@ impl Default for Election {
             recvset: BTreeMap::new(),
             outofelection: BTreeMap::new(),
             not_timeout_ms: 0,
+            poll_due_ms: 0,
+            last_sent_ms: 0,
+            decided_ms: 0,
             finalizing: false,
             started_ms: 0,
             sent: 0,
@@ -135,13 +145,14 @@ impl Server {
             ),
         );
         self.send_notifications();
-        self.set_timer(TimerKind::ElectionPoll, FINALIZE_WAIT_MS);
+        self.set_poll(FINALIZE_WAIT_MS);
     }
 
     fn send_notifications(&mut self) {
         let (leader, zxid, epoch) = self.proposal();
         let round = self.election.logicalclock;
         let voters = self.cfg.participants.clone();
+        self.election.last_sent_ms = self.now;
         for to in voters {
             self.election.sent += 1;
             self.log(
@@ -244,7 +255,7 @@ impl Server {
         self.election_main_loop(n);
         if self.state == ServerState::Looking && !self.election.finalizing {
             let t = self.election.not_timeout_ms;
-            self.set_timer(TimerKind::ElectionPoll, t);
+            self.set_poll(t);
         }
     }
 
@@ -328,6 +339,7 @@ impl Server {
         };
         if self.votes_form_quorum(&self.election.recvset, &target) {
             self.election.finalizing = true;
+            self.election.poll_due_ms = 0;
             self.cancel_timer(TimerKind::ElectionPoll);
             self.set_timer(TimerKind::Finalize, FINALIZE_WAIT_MS);
         }
@@ -391,6 +403,13 @@ impl Server {
             "FastLeaderElection",
             format!("Notification time out: {t} ms"),
         );
+        self.set_poll(t);
+    }
+
+    /// `recvqueue.poll(notTimeout)` begins: it ends after `t` ms unless a
+    /// notification comes first.
+    fn set_poll(&mut self, t: u64) {
+        self.election.poll_due_ms = self.now + t;
         self.set_timer(TimerKind::ElectionPoll, t);
     }
 
@@ -406,6 +425,8 @@ impl Server {
 
     /// `setPeerState` + `leaveInstance`, then run the role.
     fn decide(&mut self, leader: i64, zxid: i64, round: u64, peer_epoch: i64) {
+        self.election.poll_due_ms = 0;
+        self.election.decided_ms = self.now;
         self.cancel_timer(TimerKind::ElectionPoll);
         self.cancel_timer(TimerKind::Finalize);
         self.election.finalizing = false;

@@ -59,7 +59,7 @@ use crate::zxid::Zxid;
 
 pub use config::{Config, MIN_COMMIT_LOG_COUNT};
 use database::AfterFlush;
-pub use election::Election;
+pub use election::{Election, MAX_NOTIFICATION_INTERVAL_MS};
 pub use io::{ClientEvent, ConnId, GhostEvent, Input, Level, LogLine, Output, TimerKind};
 pub use leader::{Handler, HandlerPhase, LeaderPhase, LeaderState};
 pub use learner::{LearnerPhase, LearnerState};

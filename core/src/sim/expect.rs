@@ -35,9 +35,22 @@ pub(super) struct Expecting {
     /// WritesCommit: resubmissions left after a ConnectionLoss.
     pub(super) retries: u32,
     pub(super) done: bool,
+    /// Times the deadline was moved for an election still converging
+    /// ([`Simulation::election_grace`]).
+    pub(super) extended: u32,
 }
 
 impl Simulation {
+    /// The latest deadline of an expectation still open after `until_ms`
+    /// (one moved by [`Simulation::election_grace`]).
+    pub(super) fn open_expectation_deadline(&self) -> Option<u64> {
+        self.expectations
+            .iter()
+            .filter(|e| !e.done && e.deadline_ms > self.now_ms)
+            .map(|e| e.deadline_ms)
+            .max()
+    }
+
     /// Marks the expectations that hold now as done.
     pub(super) fn check_expectations(&mut self) {
         let leader = self.established_leader().is_some();
@@ -87,17 +100,26 @@ impl Simulation {
             writes,
             retries: WRITE_RETRIES,
             done: false,
+            extended: 0,
         });
         self.schedule(deadline_ms, Event::ExpectDeadline(index));
     }
 
-    /// The deadline of an expectation: report it if it never held.
+    /// The deadline of an expectation: report it if it never held, unless
+    /// an election is still converging ([`Simulation::election_grace`]).
     pub(super) fn expectation_deadline(&mut self, index: usize) {
         self.check_expectations();
-        let e = &mut self.expectations[index];
-        if e.done {
+        if self.expectations[index].done {
             return;
         }
+        if let Some(later) = self.election_grace(index) {
+            let e = &mut self.expectations[index];
+            e.extended += 1;
+            e.deadline_ms = later;
+            self.schedule(later, Event::ExpectDeadline(index));
+            return;
+        }
+        let e = &mut self.expectations[index];
         e.done = true;
         let (what, since, deadline) = (e.what, e.since_ms, e.deadline_ms);
         let waited: Vec<(usize, u32)> = e.writes.clone();
@@ -110,6 +132,66 @@ impl Simulation {
             Vec::new(),
             detail,
         );
+    }
+
+    /// FastLeaderElection has no deadline: a LOOKING server resends only
+    /// when a whole `notTimeout` (up to 60 s) passes without a
+    /// notification, and every notification it receives starts that wait
+    /// again, so after a heal the LOOKING servers' backed-off timeouts can
+    /// follow one another for minutes, while a leader waits for them. A
+    /// deadline therefore waits while a server is LEADING and every other
+    /// server not in BROADCAST is LOOKING, has sent nothing since that
+    /// leader took the role, and has its poll ending within 60 s (or is
+    /// finalizing): until the last such poll ends plus time for discovery
+    /// and sync (`initLimit` ×
+    /// tickTime; a WritesCommit deadline then gives the writes their
+    /// window again), at most once per server; `run_to_end`
+    /// runs past `until_ms` to decide it. A server stuck otherwise is
+    /// reported as before.
+    fn election_grace(&self, index: usize) -> Option<u64> {
+        let e = &self.expectations[index];
+        if e.what == Expectation::GroupConverged || e.extended as usize >= self.nodes.len() {
+            return None;
+        }
+        // The server leading now (established or not), and since when.
+        let leading_since = self
+            .nodes
+            .iter()
+            .filter(|n| n.up && n.paused_until.is_none())
+            .filter(|n| n.server.state == ServerState::Leading)
+            .map(|n| n.server.election.decided_ms)
+            .max()?;
+        let missing = self.nodes.iter().filter(|n| {
+            n.up && n.paused_until.is_none() && n.server.zab_state != ZabState::Broadcast
+        });
+        let mut last = None::<u64>;
+        for n in missing {
+            if n.server.state == ServerState::Leading {
+                continue;
+            }
+            let el = &n.server.election;
+            let due = if el.finalizing {
+                self.now_ms
+            } else {
+                el.poll_due_ms
+            };
+            // Not yet heard by that leader's quorum: its next send will be.
+            let converging = n.server.state == ServerState::Looking
+                && el.last_sent_ms < leading_since
+                && due >= self.now_ms
+                && due <= self.now_ms + crate::server::MAX_NOTIFICATION_INTERVAL_MS;
+            if !converging {
+                return None;
+            }
+            last = Some(last.map_or(due, |l| l.max(due)));
+        }
+        let mut sync = self.scenario.ensemble.init_limit * self.scenario.ensemble.tick_ms;
+        if e.what == Expectation::WritesCommit {
+            // Then the writes get their own time again.
+            sync += e.deadline_ms.saturating_sub(e.since_ms);
+        }
+        let later = last? + sync;
+        (later > self.now_ms).then_some(later)
     }
 
     /// Which servers to name and what to say of an expectation that did
