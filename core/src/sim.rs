@@ -262,6 +262,11 @@ pub struct Simulation {
     /// Notifications written to an election connection across a cut, per
     /// (from, to): TCP keeps them until the cut heals (`network/election.rs`).
     election_held: BTreeMap<(Sid, Sid), network::HeldNotes>,
+    /// Election notifications scheduled to leave their sender's TCP buffer
+    /// later than they were written (released at a heal, or queued behind
+    /// such), by event seq: the sender and its incarnation then. A sender
+    /// killed before they leave takes them with it.
+    election_buffered: BTreeMap<u64, (Sid, u32)>,
     cuts: BTreeSet<(Sid, Sid)>,
     /// (client, server) pairs a partition separates: nothing crosses.
     client_cuts: BTreeSet<(String, Sid)>,
@@ -329,6 +334,7 @@ impl Simulation {
             next_conn: 1,
             election_arrival: BTreeMap::new(),
             election_held: BTreeMap::new(),
+            election_buffered: BTreeMap::new(),
             cuts: BTreeSet::new(),
             client_cuts: BTreeSet::new(),
             client_held: Vec::new(),
@@ -434,6 +440,9 @@ impl Simulation {
         let Some(next) = self.queue.pop() else {
             return false;
         };
+        if self.lost_with_its_sender(next.seq) {
+            return true;
+        }
         self.now_ms = next.time_ms;
         self.last_handled_ms = Some(next.time_ms);
         self.events += 1;

@@ -138,11 +138,12 @@ impl Simulation {
     /// when a whole `notTimeout` (up to 60 s) passes without a
     /// notification, and every notification it receives starts that wait
     /// again, so after a heal the LOOKING servers' backed-off timeouts can
-    /// follow one another for minutes, while a leader waits for them. A
-    /// deadline therefore waits while a server is LEADING and every other
-    /// server not in BROADCAST is LOOKING, has sent nothing since that
-    /// leader took the role, and has its poll ending within 60 s (or is
-    /// finalizing): until the last such poll ends plus time for discovery
+    /// follow one another for minutes (the holder of the best vote stays
+    /// silent while worse votes keep restarting its wait). A deadline
+    /// therefore waits while every server not in BROADCAST is LOOKING with
+    /// its poll ending within 60 s (or finalizing) and, if a server is
+    /// LEADING, has sent nothing since that leader took the role: until
+    /// the last such poll ends plus time for discovery
     /// and sync (`initLimit` ×
     /// tickTime; a WritesCommit deadline then gives the writes their
     /// window again), at most once per server; `run_to_end`
@@ -160,7 +161,7 @@ impl Simulation {
             .filter(|n| n.up && n.paused_until.is_none())
             .filter(|n| n.server.state == ServerState::Leading)
             .map(|n| n.server.election.decided_ms)
-            .max()?;
+            .max();
         let missing = self.nodes.iter().filter(|n| {
             n.up && n.paused_until.is_none() && n.server.zab_state != ZabState::Broadcast
         });
@@ -177,7 +178,7 @@ impl Simulation {
             };
             // Not yet heard by that leader's quorum: its next send will be.
             let converging = n.server.state == ServerState::Looking
-                && el.last_sent_ms < leading_since
+                && leading_since.is_none_or(|t| el.last_sent_ms < t)
                 && due >= self.now_ms
                 && due <= self.now_ms + crate::server::MAX_NOTIFICATION_INTERVAL_MS;
             if !converging {

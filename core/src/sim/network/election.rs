@@ -16,7 +16,9 @@
 //!   (one connection serves both; TCP doubles its retransmission timeout
 //!   from 200 ms, Linux's minimum, up to 120 s, counted from the first
 //!   segment that was held), as a real ensemble showed (`wake_at`). A
-//!   crash of either end closes the connection and what it held is gone.
+//!   crash of either end closes the connection and what it held is gone,
+//!   also what a heal released that has not left the sender yet (at its
+//!   retransmission) and what queued behind it (`election_buffered`).
 //! - A `drop`ped notification is not lost: the reset connection costs two
 //!   more latencies, and the `SendWorker` on the new connection resends
 //!   its last message.
@@ -126,6 +128,12 @@ impl Simulation {
         let last = self.election_arrival.get(&(sid, to)).copied().unwrap_or(0);
         let at = (not_before + lat).max(last);
         self.election_arrival.insert((sid, to), at);
+        if at > self.now_ms + lat {
+            if let Ok(i) = self.idx(sid) {
+                let inc = self.nodes[i].inc;
+                self.election_buffered.insert(self.next_seq, (sid, inc));
+            }
+        }
         self.schedule(
             at,
             Event::Server {
@@ -179,9 +187,22 @@ impl Simulation {
     }
 
     /// `sid` was killed: its election connections close, and what they
-    /// held is gone.
+    /// held is gone, also what a heal released that has not left yet
+    /// ([`Simulation::lost_with_its_sender`]); a new connection keeps no
+    /// order with the old one.
     pub(in crate::sim) fn drop_election_held(&mut self, sid: Sid) {
         self.election_held.retain(|&(a, b), _| a != sid && b != sid);
+        self.election_arrival
+            .retain(|&(a, b), &mut at| (a != sid && b != sid) || at <= self.now_ms);
+    }
+
+    /// Whether the event `seq` is a notification that was still in its
+    /// sender's TCP buffer when the sender was killed.
+    pub(in crate::sim) fn lost_with_its_sender(&mut self, seq: u64) -> bool {
+        let Some((sid, inc)) = self.election_buffered.remove(&seq) else {
+            return false;
+        };
+        self.idx(sid).is_ok_and(|i| self.nodes[i].inc != inc)
     }
 }
 
@@ -204,6 +225,34 @@ mod tests {
         let mut sim = Simulation::new(Scenario::from_json(&text).unwrap()).unwrap();
         sim.run_to_end();
         assert!(sim.violations().is_empty(), "{:#?}", sim.violations());
+    }
+
+    /// Server 2 writes its votes to 1 across a partition; the heal at 20 s
+    /// releases them for the connection's next retransmission (20.5 s),
+    /// but 2 is killed at 20.1 s: they die with it (were delivered, 7 of
+    /// them, after the kill).
+    #[test]
+    fn held_votes_released_by_a_heal_die_with_their_sender() {
+        let text = r#"{ "zablab": 1, "name": "held notes die with their sender", "seed": 1,
+  "ensemble": { "participants": [1, 2, 3] }, "until_ms": 40000,
+  "actions": [
+    { "at_ms": 0, "do": "start", "servers": [1, 2, 3] },
+    { "at_ms": 5000, "do": "partition", "groups": [[1], [2, 3]] },
+    { "at_ms": 6000, "do": "crash", "server": 3 },
+    { "at_ms": 20000, "do": "heal" },
+    { "at_ms": 20100, "do": "crash", "server": 2 } ] }"#;
+        let mut sim = Simulation::new(Scenario::from_json(text).unwrap()).unwrap();
+        sim.run_to_end();
+        let late: Vec<u64> = sim
+            .log()
+            .iter()
+            .filter(|e| e.sid == 1 && e.at_ms > 20_100 && e.text.contains("n.sid:2,"))
+            .map(|e| e.at_ms)
+            .collect();
+        assert!(
+            late.is_empty(),
+            "server 1 heard the dead server 2 at {late:?}"
+        );
     }
 
     #[test]
