@@ -55,7 +55,14 @@ impl Schedule {
             .copied()
             .filter(|s| !keep_down.contains(s))
             .collect();
-        let (write_at, within) = self.fresh_client_writes(r, live_at, &up);
+        // With the zxid counter started near 2^32 every epoch holds only a
+        // few dozen txns, and a lock client retaking its lock uses them up:
+        // leaders keep stepping down at the rollover, and ZooKeeper then
+        // promises another client's writes nothing (20 of the 100,000
+        // --recipes seeds failed so, all with this hook). The writes still
+        // run; only their commit is not expected.
+        let expect_commit = !(recipes && e.initial_zxid_counter != 0);
+        let (write_at, within) = self.fresh_client_writes(r, live_at, &up, expect_commit);
         if recipes {
             (write_at + within + tick).max(heal_at + bound + 40 * tick + tick)
         } else {
@@ -104,7 +111,13 @@ impl Schedule {
     /// A fresh client `live` on one of the `up` servers at `live_at`, three
     /// writes a tick later and the expectation that they commit; returns
     /// (the writes' time, the expectation's bound).
-    fn fresh_client_writes(&mut self, r: &mut Pcg32, live_at: u64, up: &[u32]) -> (u64, u64) {
+    fn fresh_client_writes(
+        &mut self,
+        r: &mut Pcg32,
+        live_at: u64,
+        up: &[u32],
+        expect_commit: bool,
+    ) -> (u64, u64) {
         let tick = self.tick;
         self.actions.push(Action {
             at_ms: live_at,
@@ -127,14 +140,16 @@ impl Schedule {
                 version: None,
             },
         });
-        self.actions.push(Action {
-            at_ms: write_at,
-            kind: ActionKind::Expect {
-                what: Expectation::WritesCommit,
-                within_ms: within,
-                client: Some("live".to_string()),
-            },
-        });
+        if expect_commit {
+            self.actions.push(Action {
+                at_ms: write_at,
+                kind: ActionKind::Expect {
+                    what: Expectation::WritesCommit,
+                    within_ms: within,
+                    client: Some("live".to_string()),
+                },
+            });
+        }
         (write_at, within)
     }
 }
