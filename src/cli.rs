@@ -266,7 +266,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario (v1) to its until_ms and print its summary.
+    /// Run a scenario (v1) to its until_ms (past it only while an expect waits out an election) and print its summary.
     #[command(after_help = concat!(run_text!(), "\n\n", exit_run!()))]
     Run(RunArgs),
     /// Random fault schedules, checked after every event.

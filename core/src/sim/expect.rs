@@ -143,12 +143,11 @@ impl Simulation {
     /// therefore waits while every server not in BROADCAST is LOOKING with
     /// its poll ending within 60 s (or finalizing) and, if a server is
     /// LEADING, has sent nothing since that leader took the role: until
-    /// the last such poll ends plus time for discovery
-    /// and sync (`initLimit` ×
-    /// tickTime; a WritesCommit deadline then gives the writes their
-    /// window again), at most once per server; `run_to_end`
-    /// runs past `until_ms` to decide it. A server stuck otherwise is
-    /// reported as before.
+    /// the last such poll ends plus time for discovery and sync
+    /// (`initLimit` × tickTime; a WritesCommit deadline then gives the
+    /// writes their window again), at most once per server. `run_to_end`
+    /// runs past `until_ms` to decide it (the app stops at `until_ms`). A
+    /// server stuck otherwise is reported as before.
     fn election_grace(&self, index: usize) -> Option<u64> {
         let e = &self.expectations[index];
         if e.what == Expectation::GroupConverged || e.extended as usize >= self.nodes.len() {

@@ -93,20 +93,16 @@ impl Server {
         };
         self.log(Level::Info, "ZKDatabase", enabled);
         let lpz = self.tree.last_processed_zxid;
-        let (min, max) = match (self.committed_log.front(), self.committed_log.back()) {
-            (Some(a), Some(b)) => (a.zxid, b.zxid),
-            _ => (lpz, lpz),
-        };
-        // Logged before the empty-log substitution above, as 3.8 does: an
-        // empty committed log prints ZKDatabase's cleared fields, 0x0.
-        let shown = |z: Zxid| {
-            if self.committed_log.is_empty() {
-                0
-            } else {
-                z.0
-            }
-        };
-        let (max_shown, min_shown) = (shown(max), shown(min));
+        let ends = self
+            .committed_log
+            .front()
+            .zip(self.committed_log.back())
+            .map(|(a, b)| (a.zxid, b.zxid));
+        // An empty committed log's ends are lastProcessedZxid; the line
+        // comes before that substitution, as in 3.8, and prints ZKDatabase's
+        // cleared fields, 0x0.
+        let (min, max) = ends.unwrap_or((lpz, lpz));
+        let (min_shown, max_shown) = ends.map_or((0, 0), |(a, b)| (a.0, b.0));
         self.log(
             Level::Info,
             "LearnerHandler",

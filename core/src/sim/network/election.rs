@@ -193,7 +193,7 @@ impl Simulation {
     pub(in crate::sim) fn drop_election_held(&mut self, sid: Sid) {
         self.election_held.retain(|&(a, b), _| a != sid && b != sid);
         self.election_arrival
-            .retain(|&(a, b), &mut at| (a != sid && b != sid) || at <= self.now_ms);
+            .retain(|&(a, b), _| a != sid && b != sid);
     }
 
     /// Whether the event `seq` is a notification that was still in its
