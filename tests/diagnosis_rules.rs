@@ -125,7 +125,7 @@ fn faults(s: &Scenario, leaders: &[Option<Sid>]) -> Vec<Fault> {
         let a = &s.actions[i];
         let t = a.at_ms;
         match &a.kind {
-            ActionKind::Crash { server } => {
+            ActionKind::Crash { server, .. } => {
                 if let Some(x) = resolve(server, i) {
                     out.push(Fault {
                         kind: "server_down",

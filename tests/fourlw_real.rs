@@ -363,10 +363,12 @@ fn a_looking_server_is_not_serving_but_imok() {
     let others: Vec<u32> = (1..=3).filter(|&s| s != leader).collect();
     sim.act(ActionKind::Crash {
         server: ServerRef::Sid(leader),
+        power_loss: false,
     })
     .unwrap();
     sim.act(ActionKind::Crash {
         server: ServerRef::Sid(others[0]),
+        power_loss: false,
     })
     .unwrap();
     sim.run_until(sim.now_ms() + 500);
@@ -437,6 +439,7 @@ fn a_learner_before_uptodate_is_not_serving() {
     for learner in [follower, 4] {
         sim.act(ActionKind::Crash {
             server: ServerRef::Sid(learner),
+            power_loss: false,
         })
         .unwrap();
         sim.act(ActionKind::SlowLink {

@@ -666,7 +666,7 @@ impl Simulation {
             action: "exit",
             error: format!("server {sid} exited: {reason}"),
         });
-        self.crash_node(i);
+        self.crash_node(i, false);
     }
 
     /// The server's ghost events (what the checks see): syncs and leaders

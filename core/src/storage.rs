@@ -8,10 +8,11 @@
 //!   new file at the first append of a process, after a roll and after a
 //!   TRUNC, each file preallocated in `preAllocSize` blocks. Only the
 //!   methods here change `log`, so files and sequence always agree.
-//! - The log has two stages: *appended* (written, in the OS buffer) and
-//!   *flushed* (fsynced). A crash keeps only the flushed prefix; a file
-//!   whose txns were all lost stays, empty (its header and padding were on
-//!   disk). The simulator decides when an fsync completes (`flush_to`).
+//! - The log has two stages: *appended* and *flushed* (fsynced). A process
+//!   kill ([`Disk::kill`]) keeps what reached the OS, a power loss
+//!   ([`Disk::lose_power`]) only the flushed prefix; a file whose txns were
+//!   all lost is gone with them. The simulator decides when an fsync
+//!   completes (`flush_to`).
 //! - Snapshot files (`snapshot.<zxid>`) are written atomically and durably
 //!   and all kept (`snapshots`, oldest first; the same name overwrites);
 //!   ZooKeeper restores from the newest. Their sizes follow [`sizes`].
@@ -156,12 +157,36 @@ impl Disk {
         self.flushed = self.flushed.max(len.min(self.log.len()));
     }
 
-    /// A crash: the OS buffer is gone, the next process opens a new file
-    /// and counts txns from 0.
-    pub fn crash(&mut self) {
+    /// A process kill (`kill -9`): the JVM's buffers are gone, the OS's
+    /// survive. `written` is how much of the log reached the OS: the txns
+    /// of every fsync begun (`FileTxnLog.commit` flushes its stream before
+    /// it forces the channel; `rollLog` flushes the older file). Txns after
+    /// it were still in the `SyncRequestProcessor`'s queue, never written,
+    /// so a file they would have opened never existed. What survives is
+    /// then as good as fsynced: the OS writes it back. The next process
+    /// opens a new file and counts txns from 0.
+    pub fn kill(&mut self, written: usize) {
+        let written = written.clamp(self.flushed, self.log.len());
+        self.files.shorten(&self.log, written, true);
+        self.log.truncate(written);
+        self.flushed = written;
+        self.after_restart();
+    }
+
+    /// A power loss: only what was fsynced survives. A log file none of
+    /// whose txns was fsynced was never fsynced at all (a file is created
+    /// by its first txn's append), so it is gone too. (A real file system
+    /// may keep such a file, empty, when a periodic journal commit wrote
+    /// its metadata; ZooKeeper then starts reading at it by name and skips
+    /// older-named files logged later. Not modelled: `bench/README.md`.)
+    pub fn lose_power(&mut self) {
         let flushed = self.flushed;
-        self.files.shorten(&self.log, flushed, false);
+        self.files.shorten(&self.log, flushed, true);
         self.log.truncate(flushed);
+        self.after_restart();
+    }
+
+    fn after_restart(&mut self) {
         self.files.roll();
         self.txns_since_roll = 0;
     }

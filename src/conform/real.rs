@@ -12,8 +12,9 @@
 //! - Faults by real mechanisms: crash = SIGKILL, restart = a new JVM on
 //!   the same data directory, pause = SIGSTOP then SIGCONT `for_ms` of
 //!   real time later (a wait meanwhile never lengthens it), partition /
-//!   cut / heal = the run's firewall (`netns.rs`). `slow_link`,
-//!   `slow_disk` and `drop` cannot be done here, `load` and `recipe` are
+//!   cut / heal = the run's firewall (`netns.rs`). A power loss is a
+//!   SIGKILL recorded as skipped. `slow_link`, `slow_disk` and `drop`
+//!   cannot be done here, `load` and `recipe` are
 //!   not driven by conform, `expect` is a simulator check: each is
 //!   recorded as skipped ([`Skipped`]) and the comparison leaves out what
 //!   follows it.
@@ -465,10 +466,17 @@ impl Driver<'_> {
                 self.start(sid)?;
                 self.fault(sid, "restart");
             }
-            ActionKind::Crash { server } => {
+            ActionKind::Crash { server, power_loss } => {
                 let sid = self.resolve(server)?;
                 self.procs.kill(sid)?;
                 self.fault(sid, "crash");
+                if power_loss {
+                    self.skip(
+                        i,
+                        "power loss: played as kill -9 (the harness cannot cut a real disk's power; unsynced txns may survive)",
+                        true,
+                    );
+                }
             }
             ActionKind::Pause { server, for_ms } => {
                 let sid = self.resolve(server)?;

@@ -107,7 +107,7 @@ pub fn run(s: &Scenario) -> Result<SimReport, String> {
                     push(Some(sid), "start", t);
                 }
             }
-            ActionKind::Crash { server } => push(resolve(*server), "crash", t),
+            ActionKind::Crash { server, .. } => push(resolve(*server), "crash", t),
             ActionKind::Restart { server } => push(resolve(*server), "restart", t),
             ActionKind::Pause { server, for_ms } => {
                 push(resolve(*server), "pause", t);

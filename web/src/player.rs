@@ -384,6 +384,7 @@ mod tests {
         let (t, events) = (e.now_ms(), e.sim().events());
         e.act(zablab_core::ActionKind::Crash {
             server: zablab_core::ServerRef::Sid(1),
+            power_loss: false,
         })
         .unwrap();
         e.seek(t + 500, &mut || true);

@@ -5,7 +5,7 @@
 use super::options::options;
 use super::schedule::Schedule;
 use crate::rng::Pcg32;
-use crate::scenario::{Scenario, SCENARIO_VERSION};
+use crate::scenario::{Action, ActionKind, Scenario, SCENARIO_VERSION};
 
 /// The PCG stream the generator draws from (the simulator uses its own).
 const GEN_STREAM: u64 = 0x0f22_5eed;
@@ -13,6 +13,10 @@ const GEN_STREAM: u64 = 0x0f22_5eed;
 /// The PCG stream recipe workloads draw from (so the rest of a seed's
 /// schedule is the same with or without them).
 const RECIPE_STREAM: u64 = 0x0f22_10c5;
+
+/// The PCG stream that decides which crashes are power losses (so the
+/// schedule drawn from the others is the same as before they existed).
+const POWER_STREAM: u64 = 0x0f22_b0a7;
 
 /// The scenario seed `seed` stands for, with `variants` switched on.
 pub fn generate(seed: u64, variants: &[String]) -> Scenario {
@@ -32,6 +36,7 @@ pub fn generate_with(seed: u64, variants: &[String], recipes: bool) -> Scenario 
         schedule.recipe_clients(&mut rr);
     }
     schedule.faults(&mut r, &mut rr);
+    power_losses(&mut schedule.actions, &mut Pcg32::new(seed, POWER_STREAM));
     let until_ms = schedule.liveness(&mut r, &ensemble, recipes);
     let mut actions = schedule.actions;
     crate::sorting::sort_by_key(&mut actions, |a| a.at_ms);
@@ -45,5 +50,16 @@ pub fn generate_with(seed: u64, variants: &[String], recipes: bool) -> Scenario 
         actions,
         museum: None,
         conform: None,
+    }
+}
+
+/// Half the safety phase's crashes, drawn one by one, are power losses
+/// (only what was fsynced survives) and half `kill -9`s (what reached the
+/// OS survives).
+fn power_losses(actions: &mut [Action], rp: &mut Pcg32) {
+    for a in actions {
+        if let ActionKind::Crash { power_loss, .. } = &mut a.kind {
+            *power_loss = rp.below(2) == 0;
+        }
     }
 }

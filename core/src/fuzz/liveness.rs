@@ -99,6 +99,7 @@ impl Schedule {
             self.actions.push(at(if keep_down.contains(&s) {
                 ActionKind::Crash {
                     server: ServerRef::Sid(s),
+                    power_loss: false,
                 }
             } else {
                 ActionKind::Restart {

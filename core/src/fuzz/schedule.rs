@@ -148,9 +148,11 @@ impl Schedule {
         Some(match roll {
             0..=11 => ActionKind::Crash {
                 server: ServerRef::Sid(pick(r, &self.all)),
+                power_loss: false,
             },
             12..=17 => ActionKind::Crash {
                 server: ServerRef::Leader,
+                power_loss: false,
             },
             18..=29 => ActionKind::Restart {
                 server: ServerRef::Sid(pick(r, &self.all)),
@@ -167,6 +169,7 @@ impl Schedule {
                         at_ms: t,
                         kind: ActionKind::Crash {
                             server: ServerRef::Sid(s),
+                            power_loss: false,
                         },
                     });
                     self.actions.push(Action {

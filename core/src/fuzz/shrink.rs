@@ -64,7 +64,7 @@ pub(super) fn without_server(s: &Scenario, sid: u32) -> Option<Scenario> {
                 {
                     return None
                 }
-                ActionKind::Crash { server }
+                ActionKind::Crash { server, .. }
                 | ActionKind::Restart { server }
                 | ActionKind::Pause { server, .. }
                 | ActionKind::SlowDisk { server, .. }

@@ -365,6 +365,7 @@ fn faults(v: &View, eps: &[Episode], plan: &mut Plan) {
                     e.from,
                     ActionKind::Crash {
                         server: ServerRef::Sid(e.sid),
+                        power_loss: false,
                     },
                     inf,
                 );

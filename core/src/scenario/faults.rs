@@ -27,6 +27,14 @@ struct ServerFields {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CrashFields {
+    server: ServerRef,
+    #[serde(default)]
+    power_loss: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PauseFields {
     server: ServerRef,
     for_ms: u64,
@@ -72,8 +80,11 @@ pub(super) fn start(rest: Value, path: &str) -> Result<ActionKind, ScenarioError
 }
 
 pub(super) fn crash(rest: Value, path: &str) -> Result<ActionKind, ScenarioError> {
-    let f: ServerFields = field(rest, path)?;
-    Ok(ActionKind::Crash { server: f.server })
+    let f: CrashFields = field(rest, path)?;
+    Ok(ActionKind::Crash {
+        server: f.server,
+        power_loss: f.power_loss,
+    })
 }
 
 pub(super) fn restart(rest: Value, path: &str) -> Result<ActionKind, ScenarioError> {

@@ -33,7 +33,8 @@ fn the_design_example_parses_and_round_trips() {
     assert_eq!(
         s.actions[3].kind,
         ActionKind::Crash {
-            server: ServerRef::Leader
+            server: ServerRef::Leader,
+            power_loss: false,
         }
     );
     let again = Scenario::from_json(&s.to_json()).unwrap();

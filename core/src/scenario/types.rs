@@ -278,8 +278,13 @@ pub enum ActionKind {
     Start {
         servers: Vec<u32>,
     },
+    /// `kill -9` of the server's process (what the OS had written
+    /// survives), or with `power_loss` its machine losing power (only what
+    /// was fsynced survives): `Server::crash`.
     Crash {
         server: ServerRef,
+        #[serde(skip_serializing_if = "is_false")]
+        power_loss: bool,
     },
     Restart {
         server: ServerRef,
@@ -486,6 +491,10 @@ impl Expectation {
             Expectation::GroupConverged => "LivenessGroupConverged",
         }
     }
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 fn is_zero(v: &u64) -> bool {

@@ -152,7 +152,7 @@ impl Servers<'_> {
             ActionKind::SlowLink { from, to, .. }
             | ActionKind::Cut { from, to }
             | ActionKind::Drop { from, to } => self.link(*from, *to),
-            ActionKind::Crash { server }
+            ActionKind::Crash { server, .. }
             | ActionKind::Restart { server }
             | ActionKind::Pause { server, .. }
             | ActionKind::SlowDisk { server, .. }

@@ -119,9 +119,20 @@ impl Server {
         Err(msg)
     }
 
-    /// The process is killed: everything but the durable disk is lost.
-    pub fn crash(&mut self) {
-        self.disk.crash();
+    /// The process is killed (`kill -9`), or with `power_loss` its machine
+    /// loses power: everything but the disk is lost, and of the log what
+    /// had not reached the OS (a kill: the txns queued behind the fsync in
+    /// flight) or had not been fsynced (a power loss).
+    pub fn crash(&mut self, power_loss: bool) {
+        if power_loss {
+            self.disk.lose_power();
+        } else {
+            let written = match self.flush_in_flight {
+                Some(upto) => upto.min(self.flush_cap),
+                None => self.disk.flushed,
+            };
+            self.disk.kill(written);
+        }
         let disk = std::mem::take(&mut self.disk);
         *self = Server {
             disk,

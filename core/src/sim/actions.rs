@@ -98,7 +98,7 @@ impl Simulation {
         match kind {
             ActionKind::Start { servers } => self.check_all_down(servers),
             ActionKind::Restart { server } => self.check_down(*server),
-            ActionKind::Crash { server } => self.check_up(*server).map(|_| ()),
+            ActionKind::Crash { server, .. } => self.check_up(*server).map(|_| ()),
             ActionKind::FourLetterWord { server, cmd } => {
                 // As a file's static check does (`scenario/refs.rs`), so a
                 // session recorded with `act` always exports to a file that
@@ -322,9 +322,9 @@ impl Simulation {
                     self.start_node(i);
                 }
             }
-            ActionKind::Crash { server } => {
+            ActionKind::Crash { server, power_loss } => {
                 if let Ok(i) = self.resolve_ref(server) {
-                    self.crash_node(i);
+                    self.crash_node(i, power_loss);
                 }
             }
             ActionKind::Pause { server, for_ms } => {

@@ -18,8 +18,9 @@
 //! - Client connections: `client_send_now` and `client_deliver` keep each
 //!   direction FIFO; a partition that separates a client from a server
 //!   holds its traffic (`ClientHeld`) until `heal`.
-//! - Process faults: `start_node`, `crash_node` (volatile state lost,
-//!   sockets closed, peers and clients see it one latency later),
+//! - Process faults: `start_node`, `crash_node` (a kill or a power loss:
+//!   volatile state lost, sockets closed, peers and clients see it one
+//!   latency later),
 //!   `pause_node`/`resume_node` (a paused server handles nothing; what
 //!   arrives waits in `Node::held` and goes first when it resumes).
 //! - Never decides what a server does with an input (`crate::server`): it
@@ -75,9 +76,11 @@ impl Simulation {
         self.deliver(sid, Input::Start { entropy });
     }
 
-    pub(super) fn crash_node(&mut self, i: usize) {
+    /// `kill -9` of server `i`'s process, or with `power_loss` its
+    /// machine losing power (`Server::crash`).
+    pub(super) fn crash_node(&mut self, i: usize, power_loss: bool) {
         let n = &mut self.nodes[i];
-        n.server.crash();
+        n.server.crash(power_loss);
         n.up = false;
         n.inc += 1;
         n.paused_until = None;
@@ -88,7 +91,12 @@ impl Simulation {
             sid,
             level: Level::Warn,
             class: "zablab",
-            text: "process killed (kill -9): volatile state lost, sockets closed".to_string(),
+            text: if power_loss {
+                "power lost: the machine stops, what was not fsynced is lost, sockets closed"
+            } else {
+                "process killed (kill -9): volatile state lost, sockets closed"
+            }
+            .to_string(),
         });
         self.obs_crashed(sid);
         self.drop_election_held(sid);

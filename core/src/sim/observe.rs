@@ -132,7 +132,7 @@ impl Simulation {
     pub(super) fn obs_fault(&mut self, index: usize) {
         use crate::scenario::ActionKind as K;
         let server = match &self.scenario.actions[index].kind {
-            K::Crash { server }
+            K::Crash { server, .. }
             | K::Restart { server }
             | K::Pause { server, .. }
             | K::SlowDisk { server, .. } => Some(*server),

@@ -91,6 +91,7 @@ fn live_actions_replay_to_the_same_trace() {
     live.run_until(3000);
     live.act(ActionKind::Crash {
         server: ServerRef::Leader,
+        power_loss: false,
     })
     .unwrap();
     live.step();
@@ -129,13 +130,15 @@ fn impossible_actions_are_refused_without_changing_anything() {
     );
     assert_eq!(
         sim.act(ActionKind::Crash {
-            server: ServerRef::Sid(9)
+            server: ServerRef::Sid(9),
+            power_loss: false,
         }),
         Err(ActionError::UnknownServer(9))
     );
     assert_eq!(
         sim.act(ActionKind::Crash {
-            server: ServerRef::Leader
+            server: ServerRef::Leader,
+            power_loss: false,
         }),
         Err(ActionError::NoLeader(100))
     );

@@ -31,14 +31,14 @@ fn zxids(d: &Disk, read: &LogRead) -> Vec<u64> {
 }
 
 #[test]
-fn crash_loses_unflushed_tail_and_restore_replays_everything_logged() {
+fn power_loss_loses_unflushed_tail_and_restore_replays_everything_logged() {
     let mut d = Disk::default();
     d.append(txn(E1 + 1));
     d.append(txn(E1 + 2));
     d.flush_to(2);
     d.append(txn(E1 + 3));
     assert_eq!(d.unflushed(), 1);
-    d.crash();
+    d.lose_power();
     assert_eq!(d.last_logged_zxid(), Some(Zxid(E1 + 2)));
     let (tree, delivered, replayed) = d.restore();
     assert_eq!(tree.last_processed_zxid, Zxid(E1 + 2));
@@ -64,7 +64,7 @@ fn files_open_at_the_first_append_of_a_process_and_after_a_roll() {
     assert_eq!(d.txns_since_roll, 0);
     assert_eq!(d.append(txn(E1 + 4)), Some(Zxid(E1 + 4)));
     d.flush_to(d.log.len());
-    d.crash();
+    d.kill(d.log.len());
     assert_eq!(d.append(txn(E1 + 5)), Some(Zxid(E1 + 5)), "a restart");
     assert_eq!(
         names(&d),
@@ -79,19 +79,50 @@ fn files_open_at_the_first_append_of_a_process_and_after_a_roll() {
     assert_eq!(files[0].written, FILE_HEADER + 3 * (13 + 48));
 }
 
-/// `kill -9` before the fsync: the file that txn opened stays, empty; the
-/// next process opens a new one (replacing it when the name is the same).
+/// A kill keeps what reached the OS (the txns of an fsync begun, even if
+/// it has not ended) and forgets what was still queued behind it, with the
+/// file it would have opened; the OS writes the rest back, so it counts as
+/// flushed.
 #[test]
-fn a_crash_keeps_an_emptied_file_and_a_new_one_of_that_name_replaces_it() {
+fn a_kill_keeps_what_reached_the_os_and_forgets_the_queue() {
     let mut d = Disk::default();
     append(&mut d, 1, 2);
     d.roll();
     d.append(txn(E1 + 3));
-    d.crash();
-    let files = d.log_files();
+    d.append(txn(E1 + 4));
+    // The fsync of 0x100000003 began; 0x100000004 waits behind it.
+    d.kill(3);
+    assert_eq!(d.last_logged_zxid(), Some(Zxid(E1 + 3)));
+    assert_eq!((d.flushed, d.unflushed()), (3, 0));
     assert_eq!(names(&d), ["log.100000001", "log.100000003"]);
-    assert_eq!((files[1].txns, files[1].first), (0, None));
-    assert_eq!(files[1].length, ONE_BLOCK);
+    assert_eq!(d.log_files()[1].txns, 1);
+    // Queued behind an fsync: the txn that would open a file never got
+    // there, so neither did the file.
+    d.roll();
+    d.append(txn(E1 + 4));
+    d.kill(3);
+    assert_eq!(names(&d), ["log.100000001", "log.100000003"]);
+    d.append(txn(E1 + 4));
+    assert_eq!(
+        names(&d),
+        ["log.100000001", "log.100000003", "log.100000004"]
+    );
+}
+
+/// A power loss keeps only what was fsynced: a file none of whose txns
+/// was fsynced is gone (it was never fsynced). No empty file is left whose
+/// name could start a later read above txns logged after the restart.
+#[test]
+fn a_power_loss_forgets_a_file_that_was_never_fsynced() {
+    let mut d = Disk::default();
+    append(&mut d, 1, 2);
+    d.roll();
+    d.append(txn(E1 + 3));
+    d.append(txn(E1 + 4));
+    d.flush_to(2);
+    d.lose_power();
+    assert_eq!(names(&d), ["log.100000001"]);
+    assert_eq!(d.last_logged_zxid(), Some(Zxid(E1 + 2)));
     d.append(txn(E1 + 3));
     assert_eq!(names(&d), ["log.100000001", "log.100000003"]);
     assert_eq!(d.log_files()[1].txns, 1);

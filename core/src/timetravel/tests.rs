@@ -28,6 +28,7 @@ fn seeking_back_and_forth_shows_exactly_the_replayed_state() {
     go(&mut e, 3000);
     e.act(ActionKind::Crash {
         server: ServerRef::Leader,
+        power_loss: false,
     })
     .unwrap();
     go(&mut e, 9000);
@@ -75,6 +76,7 @@ fn checkpoints_are_taken_and_thinned_but_replays_stay_exact() {
     assert!(e.checkpoints() <= MAX_RECENT + 1);
     e.act(ActionKind::Crash {
         server: ServerRef::Sid(1),
+        power_loss: false,
     })
     .unwrap();
     go(&mut e, 61_000);
@@ -97,6 +99,7 @@ fn acting_in_the_past_forks_and_keeps_the_old_branch() {
     let fork = e
         .act(ActionKind::Crash {
             server: ServerRef::Sid(2),
+            power_loss: false,
         })
         .unwrap();
     assert_eq!(fork, Some(1));
@@ -163,6 +166,7 @@ fn a_moment_before_an_action_taken_there_can_be_shown_and_forked_clean() {
     let (n, before) = (e.sim().events(), e.sim().trace_hash());
     e.act(ActionKind::Crash {
         server: ServerRef::Sid(1),
+        power_loss: false,
     })
     .unwrap();
     go(&mut e, 6000);
@@ -216,6 +220,7 @@ fn export_ends_at_the_frontier_and_replays_to_the_same_hash() {
     go(&mut e, 2000);
     e.act(ActionKind::Crash {
         server: ServerRef::Leader,
+        power_loss: false,
     })
     .unwrap();
     go(&mut e, 7000);
@@ -240,6 +245,7 @@ fn long_run(minutes: u64, gap: u64) -> Engine {
         let kind = if up {
             ActionKind::Crash {
                 server: ServerRef::Sid(3),
+                power_loss: false,
             }
         } else {
             ActionKind::Restart {
@@ -328,6 +334,7 @@ fn a_moment_before_an_old_action_can_be_shown_once_its_checkpoint_is_gone() {
     let (n, before) = (e.sim().events(), e.sim().trace_hash());
     e.act(ActionKind::Crash {
         server: ServerRef::Sid(1),
+        power_loss: false,
     })
     .unwrap();
     go(&mut e, 120 * 60_000);
