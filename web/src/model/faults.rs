@@ -1,4 +1,4 @@
-//! The inspector's server controls: crash, restart, pause for some
+//! The inspector's server controls: crash (`kill -9`), power off, restart, pause for some
 //! seconds, slow the disk's fsync, crash the leader (each a scenario
 //! action at the shown moment, as `docs/SCENARIO.md` names them), with the
 //! fields they read; and the four-letter-word console, which asks a
@@ -15,6 +15,8 @@ use crate::model::{action_error, Model};
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultMsg {
     Crash(Sid),
+    /// The server's machine loses power (`"power_loss": true`).
+    PowerOff(Sid),
     Restart(Sid),
     PauseServer(Sid),
     SlowDisk(Sid),
@@ -69,7 +71,14 @@ impl Model {
     pub(super) fn fault(&mut self, msg: FaultMsg) {
         let server = ServerRef::Sid;
         match msg {
-            FaultMsg::Crash(s) => self.act(ActionKind::Crash { server: server(s) }),
+            FaultMsg::Crash(s) => self.act(ActionKind::Crash {
+                server: server(s),
+                power_loss: false,
+            }),
+            FaultMsg::PowerOff(s) => self.act(ActionKind::Crash {
+                server: server(s),
+                power_loss: true,
+            }),
             FaultMsg::Restart(s) => self.act(ActionKind::Restart { server: server(s) }),
             FaultMsg::PauseServer(s) => self.act(ActionKind::Pause {
                 server: server(s),
@@ -81,6 +90,7 @@ impl Model {
             }),
             FaultMsg::CrashLeader => self.act(ActionKind::Crash {
                 server: ServerRef::Leader,
+                power_loss: false,
             }),
             FaultMsg::SetPauseSecs(v) => self.faults.pause_secs = v.clamp(1, 3600),
             FaultMsg::SetDiskMs(v) => self.faults.disk_ms = v.min(600_000),

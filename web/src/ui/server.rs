@@ -50,20 +50,20 @@ pub fn server_tab(m: &Model, send: &Callback<Msg>) -> Html {
     }
 }
 
-/// Crash or restart, pause for some seconds, slow the disk.
+/// Crash (`kill -9`) or power off, or restart; pause for some seconds,
+/// slow the disk.
 fn controls(m: &Model, v: &ServerView, send: &Callback<Msg>) -> Html {
     let l = m.lang;
     let sid = v.sid;
     let sid_s = sid.to_string();
     let f = &m.faults;
     let toggle = if v.up {
-        button(
-            tr(l, T::Crash),
-            trf(l, T::CrashAria, &[&sid_s]),
-            "crash",
-            send,
-            FaultMsg::Crash(sid),
-        )
+        html! {
+            <>
+                { button(tr(l, T::Crash), trf(l, T::CrashAria, &[&sid_s]), "crash", send, FaultMsg::Crash(sid)) }
+                { button(tr(l, T::PowerOff), trf(l, T::PowerOffAria, &[&sid_s]), "power-off", send, FaultMsg::PowerOff(sid)) }
+            </>
+        }
     } else {
         button(
             tr(l, T::Restart),
