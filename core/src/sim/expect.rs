@@ -142,12 +142,17 @@ impl Simulation {
     /// silent while worse votes keep restarting its wait). A deadline
     /// therefore waits while every server not in BROADCAST is LOOKING with
     /// its poll ending within 60 s (or finalizing) and, if a server is
-    /// LEADING, has sent nothing since that leader took the role: until
-    /// the last such poll ends plus time for discovery and sync
+    /// LEADING, has sent nothing since that leader took the role, or is
+    /// following or leading a leader decided less than `initLimit` ago
+    /// that lacks a quorum of connected voters (it is established or gives
+    /// up by then: a leader elected on votes a heal released late may
+    /// wait out a voter that has moved on):
+    /// until the last such poll or give-up plus time for discovery and sync
     /// (`initLimit` × tickTime; a WritesCommit deadline then gives the
     /// writes their window again), at most once per server. `run_to_end`
     /// runs past `until_ms` to decide it (the app stops at `until_ms`). A
-    /// server stuck otherwise is reported as before.
+    /// server stuck otherwise, or stranded by an accepted epoch above the
+    /// established leader's, is reported as before.
     fn election_grace(&self, index: usize) -> Option<u64> {
         let e = &self.expectations[index];
         if e.what == Expectation::GroupConverged || e.extended as usize >= self.nodes.len() {
@@ -161,15 +166,61 @@ impl Simulation {
             .filter(|n| n.server.state == ServerState::Leading)
             .map(|n| n.server.election.decided_ms)
             .max();
+        // The epoch of the leader in BROADCAST, if any: a server that has
+        // accepted a newer one can never follow it (`Learner.registerWithLeader`
+        // refuses "Leaders epoch, N is less than accepted epoch, M"), so no
+        // wait helps it (docs/FINDINGS.md §4).
+        let established = self
+            .nodes
+            .iter()
+            .filter(|n| n.up && n.server.state == ServerState::Leading)
+            .filter(|n| n.server.zab_state == ZabState::Broadcast)
+            .map(|n| n.server.current_epoch())
+            .max();
+        // A leader not yet established that lacks a quorum of connected
+        // voters: it waits, up to `initLimit`, for voters that are
+        // elsewhere (e.g. still LOOKING, its election won on a stale vote a
+        // heal released). One that has its quorum connected and is still
+        // not established is stuck, and gets no grace (ZOOKEEPER-4685).
+        let short_leader = self.nodes.iter().any(|n| {
+            n.up && n.paused_until.is_none()
+                && n.server.state == ServerState::Leading
+                && n.server.zab_state != ZabState::Broadcast
+                && n.server.leader().is_some_and(|l| {
+                    let mut voters: Vec<Sid> = l
+                        .learner_sids()
+                        .into_iter()
+                        .filter(|s| n.server.cfg.is_participant(*s))
+                        .collect();
+                    voters.push(n.sid);
+                    !n.server.cfg.is_quorum(&voters)
+                })
+        });
         let missing = self.nodes.iter().filter(|n| {
             n.up && n.paused_until.is_none() && n.server.zab_state != ZabState::Broadcast
         });
+        let init_ms = self.scenario.ensemble.init_limit * self.scenario.ensemble.tick_ms;
         let mut last = None::<u64>;
         for n in missing {
-            if n.server.state == ServerState::Leading {
-                continue;
+            if established.is_some_and(|e| n.server.accepted_epoch() > e) {
+                return None;
             }
             let el = &n.server.election;
+            if n.server.state != ServerState::Looking {
+                if !short_leader {
+                    return None;
+                }
+                // Following or leading a leader not yet established: by
+                // `initLimit` after the decision it is established or the
+                // role is given up (`Leader.lead`'s and the learner's
+                // waits), and the election runs again.
+                let gives_up = el.decided_ms + init_ms;
+                if gives_up < self.now_ms {
+                    return None;
+                }
+                last = Some(last.map_or(gives_up, |l| l.max(gives_up)));
+                continue;
+            }
             let due = if el.finalizing {
                 self.now_ms
             } else {
@@ -185,7 +236,7 @@ impl Simulation {
             }
             last = Some(last.map_or(due, |l| l.max(due)));
         }
-        let mut sync = self.scenario.ensemble.init_limit * self.scenario.ensemble.tick_ms;
+        let mut sync = init_ms;
         if e.what == Expectation::WritesCommit {
             // Then the writes get their own time again.
             sync += e.deadline_ms.saturating_sub(e.since_ms);
