@@ -30,7 +30,13 @@ impl Checker {
             GhostEvent::Proposed { epoch, txn } => self.record_proposal(*epoch, txn),
             GhostEvent::EpochQuorum { epoch } => {
                 self.leadership2(ctx, sid, *epoch);
-                self.leader_log_completeness(ctx, sid, servers);
+                // A prospective leader already superseded by a newer
+                // epoch's quorum cannot hold what that epoch committed;
+                // should it still be established, `Established` checks it.
+                let superseded = self.epoch_quorum.range(epoch + 1..).next().is_some();
+                if !superseded {
+                    self.leader_log_completeness(ctx, sid, servers);
+                }
             }
             GhostEvent::Established { .. } => self.leader_log_completeness(ctx, sid, servers),
             GhostEvent::NewLeaderAcked { leader, .. } => {

@@ -91,12 +91,17 @@ pub const FINDINGS: &[Finding] = &[
     Finding {
         fix: "fix_newleader_ack_age",
         file: "static/scenarios/findings/paused-leader-old-epoch.json",
-        what: "a new leader that stalls before reading its NEWLEADER ACKs counts them when it resumes, after its learners left and a newer epoch committed, and is established for its old epoch",
+        what: "a new leader counts NEWLEADER ACKs of learners that have left (it stalled before reading them, or a slow learner's ACK completes the quorum after another gave up), after a newer epoch committed, and is established for its old epoch",
     },
     Finding {
         fix: "fix_truncate_at_or_below",
         file: "static/scenarios/findings/trunc-keeps-txn-above.json",
         what: "a TRUNC to a zxid the learner's log lacks (an epoch's zero zxid, the last processed zxid of a leader whose committed log is empty) keeps the learner's next txn, never committed, and reloads it into its tree",
+    },
+    Finding {
+        fix: "fix_step_down_for_higher_accepted_epoch",
+        file: "static/scenarios/findings/stranded-accepted-epoch.json",
+        what: "a server that fixed an epoch as leader which no one else learned (its LEADERINFO lost) keeps that acceptedEpoch; the leader the others establish for a lower epoch answers it with that epoch, it refuses (\"Leaders epoch, N is less than accepted epoch, M\") and loops, never serving, until that leader loses its quorum",
     },
 ];
 

@@ -219,6 +219,22 @@ impl Server {
         let cfg = self.cfg.clone();
         let l = self.leader_mut()?;
         if !l.waiting_for_new_epoch {
+            // Counter-variant (not ZooKeeper): a voter whose acceptedEpoch
+            // is above this leader's epoch can never follow it
+            // (`Learner.registerWithLeader`: "Leaders epoch, N is less than
+            // accepted epoch, M"), and FastLeaderElection keeps electing
+            // this leader while it holds its quorum; step down so the next
+            // `getEpochToPropose` can count that voter's epoch.
+            if is_participant
+                && last_accepted > l.epoch
+                && cfg.variant("fix_step_down_for_higher_accepted_epoch")
+            {
+                let epoch = l.epoch;
+                self.leader_shutdown(format!(
+                    "learner {sid} has accepted epoch {last_accepted}, above this leader's {epoch}"
+                ));
+                return None;
+            }
             return Some(l.epoch);
         }
         if last_accepted >= l.epoch {
@@ -328,6 +344,7 @@ impl Server {
     /// `Leader.waitForNewLeaderAck`.
     fn wait_for_newleader_ack(&mut self, sid: Sid, zxid: Zxid) {
         let cfg = self.cfg.clone();
+        let now = self.now;
         let Some(l) = self.leader_mut() else {
             return;
         };
@@ -351,6 +368,23 @@ impl Server {
         }
         if cfg.is_participant(sid) {
             l.newleader_acks.insert(sid);
+        }
+        // The counter-variant `fix_newleader_ack_age` (not ZooKeeper), at
+        // the quorum too: a learner whose NEWLEADER went out
+        // `syncLimit*tickTime` or more ago has given up on this leader
+        // (it heard nothing since: no UPTODATE before the quorum), so its
+        // ACK, however promptly it was read, no longer counts; nor does
+        // the ACK of a learner whose connection has ended.
+        if cfg.variant("fix_newleader_ack_age") {
+            let sync = cfg.sync_timeout_ms();
+            let live: BTreeSet<Sid> = l
+                .handlers
+                .values()
+                .filter(|h| now.saturating_sub(h.newleader_sent_ms) < sync)
+                .filter_map(|h| h.sid)
+                .collect();
+            l.newleader_acks
+                .retain(|s| *s == cfg.sid || live.contains(s));
         }
         if cfg.is_quorum(&l.newleader_acks) && l.newleader_acks.contains(&cfg.sid) {
             l.quorum_formed = true;
