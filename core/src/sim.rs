@@ -164,6 +164,7 @@ pub const KNOWN_VARIANTS: &[&str] = &[
     "fix_newleader_ack_age",
     "fix_truncate_at_or_below",
     "fix_step_down_for_higher_accepted_epoch",
+    "fix_drop_unacked_epoch_at_load",
     // Deliberately broken (not ZooKeeper; shows a checker catching it):
     "broken_reads_skip_session_order",
     "broken_lock_ignores_order",

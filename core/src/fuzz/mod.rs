@@ -103,6 +103,11 @@ pub const FINDINGS: &[Finding] = &[
         file: "static/scenarios/findings/stranded-accepted-epoch.json",
         what: "a server that fixed an epoch as leader which no one else learned (its LEADERINFO lost) keeps that acceptedEpoch; the leader the others establish for a lower epoch answers it with that epoch, it refuses (\"Leaders epoch, N is less than accepted epoch, M\") and loops, never serving, until that leader loses its quorum",
     },
+    Finding {
+        fix: "fix_drop_unacked_epoch_at_load",
+        file: "static/scenarios/findings/epoch-behind-log-after-kill.json",
+        what: "a follower killed while it fsyncs a DIFF's txns of the new epoch at NEWLEADER (after ZOOKEEPER-4643/4785: log first, currentEpoch after) keeps those txns (they reached the OS) but not the epoch, and refuses to start (\"The current epoch, N, is older than the last zxid\")",
+    },
 ];
 
 /// One entry of [`FINDINGS`].

@@ -15,6 +15,7 @@ use super::{ConnId, Level, Output, Role, Server, TimerKind, MIN_COMMIT_LOG_COUNT
 use crate::proto::{ServerState, SyncMode, Vote, ZabState};
 use crate::rng::Pcg32;
 use crate::txn::Txn;
+use crate::zxid::Zxid;
 
 impl Server {
     /// `QuorumPeer.start`: load the database, then look for a leader.
@@ -101,12 +102,18 @@ impl Server {
             self.disk.accepted_epoch = Some(0);
         }
         let (accepted, current) = (self.accepted_epoch(), self.current_epoch());
+        if self.tree.last_processed_zxid.epoch() > current
+            && self.cfg.variant("fix_drop_unacked_epoch_at_load")
+        {
+            self.drop_unacked_epoch(current);
+        }
         let msg = if accepted < current {
             format!("The accepted epoch, {accepted} is less than the current epoch, {current}")
         } else if self.tree.last_processed_zxid.epoch() > current {
             format!(
                 "The current epoch, {current}, is older than the last zxid, {}",
-                self.tree.last_processed_zxid
+                // A long: ZooKeeper prints it in decimal.
+                self.tree.last_processed_zxid.0
             )
         } else {
             return Ok(());
@@ -114,9 +121,26 @@ impl Server {
         self.log(
             Level::Error,
             "QuorumPeer",
-            format!("Unable to load database on disk: {msg}"),
+            format!("Unable to load database on disk\njava.io.IOException: {msg}"),
         );
         Err(msg)
+    }
+
+    /// The counter-variant `fix_drop_unacked_epoch_at_load` (not
+    /// ZooKeeper; docs/FINDINGS.md §5): txns of an epoch above
+    /// `currentEpoch` can only have been logged at a NEWLEADER this server
+    /// never ACKed (it persists `currentEpoch` before its ACK), so nobody
+    /// counted them; they are cut from the log, not refused at start-up.
+    fn drop_unacked_epoch(&mut self, current: u32) {
+        let cut = Zxid::epoch_start(current + 1);
+        if self.disk.truncate_log(cut, true).is_ok() {
+            self.log(
+                Level::Warn,
+                "QuorumPeer",
+                format!("Dropping the txns above {cut}: logged for an epoch never acknowledged (currentEpoch {current})"),
+            );
+            self.reload_database();
+        }
     }
 
     /// The process is killed (`kill -9`), or with `power_loss` its machine
