@@ -206,6 +206,12 @@ impl Simulation {
         self.node(sid).is_some_and(|n| n.up && n.server.running)
     }
 
+    /// Started, but it stopped at start-up (`loadDataBase` refused).
+    pub(super) fn failed_start(&self, sid: Sid) -> bool {
+        self.node(sid)
+            .is_some_and(|n| n.up && !n.server.running && n.server.start_failure.is_some())
+    }
+
     pub(super) fn paused(&self, sid: Sid) -> Option<u64> {
         self.node(sid).and_then(|n| n.paused_until)
     }

@@ -388,7 +388,7 @@ impl Simulation {
             .nodes
             .iter()
             .map(|n| n.sid)
-            .filter(|&s| !self.running(s) && !down_by_fault.contains(&s))
+            .filter(|&s| !self.running(s) && (!down_by_fault.contains(&s) || self.failed_start(s)))
             .collect();
         crate::sorting::sort(&mut sids);
         if sids.is_empty() {
@@ -405,7 +405,20 @@ impl Simulation {
             })
             .collect();
         let all = sids.len() == self.nodes.len();
-        let text = if all {
+        let text = if sids.iter().all(|&s| self.failed_start(s)) {
+            format!(
+                "{} {} failed to start ({}); the ensemble runs without {} until {} data {} repaired.",
+                if sids.len() == 1 { "Server" } else { "Servers" },
+                list_sids(&sids),
+                sids.iter()
+                    .filter_map(|&s| self.node(s).and_then(|n| n.server.start_failure.clone()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if sids.len() == 1 { "it" } else { "them" },
+                if sids.len() == 1 { "its" } else { "their" },
+                if sids.len() == 1 { "directory is" } else { "directories are" },
+            )
+        } else if all {
             format!(
                 "The ensemble has not started yet: the scenario starts {}. Each server then starts LOOKING and votes for itself; once a quorum agrees on one, it leads and the others sync with it.",
                 starts.join(", ")
@@ -435,6 +448,14 @@ impl Simulation {
             text,
         );
         f.key = "not_started".to_string();
+        let epoch_behind = sids.iter().any(|&s| {
+            self.node(s)
+                .and_then(|n| n.server.start_failure.as_deref())
+                .is_some_and(|r| r.contains("is older than the last zxid"))
+        });
+        if epoch_behind {
+            f.advice.push("Its currentEpoch file is older than the last zxid in its txn log: it was killed while it logged a sync at NEWLEADER, after the txns reached the disk and before the new epoch was written (ZooKeeper 3.9.2 and later). Set currentEpoch (in dataDir/version-2) to the epoch of the last logged zxid, which TxnLogToolkit shows, or empty its data directory so that it syncs by SNAP.".to_string());
+        }
         f.servers = sids;
         if failed {
             f.advice.push("A server that fails to start stops at startup on a bad zoo.cfg (its server.N lines, dataDir, dataLogDir) or an unreadable data directory: the reason is in its log; fix it and run zkServer.sh start.".to_string());

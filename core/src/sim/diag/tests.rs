@@ -623,3 +623,28 @@ fn a_stale_read_on_a_deposed_leader_is_not_fixed_by_sync() {
         f.text
     );
 }
+
+/// A server restarted after a crash that then refuses to start (finding 5:
+/// its currentEpoch is older than its log) is named as not running, with
+/// the reason and the repair; the crash's card alone would say it is back.
+#[test]
+fn a_restart_that_fails_to_start_is_named_with_its_reason() {
+    let mut s = Scenario::from_json(include_str!(
+        "../../../../static/scenarios/findings/epoch-behind-log-after-kill.json"
+    ))
+    .expect("parses");
+    s.actions.retain(|a| a.kind.name() != "expect");
+    let (_, d) = run(&s.to_json());
+    let f = one(&d, "not_started");
+    assert_eq!(f.servers, vec![3]);
+    assert!(
+        f.text.contains("Server 3 failed to start (The current epoch, 1, is older than the last zxid, 8589934594)"),
+        "{}",
+        f.text
+    );
+    assert!(
+        f.advice.iter().any(|a| a.contains("Set currentEpoch")),
+        "{:?}",
+        f.advice
+    );
+}
