@@ -115,6 +115,39 @@ test('a new 3-server ensemble elects a leader; crashing it elects another in a n
   await page.close();
 });
 
+test('Power off sits beside Crash, each says what the disk keeps, and a power-off exports as a power loss', async () => {
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await newEnsemble(page, 3);
+  await setSpeed(page, 10);
+  await playUntil(page, async () => (await leader(page)) !== null, 'a leader');
+  const lead = await leader(page);
+  const f = [1, 2, 3].find((s) => s !== lead);
+  await page.locator(`[data-testid="server-${f}"]`).click();
+  const crash = page.getByRole('button', { name: `Crash server ${f} (kill -9: what reached the OS survives)` });
+  const power = page.getByRole('button', { name: `Cut server ${f}'s power: what it has not fsynced is lost` });
+  const [c, p] = [await crash.boundingBox(), await power.boundingBox()];
+  assert.ok(c && p, 'both buttons are shown');
+  const apart = c.x + c.width <= p.x || p.x + p.width <= c.x || c.y + c.height <= p.y || p.y + p.height <= c.y;
+  assert.ok(apart, `the two buttons overlap: ${JSON.stringify([c, p])}`);
+  const panel = await page.locator('[data-testid="server-controls"]').boundingBox();
+  assert.ok(p.x + p.width <= panel.x + panel.width + 1 && p.x + p.width <= 1366, `Power off fits: ${JSON.stringify([p, panel])}`);
+  assert.equal((await power.textContent()).trim(), 'Power off');
+  await power.click();
+  assert.equal(await state(page, f), 'DOWN');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export', exact: true }).click(),
+  ]);
+  const file = 'target/e2e/power-off.json';
+  await download.saveAs(file);
+  const last = JSON.parse(await readFile(file, 'utf8')).actions.at(-1);
+  assert.deepEqual([last.do, last.server, last.power_loss], ['crash', f, true]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('an exported scenario, imported again, rebuilds the same run (same trace hash)', async () => {
   const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });

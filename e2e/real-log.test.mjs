@@ -76,6 +76,36 @@ test('the finding shows the real ensemble\'s lines beside the simulated ones', a
   await page.close();
 });
 
+test('finding 5 pairs ZooKeeper 3.9.3\'s start-up refusal with the simulated one', async () => {
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  const presets = page.getByRole('combobox', { name: 'Open a scenario…' });
+  await waitUntil(async () => (await presets.locator('option').count()) > 10, 'the scenario list');
+  await presets.selectOption('findings/epoch-behind-log-after-kill.json');
+  await waitUntil(
+    async () => (await page.locator('[data-testid="scenario-title"]').textContent()).startsWith('ZabLab finding: a kill during the NEWLEADER fsync'),
+    'the finding',
+  );
+  await page.getByRole('slider', { name: 'Timeline' }).evaluate((el) => {
+    el.value = el.max;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.getByRole('tab', { name: /^Log/ }).click();
+  await page.locator('[data-testid="real-log"]').waitFor({ timeout: 10000 });
+  await waitUntil(
+    async () => /3 of 3 lines/.test(await page.locator('.real-log > summary').textContent()),
+    'the three real lines matched at the end of the run',
+  );
+  const [real, sim] = await pairWith(page, 'older than the last zxid');
+  assert.match(real, /s3 ERROR +QuorumPeer - Unable to load database on disk/);
+  assert.match(sim, /\[myid:3 QuorumPeer\] - Unable to load database on disk/);
+  assert.match(sim, /The current epoch, 1, is older than the last zxid, 8589934594/);
+  await page.screenshot({ path: 'target/e2e/real-log-finding5-1366.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a schedule without a real run shows no real-log panel', async () => {
   const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
