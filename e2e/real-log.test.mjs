@@ -13,14 +13,14 @@ const ctx = servedBrowser(DIST);
 
 const FILE = 'findings/stale-log-after-snap-5.json';
 
-/** Opens the finding and scrubs to its end (46 s). */
-async function openFindingAtEnd(page) {
+/** Opens a finding (by default the five-server one) and scrubs to its end. */
+async function openFindingAtEnd(page, file = FILE, title = 'ZabLab finding, 5 servers') {
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   const presets = page.getByRole('combobox', { name: 'Open a scenario…' });
   await waitUntil(async () => (await presets.locator('option').count()) > 10, 'the scenario list');
-  await presets.selectOption(FILE);
+  await presets.selectOption(file);
   await waitUntil(
-    async () => (await page.locator('[data-testid="scenario-title"]').textContent()).startsWith('ZabLab finding, 5 servers'),
+    async () => (await page.locator('[data-testid="scenario-title"]').textContent()).startsWith(title),
     'the finding',
   );
   await page.getByRole('slider', { name: 'Timeline' }).evaluate((el) => {
@@ -79,20 +79,7 @@ test('the finding shows the real ensemble\'s lines beside the simulated ones', a
 test('finding 5 pairs ZooKeeper 3.9.3\'s start-up refusal with the simulated one', async () => {
   const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.setViewportSize({ width: 1366, height: 768 });
-  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
-  const presets = page.getByRole('combobox', { name: 'Open a scenario…' });
-  await waitUntil(async () => (await presets.locator('option').count()) > 10, 'the scenario list');
-  await presets.selectOption('findings/epoch-behind-log-after-kill.json');
-  await waitUntil(
-    async () => (await page.locator('[data-testid="scenario-title"]').textContent()).startsWith('ZabLab finding: a kill during the NEWLEADER fsync'),
-    'the finding',
-  );
-  await page.getByRole('slider', { name: 'Timeline' }).evaluate((el) => {
-    el.value = el.max;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-  await page.getByRole('tab', { name: /^Log/ }).click();
-  await page.locator('[data-testid="real-log"]').waitFor({ timeout: 10000 });
+  await openFindingAtEnd(page, 'findings/epoch-behind-log-after-kill.json', 'ZabLab finding: a kill during the NEWLEADER fsync');
   await waitUntil(
     async () => /3 of 3 lines/.test(await page.locator('.real-log > summary').textContent()),
     'the three real lines matched at the end of the run',
