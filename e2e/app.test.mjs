@@ -126,7 +126,7 @@ test('Power off sits beside Crash, each says what the disk keeps, and a power-of
   const f = [1, 2, 3].find((s) => s !== lead);
   await page.locator(`[data-testid="server-${f}"]`).click();
   const crash = page.getByRole('button', { name: `Crash server ${f} (kill -9: what reached the OS survives)` });
-  const power = page.getByRole('button', { name: `Cut server ${f}'s power: what it has not fsynced is lost` });
+  const power = page.getByRole('button', { name: `Power off server ${f}: what it has not fsynced is lost` });
   const [c, p] = [await crash.boundingBox(), await power.boundingBox()];
   assert.ok(c && p, 'both buttons are shown');
   const apart = c.x + c.width <= p.x || p.x + p.width <= c.x || c.y + c.height <= p.y || p.y + p.height <= c.y;

@@ -222,7 +222,7 @@ table! {
     Crash => "Crash", "崩溃";
     CrashAria => "Crash server {0} (kill -9: what reached the OS survives)", "让服务器 {0} 崩溃（kill -9：已交给操作系统的数据保留）";
     PowerOff => "Power off", "断电";
-    PowerOffAria => "Cut server {0}'s power: what it has not fsynced is lost", "切断服务器 {0} 的电源：未 fsync 的数据丢失";
+    PowerOffAria => "Power off server {0}: what it has not fsynced is lost", "让服务器 {0} 断电：未 fsync 的数据丢失";
     Restart => "Restart", "重启";
     RestartAria => "Restart server {0}", "重启服务器 {0}";
     PauseFor => "Pause (GC stall)", "暂停（GC 停顿）";

@@ -40,7 +40,7 @@ async fn clicking_a_server_opens_its_inspector_and_crash_goes_through_the_core()
         find(r, "[data-testid=power-off]")
             .get_attribute("aria-label")
             .as_deref(),
-        Some("Cut server 2's power: what it has not fsynced is lost")
+        Some("Power off server 2: what it has not fsynced is lost")
     );
     click(r, "[data-testid=crash]").await;
     assert_eq!(text(r, "[data-testid=server-2-state]"), "DOWN");
