@@ -177,25 +177,7 @@ impl Simulation {
             .filter(|n| n.server.zab_state == ZabState::Broadcast)
             .map(|n| n.server.current_epoch())
             .max();
-        // A leader not yet established that lacks a quorum of connected
-        // voters: it waits, up to `initLimit`, for voters that are
-        // elsewhere (e.g. still LOOKING, its election won on a stale vote a
-        // heal released). One that has its quorum connected and is still
-        // not established is stuck, and gets no grace (ZOOKEEPER-4685).
-        let short_leader = self.nodes.iter().any(|n| {
-            n.up && n.paused_until.is_none()
-                && n.server.state == ServerState::Leading
-                && n.server.zab_state != ZabState::Broadcast
-                && n.server.leader().is_some_and(|l| {
-                    let mut voters: Vec<Sid> = l
-                        .learner_sids()
-                        .into_iter()
-                        .filter(|s| n.server.cfg.is_participant(*s))
-                        .collect();
-                    voters.push(n.sid);
-                    !n.server.cfg.is_quorum(&voters)
-                })
-        });
+        let short_leader = self.leader_short_of_quorum();
         let missing = self.nodes.iter().filter(|n| {
             n.up && n.paused_until.is_none() && n.server.zab_state != ZabState::Broadcast
         });
@@ -243,6 +225,28 @@ impl Simulation {
         }
         let later = last? + sync;
         (later > self.now_ms).then_some(later)
+    }
+
+    /// Whether a leader not yet established lacks a quorum of connected
+    /// voters: it waits, up to `initLimit`, for voters that are elsewhere
+    /// (e.g. still LOOKING, its election won on a stale vote a heal
+    /// released). One that has its quorum connected and is still not
+    /// established is stuck, and gets no grace (ZOOKEEPER-4685).
+    fn leader_short_of_quorum(&self) -> bool {
+        self.nodes.iter().any(|n| {
+            n.up && n.paused_until.is_none()
+                && n.server.state == ServerState::Leading
+                && n.server.zab_state != ZabState::Broadcast
+                && n.server.leader().is_some_and(|l| {
+                    let mut voters: Vec<Sid> = l
+                        .learner_sids()
+                        .into_iter()
+                        .filter(|s| n.server.cfg.is_participant(*s))
+                        .collect();
+                    voters.push(n.sid);
+                    !n.server.cfg.is_quorum(&voters)
+                })
+        })
     }
 
     /// Which servers to name and what to say of an expectation that did

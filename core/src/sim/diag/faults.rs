@@ -433,10 +433,7 @@ impl Simulation {
                 if sids.len() == 1 { "it" } else { "them" }
             )
         };
-        let failed = sids.iter().any(|&s| {
-            self.node(s)
-                .is_some_and(|n| n.server.start_failure.is_some())
-        });
+        let failed = sids.iter().any(|&s| self.failed_start(s));
         let mut f = Finding::new(
             "not_started",
             if failed {
@@ -448,10 +445,13 @@ impl Simulation {
             text,
         );
         f.key = "not_started".to_string();
+        // From the disk, not the message: its log runs into an epoch its
+        // currentEpoch file does not have.
         let epoch_behind = sids.iter().any(|&s| {
-            self.node(s)
-                .and_then(|n| n.server.start_failure.as_deref())
-                .is_some_and(|r| r.contains("is older than the last zxid"))
+            self.failed_start(s)
+                && self.node(s).is_some_and(|n| {
+                    n.server.tree.last_processed_zxid.epoch() > n.server.current_epoch()
+                })
         });
         if epoch_behind {
             f.advice.push("Its currentEpoch file is older than the last zxid in its txn log: it was killed while it logged a sync at NEWLEADER, after the txns reached the disk and before the new epoch was written (ZooKeeper 3.9.2 and later). Set currentEpoch (in dataDir/version-2) to the epoch of the last logged zxid, which TxnLogToolkit shows, or empty its data directory so that it syncs by SNAP.".to_string());
