@@ -286,8 +286,9 @@ function shareFragment(json, tMs) {
 /**
  * The benchmark hour looped `hours` times: bench-1h.json's actions repeated
  * every hour, except the start, the connect and the load, which happen
- * once (the load lasts the whole run). `zablab bench --memory` builds the
- * same run (`looped` in src/bench.rs).
+ * once (the load lasts the whole run), with autopurge every hour.
+ * `zablab bench --memory` builds the same run (`looped` in src/bench.rs,
+ * its default `--purge-interval 1`).
  */
 function looped(base, hours) {
   const H = 3_600_000;
@@ -301,7 +302,10 @@ function looped(base, hours) {
       actions.push(b);
     }
   }
-  return { ...base, name: `${base.name}, looped ${hours} times`, until_ms: hours * H, actions };
+  // Every server purges its old snapshots and logs hourly, keeping 3 (as
+  // an operator runs a cluster for days; `zablab bench --memory`'s default).
+  const ensemble = { ...base.ensemble, autopurge_purge_interval: 1, autopurge_snap_retain_count: 3 };
+  return { ...base, name: `${base.name}, looped ${hours} times`, until_ms: hours * H, ensemble, actions };
 }
 
 /** The ensemble of frames-51srv.json (9 voters, 42 observers), started and left idle. */

@@ -95,8 +95,9 @@ and seeks to the last 10 minutes and anywhere (p50/p95/max wall ms, p95
 events replayed, the costliest by the moment's age in events). --bare:
 the same run in a plain simulation, no time travel (what the model keeps
 by itself). --purge-interval H, --snap-retain-count N: every server's
-autopurge.purgeInterval (default 0: off) and autopurge.snapRetainCount
-(default 3), as in zoo.cfg. --only import: instead, the log importer on
+autopurge.purgeInterval (default 1, as an operator runs a cluster for
+days; 0: off, every snapshot and txn log stays) and
+autopurge.snapRetainCount (default 3), as in zoo.cfg. --only import: instead, the log importer on
 the real runs' logs repeated to about 50 MB (--quick: 5 MB): import_input_mb,
 import_lines, import_events, import_s, import_mb_per_s, import_summary_s."
     };
@@ -352,8 +353,9 @@ pub struct BenchArgs {
     #[arg(long, requires = "memory")]
     pub bare: bool,
     /// With --memory: every server's `autopurge.purgeInterval`, in hours
-    /// (0, the default, keeps every snapshot and txn log, as ZooKeeper).
-    #[arg(long, value_name = "H", default_value_t = 0, requires = "memory")]
+    /// (1 by default, as an operator runs a cluster for days; 0 keeps every
+    /// snapshot and txn log, ZooKeeper's own default).
+    #[arg(long, value_name = "H", default_value_t = 1, requires = "memory")]
     pub purge_interval: u64,
     /// With --memory: every server's `autopurge.snapRetainCount`.
     #[arg(long, value_name = "N", default_value_t = 3, requires = "memory")]

@@ -164,6 +164,44 @@ impl Checker {
         &self.committed
     }
 
+    /// How much of `sid`'s applied history the checks have compared with G
+    /// and found in agreement, as it is now: the deliveries checked so far
+    /// when the history still ends its checked part with the txn last seen
+    /// there, else 0 (rebuilt since, or never checked). With a violation
+    /// already reported, 0.
+    pub fn settled(&self, sid: Sid, applied: &Seq<TxnId>) -> usize {
+        if !self.violations.is_empty() {
+            return 0;
+        }
+        let Ok(i) = self.progress.binary_search_by_key(&sid, |(s, _)| *s) else {
+            return 0;
+        };
+        let p = self.progress[i].1;
+        let same = p.checked > 0 && applied.get(p.checked - 1).copied() == p.last;
+        if same {
+            p.checked
+        } else {
+            0
+        }
+    }
+
+    /// Forget the committed order before `index` (whole blocks of it, see
+    /// [`Seq::forget_before`]) and the proposals of every epoch older than
+    /// the first committed txn still held: no delivery at a held position
+    /// can be of an older epoch without breaking GlobalPrimaryOrder against
+    /// G. The caller vouches that every history any server holds or can
+    /// rebuild agrees with G before `index` (`sim/compact.rs`).
+    pub fn forget_before(&mut self, index: usize) {
+        let floor = self.committed.forget_before(index);
+        let Some(first) = self.committed.get(floor).copied() else {
+            return;
+        };
+        let keep = self.proposals.split_off(&first.zxid.epoch());
+        self.proposals = keep;
+        self.extra_proposals
+            .retain(|t| t.zxid.epoch() >= first.zxid.epoch());
+    }
+
     fn fire(
         &mut self,
         ctx: &Ctx,
@@ -314,9 +352,27 @@ fn broadcast_leader(s: &ServerObs<'_>) -> Option<(u32, usize)> {
         .then_some((s.current_epoch, s.delivered))
 }
 
-/// A server's history: the txns applied to its tree, then the logged txns
-/// above its `lastProcessedZxid` (what a restart would replay).
-fn history(s: &ServerObs<'_>) -> Vec<TxnId> {
+/// A server's history from where its applied txns are still held (their
+/// [`Seq::floor`]): the txns applied to its tree, then the logged txns
+/// above its `lastProcessedZxid` (what a restart would replay). Indexed by
+/// absolute position.
+struct History {
+    start: usize,
+    txns: Vec<TxnId>,
+}
+
+impl History {
+    fn len(&self) -> usize {
+        self.start + self.txns.len()
+    }
+
+    /// The txn at absolute position `i` (`None` below `start` too).
+    fn get(&self, i: usize) -> Option<&TxnId> {
+        self.txns.get(i.checked_sub(self.start)?)
+    }
+}
+
+fn history(s: &ServerObs<'_>) -> History {
     let mut h: Vec<TxnId> = s.applied.iter().copied().collect();
     let last = h
         .last()
@@ -325,7 +381,10 @@ fn history(s: &ServerObs<'_>) -> Vec<TxnId> {
         .max(s.last_processed);
     let start = s.log.partition_point(|t| t.zxid <= last);
     h.extend(s.log.iter_from(start).map(|t| t.id()));
-    h
+    History {
+        start: s.applied.floor(),
+        txns: h,
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,13 @@
 //! history in one of these, so what a checkpoint holds alone is small.
 //! Truncation copies at most one chunk. Never panics on a bad index: `get`
 //! returns `None`.
+//!
+//! A `Seq` may forget its oldest whole blocks ([`Seq::forget_before`]):
+//! indices stay absolute (`len` counts the forgotten items), `get` of a
+//! forgotten index is `None`, `iter` starts at [`Seq::floor`], and
+//! `partition_point` takes every forgotten item as true (it is meant for
+//! sequences ordered so that the forgotten ones come first). The checks'
+//! records use it to stay bounded in a long run (`sim/compact.rs`).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -20,6 +27,9 @@ const BLOCK: usize = 64;
 /// A cheaply clonable sequence (see the module doc); `C`: items per chunk.
 #[derive(Debug, Clone)]
 pub struct Seq<T: Clone, const C: usize = 256> {
+    /// Whole blocks forgotten at the front ([`Seq::forget_before`]).
+    forgotten: usize,
+    /// The blocks after the forgotten ones.
     blocks: Vec<Arc<Vec<Arc<Vec<T>>>>>,
     /// Full chunks of the block being filled (fewer than `BLOCK`).
     chunks: Vec<Arc<Vec<T>>>,
@@ -29,6 +39,7 @@ pub struct Seq<T: Clone, const C: usize = 256> {
 impl<T: Clone, const C: usize> Default for Seq<T, C> {
     fn default() -> Self {
         Seq {
+            forgotten: 0,
             blocks: Vec::new(),
             chunks: Vec::new(),
             tail: Vec::new(),
@@ -38,7 +49,9 @@ impl<T: Clone, const C: usize> Default for Seq<T, C> {
 
 impl<T: Clone + PartialEq, const C: usize> PartialEq for Seq<T, C> {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+        self.len() == other.len()
+            && self.forgotten == other.forgotten
+            && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
 
@@ -50,7 +63,27 @@ impl<T: Clone, const C: usize> Seq<T, C> {
     }
 
     pub fn len(&self) -> usize {
-        self.blocks.len() * Self::PER_BLOCK + self.chunks.len() * C + self.tail.len()
+        (self.forgotten + self.blocks.len()) * Self::PER_BLOCK
+            + self.chunks.len() * C
+            + self.tail.len()
+    }
+
+    /// The first index still held (0 unless blocks were forgotten).
+    pub fn floor(&self) -> usize {
+        self.forgotten * Self::PER_BLOCK
+    }
+
+    /// Forget the items before `index`, as far as whole full blocks allow
+    /// (a block is `C × 64` items): at most `index` items, and never one of
+    /// the block being filled. Returns how many are forgotten now (the new
+    /// [`Seq::floor`]). What a clone shares stays with the clone.
+    pub fn forget_before(&mut self, index: usize) -> usize {
+        let want = (index / Self::PER_BLOCK).min(self.forgotten + self.blocks.len());
+        if want > self.forgotten {
+            self.blocks.drain(..want - self.forgotten);
+            self.forgotten = want;
+        }
+        self.floor()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -72,8 +105,32 @@ impl<T: Clone, const C: usize> Seq<T, C> {
         }
     }
 
+    /// Make every full block that holds the same items as `other`'s at the
+    /// same positions share `other`'s storage (one copy instead of two).
+    /// Returns how many blocks it shared now.
+    pub fn share_blocks_with(&mut self, other: &Seq<T, C>) -> usize
+    where
+        T: PartialEq,
+    {
+        let mut shared = 0;
+        for (i, block) in self.blocks.iter_mut().enumerate() {
+            let Some(j) = (self.forgotten + i).checked_sub(other.forgotten) else {
+                continue;
+            };
+            let Some(theirs) = other.blocks.get(j) else {
+                break;
+            };
+            if !Arc::ptr_eq(block, theirs) && **block == **theirs {
+                *block = theirs.clone();
+                shared += 1;
+            }
+        }
+        shared
+    }
+
     fn chunk(&self, c: usize) -> Option<&[T]> {
         let (b, k) = (c / BLOCK, c % BLOCK);
+        let b = b.checked_sub(self.forgotten)?;
         if b < self.blocks.len() {
             self.blocks[b].get(k).map(|x| x.as_slice())
         } else if b == self.blocks.len() {
@@ -100,12 +157,17 @@ impl<T: Clone, const C: usize> Seq<T, C> {
         }
     }
 
-    /// Keep the first `len` items.
+    /// Keep the first `len` items (a cut below the floor keeps none: the
+    /// sequence is then empty, its floor 0).
     pub fn truncate(&mut self, len: usize) {
         if len >= self.len() {
             return;
         }
         let (b, rest) = (len / Self::PER_BLOCK, len % Self::PER_BLOCK);
+        let Some(b) = b.checked_sub(self.forgotten) else {
+            self.clear();
+            return;
+        };
         if b < self.blocks.len() {
             // The cut is inside a full block: its chunks before the cut
             // become the open block.
@@ -149,11 +211,12 @@ impl<T: Clone, const C: usize> Seq<T, C> {
     }
 
     /// Index of the first item for which `pred` is false, assuming the
-    /// sequence is partitioned (all true, then all false). The probes are
-    /// the plain binary search's (`lo + (hi - lo) / 2`), so a sequence that
-    /// is not partitioned gives the same answer as it always did.
+    /// sequence is partitioned (all true, then all false); forgotten items
+    /// count as true. The probes are the plain binary search's (`lo + (hi -
+    /// lo) / 2`), so a sequence that is not partitioned gives the same
+    /// answer as it always did.
     pub fn partition_point(&self, mut pred: impl FnMut(&T) -> bool) -> usize {
-        let (mut lo, mut hi) = (0usize, self.len());
+        let (mut lo, mut hi) = (self.floor(), self.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match self.get(mid) {
@@ -273,6 +336,59 @@ impl<T: Clone, const C: usize> Window<T, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forgetting_whole_blocks_keeps_indices_absolute() {
+        // Blocks of 4 × 64 = 256 items.
+        let mut s: Seq<u64, 4> = (0..1000).collect();
+        let kept = s.clone();
+        assert_eq!(s.forget_before(255), 0, "no whole block before 255");
+        assert_eq!(s.forget_before(600), 512);
+        assert_eq!((s.floor(), s.len()), (512, 1000));
+        assert_eq!(
+            (s.get(511), s.get(512), s.get(999)),
+            (None, Some(&512), Some(&999))
+        );
+        assert_eq!(s.iter().next(), Some(&512));
+        assert_eq!(s.iter().count(), 488);
+        assert_eq!(s.partition_point(|&x| x < 700), 700);
+        assert_eq!(
+            s.partition_point(|&x| x < 3),
+            512,
+            "forgotten items count as true"
+        );
+        // Never past the block being filled, and never back.
+        assert_eq!(s.forget_before(5000), 768);
+        assert_eq!(s.forget_before(10), 768);
+        s.push(1000);
+        assert_eq!((s.len(), s.last()), (1001, Some(&1000)));
+        s.truncate(900);
+        assert_eq!((s.len(), s.get(899), s.get(900)), (900, Some(&899), None));
+        s.truncate(100);
+        assert_eq!(
+            (s.len(), s.floor()),
+            (0, 0),
+            "a cut below the floor empties it"
+        );
+        // A clone taken before keeps everything.
+        assert_eq!((kept.floor(), kept.get(0)), (0, Some(&0)));
+        assert_ne!(kept, s);
+    }
+
+    #[test]
+    fn equal_blocks_are_shared_and_unequal_ones_are_not() {
+        let g: Seq<u64, 4> = (0..1000).collect();
+        let mut a: Seq<u64, 4> = (0..1000).map(|x| if x == 300 { 7 } else { x }).collect();
+        a.forget_before(256);
+        // Block 0 is forgotten in `a`, block 1 differs (item 300), block 2
+        // is equal: only it is shared, and sharing it again does nothing.
+        assert_eq!(a.share_blocks_with(&g), 1);
+        assert_eq!(a.share_blocks_with(&g), 0);
+        assert_eq!(
+            (a.get(300), a.get(600), a.len()),
+            (Some(&7), Some(&600), 1000)
+        );
+    }
 
     #[test]
     fn push_get_truncate_across_chunks() {

@@ -111,6 +111,7 @@ use crate::zxid::Zxid;
 
 mod actions;
 mod clients;
+mod compact;
 mod diag;
 mod expect;
 mod load;
@@ -304,6 +305,10 @@ pub struct Simulation {
     lock_hazards_seen: BTreeSet<(String, String)>,
     watch_events: Vec<WatchRecord>,
     committed: recipes::CommittedTree,
+    /// How long G was at the last compaction attempt (`compact`).
+    compacted_at: usize,
+    /// Tests only: never compact (to compare the run with and without).
+    compaction_off: bool,
     /// The app's message and state history (off by default, `view.rs`).
     history: view::History,
     /// Tests: a second checker fed every server after every event, which
@@ -364,6 +369,8 @@ impl Simulation {
             lock_hazards_seen: BTreeSet::new(),
             watch_events: Vec::new(),
             committed: recipes::CommittedTree::default(),
+            compacted_at: 0,
+            compaction_off: false,
             history: view::History::default(),
             #[cfg(test)]
             shadow: None,
@@ -743,6 +750,7 @@ impl Simulation {
         self.pending_ghost = ghost;
         self.pending_ghost.clear();
         self.advance_committed();
+        self.compact_checks();
         if !self.recipes.is_empty() {
             self.check_locks();
         }

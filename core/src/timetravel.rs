@@ -18,8 +18,10 @@
 //! - Memory is bounded (`policy`): every checkpoint of the last
 //!   `RECENT_MS` of virtual time (at most `MAX_RECENT`, or their spacing
 //!   doubles), and at most `MAX_OLD` older ones spread evenly over the
-//!   run; seeking to an older moment replays from further back and costs
-//!   more (at most about 2·run length / `MAX_OLD` of virtual time). Checkpoints keep no
+//!   run, fewer when they would hold more than `MAX_OLD_HELD` txns between
+//!   them (a busy run); seeking to an older moment replays from further
+//!   back and costs more (at most about 2·run length / `MAX_OLD` of
+//!   virtual time when idle, more in a busy run: `policy`). Checkpoints keep no
 //!   message history (the head keeps the newest `HISTORY_MESSAGES`): a
 //!   replay starts at least `context_ms` before the moment it shows, so
 //!   the diagram's window is complete again (`set_context_ms`).
@@ -86,6 +88,9 @@ struct Branch {
     parent: Option<(usize, u64)>,
     checkpoints: Vec<Rc<Simulation>>,
     every: u64,
+    /// The old checkpoints' bucket width so far (`policy::bucket_within`:
+    /// it only widens).
+    old_bucket_ms: u64,
     head: Simulation,
     past: Option<Past>,
     /// Events handled by replays so far (what seeking into the past cost).
@@ -168,6 +173,7 @@ impl Branch {
             parent,
             checkpoints,
             every: CHECKPOINT_EVERY,
+            old_bucket_ms: 0,
             head,
             past: None,
             replayed: 0,
@@ -212,7 +218,16 @@ impl Branch {
     fn thin(&mut self) {
         let now = self.head.now_ms();
         let times: Vec<u64> = self.checkpoints.iter().map(|c| c.now_ms()).collect();
-        let mut keep = policy::keep_old(&times, now);
+        let held: Vec<policy::Held> = self
+            .checkpoints
+            .iter()
+            .map(|c| policy::Held {
+                txns: c.held_txns(),
+                commits: c.committed_len() as u64,
+            })
+            .collect();
+        self.old_bucket_ms = policy::bucket_within(&times, &held, now, self.old_bucket_ms);
+        let mut keep = policy::keep_old_in(&times, now, self.old_bucket_ms);
         let recent: Vec<usize> = (1..times.len())
             .filter(|&i| now.saturating_sub(times[i]) <= RECENT_MS)
             .collect();

@@ -110,7 +110,9 @@ impl Checker {
         };
         let fh = history(f);
         let lh = history(l);
-        if let Some(i) = (0..fh.len()).find(|&i| lh.get(i) != fh.get(i)) {
+        // Below both floors the histories were checked against G already.
+        let from = fh.start.max(lh.start);
+        if let Some(i) = (from..fh.len()).find(|&i| lh.get(i) != fh.get(i)) {
             let fz = fh.get(i).map(|t| t.zxid).unwrap_or_default();
             self.fire(
                 ctx,
@@ -155,7 +157,9 @@ impl Checker {
             return;
         };
         let h = history(l);
-        let missing = (0..self.committed.len()).find(|&i| h.get(i) != self.committed.get(i));
+        // Below the floors every server's history was checked against G.
+        let from = h.start.max(self.committed.floor());
+        let missing = (from..self.committed.len()).find(|&i| h.get(i) != self.committed.get(i));
         if let Some(i) = missing {
             let z = self.committed.get(i).map(|t| t.zxid).unwrap_or_default();
             self.fire(

@@ -205,3 +205,64 @@ fn a_paused_server_handles_nothing_until_it_resumes() {
     assert_eq!(sim.server(follower).unwrap().state, "FOLLOWING");
     assert!(!sim.server(follower).unwrap().paused);
 }
+
+/// A run long enough for autopurge to let the checks forget (sim/compact.rs):
+/// three servers at 30 writes/s for 75 minutes, snapshots every ~1,000
+/// txns, a purge every hour keeping 3; a crash and restart and a partition
+/// after the first purge, so histories are rebuilt from compacted
+/// snapshots and synced from a compacted leader.
+fn long_purged_run(compaction: bool) -> Simulation {
+    let text = r#"{ "zablab": 1, "name": "compaction", "seed": 7,
+      "ensemble": { "participants": [1, 2, 3], "tick_ms": 2000, "init_limit": 10, "sync_limit": 5,
+                    "snap_count": 2000, "autopurge_purge_interval": 1, "autopurge_snap_retain_count": 3 },
+      "network": { "latency_ms": [1, 5], "fsync_ms": [1, 3] },
+      "until_ms": 4500000,
+      "actions": [
+        { "at_ms": 0, "do": "start", "servers": [1, 2, 3] },
+        { "at_ms": 3000, "do": "connect", "client": "load", "server": 1, "session_timeout_ms": 30000 },
+        { "at_ms": 4000, "do": "load", "client": "load", "rate_per_s": 30, "for_ms": 4496000 },
+        { "at_ms": 3900000, "do": "crash", "server": 2 },
+        { "at_ms": 3930000, "do": "restart", "server": 2 },
+        { "at_ms": 4200000, "do": "partition", "groups": [[1], [2, 3]] },
+        { "at_ms": 4230000, "do": "heal" }
+      ] }"#;
+    let mut sim = Simulation::new(Scenario::from_json(text).unwrap()).unwrap();
+    sim.compaction_off = !compaction;
+    sim.run_to_end();
+    sim
+}
+
+#[test]
+fn compaction_forgets_what_every_history_agrees_on_and_changes_no_run() {
+    let on = long_purged_run(true);
+    let off = long_purged_run(false);
+    assert!(on.violations().is_empty(), "{:?}", on.violations());
+    assert_eq!(on.trace_hash(), off.trace_hash());
+    assert_eq!(on.summary(), off.summary());
+    let g = on.checker.committed();
+    assert!(g.len() > 120_000, "{} commits", g.len());
+    assert!(
+        g.floor() >= 65_536,
+        "G kept from {} of {}",
+        g.floor(),
+        g.len()
+    );
+    assert_eq!(off.checker.committed().floor(), 0);
+    for n in &on.nodes {
+        let a = &n.server.tree.ghost_applied;
+        assert!(
+            a.floor() >= 65_536,
+            "server {} kept from {}",
+            n.sid,
+            a.floor()
+        );
+        for s in &n.server.disk.snapshots {
+            assert!(
+                s.tree.ghost_applied.floor() > 0,
+                "server {}'s snapshot {}",
+                n.sid,
+                s.name()
+            );
+        }
+    }
+}

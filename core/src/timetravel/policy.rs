@@ -19,7 +19,17 @@
 //!   (`seek_any_p95_events`, `seek_by_age_max_events`). An earlier draft
 //!   kept ~4 per doubling of age: as few checkpoints, but a seek half-way
 //!   back in a 4-hour run replayed an hour.
-//! - Never reads a simulation: only (time, events) keys.
+//! - Old checkpoints also have a memory budget, in txns
+//!   ([`MAX_OLD_HELD`]): a busy run's checkpoints far apart share none of
+//!   their txn logs, so each holds what its servers' disks held then
+//!   (with autopurge, up to an hour and more of writes). What an old one
+//!   costs alone ([`old_held`]) is what it holds, at most the commits
+//!   between it and the next one kept. When the old ones would cost more
+//!   than the budget, the buckets widen (doubling, never narrowing again,
+//!   [`bucket_within`]): an idle ensemble keeps `MAX_OLD`, a run at 200
+//!   writes/s a few, and a seek to its old moments replays longer.
+//! - Never reads a simulation: only (time, events) keys and what each
+//!   checkpoint holds ([`Held`]).
 
 /// Virtual time before the frontier where every checkpoint is kept.
 pub const RECENT_MS: u64 = 10 * 60 * 1000;
@@ -37,6 +47,20 @@ pub const MAX_OLD: u64 = 96;
 /// 137 checkpoints, 317 MB against 67 and 300 MB).
 pub const MIN_BUCKET_MS: u64 = 40_000;
 
+/// Txns the old checkpoints may hold between them (module doc): about
+/// 100 MB of wasm memory at the benchmark's 200 writes/s.
+pub const MAX_OLD_HELD: u64 = 1_000_000;
+
+/// What one checkpoint holds, as the budget weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Held {
+    /// Txns it holds: its largest txn log and the checks' records.
+    pub txns: u64,
+    /// Txns committed so far in its run (how far apart two checkpoints
+    /// are in writes).
+    pub commits: u64,
+}
+
 /// The width of the old checkpoints' buckets when the frontier is at `now`.
 pub fn bucket_ms(now: u64) -> u64 {
     let mut w = MIN_BUCKET_MS;
@@ -49,7 +73,11 @@ pub fn bucket_ms(now: u64) -> u64 {
 /// Which of the checkpoints at `times` (ascending virtual ms) to keep when
 /// the frontier is at `now` (see the module doc): one flag each.
 pub fn keep_old(times: &[u64], now: u64) -> Vec<bool> {
-    let w = bucket_ms(now);
+    keep_old_in(times, now, bucket_ms(now))
+}
+
+/// [`keep_old`] with buckets of width `w` (at least [`bucket_ms`]`(now)`).
+pub fn keep_old_in(times: &[u64], now: u64, w: u64) -> Vec<bool> {
     let mut keep = vec![true; times.len()];
     let mut last_bucket = None;
     for (i, &t) in times.iter().enumerate() {
@@ -68,6 +96,33 @@ pub fn keep_old(times: &[u64], now: u64) -> Vec<bool> {
         }
     }
     keep
+}
+
+/// What the old checkpoints `keep` marks cost alone (module doc): each at
+/// most what it holds and at most the commits up to the next one kept.
+pub fn old_held(times: &[u64], held: &[Held], keep: &[bool], now: u64) -> u64 {
+    let kept: Vec<usize> = (0..times.len().min(held.len()))
+        .filter(|&i| keep.get(i).copied().unwrap_or(true))
+        .collect();
+    kept.iter()
+        .enumerate()
+        .filter(|&(_, &i)| now.saturating_sub(times[i]) > RECENT_MS)
+        .map(|(k, &i)| {
+            let next = kept.get(k + 1).map_or(u64::MAX, |&j| held[j].commits);
+            held[i].txns.min(next.saturating_sub(held[i].commits))
+        })
+        .sum()
+}
+
+/// The old checkpoints' bucket width at `now`: at least `floor` (the
+/// width used before: it never narrows) and [`bucket_ms`]`(now)`, doubled
+/// while the old ones kept would cost more than [`MAX_OLD_HELD`].
+pub fn bucket_within(times: &[u64], held: &[Held], now: u64, floor: u64) -> u64 {
+    let mut w = bucket_ms(now).max(floor);
+    while w <= now && old_held(times, held, &keep_old_in(times, now, w), now) > MAX_OLD_HELD {
+        w *= 2;
+    }
+    w
 }
 
 /// Which of the `recent` checkpoints' positions to keep when there are
@@ -155,6 +210,84 @@ mod tests {
         for t in after.iter().filter(|&&t| t <= 300 * MIN) {
             assert!(before.contains(t), "{t} came back");
         }
+    }
+
+    /// [`grow`] for a run that commits `rate` txns per second and whose
+    /// checkpoints each hold `window` seconds of them, with the budget.
+    fn grow_busy(now: u64, step: u64, rate: u64, window: u64) -> Vec<u64> {
+        let held = |t: u64| Held {
+            txns: rate * (t / 1000).min(window),
+            commits: rate * t / 1000,
+        };
+        let (mut kept, mut w): (Vec<u64>, u64) = (Vec::new(), 0);
+        let mut t = 0;
+        while t <= now {
+            kept.push(t);
+            let h: Vec<Held> = kept.iter().map(|&c| held(c)).collect();
+            w = bucket_within(&kept, &h, t, w);
+            let mask = keep_old_in(&kept, t, w);
+            kept = kept
+                .iter()
+                .zip(mask)
+                .filter_map(|(&c, k)| k.then_some(c))
+                .collect();
+            t += step;
+        }
+        kept
+    }
+
+    #[test]
+    fn a_busy_run_keeps_its_old_checkpoints_within_the_budget() {
+        // 200 writes/s, each checkpoint holding 80 minutes of them.
+        for hours in [2, 8, 50] {
+            let end = hours * 60 * MIN;
+            let kept = grow_busy(end, 10_000, 200, 80 * 60);
+            let held: Vec<Held> = kept
+                .iter()
+                .map(|&t| Held {
+                    txns: 200 * (t / 1000).min(4800),
+                    commits: 200 * t / 1000,
+                })
+                .collect();
+            let all = vec![true; kept.len()];
+            let cost = old_held(&kept, &held, &all, end);
+            assert!(cost <= MAX_OLD_HELD, "{hours} h: old ones hold {cost} txns");
+            assert!(kept.len() > 61, "{hours} h: the start and the recent stay");
+            assert_eq!(kept[0], 0);
+        }
+        // Idle (nothing held): the count bound alone, as before.
+        let idle = grow_busy(8 * 60 * MIN, 10_000, 0, 0);
+        assert_eq!(idle, grow(8 * 60 * MIN, 10_000));
+    }
+
+    #[test]
+    fn an_old_checkpoint_costs_what_it_holds_alone() {
+        let times = [0, 100_000, 200_000, 3_000_000];
+        let held = [
+            Held {
+                txns: 0,
+                commits: 0,
+            },
+            Held {
+                txns: 500,
+                commits: 1_000,
+            },
+            Held {
+                txns: 5_000,
+                commits: 2_000,
+            },
+            Held {
+                txns: 9_000,
+                commits: 9_000,
+            },
+        ];
+        // 1: min(500, 1000); 2: min(5000, 7000); 3 is recent.
+        assert_eq!(old_held(&times, &held, &[true; 4], 3_000_000), 5_500);
+        // Without 2, 1 costs up to the next kept one: min(500, 8000).
+        assert_eq!(
+            old_held(&times, &held, &[true, true, false, true], 3_000_000),
+            500
+        );
     }
 
     #[test]
