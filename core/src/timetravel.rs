@@ -227,7 +227,8 @@ impl Branch {
             })
             .collect();
         self.old_bucket_ms = policy::bucket_within(&times, &held, now, self.old_bucket_ms);
-        let mut keep = policy::keep_old_in(&times, now, self.old_bucket_ms);
+        let txns: Vec<u64> = held.iter().map(|h| h.txns).collect();
+        let mut keep = policy::keep_old_in(&times, &txns, now, self.old_bucket_ms);
         let recent: Vec<usize> = (1..times.len())
             .filter(|&i| now.saturating_sub(times[i]) <= RECENT_MS)
             .collect();

@@ -9,8 +9,10 @@
 //!   doubles its spacing when more than [`MAX_RECENT`] are recent.
 //! - Older ones are kept evenly spread over the whole run: the run from
 //!   0 is cut into buckets of width `w = MIN_BUCKET_MS·2^k`, the smallest such
-//!   width that makes at most [`MAX_OLD`] buckets, and each bucket keeps its
-//!   earliest checkpoint. `w` only grows with the frontier and a bucket of
+//!   width that makes at most [`MAX_OLD`] buckets, and each bucket keeps the
+//!   checkpoint that holds the fewest txns (the earliest of equals: in an
+//!   idle run, or one that never purges, its earliest; in a run with
+//!   autopurge, the one taken soonest after a purge). `w` only grows with the frontier and a bucket of
 //!   width `2w` is two of width `w`, so what is dropped once stays dropped.
 //!   Between `MAX_OLD / 2` and `MAX_OLD` old ones, whatever the run length.
 //! - The cost: seeking to an old moment replays from the kept checkpoint
@@ -73,26 +75,38 @@ pub fn bucket_ms(now: u64) -> u64 {
 /// Which of the checkpoints at `times` (ascending virtual ms) to keep when
 /// the frontier is at `now` (see the module doc): one flag each.
 pub fn keep_old(times: &[u64], now: u64) -> Vec<bool> {
-    keep_old_in(times, now, bucket_ms(now))
+    keep_old_in(times, &[], now, bucket_ms(now))
 }
 
-/// [`keep_old`] with buckets of width `w` (at least [`bucket_ms`]`(now)`).
-pub fn keep_old_in(times: &[u64], now: u64, w: u64) -> Vec<bool> {
+/// [`keep_old`] with buckets of width `w` (at least [`bucket_ms`]`(now)`),
+/// each bucket keeping the checkpoint that holds the fewest txns
+/// (`held_txns`, 0 where missing; the earliest of equals), the start's
+/// bucket the start. A bucket of `2w` is two of `w`, and the fewest of
+/// two survivors is the fewest of both, so what is dropped stays dropped.
+pub fn keep_old_in(times: &[u64], held_txns: &[u64], now: u64, w: u64) -> Vec<bool> {
+    let held = |i: usize| held_txns.get(i).copied().unwrap_or(0);
     let mut keep = vec![true; times.len()];
-    let mut last_bucket = None;
+    // (bucket, the index kept in it so far)
+    let mut survivor: Option<(u64, usize)> = None;
     for (i, &t) in times.iter().enumerate() {
         let bucket = t / w;
         if i == 0 {
-            last_bucket = Some(bucket);
+            survivor = Some((bucket, 0));
             continue;
         }
         if now.saturating_sub(t) <= RECENT_MS {
             continue;
         }
-        if last_bucket == Some(bucket) {
-            keep[i] = false;
-        } else {
-            last_bucket = Some(bucket);
+        match survivor {
+            Some((b, s)) if b == bucket => {
+                if s != 0 && held(i) < held(s) {
+                    keep[s] = false;
+                    survivor = Some((bucket, i));
+                } else {
+                    keep[i] = false;
+                }
+            }
+            _ => survivor = Some((bucket, i)),
         }
     }
     keep
@@ -118,8 +132,10 @@ pub fn old_held(times: &[u64], held: &[Held], keep: &[bool], now: u64) -> u64 {
 /// width used before: it never narrows) and [`bucket_ms`]`(now)`, doubled
 /// while the old ones kept would cost more than [`MAX_OLD_HELD`].
 pub fn bucket_within(times: &[u64], held: &[Held], now: u64, floor: u64) -> u64 {
+    let txns: Vec<u64> = held.iter().map(|h| h.txns).collect();
     let mut w = bucket_ms(now).max(floor);
-    while w <= now && old_held(times, held, &keep_old_in(times, now, w), now) > MAX_OLD_HELD {
+    while w <= now && old_held(times, held, &keep_old_in(times, &txns, now, w), now) > MAX_OLD_HELD
+    {
         w *= 2;
     }
     w
@@ -225,7 +241,8 @@ mod tests {
             kept.push(t);
             let h: Vec<Held> = kept.iter().map(|&c| held(c)).collect();
             w = bucket_within(&kept, &h, t, w);
-            let mask = keep_old_in(&kept, t, w);
+            let txns: Vec<u64> = h.iter().map(|x| x.txns).collect();
+            let mask = keep_old_in(&kept, &txns, t, w);
             kept = kept
                 .iter()
                 .zip(mask)
@@ -258,6 +275,43 @@ mod tests {
         // Idle (nothing held): the count bound alone, as before.
         let idle = grow_busy(8 * 60 * MIN, 10_000, 0, 0);
         assert_eq!(idle, grow(8 * 60 * MIN, 10_000));
+    }
+
+    #[test]
+    fn a_purging_run_keeps_the_old_checkpoints_taken_after_a_purge() {
+        // 200 writes/s; a purge every hour leaves 15 minutes of txns, and
+        // the logs grow again until the next.
+        let held = |t: u64| Held {
+            txns: 200 * ((t / 1000) % 3600 + 900),
+            commits: 200 * t / 1000,
+        };
+        let end = 8 * 60 * MIN;
+        let (mut kept, mut w): (Vec<u64>, u64) = (Vec::new(), 0);
+        let mut t = 0;
+        while t <= end {
+            kept.push(t);
+            let h: Vec<Held> = kept.iter().map(|&c| held(c)).collect();
+            w = bucket_within(&kept, &h, t, w);
+            let txns: Vec<u64> = h.iter().map(|x| x.txns).collect();
+            let mask = keep_old_in(&kept, &txns, t, w);
+            kept = kept
+                .iter()
+                .zip(mask)
+                .filter_map(|(&c, k)| k.then_some(c))
+                .collect();
+            t += 10_000;
+        }
+        let old: Vec<u64> = kept[1..]
+            .iter()
+            .copied()
+            .filter(|&c| end - c > RECENT_MS)
+            .collect();
+        assert!(old.len() >= 2, "only {old:?} kept");
+        for c in &old {
+            assert!(c % 3_600_000 < 1_200_000, "{c} is not soon after a purge");
+        }
+        let h: Vec<Held> = kept.iter().map(|&c| held(c)).collect();
+        assert!(old_held(&kept, &h, &vec![true; kept.len()], end) <= MAX_OLD_HELD);
     }
 
     #[test]

@@ -647,4 +647,8 @@ fn a_restart_that_fails_to_start_is_named_with_its_reason() {
         "{:?}",
         f.advice
     );
+    // The server that cannot come back is the story: it leads the cards,
+    // before the slow disk that set it up.
+    let ids: Vec<&str> = d.findings.iter().map(|c| c.id).collect();
+    assert_eq!(ids.first(), Some(&"not_started"), "{ids:?}");
 }
