@@ -382,7 +382,10 @@ async function benchMemory(browser, url, label, scenario, minutes) {
     const recent = [];
     for (const t of moments(Math.max(6000, end - 600_000), end, 20, 2463534242)) recent.push(await seekOnce(t));
     const anywhere = [];
-    for (const t of moments(6000, end, 20, 88675123)) anywhere.push({ t, ms: await seekOnce(t) });
+    for (const t of moments(6000, end, 20, 88675123)) {
+      anywhere.push({ t, ms: await seekOnce(t) });
+      log(`memory ${label} seek to ${fmtMs(t)}: ${anywhere.at(-1).ms} ms`);
+    }
     const any = anywhere.map((s) => s.ms);
     seeks = {
       end_ms: end,
