@@ -13,7 +13,7 @@
 //! answer, serve or reach anything. Of its siblings it uses `evidence`,
 //! `episodes` and `advice`.
 
-use super::episodes::{Episode, Fault};
+use super::episodes::{blame_server, Episode, Fault};
 use super::evidence::{arrows, cut_link, ms, slow_link};
 use crate::diagnosis::{list_sids, Finding, Severity};
 use crate::proto::Sid;
@@ -455,6 +455,19 @@ impl Simulation {
         });
         if epoch_behind {
             f.advice.push("Its currentEpoch file is older than the last zxid in its txn log: it was killed while it logged a sync at NEWLEADER, after the txns reached the disk and before the new epoch was written (ZooKeeper 3.9.2 and later). Set currentEpoch (in dataDir/version-2) to the epoch of the last logged zxid, which TxnLogToolkit shows, or empty its data directory so that it syncs by SNAP.".to_string());
+        }
+        if failed {
+            // Shown under the fault that set it up, first among what holds
+            // now (the slow disk its fsync waited on, else the crash).
+            let eps = self.episodes();
+            let failed_sids = sids.iter().filter(|&&s| self.failed_start(s));
+            f.cause = failed_sids
+                .filter_map(|&s| {
+                    blame_server(&eps, &[Fault::SlowDisk], s, 0, self.now_ms)
+                        .or_else(|| blame_server(&eps, &[Fault::Down], s, 0, self.now_ms))
+                })
+                .map(|e| e.key.clone())
+                .next();
         }
         f.servers = sids;
         if failed {

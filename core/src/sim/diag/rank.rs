@@ -14,9 +14,7 @@
 //! configured (`large_quorum`, `observers`); then other past findings.
 //! Within a group: the most severe first (a card is as severe as its worst
 //! consequence that holds now); then the run's faults before other
-//! findings (a server that failed to start counts as one: it stays down
-//! until an operator repairs it, and it is more recent than the fault that
-//! set it up); then the most recent; then the families' order.
+//! findings; then the most recent; then the families' order.
 //! Consequences under a card: what holds now first, the most severe
 //! first; then the past ones in time order (the story of the fault).
 
@@ -105,18 +103,12 @@ pub(super) fn cards(mut findings: Vec<Finding>) -> Vec<Finding> {
         (
             group(c),
             Reverse(c.card_severity()),
-            !ranks_as_fault(c),
+            !FAULT_KINDS.contains(&c.id),
             Reverse(c.at_ms),
             *i,
         )
     });
     cards.into_iter().map(|(_, c)| c).collect()
-}
-
-/// A fault of the run, or a server that failed to start (the `not_started`
-/// card above `Info`: see the module doc).
-fn ranks_as_fault(c: &Finding) -> bool {
-    FAULT_KINDS.contains(&c.id) || (c.id == "not_started" && c.severity > Severity::Info)
 }
 
 /// A card's group in the ranking (see the module doc): 0 happening now,

@@ -647,8 +647,13 @@ fn a_restart_that_fails_to_start_is_named_with_its_reason() {
         "{:?}",
         f.advice
     );
-    // The server that cannot come back is the story: it leads the cards,
-    // before the slow disk that set it up.
-    let ids: Vec<&str> = d.findings.iter().map(|c| c.id).collect();
-    assert_eq!(ids.first(), Some(&"not_started"), "{ids:?}");
+    // The server that cannot come back is shown first under the fault
+    // that set it up (root cause first: docs/DIAGNOSIS.md), not after it.
+    let first = d.findings.first().expect("a card");
+    let under: Vec<&str> = first.consequences.iter().map(|c| c.id).collect();
+    assert_eq!(
+        (first.id, under.first()),
+        ("slow_disk", Some(&"not_started")),
+        "{under:?}"
+    );
 }
