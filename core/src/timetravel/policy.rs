@@ -228,13 +228,9 @@ mod tests {
         }
     }
 
-    /// [`grow`] for a run that commits `rate` txns per second and whose
-    /// checkpoints each hold `window` seconds of them, with the budget.
-    fn grow_busy(now: u64, step: u64, rate: u64, window: u64) -> Vec<u64> {
-        let held = |t: u64| Held {
-            txns: rate * (t / 1000).min(window),
-            commits: rate * t / 1000,
-        };
+    /// [`grow`] with the budget, for a run whose checkpoint at `t` holds
+    /// `held(t)`.
+    fn grow_held(now: u64, step: u64, held: impl Fn(u64) -> Held) -> Vec<u64> {
         let (mut kept, mut w): (Vec<u64>, u64) = (Vec::new(), 0);
         let mut t = 0;
         while t <= now {
@@ -253,19 +249,22 @@ mod tests {
         kept
     }
 
+    /// What a checkpoint at `t` holds in a run that commits `rate` txns
+    /// per second and keeps `window` seconds of them.
+    fn busy(rate: u64, window: u64) -> impl Fn(u64) -> Held {
+        move |t| Held {
+            txns: rate * (t / 1000).min(window),
+            commits: rate * t / 1000,
+        }
+    }
+
     #[test]
     fn a_busy_run_keeps_its_old_checkpoints_within_the_budget() {
         // 200 writes/s, each checkpoint holding 80 minutes of them.
         for hours in [2, 8, 50] {
             let end = hours * 60 * MIN;
-            let kept = grow_busy(end, 10_000, 200, 80 * 60);
-            let held: Vec<Held> = kept
-                .iter()
-                .map(|&t| Held {
-                    txns: 200 * (t / 1000).min(4800),
-                    commits: 200 * t / 1000,
-                })
-                .collect();
+            let kept = grow_held(end, 10_000, busy(200, 80 * 60));
+            let held: Vec<Held> = kept.iter().map(|&t| busy(200, 80 * 60)(t)).collect();
             let all = vec![true; kept.len()];
             let cost = old_held(&kept, &held, &all, end);
             assert!(cost <= MAX_OLD_HELD, "{hours} h: old ones hold {cost} txns");
@@ -273,7 +272,7 @@ mod tests {
             assert_eq!(kept[0], 0);
         }
         // Idle (nothing held): the count bound alone, as before.
-        let idle = grow_busy(8 * 60 * MIN, 10_000, 0, 0);
+        let idle = grow_held(8 * 60 * MIN, 10_000, busy(0, 0));
         assert_eq!(idle, grow(8 * 60 * MIN, 10_000));
     }
 
@@ -286,21 +285,7 @@ mod tests {
             commits: 200 * t / 1000,
         };
         let end = 8 * 60 * MIN;
-        let (mut kept, mut w): (Vec<u64>, u64) = (Vec::new(), 0);
-        let mut t = 0;
-        while t <= end {
-            kept.push(t);
-            let h: Vec<Held> = kept.iter().map(|&c| held(c)).collect();
-            w = bucket_within(&kept, &h, t, w);
-            let txns: Vec<u64> = h.iter().map(|x| x.txns).collect();
-            let mask = keep_old_in(&kept, &txns, t, w);
-            kept = kept
-                .iter()
-                .zip(mask)
-                .filter_map(|(&c, k)| k.then_some(c))
-                .collect();
-            t += 10_000;
-        }
+        let kept = grow_held(end, 10_000, held);
         let old: Vec<u64> = kept[1..]
             .iter()
             .copied()
