@@ -156,20 +156,10 @@ mod tests {
 
     /// What a branch would keep: checkpoints every `step` ms up to `now`,
     /// thinned after each is taken, as the engine does.
+    /// Nothing is held (an idle run), so the budget never narrows what
+    /// `keep_old`'s buckets keep.
     fn grow(now: u64, step: u64) -> Vec<u64> {
-        let mut kept: Vec<u64> = Vec::new();
-        let mut t = 0;
-        while t <= now {
-            kept.push(t);
-            let mask = keep_old(&kept, t);
-            kept = kept
-                .iter()
-                .zip(mask)
-                .filter_map(|(&c, k)| k.then_some(c))
-                .collect();
-            t += step;
-        }
-        kept
+        grow_held(now, step, busy(0, 0))
     }
 
     #[test]
@@ -271,9 +261,13 @@ mod tests {
             assert!(kept.len() > 61, "{hours} h: the start and the recent stay");
             assert_eq!(kept[0], 0);
         }
-        // Idle (nothing held): the count bound alone, as before.
-        let idle = grow_held(8 * 60 * MIN, 10_000, busy(0, 0));
-        assert_eq!(idle, grow(8 * 60 * MIN, 10_000));
+        // Idle (nothing held): the count bound alone, as `keep_old` alone.
+        let times: Vec<u64> = (0..=2880).map(|k| k * 10_000).collect();
+        let txns = vec![0; times.len()];
+        let held = vec![Held::default(); times.len()];
+        let now = 8 * 60 * MIN;
+        let w = bucket_within(&times, &held, now, 0);
+        assert_eq!(keep_old_in(&times, &txns, now, w), keep_old(&times, now));
     }
 
     #[test]
