@@ -14,9 +14,9 @@
 //!   the snapshot holds below W was delivered, so checked); how far the
 //!   recipes' committed tree has applied G. A server without a snapshot
 //!   keeps W at 0, and so do a reported violation and a history out of
-//!   zxid order. Without `autopurge` the first snapshots stay and pin W
-//!   near the start: ZooKeeper's own retention decides what the checks
-//!   may forget, as it decides what the disks keep.
+//!   zxid order. Without `autopurge` the `snapshot.0` a first start
+//!   writes stays and pins W at 0: ZooKeeper's own retention decides what
+//!   the checks may forget, as it decides what the disks keep.
 //! - Forgotten: G and the proposals of epochs before its first held txn
 //!   (`Checker::forget_before`), and the same blocks of every tree's
 //!   `ghost_applied`, the live trees', the snapshots' (a snapshot shared
