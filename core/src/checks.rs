@@ -196,8 +196,7 @@ impl Checker {
         let Some(first) = self.committed.get(floor).copied() else {
             return;
         };
-        let keep = self.proposals.split_off(&first.zxid.epoch());
-        self.proposals = keep;
+        self.proposals = self.proposals.split_off(&first.zxid.epoch());
         self.extra_proposals
             .retain(|t| t.zxid.epoch() >= first.zxid.epoch());
     }

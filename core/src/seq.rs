@@ -56,7 +56,8 @@ impl<T: Clone + PartialEq, const C: usize> PartialEq for Seq<T, C> {
 }
 
 impl<T: Clone, const C: usize> Seq<T, C> {
-    const PER_BLOCK: usize = C * BLOCK;
+    /// Items per block: what [`Seq::forget_before`] forgets at a time.
+    pub const PER_BLOCK: usize = C * BLOCK;
 
     pub fn new() -> Self {
         Seq::default()

@@ -30,14 +30,19 @@
 //!   snapshots) does not show.
 //! - Observation only: no server reads what it forgets, so no run and no
 //!   trace hash changes, and the same violations are reported (tests in
-//!   `sim/tests.rs`, `compact_`).
+//!   `sim/tests.rs`, `compaction_`).
+//! - Also here: what a simulation holds as time travel's checkpoint
+//!   budget weighs it (`held_txns`, `committed_len`).
 
 use std::sync::Arc;
 
 use super::Simulation;
+use crate::seq::Seq;
+use crate::txn::TxnId;
 
-/// Commits between two attempts (one block of a `Seq<TxnId>`).
-const EVERY: usize = 256 * 64;
+/// Commits between two attempts: one block of G, what it can forget at a
+/// time.
+const EVERY: usize = Seq::<TxnId>::PER_BLOCK;
 
 impl Simulation {
     /// Forget the checks' records before the watermark (module doc), when

@@ -12,9 +12,10 @@
 //!   width that makes at most [`MAX_OLD`] buckets, and each bucket keeps the
 //!   checkpoint that holds the fewest txns (the earliest of equals: in an
 //!   idle run, or one that never purges, its earliest; in a run with
-//!   autopurge, the one taken soonest after a purge). `w` only grows with the frontier and a bucket of
-//!   width `2w` is two of width `w`, so what is dropped once stays dropped.
-//!   Between `MAX_OLD / 2` and `MAX_OLD` old ones, whatever the run length.
+//!   autopurge, the one taken soonest after a purge). `w` only grows with
+//!   the frontier and a bucket of width `2w` is two of width `w`, so what
+//!   is dropped once stays dropped. Between `MAX_OLD / 2` and `MAX_OLD` old
+//!   ones whatever the run length, unless the budget below keeps fewer.
 //! - The cost: seeking to an old moment replays from the kept checkpoint
 //!   before it, less than `2w` of virtual time (`w` ≤ run length ·
 //!   2 / `MAX_OLD`); measured by `zablab bench --memory`
@@ -155,9 +156,8 @@ mod tests {
     const MIN: u64 = 60_000;
 
     /// What a branch would keep: checkpoints every `step` ms up to `now`,
-    /// thinned after each is taken, as the engine does.
-    /// Nothing is held (an idle run), so the budget never narrows what
-    /// `keep_old`'s buckets keep.
+    /// thinned after each is taken, as the engine does. Nothing is held (an
+    /// idle run), so the budget never narrows what `keep_old`'s buckets keep.
     fn grow(now: u64, step: u64) -> Vec<u64> {
         grow_held(now, step, busy(0, 0))
     }
