@@ -15,7 +15,10 @@
 //!   czxid, mzxid).
 //! - A difference is a divergence unless the scenario declares the fact
 //!   timing-dependent (`conform.either`, both values among `of`): then the
-//!   row says `either`. Nothing else is loosened.
+//!   row says `either`. One tie is built in, since every fresh ensemble
+//!   has it ([`FIRST_EPOCH_SYNC_TIE`]): a learner's first-epoch sync that
+//!   is a plain DIFF on one side and a SNAP on the other. Nothing else is
+//!   loosened.
 //! - A fact at or after an action the real ensemble could not do (a
 //!   `Skipped` that affects later facts) is `skipped`, with that action
 //!   named; facts before it are compared.
@@ -33,6 +36,23 @@ use super::simrun::SimReport;
 /// What a JVM may add to a time without a leader beyond one tick
 /// (thread scheduling, GC, a loaded machine), stated, never tuned per run.
 pub const JVM_ALLOWANCE_MS: i64 = 1500;
+
+/// Why a learner's sync in epoch 1 may be a plain DIFF or a SNAP on a
+/// real ensemble, whatever the simulator says: ZooKeeper's code, not the
+/// scenario, makes it timing-dependent.
+pub const FIRST_EPOCH_SYNC_TIE: &str = "timing tie in every fresh ensemble: \
+    Leader.lead() goes on once a quorum has acked NEWLEADER; a learner whose \
+    LearnerHandler reaches syncFollower before Leader.startZkServer sets \
+    lastProcessedZxid to the new epoch gets an empty DIFF, one that reaches it \
+    after gets a SNAP (an empty committedLog, no txn log); the simulator's \
+    startup takes no time";
+
+/// Whether `real` and `sim` differ only by [`FIRST_EPOCH_SYNC_TIE`]: epoch
+/// 1, one plain `DIFF` (the leader found nothing to send) and one `SNAP`.
+fn first_epoch_sync_tie(epoch: Option<u32>, real: &str, sim: &str) -> bool {
+    let pair = [real, sim];
+    epoch == Some(1) && pair.contains(&"DIFF") && pair.contains(&"SNAP")
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -110,12 +130,7 @@ impl Ctx<'_> {
         same: bool,
         how: &str,
     ) {
-        let skipped = self
-            .skip_from
-            .as_ref()
-            .filter(|(t, _)| at.is_none_or(|a| a >= *t as i64))
-            .map(|(_, why)| why.clone());
-        let (verdict, note) = if let Some(why) = skipped {
+        let (verdict, note) = if let Some(why) = self.skipped(at) {
             (Verdict::Skipped, why)
         } else if same {
             (Verdict::Agree, how.to_string())
@@ -130,6 +145,38 @@ impl Ctx<'_> {
             )
         } else {
             (Verdict::Differ, String::new())
+        };
+        self.rows.push(Row {
+            category,
+            fact,
+            real,
+            sim,
+            verdict,
+            note,
+        });
+    }
+
+    /// Facts at scenario time `at` or later are skipped: why, if so.
+    fn skipped(&self, at: Option<i64>) -> Option<String> {
+        self.skip_from
+            .as_ref()
+            .filter(|(t, _)| at.is_none_or(|a| a >= *t as i64))
+            .map(|(_, why)| why.clone())
+    }
+
+    /// A row whose difference ZooKeeper's code makes timing-dependent in
+    /// every scenario (`why`): `either`, unless skipped.
+    fn tie(
+        &mut self,
+        category: &'static str,
+        fact: String,
+        (real, sim): (String, String),
+        at: Option<i64>,
+        why: &str,
+    ) {
+        let (verdict, note) = match self.skipped(at) {
+            Some(skip) => (Verdict::Skipped, skip),
+            None => (Verdict::Either, why.to_string()),
         };
         self.rows.push(Row {
             category,
@@ -308,13 +355,13 @@ fn syncs(c: &mut Ctx, r: &Outcome, m: &Outcome) {
         let show = |v: Option<&(Vec<String>, i64)>| v.map_or("-".to_string(), |x| x.0.join(", "));
         let epoch = e.map_or("e?".to_string(), |e| format!("e{e}"));
         let at = ms.get(&(l, e)).map(|x| x.1);
-        c.row(
-            "syncs",
-            format!("sync s{l} {epoch}"),
-            show(rs.get(&(l, e))),
-            show(ms.get(&(l, e))),
-            at,
-        );
+        let (real, sim) = (show(rs.get(&(l, e))), show(ms.get(&(l, e))));
+        let fact = format!("sync s{l} {epoch}");
+        if first_epoch_sync_tie(e, &real, &sim) {
+            c.tie("syncs", fact, (real, sim), at, FIRST_EPOCH_SYNC_TIE);
+        } else {
+            c.row("syncs", fact, real, sim, at);
+        }
     }
 }
 
@@ -504,5 +551,104 @@ fn tree_diff(a: &[TreeNode], b: &[TreeNode]) -> String {
         format!("{} znodes", a.len())
     } else {
         notes.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conform::facts::SyncFact;
+
+    fn scenario(either: &str) -> Scenario {
+        Scenario::from_json(&format!(
+            r#"{{ "zablab": 1, "name": "t", "seed": 1, "until_ms": 1000,
+                 "ensemble": {{ "participants": [1,2,3] }}, "network": {{}},
+                 "actions": [ {{ "at_ms": 0, "do": "start", "servers": [1,2,3] }} ],
+                 "conform": {{ "either": [{either}] }} }}"#
+        ))
+        .unwrap()
+    }
+
+    fn side(syncs: &[(u32, u32, &str, &str)]) -> Outcome {
+        Outcome {
+            syncs: syncs
+                .iter()
+                .map(|&(learner, epoch, mode, how)| SyncFact {
+                    learner,
+                    leader: 3,
+                    epoch: Some(epoch),
+                    mode: mode.into(),
+                    how: how.into(),
+                    at_ms: 100,
+                })
+                .collect(),
+            ..Outcome::default()
+        }
+    }
+
+    fn verdicts(s: &Scenario, real: Outcome, sim: Outcome) -> Vec<(String, Verdict)> {
+        let real = RealReport {
+            outcome: real,
+            shift_ms: 0,
+            waits: vec![],
+            skipped: vec![],
+            action_errors: vec![],
+            t0_unix_ms: 0,
+        };
+        let sim = SimReport {
+            outcome: sim,
+            ready: vec![],
+            violations: vec![],
+            action_errors: vec![],
+            trace_hash: String::new(),
+            attach: Default::default(),
+        };
+        compare(s, &real, &sim)
+            .rows
+            .into_iter()
+            .filter(|r| r.category == "syncs")
+            .map(|r| (r.fact, r.verdict))
+            .collect()
+    }
+
+    #[test]
+    fn a_first_epoch_diff_against_a_snap_is_a_tie_and_nothing_later_is() {
+        let real = side(&[(1, 1, "SNAP", ""), (1, 2, "SNAP", ""), (2, 1, "SNAP", "")]);
+        let sim = side(&[
+            (1, 1, "DIFF", ""),
+            (1, 2, "DIFF", ""),
+            (2, 1, "DIFF", "committedLog"),
+        ]);
+        let v = verdicts(&scenario(""), real, sim);
+        assert_eq!(
+            v,
+            vec![
+                ("sync s1 e1".to_string(), Verdict::Either),
+                ("sync s2 e1".to_string(), Verdict::Differ),
+                ("sync s1 e2".to_string(), Verdict::Differ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_declared_tie_applies_only_to_its_values() {
+        let s = scenario(r#"{ "fact": "sync s1 e2", "of": ["DIFF", "TRUNC"], "why": "w" }"#);
+        let real = side(&[(1, 2, "TRUNC", ""), (2, 2, "TRUNC", "")]);
+        let sim = side(&[(1, 2, "DIFF", ""), (2, 2, "DIFF", "")]);
+        assert_eq!(
+            verdicts(&s, real.clone(), sim),
+            vec![
+                ("sync s1 e2".to_string(), Verdict::Either),
+                ("sync s2 e2".to_string(), Verdict::Differ),
+            ]
+        );
+        let sim = side(&[(1, 2, "SNAP", ""), (2, 2, "TRUNC", "")]);
+        assert_eq!(
+            verdicts(&s, real, sim),
+            vec![
+                ("sync s1 e2".to_string(), Verdict::Differ),
+                ("sync s2 e2".to_string(), Verdict::Agree),
+            ]
+        );
     }
 }
