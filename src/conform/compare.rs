@@ -17,8 +17,10 @@
 //!   timing-dependent (`conform.either`, both values among `of`): then the
 //!   row says `either`. One tie is built in, since every fresh ensemble
 //!   has it ([`FIRST_EPOCH_SYNC_TIE`]): a learner's first-epoch sync that
-//!   is a plain DIFF on one side and a SNAP on the other. Nothing else is
-//!   loosened.
+//!   is a plain DIFF on one side and a SNAP on the other, and what it
+//!   leaves: that learner's end zxid `0x100000000` (the SNAP's) against
+//!   `0x0` (the empty DIFF's) when nothing was committed after it. Nothing
+//!   else is loosened.
 //! - A fact at or after an action the real ensemble could not do (a
 //!   `Skipped` that affects later facts) is `skipped`, with that action
 //!   named; facts before it are compared.
@@ -46,6 +48,18 @@ pub const FIRST_EPOCH_SYNC_TIE: &str = "timing tie in every fresh ensemble: \
     lastProcessedZxid to the new epoch gets an empty DIFF, one that reaches it \
     after gets a SNAP (an empty committedLog, no txn log); the simulator's \
     startup takes no time";
+
+/// Why a learner's end zxid may follow [`FIRST_EPOCH_SYNC_TIE`].
+pub const FIRST_EPOCH_END_TIE: &str = "follows this learner's epoch-1 sync \
+    tie: a SNAP leaves it at the leader's snapshot zxid 0x100000000, an empty \
+    DIFF at 0x0, until a txn is committed";
+
+/// Whether an end state differs only by the zxid an epoch-1 sync tie
+/// leaves (see [`FIRST_EPOCH_END_TIE`]).
+fn first_epoch_end_tie(real: &str, sim: &str) -> bool {
+    let at_zero = |v: &str| v.replace(" zxid 0x100000000", " zxid 0x0");
+    real != sim && at_zero(real) == at_zero(sim)
+}
 
 /// Whether `real` and `sim` differ only by [`FIRST_EPOCH_SYNC_TIE`]: epoch
 /// 1, one plain `DIFF` (the leader found nothing to send) and one `SNAP`.
@@ -101,6 +115,8 @@ struct Ctx<'a> {
     skip_from: Option<(u64, String)>,
     tick: i64,
     rows: Vec<Row>,
+    /// Learners whose epoch-1 sync was [`FIRST_EPOCH_SYNC_TIE`].
+    tied_in_e1: BTreeSet<u32>,
 }
 
 impl Ctx<'_> {
@@ -237,6 +253,7 @@ pub fn compare(s: &Scenario, real: &RealReport, sim: &SimReport) -> Comparison {
         skip_from,
         tick: s.ensemble.tick_ms as i64,
         rows: Vec::new(),
+        tied_in_e1: BTreeSet::new(),
     };
     let (r, m) = (&real.outcome, &sim.outcome);
     leaders(&mut c, r, m);
@@ -358,6 +375,7 @@ fn syncs(c: &mut Ctx, r: &Outcome, m: &Outcome) {
         let (real, sim) = (show(rs.get(&(l, e))), show(ms.get(&(l, e))));
         let fact = format!("sync s{l} {epoch}");
         if first_epoch_sync_tie(e, &real, &sim) {
+            c.tied_in_e1.insert(l);
             c.tie("syncs", fact, (real, sim), at, FIRST_EPOCH_SYNC_TIE);
         } else {
             c.row("syncs", fact, real, sim, at);
@@ -471,13 +489,12 @@ fn ends(c: &mut Ctx, r: &Outcome, m: &Outcome) {
     };
     let sids: BTreeSet<u32> = r.ends.iter().chain(&m.ends).map(|e| e.sid).collect();
     for &sid in &sids {
-        c.row(
-            "end",
-            format!("end s{sid}"),
-            show(r, sid),
-            show(m, sid),
-            None,
-        );
+        let (real, sim, fact) = (show(r, sid), show(m, sid), format!("end s{sid}"));
+        if c.tied_in_e1.contains(&sid) && first_epoch_end_tie(&real, &sim) {
+            c.tie("end", fact, (real, sim), None, FIRST_EPOCH_END_TIE);
+        } else {
+            c.row("end", fact, real, sim, None);
+        }
     }
     // The simulator keeps no tree digest (its mntr declares
     // digest_mismatches_count unmodelled): shown, never compared.
@@ -557,7 +574,7 @@ fn tree_diff(a: &[TreeNode], b: &[TreeNode]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conform::facts::SyncFact;
+    use crate::conform::facts::{EndState, SyncFact};
 
     fn scenario(either: &str) -> Scenario {
         Scenario::from_json(&format!(
@@ -586,6 +603,22 @@ mod tests {
         }
     }
 
+    /// `side(syncs)` with each `(sid, zxid)` ending as a follower.
+    fn ending(syncs: &[(u32, u32, &str, &str)], ends: &[(u32, &str)]) -> Outcome {
+        let mut o = side(syncs);
+        o.ends = ends
+            .iter()
+            .map(|&(sid, zxid)| EndState {
+                sid,
+                mode: "follower".into(),
+                zxid: Some(zxid.into()),
+                znodes: Some(5),
+                digest_mismatches: None,
+            })
+            .collect();
+        o
+    }
+
     fn verdicts(s: &Scenario, real: Outcome, sim: Outcome) -> Vec<(String, Verdict)> {
         let real = RealReport {
             outcome: real,
@@ -606,7 +639,7 @@ mod tests {
         compare(s, &real, &sim)
             .rows
             .into_iter()
-            .filter(|r| r.category == "syncs")
+            .filter(|r| r.category == "syncs" || r.category == "end")
             .map(|r| (r.fact, r.verdict))
             .collect()
     }
@@ -628,6 +661,32 @@ mod tests {
                 ("sync s1 e2".to_string(), Verdict::Differ),
             ]
         );
+    }
+
+    #[test]
+    fn a_tied_learner_may_end_at_the_snap_zxid_and_only_there() {
+        let real = ending(
+            &[(1, 1, "SNAP", ""), (2, 1, "DIFF", "")],
+            &[(1, "0x100000000"), (2, "0x100000000")],
+        );
+        let sim = ending(
+            &[(1, 1, "DIFF", ""), (2, 1, "DIFF", "")],
+            &[(1, "0x0"), (2, "0x0")],
+        );
+        let v = verdicts(&scenario(""), real, sim);
+        assert_eq!(
+            v,
+            vec![
+                ("sync s1 e1".to_string(), Verdict::Either),
+                ("sync s2 e1".to_string(), Verdict::Agree),
+                ("end s1".to_string(), Verdict::Either),
+                ("end s2".to_string(), Verdict::Differ),
+            ]
+        );
+        let real = ending(&[(1, 1, "SNAP", "")], &[(1, "0x100000002")]);
+        let sim = ending(&[(1, 1, "DIFF", "")], &[(1, "0x0")]);
+        let v = verdicts(&scenario(""), real, sim);
+        assert_eq!(v[1], ("end s1".to_string(), Verdict::Differ));
     }
 
     #[test]
