@@ -72,6 +72,9 @@ pub(super) struct Client {
     pub(super) load_until_ms: Option<u64>,
     pub(super) load_interval_us: u64,
     pub(super) load_created: bool,
+    /// The load node's path and the data each setData writes, made once:
+    /// every txn of a load shares them (`load.rs`).
+    pub(super) load_payload: Option<(Arc<str>, Arc<str>)>,
     pub(super) load_done: u64,
     pub(super) read_until_ms: Option<u64>,
     pub(super) read_interval_us: u64,
@@ -117,6 +120,7 @@ impl Simulation {
                     load_until_ms: None,
                     load_interval_us: 0,
                     load_created: false,
+                    load_payload: None,
                     load_done: 0,
                     read_until_ms: None,
                     read_interval_us: 0,

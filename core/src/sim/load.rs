@@ -67,15 +67,26 @@ impl Simulation {
         );
     }
 
+    /// The load node's path and the setData's data, shared by every
+    /// request of client `c`'s load: a long run keeps up to a million txns
+    /// in its servers' logs, and a fresh copy of the same two strings in
+    /// each was about a quarter of a logged txn's bytes.
+    fn load_payload(&mut self, c: usize) -> (Arc<str>, Arc<str>) {
+        let cl = &mut self.clients[c];
+        let name = &cl.name;
+        cl.load_payload
+            .get_or_insert_with(|| (Arc::from(format!("/{name}-load")), Arc::from("x")))
+            .clone()
+    }
+
     /// One write of the load (the create, then setData), then the next tick.
     pub(super) fn client_load_tick(&mut self, c: usize) {
         let now = self.now_ms;
         if !self.load_goes_on(c, |cl| &mut cl.load_until_ms) {
             return;
         }
-        let cl = &self.clients[c];
-        let path: Arc<str> = Arc::from(format!("/{}-load", cl.name).as_str());
-        let op = if !cl.load_created {
+        let (path, data) = self.load_payload(c);
+        let op = if !self.clients[c].load_created {
             self.clients[c].load_created = true;
             RequestOp::Create {
                 path,
@@ -86,7 +97,7 @@ impl Simulation {
         } else {
             RequestOp::SetData {
                 path,
-                data: Arc::from("x"),
+                data,
                 version: -1,
             }
         };
@@ -130,9 +141,8 @@ impl Simulation {
         if !self.load_goes_on(c, |cl| &mut cl.read_until_ms) {
             return;
         }
-        let cl = &self.clients[c];
-        let path: Arc<str> = if cl.load_created {
-            Arc::from(format!("/{}-load", cl.name).as_str())
+        let path: Arc<str> = if self.clients[c].load_created {
+            self.load_payload(c).0
         } else {
             Arc::from("/")
         };
