@@ -47,6 +47,17 @@ fn focus_of(f: &Finding) -> DiagFocus {
     }
 }
 
+/// The one server a finding's head names: the server it is about, else
+/// the only server involved (a failed start of server 3 is about server
+/// 3, not the ensemble); `None` (the ensemble) when several are.
+fn subject(f: &Finding) -> Option<u32> {
+    match (f.server, f.servers.as_slice()) {
+        (Some(s), _) => Some(s),
+        (None, [only]) => Some(*only),
+        _ => None,
+    }
+}
+
 /// One finding: its head (click to mark its servers), its sentence, what
 /// to do, its evidence and settings; a card also folds its consequences.
 fn finding(
@@ -58,7 +69,7 @@ fn finding(
 ) -> Html {
     let (class, sev) = severity(l, f.card_severity());
     let focused = focus.is_some_and(|x| x.id == f.id && x.server == f.server);
-    let who = match f.server {
+    let who = match subject(f) {
         Some(s) => trf(l, T::ServerN, &[&s.to_string()]),
         None => tr(l, T::Ensemble).to_string(),
     };
@@ -218,5 +229,22 @@ pub fn DiagnosisTab(p: &PanelProps) -> Html {
             }
             <span hidden=true data-testid="diag-cost">{ cost }</span>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_names_its_one_server_and_else_the_ensemble() {
+        let mut f = Finding::new("not_started", Severity::Warning, 0, String::new());
+        assert_eq!(subject(&f), None);
+        f.servers = vec![3];
+        assert_eq!(subject(&f), Some(3), "a failed start of server 3 alone");
+        f.servers = vec![1, 2, 3];
+        assert_eq!(subject(&f), None, "three servers: the ensemble");
+        f.server = Some(2);
+        assert_eq!(subject(&f), Some(2), "the server it is about, named");
     }
 }
