@@ -415,7 +415,14 @@ impl Component for App {
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
         let m = self.m();
-        let class = classes!("zablab", m.presenter.then_some("presenter"));
+        // Presenter outside a lesson and an imported run: the stage takes
+        // what the header and a notice leave of the screen (style.css).
+        let fit = m.presenter && !m.showing_import;
+        let class = classes!(
+            "zablab",
+            m.presenter.then_some("presenter"),
+            fit.then_some("screen-fit")
+        );
         let lang = m.lang;
         let notice = m.notice.clone().map(|n| self.notice(lang, n));
         let help = m.help.then(|| crate::ui::help(lang, &self.send));
@@ -466,6 +473,9 @@ impl Component for App {
         }
         html! {
             <div class={class} lang={lang.code()}>
+                // What a presenter keeps on the screen (`screen-fit`);
+                // otherwise no box of its own (`display: contents`).
+                <div class="screen">
                 <Header model={self.model.clone()} rev={self.rev} send={self.send.clone()}
                         files={self.files.clone()} share_link={self.share_link.clone()} />
                 { for notice }
@@ -482,6 +492,7 @@ impl Component for App {
                         <SidePanel model={self.model.clone()} rev={self.slow_rev} send={self.send.clone()} />
                     </div>
                 </main>
+                </div>
                 if !showing_import { { diagram } }
                 // One stable element holds the dialogs: a dialog that
                 // appears never makes the page's elements before it be
