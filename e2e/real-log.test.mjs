@@ -89,6 +89,28 @@ test('finding 5 pairs ZooKeeper 3.9.3\'s start-up refusal with the simulated one
   assert.match(sim, /\[myid:3 QuorumPeer\] - Unable to load database on disk/);
   assert.match(sim, /The current epoch, 1, is older than the last zxid, 8589934594/);
   await page.screenshot({ path: 'target/e2e/real-log-finding5-1366.png' });
+
+  // Presented at 1280x720 under its three-line title and the violation
+  // banner: the play buttons and the timeline are still on screen, and
+  // the failed start's card names server 3.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByRole('button', { name: 'Presenter' }).click();
+  await page.getByRole('tab', { name: /^Diagnosis/ }).click();
+  // The innermost card that tells of the failed start (a card folds its
+  // consequences, whose text it then contains too).
+  const failed = page.locator('.finding:not(:has(.finding))', { hasText: 'failed to start' }).first();
+  await failed.waitFor({ state: 'attached' });
+  assert.match(await failed.locator('.finding-head').textContent(), /not_started · server 3/);
+  for (const [what, el] of [
+    ['the banner', page.locator('.notice.error')],
+    ['the play button', page.locator('[data-testid="play"]')],
+    ['the timeline', page.getByRole('slider', { name: 'Timeline' })],
+  ]) {
+    const box = await el.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 720, `${what} on screen: ${JSON.stringify(box)}`);
+  }
+  await page.screenshot({ path: 'target/e2e/finding5-presenter-1280.png' });
+  await page.getByRole('button', { name: 'Presenter' }).click();
   assert.deepEqual(errors, []);
   await page.close();
 });
