@@ -18,9 +18,9 @@
 //!   row says `either`. One tie is built in, since every fresh ensemble
 //!   has it ([`FIRST_EPOCH_SYNC_TIE`]): a learner's first-epoch sync that
 //!   is a plain DIFF on one side and a SNAP on the other, and what it
-//!   leaves: that learner's end zxid `0x100000000` (the SNAP's) against
-//!   `0x0` (the empty DIFF's) when nothing was committed after it. Nothing
-//!   else is loosened.
+//!   leaves: that learner's zxid `0x100000000` (the SNAP's) against `0x0`
+//!   (the empty DIFF's) until something is committed after it, at the end
+//!   and in a `srvr`/`stat` answer. Nothing else is loosened.
 //! - A fact at or after an action the real ensemble could not do (a
 //!   `Skipped` that affects later facts) is `skipped`, with that action
 //!   named; facts before it are compared.
@@ -54,10 +54,14 @@ pub const FIRST_EPOCH_END_TIE: &str = "follows this learner's epoch-1 sync \
     tie: a SNAP leaves it at the leader's snapshot zxid 0x100000000, an empty \
     DIFF at 0x0, until a txn is committed";
 
-/// Whether an end state differs only by the zxid an epoch-1 sync tie
-/// leaves (see [`FIRST_EPOCH_END_TIE`]).
-fn first_epoch_end_tie(real: &str, sim: &str) -> bool {
-    let at_zero = |v: &str| v.replace(" zxid 0x100000000", " zxid 0x0");
+/// Whether an end state (`zxid 0x…`) or a 4lw answer (`Zxid: 0x…`)
+/// differs only by the zxid an epoch-1 sync tie leaves (see
+/// [`FIRST_EPOCH_END_TIE`]).
+fn first_epoch_zxid_tie(real: &str, sim: &str) -> bool {
+    let at_zero = |v: &str| {
+        v.replace(" zxid 0x100000000", " zxid 0x0")
+            .replace("Zxid: 0x100000000", "Zxid: 0x0")
+    };
     real != sim && at_zero(real) == at_zero(sim)
 }
 
@@ -461,13 +465,18 @@ fn fourlw(c: &mut Ctx, r: &Outcome, m: &Outcome) {
             "4lw"
         };
         let server = x.map_or(y.server, |x| x.server);
-        c.row(
-            category,
-            format!("4lw {} s{server} (actions[{}])", y.cmd, y.action),
-            real,
-            sim,
-            Some(y.at_ms),
-        );
+        let fact = format!("4lw {} s{server} (actions[{}])", y.cmd, y.action);
+        if c.tied_in_e1.contains(&server) && first_epoch_zxid_tie(&real, &sim) {
+            c.tie(
+                category,
+                fact,
+                (real, sim),
+                Some(y.at_ms),
+                FIRST_EPOCH_END_TIE,
+            );
+        } else {
+            c.row(category, fact, real, sim, Some(y.at_ms));
+        }
     }
 }
 
@@ -490,7 +499,7 @@ fn ends(c: &mut Ctx, r: &Outcome, m: &Outcome) {
     let sids: BTreeSet<u32> = r.ends.iter().chain(&m.ends).map(|e| e.sid).collect();
     for &sid in &sids {
         let (real, sim, fact) = (show(r, sid), show(m, sid), format!("end s{sid}"));
-        if c.tied_in_e1.contains(&sid) && first_epoch_end_tie(&real, &sim) {
+        if c.tied_in_e1.contains(&sid) && first_epoch_zxid_tie(&real, &sim) {
             c.tie("end", fact, (real, sim), None, FIRST_EPOCH_END_TIE);
         } else {
             c.row("end", fact, real, sim, None);
@@ -574,7 +583,7 @@ fn tree_diff(a: &[TreeNode], b: &[TreeNode]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conform::facts::{EndState, SyncFact};
+    use crate::conform::facts::{EndState, FourLw, SyncFact};
 
     fn scenario(either: &str) -> Scenario {
         Scenario::from_json(&format!(
@@ -639,7 +648,7 @@ mod tests {
         compare(s, &real, &sim)
             .rows
             .into_iter()
-            .filter(|r| r.category == "syncs" || r.category == "end")
+            .filter(|r| ["syncs", "end", "4lw"].contains(&r.category))
             .map(|r| (r.fact, r.verdict))
             .collect()
     }
@@ -687,6 +696,29 @@ mod tests {
         let sim = ending(&[(1, 1, "DIFF", "")], &[(1, "0x0")]);
         let v = verdicts(&scenario(""), real, sim);
         assert_eq!(v[1], ("end s1".to_string(), Verdict::Differ));
+    }
+
+    #[test]
+    fn a_tied_learner_may_answer_srvr_with_the_snap_zxid() {
+        let srvr = |sid: u32, zxid: &str| FourLw {
+            action: sid as usize,
+            server: sid,
+            cmd: "srvr".into(),
+            at_ms: 3500,
+            output: Some(format!("Zxid: {zxid}\nMode: follower\nNode count: 5\n")),
+        };
+        let mut real = side(&[(1, 1, "SNAP", ""), (2, 1, "DIFF", "")]);
+        real.fourlw = vec![srvr(1, "0x100000000"), srvr(2, "0x100000000")];
+        let mut sim = side(&[(1, 1, "DIFF", ""), (2, 1, "DIFF", "")]);
+        sim.fourlw = vec![srvr(1, "0x0"), srvr(2, "0x0")];
+        let v = verdicts(&scenario(""), real, sim);
+        assert_eq!(
+            v[2..],
+            [
+                ("4lw srvr s1 (actions[1])".to_string(), Verdict::Either),
+                ("4lw srvr s2 (actions[2])".to_string(), Verdict::Differ),
+            ]
+        );
     }
 
     #[test]
