@@ -6,7 +6,7 @@
 //
 //   node bench/browser.mjs [--native FILE] [--out bench/results.md]
 //                          [--json FILE] [--only a,b,…] [--heap-minutes N]
-//                          [--memory-minutes N]
+//                          [--memory-minutes N] [--memory-runs idle51,looped]
 //   node bench/browser.mjs --from-json FILE [--out bench/results.md]
 //
 // Sections (--only picks some): sim, first, frames, seek, heap, memory,
@@ -62,6 +62,7 @@ const DIST = process.env.ZABLAB_DIST ?? 'dist';
 const only = opt('--only', 'sim,first,frames,seek,heap,memory,size').split(',');
 const heapMinutes = Number(opt('--heap-minutes', '10'));
 const memoryMinutes = Number(opt('--memory-minutes', '30'));
+const memoryRuns = opt('--memory-runs', 'idle51,looped').split(',');
 const SCEN = 'static/scenarios/bench';
 
 const quantile = (v, q) => {
@@ -569,10 +570,14 @@ try {
     const base51 = JSON.parse(await readFile(`${SCEN}/frames-51srv.json`, 'utf8'));
     const base1h = JSON.parse(await readFile(`${SCEN}/bench-1h.json`, 'utf8'));
     log(`memory over ${memoryMinutes} min at 100x…`);
-    results.memory = {
-      idle51: await benchMemory(browser, server.url, 'idle51', idle(base51), memoryMinutes),
-      looped: await benchMemory(browser, server.url, 'looped', looped(base1h, Math.ceil(memoryMinutes * 100 / 60) + 10), memoryMinutes),
-    };
+    results.memory = {};
+    if (memoryRuns.includes('idle51')) {
+      results.memory.idle51 = await benchMemory(browser, server.url, 'idle51', idle(base51), memoryMinutes);
+    }
+    if (memoryRuns.includes('looped')) {
+      const hours = Math.ceil(memoryMinutes * 100 / 60) + 10;
+      results.memory.looped = await benchMemory(browser, server.url, 'looped', looped(base1h, hours), memoryMinutes);
+    }
   }
   if (only.includes('size')) { results.size = await benchSize(); log(results.size); }
 } finally {
