@@ -106,14 +106,15 @@ impl<T: Clone, const C: usize> Seq<T, C> {
         }
     }
 
-    /// Make every full block that holds the same items as `other`'s at the
-    /// same positions share `other`'s storage (one copy instead of two).
-    /// Returns how many blocks it shared now.
+    /// Make every full block, and every full chunk of the block being
+    /// filled, that holds the same items as `other`'s at the same positions
+    /// share `other`'s storage (one copy instead of two). Returns how many
+    /// blocks and chunks it shared now.
     pub fn share_blocks_with(&mut self, other: &Seq<T, C>) -> usize
     where
         T: PartialEq,
     {
-        let mut shared = 0;
+        let mut shared = self.share_open_chunks_with(other);
         for (i, block) in self.blocks.iter_mut().enumerate() {
             let Some(j) = (self.forgotten + i).checked_sub(other.forgotten) else {
                 continue;
@@ -127,6 +128,37 @@ impl<T: Clone, const C: usize> Seq<T, C> {
             }
         }
         shared
+    }
+
+    /// The open block's full chunks that equal `other`'s full chunks at
+    /// the same positions share them (see [`Seq::share_blocks_with`]).
+    fn share_open_chunks_with(&mut self, other: &Seq<T, C>) -> usize
+    where
+        T: PartialEq,
+    {
+        let first = (self.forgotten + self.blocks.len()) * BLOCK;
+        let mut shared = 0;
+        for (k, chunk) in self.chunks.iter_mut().enumerate() {
+            let Some(theirs) = other.full_chunk(first + k) else {
+                break;
+            };
+            if !Arc::ptr_eq(chunk, theirs) && **chunk == **theirs {
+                *chunk = theirs.clone();
+                shared += 1;
+            }
+        }
+        shared
+    }
+
+    /// Full chunk number `c` (absolute), if held.
+    fn full_chunk(&self, c: usize) -> Option<&Arc<Vec<T>>> {
+        let (b, k) = (c / BLOCK, c % BLOCK);
+        let b = b.checked_sub(self.forgotten)?;
+        match b.cmp(&self.blocks.len()) {
+            std::cmp::Ordering::Less => self.blocks[b].get(k),
+            std::cmp::Ordering::Equal => self.chunks.get(k),
+            std::cmp::Ordering::Greater => None,
+        }
     }
 
     fn chunk(&self, c: usize) -> Option<&[T]> {
@@ -382,13 +414,42 @@ mod tests {
         let mut a: Seq<u64, 4> = (0..1000).map(|x| if x == 300 { 7 } else { x }).collect();
         a.forget_before(256);
         // Block 0 is forgotten in `a`, block 1 differs (item 300), block 2
-        // is equal: only it is shared, and sharing it again does nothing.
-        assert_eq!(a.share_blocks_with(&g), 1);
+        // is equal: only it is shared, with the 58 full chunks of the open
+        // block (items 768..1000); sharing again does nothing.
+        assert_eq!(a.share_blocks_with(&g), 1 + 58);
         assert_eq!(a.share_blocks_with(&g), 0);
         assert_eq!(
             (a.get(300), a.get(600), a.len()),
             (Some(&7), Some(&600), 1000)
         );
+    }
+
+    #[test]
+    fn the_open_blocks_chunks_are_shared_with_a_longer_sequence() {
+        // `g` is ahead (its block 1 is full), `a` behind in block 1 with a
+        // tail: its equal full chunks share g's, the differing one and the
+        // tail do not, and a clone taken before keeps its own.
+        let g: Seq<u64, 4> = (0..600).collect();
+        let mut a: Seq<u64, 4> = (0..283).map(|x| if x == 270 { 9 } else { x }).collect();
+        let before = a.clone();
+        assert_eq!(
+            a.share_blocks_with(&g),
+            6,
+            "block 0, and chunks 64..69 but 67 (item 270)"
+        );
+        for (k, shared) in [(64, true), (66, true), (67, false), (69, true)] {
+            let same = Arc::ptr_eq(a.full_chunk(k).unwrap(), g.full_chunk(k).unwrap());
+            assert_eq!(same, shared, "chunk {k}");
+        }
+        assert!(!Arc::ptr_eq(
+            before.full_chunk(64).unwrap(),
+            g.full_chunk(64).unwrap()
+        ));
+        assert_eq!(
+            (a.len(), a.get(270), a.get(282)),
+            (283, Some(&9), Some(&282))
+        );
+        assert_eq!(a, before);
     }
 
     #[test]

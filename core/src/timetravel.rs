@@ -63,10 +63,12 @@ pub const CONTEXT_MS: u64 = 2_000;
 const SLICE: u32 = 128;
 
 /// A checkpoint of `sim`: a clone without its message history (the head
-/// and the replays keep theirs; see the module doc).
+/// and the replays keep theirs; see the module doc), its servers' applied
+/// histories sharing the committed order's storage where they equal it.
 fn checkpoint_of(sim: &Simulation) -> Rc<Simulation> {
     let mut copy = sim.clone();
     copy.forget_message_history();
+    copy.share_applied_with_committed();
     Rc::new(copy)
 }
 
@@ -562,6 +564,14 @@ impl Engine {
     /// Checkpoints in the shown branch (for tests and the status line).
     pub fn checkpoints(&self) -> usize {
         self.b().checkpoints.len()
+    }
+
+    /// Takes the shown branch's checkpoints away (tests: what they alone
+    /// hold, `sim/footprint.rs`).
+    #[cfg(test)]
+    pub(crate) fn take_checkpoints(&mut self) -> Vec<Rc<Simulation>> {
+        let a = self.active;
+        std::mem::take(&mut self.branches[a].checkpoints)
     }
 
     /// The moments of the shown branch's checkpoints (for tests and the

@@ -228,6 +228,112 @@ fn footprint_bench_hour_engine() {
     }
 }
 
+/// The benchmark hour looped `hours` times as `zablab bench --memory`
+/// runs it (`looped` in src/bench.rs: the faults every hour, one load for
+/// the whole run), with autopurge hourly, retaining 3.
+fn looped_with_purge(hours: u64) -> Scenario {
+    const H: u64 = 3_600_000;
+    let base = Scenario::from_json(BENCH_1H).unwrap();
+    let mut s = base.clone();
+    s.until_ms = hours * H;
+    s.actions = (0..hours)
+        .flat_map(|k| base.actions.iter().map(move |a| (k, a)))
+        .filter(|(k, a)| {
+            let once = matches!(
+                a.kind,
+                ActionKind::Start { .. } | ActionKind::Connect { .. } | ActionKind::Load { .. }
+            );
+            *k == 0 || !once
+        })
+        .map(|(k, a)| {
+            let mut a = a.clone();
+            a.at_ms += k * H;
+            if let ActionKind::Load { for_ms, .. } = &mut a.kind {
+                *for_ms = hours * H - a.at_ms;
+            }
+            a
+        })
+        .collect();
+    s.ensemble.autopurge_purge_interval = 1;
+    s.ensemble.autopurge_snap_retain_count = 3;
+    s
+}
+
+/// Bytes freed by dropping what `take` takes out of `sim`.
+fn freed<T>(sim: &mut Simulation, take: impl Fn(&mut Simulation) -> T) -> isize {
+    let before = live();
+    drop(take(sim));
+    before - live()
+}
+
+/// Bytes freed by dropping, in turn, the snapshots, the txn logs, the
+/// trees' applied histories and the checker of `sim`, then the rest.
+fn parts(mut sim: Simulation) -> [isize; 5] {
+    let nodes = |s: &mut Simulation, f: fn(&mut super::Node) -> Box<dyn std::any::Any>| {
+        s.nodes.iter_mut().map(f).collect::<Vec<_>>()
+    };
+    let snaps = freed(&mut sim, |s| {
+        nodes(s, |n| {
+            Box::new(std::mem::take(&mut n.server.disk.snapshots))
+        })
+    });
+    let logs = freed(&mut sim, |s| {
+        nodes(s, |n| Box::new(std::mem::take(&mut n.server.disk.log)))
+    });
+    let applied = freed(&mut sim, |s| {
+        nodes(s, |n| {
+            Box::new(std::mem::take(&mut n.server.tree.ghost_applied))
+        })
+    });
+    let checker = freed(&mut sim, |s| std::mem::take(&mut s.checker));
+    let before = live();
+    drop(sim);
+    [snaps, logs, applied, checker, before - live()]
+}
+
+/// What the app's engine holds at the high-water marks of a purging run
+/// (the first hour's last minutes, then before each hourly purge): what
+/// the checkpoints alone hold, by part, and the head with the rest.
+#[test]
+#[ignore]
+fn footprint_looped_engine_parts() {
+    let mb = |b: isize| format!("{:.1}", b as f64 / 1e6);
+    let show = |p: [isize; 5]| {
+        let names = ["snapshots", "logs", "ghost_applied", "checker", "rest"];
+        let v: Vec<String> = names
+            .iter()
+            .zip(p)
+            .map(|(n, b)| format!("{n} {}", mb(b)))
+            .collect();
+        v.join(", ")
+    };
+    for m in [90, 170] {
+        let mut engine = Engine::new(looped_with_purge(3)).unwrap();
+        engine.seek(m * 60_000, &mut || true);
+        let all = live();
+        let mut own = [0isize; 5];
+        let cps = engine.take_checkpoints();
+        let n = cps.len();
+        // Newest first: each then frees what no older one shares.
+        for c in cps.into_iter().rev() {
+            let c = std::rc::Rc::try_unwrap(c)
+                .ok()
+                .expect("only the engine holds it");
+            for (k, b) in parts(c).into_iter().enumerate() {
+                own[k] += b;
+            }
+        }
+        let before = live();
+        drop(engine);
+        println!(
+            "looped {m} min: live {} MB | {n} checkpoints alone: {} | the head and the rest: {}",
+            mb(all),
+            show(own),
+            mb(before - live())
+        );
+    }
+}
+
 #[test]
 #[ignore]
 fn footprint_bench_hour_bare() {
