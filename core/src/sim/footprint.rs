@@ -316,9 +316,9 @@ fn footprint_looped_engine_parts() {
         let n = cps.len();
         // Newest first: each then frees what no older one shares.
         for c in cps.into_iter().rev() {
-            let c = std::rc::Rc::try_unwrap(c)
-                .ok()
-                .expect("only the engine holds it");
+            let Ok(c) = std::rc::Rc::try_unwrap(c) else {
+                panic!("only the engine holds a checkpoint it took");
+            };
             for (k, b) in parts(c).into_iter().enumerate() {
                 own[k] += b;
             }
