@@ -166,6 +166,17 @@ impl Ctx<'_> {
         } else {
             (Verdict::Differ, String::new())
         };
+        self.push(category, fact, (real, sim), verdict, note);
+    }
+
+    fn push(
+        &mut self,
+        category: &'static str,
+        fact: String,
+        (real, sim): (String, String),
+        verdict: Verdict,
+        note: String,
+    ) {
         self.rows.push(Row {
             category,
             fact,
@@ -198,14 +209,7 @@ impl Ctx<'_> {
             Some(skip) => (Verdict::Skipped, skip),
             None => (Verdict::Either, why.to_string()),
         };
-        self.rows.push(Row {
-            category,
-            fact,
-            real,
-            sim,
-            verdict,
-            note,
-        });
+        self.push(category, fact, (real, sim), verdict, note);
     }
 
     fn info(
@@ -216,14 +220,7 @@ impl Ctx<'_> {
         sim: String,
         note: &str,
     ) {
-        self.rows.push(Row {
-            category,
-            fact,
-            real,
-            sim,
-            verdict: Verdict::Info,
-            note: note.to_string(),
-        });
+        self.push(category, fact, (real, sim), Verdict::Info, note.to_string());
     }
 }
 
