@@ -158,7 +158,7 @@ pub fn terminal(r: &Report) -> String {
     let counts = |v: Verdict| r.rows.iter().filter(|x| x.verdict == v).count();
     let _ = writeln!(
         out,
-        "   {} rows: {} agree, {} differ, {} either (declared), {} skipped, {} info",
+        "   {} rows: {} agree, {} differ, {} either (timing ties), {} skipped, {} info",
         r.rows.len(),
         counts(Verdict::Agree),
         counts(Verdict::Differ),
