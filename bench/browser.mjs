@@ -288,7 +288,7 @@ function shareFragment(json, tMs) {
  * The benchmark hour looped `hours` times: bench-1h.json's actions repeated
  * every hour, except the start, the connect and the load, which happen
  * once (the load lasts the whole run), with autopurge every hour.
- * `zablab bench --memory` builds the same run (`looped` in src/bench.rs,
+ * `zablab bench --memory` builds the same run (`Scenario::looped` in core/src/scenario/mod.rs,
  * its default `--purge-interval 1`).
  */
 function looped(base, hours) {

@@ -12,7 +12,7 @@
 //! `--memory [--hours N]` measures instead what a long run costs the app:
 //! the app's engine (`timetravel::Engine`, checkpoints and history as in
 //! the browser) on the benchmark hour looped N times (default 24; see
-//! [`looped`]), its RSS after every virtual hour and at the end, then seeks
+//! `Scenario::looped`), its RSS after every virtual hour and at the end, then seeks
 //! to seeded moments of the last 10 virtual minutes and of the whole run:
 //! wall ms (load-dependent) and the events each replayed
 //! (`Engine::replayed_events`, the same on any machine), and the costliest
@@ -29,7 +29,7 @@ use std::time::Instant;
 use zablab_core::fuzz::{self, Coverage};
 use zablab_core::rng::Pcg32;
 use zablab_core::timetravel::Engine;
-use zablab_core::{ActionKind, Scenario, Simulation};
+use zablab_core::{Scenario, Simulation};
 
 use crate::Usage;
 
@@ -76,36 +76,6 @@ pub const MEMORY_LINES: &[&str] = &[
 
 /// What `zablab bench --memory --bare` prints, in order.
 pub const BARE_LINES: &[&str] = &["memory_hours", "bare_rss_by_hour_mb", "bare_peak_rss_mb"];
-
-/// The benchmark hour looped `hours` times: its actions repeated every
-/// hour, except the start, the connect and the load, which happen once (the
-/// load lasts the whole run). `bench/browser.mjs` builds the same run
-/// (`looped` there) for the browser's memory curve.
-pub fn looped(base: &Scenario, hours: u64) -> Scenario {
-    const H: u64 = 3_600_000;
-    let mut s = base.clone();
-    s.name = format!("{}, looped {hours} times", base.name);
-    s.until_ms = hours * H;
-    s.actions.clear();
-    for k in 0..hours {
-        for a in &base.actions {
-            let once = matches!(
-                a.kind,
-                ActionKind::Start { .. } | ActionKind::Connect { .. } | ActionKind::Load { .. }
-            );
-            if k > 0 && once {
-                continue;
-            }
-            let mut a = a.clone();
-            a.at_ms += k * H;
-            if let ActionKind::Load { for_ms, .. } = &mut a.kind {
-                *for_ms = hours * H - a.at_ms;
-            }
-            s.actions.push(a);
-        }
-    }
-    s
-}
 
 struct Plan {
     scenario: Scenario,
@@ -345,7 +315,7 @@ fn memory_figures(
     purge: Autopurge,
 ) -> Result<ExitCode, Usage> {
     let base = Scenario::from_json(BENCH_1H).expect("the bench scenario is valid (tested)");
-    let mut scenario = looped(&base, hours.max(1));
+    let mut scenario = base.looped(hours.max(1));
     scenario.ensemble.autopurge_purge_interval = purge.interval_h;
     scenario.ensemble.autopurge_snap_retain_count = purge.retain;
     if quick {
@@ -515,6 +485,7 @@ fn clone_figure(head: &Simulation, clones: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zablab_core::ActionKind;
 
     #[test]
     fn quantiles_by_nearest_rank() {
@@ -528,7 +499,7 @@ mod tests {
     #[test]
     fn the_looped_hour_repeats_the_faults_and_keeps_one_load() {
         let base = Scenario::from_json(BENCH_1H).unwrap();
-        let s = looped(&base, 3);
+        let s = base.looped(3);
         assert_eq!(s.until_ms, 3 * 3_600_000);
         let per_hour = base.actions.len() - 3;
         assert_eq!(s.actions.len(), base.actions.len() + 2 * per_hour);

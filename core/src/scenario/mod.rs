@@ -80,6 +80,37 @@ impl Scenario {
     }
 
     /// All sids, participants first, in file order.
+    /// This scenario looped `hours` times (the benchmark's long runs,
+    /// `zablab bench --memory`): its actions repeated every hour, except
+    /// the starts, the connects and the loads, which happen once (a load
+    /// then lasts the whole run). `bench/browser.mjs` builds the same run
+    /// (`looped` there) for the browser's memory curve.
+    pub fn looped(&self, hours: u64) -> Scenario {
+        const H: u64 = 3_600_000;
+        let mut s = self.clone();
+        s.name = format!("{}, looped {hours} times", self.name);
+        s.until_ms = hours * H;
+        s.actions.clear();
+        for k in 0..hours {
+            for a in &self.actions {
+                let once = matches!(
+                    a.kind,
+                    ActionKind::Start { .. } | ActionKind::Connect { .. } | ActionKind::Load { .. }
+                );
+                if k > 0 && once {
+                    continue;
+                }
+                let mut a = a.clone();
+                a.at_ms += k * H;
+                if let ActionKind::Load { for_ms, .. } = &mut a.kind {
+                    *for_ms = hours * H - a.at_ms;
+                }
+                s.actions.push(a);
+            }
+        }
+        s
+    }
+
     pub fn sids(&self) -> impl Iterator<Item = u32> + '_ {
         self.ensemble
             .participants

@@ -229,31 +229,9 @@ fn footprint_bench_hour_engine() {
 }
 
 /// The benchmark hour looped `hours` times as `zablab bench --memory`
-/// runs it (`looped` in src/bench.rs: the faults every hour, one load for
-/// the whole run), with autopurge hourly, retaining 3.
+/// runs it, with autopurge hourly, retaining 3.
 fn looped_with_purge(hours: u64) -> Scenario {
-    const H: u64 = 3_600_000;
-    let base = Scenario::from_json(BENCH_1H).unwrap();
-    let mut s = base.clone();
-    s.until_ms = hours * H;
-    s.actions = (0..hours)
-        .flat_map(|k| base.actions.iter().map(move |a| (k, a)))
-        .filter(|(k, a)| {
-            let once = matches!(
-                a.kind,
-                ActionKind::Start { .. } | ActionKind::Connect { .. } | ActionKind::Load { .. }
-            );
-            *k == 0 || !once
-        })
-        .map(|(k, a)| {
-            let mut a = a.clone();
-            a.at_ms += k * H;
-            if let ActionKind::Load { for_ms, .. } = &mut a.kind {
-                *for_ms = hours * H - a.at_ms;
-            }
-            a
-        })
-        .collect();
+    let mut s = Scenario::from_json(BENCH_1H).unwrap().looped(hours);
     s.ensemble.autopurge_purge_interval = 1;
     s.ensemble.autopurge_snap_retain_count = 3;
     s
