@@ -21,6 +21,8 @@ use crate::{ActionKind, Scenario, Simulation};
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+/// The highest `LIVE` since the last [`reset_high`].
+static HIGH: AtomicIsize = AtomicIsize::new(0);
 
 std::thread_local! {
     /// Bytes this thread allocated (tests run in parallel threads: a
@@ -35,7 +37,8 @@ fn count(bytes: usize) {
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        let now = LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        HIGH.fetch_max(now + layout.size() as isize, Ordering::Relaxed);
         count(layout.size());
         System.alloc(layout)
     }
@@ -45,7 +48,8 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
         let d = new as isize - layout.size() as isize;
-        LIVE.fetch_add(d, Ordering::Relaxed);
+        let now = LIVE.fetch_add(d, Ordering::Relaxed);
+        HIGH.fetch_max(now + d, Ordering::Relaxed);
         count(new);
         System.realloc(ptr, layout, new)
     }
@@ -53,6 +57,11 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static COUNTING: Counting = Counting;
+
+/// The highest live heap since the last call, and start again from now.
+pub(crate) fn reset_high() -> isize {
+    HIGH.swap(live(), Ordering::Relaxed)
+}
 
 /// Live heap bytes of this process now.
 pub(crate) fn live() -> isize {
@@ -244,29 +253,68 @@ fn freed<T>(sim: &mut Simulation, take: impl Fn(&mut Simulation) -> T) -> isize 
     before - live()
 }
 
-/// Bytes freed by dropping, in turn, the snapshots, the txn logs, the
-/// trees' applied histories and the checker of `sim`, then the rest.
-fn parts(mut sim: Simulation) -> [isize; 5] {
-    let nodes = |s: &mut Simulation, f: fn(&mut super::Node) -> Box<dyn std::any::Any>| {
-        s.nodes.iter_mut().map(f).collect::<Vec<_>>()
-    };
-    let snaps = freed(&mut sim, |s| {
-        nodes(s, |n| {
-            Box::new(std::mem::take(&mut n.server.disk.snapshots))
-        })
+/// One of a node's parts, taken out of it (to be dropped and counted).
+type NodePart = fn(&mut super::Node) -> Box<dyn std::any::Any>;
+
+/// Bytes freed by dropping, in turn, each named part of `sim` (its
+/// servers' snapshots, txn logs and trees' applied histories, the checker,
+/// the app's message history, log lines, event queue, records, then each
+/// server's other parts, the rest of the nodes, the connections, the
+/// observer, the clients), then the rest.
+fn parts(mut sim: Simulation) -> Vec<(&'static str, isize)> {
+    use std::mem::take;
+    let mut out = Vec::new();
+    let per_node: [(&'static str, NodePart); 9] = [
+        ("snapshots", |n| {
+            Box::new(take(&mut n.server.disk.snapshots))
+        }),
+        ("logs", |n| Box::new(take(&mut n.server.disk.log))),
+        ("ghost_applied", |n| {
+            Box::new(take(&mut n.server.tree.ghost_applied))
+        }),
+        ("tree", |n| Box::new(take(&mut n.server.tree))),
+        ("committed_log", |n| {
+            Box::new(take(&mut n.server.committed_log))
+        }),
+        ("role", |n| {
+            Box::new(std::mem::replace(
+                &mut n.server.role,
+                crate::server::Role::None,
+            ))
+        }),
+        ("metrics", |n| Box::new(take(&mut n.server.metrics))),
+        ("book", |n| Box::new(take(&mut n.server.book))),
+        ("disk (files)", |n| Box::new(take(&mut n.server.disk))),
+    ];
+    for (name, take_part) in per_node {
+        let b = freed(&mut sim, |s| {
+            s.nodes.iter_mut().map(take_part).collect::<Vec<_>>()
+        });
+        out.push((name, b));
+    }
+    out.push(("checker", freed(&mut sim, |s| take(&mut s.checker))));
+    out.push(("history", freed(&mut sim, |s| take(&mut s.history))));
+    out.push(("log lines", freed(&mut sim, |s| take(&mut s.log))));
+    out.push(("queue", freed(&mut sim, |s| take(&mut s.queue))));
+    let records = freed(&mut sim, |s| {
+        (
+            take(&mut s.leaders),
+            take(&mut s.syncs),
+            take(&mut s.writes),
+            take(&mut s.reads),
+            take(&mut s.fourlw),
+            take(&mut s.watch_events),
+        )
     });
-    let logs = freed(&mut sim, |s| {
-        nodes(s, |n| Box::new(std::mem::take(&mut n.server.disk.log)))
-    });
-    let applied = freed(&mut sim, |s| {
-        nodes(s, |n| {
-            Box::new(std::mem::take(&mut n.server.tree.ghost_applied))
-        })
-    });
-    let checker = freed(&mut sim, |s| std::mem::take(&mut s.checker));
+    out.push(("records", records));
+    out.push(("nodes' rest", freed(&mut sim, |s| take(&mut s.nodes))));
+    out.push(("conns", freed(&mut sim, |s| take(&mut s.conns))));
+    out.push(("observer", freed(&mut sim, |s| take(&mut s.obs))));
+    out.push(("clients", freed(&mut sim, |s| take(&mut s.clients))));
     let before = live();
     drop(sim);
-    [snaps, logs, applied, checker, before - live()]
+    out.push(("rest", before - live()));
+    out
 }
 
 /// What the app's engine holds at the high-water marks of a purging run
@@ -276,20 +324,15 @@ fn parts(mut sim: Simulation) -> [isize; 5] {
 #[ignore]
 fn footprint_looped_engine_parts() {
     let mb = |b: isize| format!("{:.1}", b as f64 / 1e6);
-    let show = |p: [isize; 5]| {
-        let names = ["snapshots", "logs", "ghost_applied", "checker", "rest"];
-        let v: Vec<String> = names
-            .iter()
-            .zip(p)
-            .map(|(n, b)| format!("{n} {}", mb(b)))
-            .collect();
+    let show = |p: &[(&str, isize)]| {
+        let v: Vec<String> = p.iter().map(|(n, b)| format!("{n} {}", mb(*b))).collect();
         v.join(", ")
     };
     for m in [90, 170] {
         let mut engine = Engine::new(looped_with_purge(3)).unwrap();
         engine.seek(m * 60_000, &mut || true);
         let all = live();
-        let mut own = [0isize; 5];
+        let mut own: Vec<(&str, isize)> = Vec::new();
         let cps = engine.take_checkpoints();
         let n = cps.len();
         // Newest first: each then frees what no older one shares.
@@ -297,8 +340,11 @@ fn footprint_looped_engine_parts() {
             let Ok(c) = std::rc::Rc::try_unwrap(c) else {
                 panic!("only the engine holds a checkpoint it took");
             };
-            for (k, b) in parts(c).into_iter().enumerate() {
-                own[k] += b;
+            for (k, (name, b)) in parts(c).into_iter().enumerate() {
+                match own.get_mut(k) {
+                    Some(o) => o.1 += b,
+                    None => own.push((name, b)),
+                }
             }
         }
         let before = live();
@@ -306,7 +352,7 @@ fn footprint_looped_engine_parts() {
         println!(
             "looped {m} min: live {} MB | {n} checkpoints alone: {} | the head and the rest: {}",
             mb(all),
-            show(own),
+            show(&own),
             mb(before - live())
         );
     }
@@ -376,4 +422,29 @@ fn an_idle_ensemble_keeps_nothing_more_per_virtual_minute() {
         "{grown} bytes more after 15 idle virtual minutes: {:?}",
         components(&sim)
     );
+}
+
+/// Where the app's engine's live heap peaks in a purging run, minute by
+/// minute: the high-water mark within each virtual minute against the live
+/// heap at its end (a transient, not what is kept, sets an RSS or a wasm
+/// memory that never shrinks).
+#[test]
+#[ignore]
+fn footprint_looped_engine_peaks() {
+    let mut engine = Engine::new(looped_with_purge(4)).unwrap();
+    let mut top = 0;
+    reset_high();
+    for m in 1..=200u64 {
+        engine.seek(m * 60_000, &mut || true);
+        let (high, now) = (reset_high(), live());
+        top = top.max(high);
+        if high - now > 20_000_000 || m % 10 == 0 {
+            println!(
+                "minute {m}: live {:.1} MB, high within the minute {:.1} MB",
+                now as f64 / 1e6,
+                high as f64 / 1e6
+            );
+        }
+    }
+    println!("highest {:.1} MB", top as f64 / 1e6);
 }
