@@ -159,7 +159,8 @@ impl Checker {
         let h = history(l);
         // Below the floors every server's history was checked against G.
         let from = h.start.max(self.committed.floor());
-        let missing = (from..self.committed.len()).find(|&i| h.get(i) != self.committed.get(i));
+        let missing =
+            (from..self.committed.len()).find(|&i| h.get(i).as_ref() != self.committed.get(i));
         if let Some(i) = missing {
             let z = self.committed.get(i).map(|t| t.zxid).unwrap_or_default();
             self.fire(
