@@ -7,7 +7,7 @@
 //   node bench/browser.mjs [--native FILE] [--out bench/results.md]
 //                          [--json FILE] [--only a,b,…] [--heap-minutes N]
 //                          [--memory-minutes N] [--memory-runs idle51,looped]
-//   node bench/browser.mjs --from-json FILE [--out bench/results.md]
+//   node bench/browser.mjs --from-json A[,B…] [--native FILE] [--out bench/results.md]
 //
 // Sections (--only picks some): sim, first, frames, seek, heap, memory,
 // size.
@@ -497,7 +497,10 @@ function markdown(m, native, r, loads) {
 
 Written by \`scripts/bench\` (see the README, "Benchmarks"); do not edit by hand.
 Ratios are measured in one run of one command, so a loaded machine gives
-slower numbers but honest ratios.
+slower numbers but honest ratios.${r.memory || native.memory_hours ? `
+The memory rows come from the run's second phase, where the native
+24-hour run and the browser memory runs ran side by side after the timed
+rows: MB do not depend on the load, their seek times do (slower than alone).` : ''}
 
 - machine: ${m.cpu}, ${m.memory_gb} GB, ${m.os}
 - load average (1/5/15 min) before: ${loads.before}, after: ${loads.after}
@@ -536,11 +539,19 @@ ${lines.join('\n')}
 `;
 }
 
-// --from-json FILE: write the table again from a run's --json output
-// (the same measurements; for a change in how the table reads).
+// --from-json A[,B…]: write the table from saved --json outputs (the same
+// measurements; for a change in how the table reads, or to join the timed
+// phase and the memory runs that scripts/bench runs as separate processes).
+// Later files add to earlier ones (memory runs key by key); --native FILE
+// adds `zablab bench` lines (the native memory run's).
 const fromJson = opt('--from-json');
 if (fromJson) {
-  const saved = JSON.parse(await readFile(fromJson, 'utf8'));
+  const parts = await Promise.all(fromJson.split(',').map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
+  const saved = Object.assign({}, ...parts);
+  saved.memory = Object.assign({}, ...parts.map((p) => p.memory ?? {}));
+  if (!Object.keys(saved.memory).length) delete saved.memory;
+  saved.native = Object.assign({}, ...parts.map((p) => p.native ?? {}), await readNative(opt('--native')));
+  saved.loads = { before: parts[0].loads?.before ?? '?', after: parts.at(-1).loads?.after ?? '?' };
   const md = markdown(saved.machine, saved.native, saved, saved.loads);
   const out = opt('--out');
   if (out) await writeFile(out, md);
