@@ -92,7 +92,8 @@ test('finding 5 pairs ZooKeeper 3.9.3\'s start-up refusal with the simulated one
 
   // Presented at 1280x720 under its three-line title and the violation
   // banner: the play buttons and the timeline are still on screen, and
-  // the failed start's card names server 3.
+  // the failed start's card names server 3 and is on screen too (the first
+  // card's consequences come before its remedies).
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.getByRole('button', { name: 'Presenter' }).click();
   await page.getByRole('tab', { name: /^Diagnosis/ }).click();
@@ -105,6 +106,7 @@ test('finding 5 pairs ZooKeeper 3.9.3\'s start-up refusal with the simulated one
     ['the banner', page.locator('.notice.error')],
     ['the play button', page.locator('[data-testid="play"]')],
     ['the timeline', page.getByRole('slider', { name: 'Timeline' })],
+    ["the failed start's card", failed.locator('.finding-head')],
   ]) {
     const box = await el.boundingBox();
     assert.ok(box && box.y >= 0 && box.y + box.height <= 720, `${what} on screen: ${JSON.stringify(box)}`);

@@ -58,8 +58,10 @@ fn subject(f: &Finding) -> Option<u32> {
     }
 }
 
-/// One finding: its head (click to mark its servers), its sentence, what
-/// to do, its evidence and settings; a card also folds its consequences.
+/// One finding: its head (click to mark its servers), its sentence, the
+/// consequences a card folds (cause, then effects: the first card's are
+/// open, so a presenter's screen shows the chain before the remedies),
+/// what to do, its evidence and settings.
 fn finding(
     l: Lang,
     f: &Finding,
@@ -102,6 +104,12 @@ fn finding(
                 { format!(" · {who} · {when}") }
             </button>
             <p>{ f.text.clone() }</p>
+            if !f.consequences.is_empty() {
+                <details class="consequences" open={first} data-testid="consequences">
+                    <summary>{ trf(l, if f.consequences.len() == 1 { T::ConsequenceOne } else { T::ConsequencesN }, &[&n]) }</summary>
+                    <ul class="findings">{ for f.consequences.iter().map(|c| finding(l, c, (false, run), focus, send)) }</ul>
+                </details>
+            }
             if !f.advice.is_empty() {
                 <details class="advice" open={first || focused} data-testid="advice">
                     <summary>{ tr(l, T::WhatToDo) }</summary>
@@ -117,12 +125,6 @@ fn finding(
                             <><dt class="mono">{ format!("{} = {}", s.name, s.value) }</dt><dd>{ s.why.clone() }</dd></>
                         }) }
                     </dl>
-                </details>
-            }
-            if !f.consequences.is_empty() {
-                <details class="consequences" open={first} data-testid="consequences">
-                    <summary>{ trf(l, if f.consequences.len() == 1 { T::ConsequenceOne } else { T::ConsequencesN }, &[&n]) }</summary>
-                    <ul class="findings">{ for f.consequences.iter().map(|c| finding(l, c, (false, run), focus, send)) }</ul>
                 </details>
             }
         </li>
