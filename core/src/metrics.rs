@@ -154,7 +154,7 @@ impl PctSummary {
                 self.replaced.push(pack(slot, value));
                 if self.replaced.len() >= FOLD_AT {
                     // Fold the log into a new array: the head keeps at
-                    // most one array and 4096 replacements, and the
+                    // most one array and FOLD_AT replacements, and the
                     // checkpoints keep sharing the old ones.
                     self.first = self.samples().into_iter().collect();
                     self.replaced = Seq::new();
