@@ -201,9 +201,12 @@ async function benchFrames(browser, url, file, seconds = 10) {
     for (let i = 0; i < seconds; i++) {
       await page.waitForTimeout(1000);
       // Dots drawn: an element each, or (while playing with many) a
-      // circle per `M` of the batched paths (web/src/layout.rs dot_paths).
+      // circle per `M` of the batched paths (web/src/layout.rs batch_path),
+      // or (with very many) on the canvas layer, which counts them
+      // (web/src/ui/cluster/dots.rs).
       inFlight.push(await page.evaluate(() => document.querySelectorAll('svg.cluster g.msg').length
-        + [...document.querySelectorAll('svg.cluster path.msg-batch')].reduce((n, p) => n + (p.getAttribute('d').match(/M/g) ?? []).length, 0)));
+        + [...document.querySelectorAll('svg.cluster path.msg-batch')].reduce((n, p) => n + (p.getAttribute('d').match(/M/g) ?? []).length, 0)
+        + Number(document.querySelector('svg.cluster canvas.cluster-dots')?.dataset.dots ?? 0)));
     }
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     return { inFlight, app: await page.locator('[data-testid="frame-stats"]').textContent() };

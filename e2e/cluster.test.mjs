@@ -230,3 +230,50 @@ test('every server is keyboard-focusable with a visible focus ring, and its acce
   assert.deepEqual(bad, []);
   await page.close();
 });
+
+test('a thousand messages while playing are drawn on a canvas between the links and the servers; paused, each is an element again', async () => {
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  // 9 voters + 42 observers at 333 writes/s: ~1,000 messages in flight.
+  await page.locator('[data-testid="import"]').setInputFiles('static/scenarios/bench/frames-51srv.json');
+  await page.waitForFunction(() => document.querySelector('[data-testid="time"]')?.textContent === '6.000 s', null, { timeout: 60000 });
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('1');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForTimeout(1500);
+  const playing = await page.evaluate(() => {
+    const svg = document.querySelector('svg.cluster');
+    const canvas = svg.querySelector('foreignObject.dots > canvas.cluster-dots');
+    const layers = [...svg.children].map((c) => c.getAttribute('class'));
+    const px = canvas?.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+    let painted = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
+    return {
+      html: canvas instanceof HTMLCanvasElement,
+      dots: Number(canvas?.dataset.dots ?? 0),
+      painted,
+      elements: svg.querySelectorAll('g.msg:not(.held)').length,
+      paths: svg.querySelectorAll('path.msg-batch').length,
+      order: layers.indexOf('dots') > layers.indexOf('links') && layers.indexOf('dots') < layers.indexOf('servers'),
+      size: canvas && [canvas.getBoundingClientRect().width, canvas.getBoundingClientRect().height].map(Math.round).join('x'),
+      svgBox: [svg.clientWidth, svg.clientHeight].join('x'),
+    };
+  });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.waitForTimeout(300);
+  const paused = await page.evaluate(() => ({
+    dots: document.querySelector('canvas.cluster-dots')?.dataset.dots,
+    elements: document.querySelectorAll('svg.cluster g.msg:not(.held)').length,
+  }));
+  assert.ok(playing.html, 'the canvas is an HTML canvas (not an SVG element named canvas)');
+  assert.ok(playing.dots > 400, `more than 400 dots on the canvas while playing: ${JSON.stringify(playing)}`);
+  assert.equal(playing.elements + playing.paths, 0, 'none of them is also an element or a path');
+  // A dot of radius 6 with its rim covers ~150 pixels; overlapping dots less.
+  assert.ok(playing.painted > playing.dots * 40, `the canvas is painted: ${JSON.stringify(playing)}`);
+  assert.ok(playing.order, 'the canvas lies above the links and under the servers');
+  assert.equal(playing.size, playing.svgBox, 'the canvas covers the view');
+  assert.equal(paused.dots, '0', 'paused, the canvas is cleared');
+  assert.ok(paused.elements > 400, `paused, each message is an element with its title: ${JSON.stringify(paused)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -33,7 +33,7 @@ use crate::textfit;
 use ring::{bands, rings, sectors, Rings};
 pub use shapes::{
     state_word, ClientDot, Fonts, GroupBand, HeldDot, Line, LineKind, MsgDot, Pos, ServerDot,
-    MESSAGES_ONE_BY_ONE, STATE_WORDS,
+    MESSAGES_ONE_BY_ONE, MESSAGES_ON_CANVAS, STATE_WORDS,
 };
 
 /// The drawing: the SVG's size on screen in CSS pixels (its viewBox is
@@ -439,28 +439,53 @@ fn place_messages(
     (messages, held.into_values().collect())
 }
 
-/// One SVG path per colour (and held or not) with a circle of radius `r`
-/// for each message: while playing, the dots move every frame and most
+/// The dots of one colour, held or not, drawn as one batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DotBatch {
+    pub color: &'static str,
+    /// Waiting at a cut (drawn faded, with a dashed red rim).
+    pub held: bool,
+    /// Each dot's centre, in the cluster view's pixels.
+    pub centres: Vec<Pos>,
+}
+
+/// The messages grouped for drawing in batches, one per colour (and held
+/// or not): while playing with many, the dots move every frame and most
 /// are replaced within two frames (~66 new ones per frame at 200 writes/s
-/// on five servers), so drawing them as a few paths keeps the DOM the
-/// same instead of creating and removing hundreds of elements a frame.
+/// on five servers), so they are drawn in a few batches instead of as
+/// elements: up to [`MESSAGES_ON_CANVAS`] as one SVG path per batch
+/// ([`batch_path`]), more on a canvas layer (`ui/cluster/dots.rs`).
 /// Ordered by colour, then not held before held.
-pub fn dot_paths(messages: &[MsgDot], r: f64) -> Vec<(&'static str, bool, String)> {
-    use std::fmt::Write as _;
-    let mut by: BTreeMap<(&'static str, bool), String> = BTreeMap::new();
-    let d = 2.0 * r;
+pub fn dot_batches(messages: &[MsgDot]) -> Vec<DotBatch> {
+    let mut by: BTreeMap<(&'static str, bool), Vec<Pos>> = BTreeMap::new();
     for m in messages {
-        let path = by
-            .entry((crate::spacetime::kind_color(m.msg.kind), m.held))
-            .or_default();
+        by.entry((crate::spacetime::kind_color(m.msg.kind), m.held))
+            .or_default()
+            .push(m.pos);
+    }
+    by.into_iter()
+        .map(|((color, held), centres)| DotBatch {
+            color,
+            held,
+            centres,
+        })
+        .collect()
+}
+
+/// The circles of a batch as one SVG path's `d`, radius `r`.
+pub fn batch_path(centres: &[Pos], r: f64) -> String {
+    use std::fmt::Write as _;
+    let mut path = String::with_capacity(centres.len() * 40);
+    let d = 2.0 * r;
+    for c in centres {
         let _ = write!(
             path,
             "M{} {}a{r} {r} 0 1 0 {d} 0a{r} {r} 0 1 0 -{d} 0",
-            crate::dec(m.pos.x - r, 1),
-            crate::dec(m.pos.y, 1)
+            crate::dec(c.x - r, 1),
+            crate::dec(c.y, 1)
         );
     }
-    by.into_iter().map(|((c, h), p)| (c, h, p)).collect()
+    path
 }
 
 mod ring;

@@ -136,25 +136,31 @@ fn dots_are_batched_by_colour_and_held() {
         steps += 1;
     }
     let sc = scene(&s, s.now_ms() as f64);
-    let paths = dot_paths(&sc.messages, 6.0);
-    let circles: usize = paths.iter().map(|(_, _, d)| d.matches('M').count()).sum();
-    assert_eq!(circles, sc.messages.len());
-    let mut keys: Vec<(&str, bool)> = paths.iter().map(|(c, h, _)| (*c, *h)).collect();
+    let batches = dot_batches(&sc.messages);
+    let dots: usize = batches.iter().map(|b| b.centres.len()).sum();
+    assert_eq!(dots, sc.messages.len());
+    let mut keys: Vec<(&str, bool)> = batches.iter().map(|b| (b.color, b.held)).collect();
     let sorted = keys.clone();
     keys.dedup();
-    assert_eq!(keys, sorted, "one path per colour and held");
-    let m = &sc.messages[0];
-    let color = crate::spacetime::kind_color(m.msg.kind);
-    let d = &paths
-        .iter()
-        .find(|(c, h, _)| *c == color && *h == m.held)
-        .unwrap()
-        .2;
+    assert_eq!(keys, sorted, "one batch per colour and held");
+    for m in &sc.messages {
+        let color = crate::spacetime::kind_color(m.msg.kind);
+        let b = batches
+            .iter()
+            .find(|b| b.color == color && b.held == m.held)
+            .unwrap();
+        assert!(b.centres.contains(&m.pos), "{:?} not in its batch", m.pos);
+    }
+    // As one SVG path: a circle (two arcs) per dot.
+    let b = &batches[0];
+    let d = batch_path(&b.centres, 6.0);
+    assert_eq!(d.matches('M').count(), b.centres.len());
+    let c = b.centres[0];
     assert!(
-        d.contains(&format!(
-            "M{} {}a6 6 0 1 0 12 0",
-            crate::dec(m.pos.x - 6.0, 1),
-            crate::dec(m.pos.y, 1)
+        d.starts_with(&format!(
+            "M{} {}a6 6 0 1 0 12 0a6 6 0 1 0 -12 0",
+            crate::dec(c.x - 6.0, 1),
+            crate::dec(c.y, 1)
         )),
         "{d}"
     );

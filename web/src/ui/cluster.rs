@@ -15,6 +15,7 @@
 //! its `captions`) and what is marked (a violation, a finding, a lesson's
 //! highlight), never the simulation's internals.
 
+mod dots;
 mod labels;
 
 use yew::prelude::*;
@@ -118,6 +119,8 @@ struct Pointer {
 #[component]
 pub fn Cluster(p: &PanelProps) -> Html {
     let svg = use_node_ref();
+    let dots_host = use_node_ref();
+    let sprites = use_mut_ref(dots::Sprites::default);
     let measured = observed::use_observed_size(svg.clone(), |w, h| w >= 1.0 && h >= 1.0);
     let pointer = Pointer {
         focus: use_state(|| None::<Sid>),
@@ -191,6 +194,26 @@ pub fn Cluster(p: &PanelProps) -> Html {
     });
     let summary = summary_text(l, sim, &scene);
     let batched = m.playing && scene.messages.len() > layout::MESSAGES_ONE_BY_ONE && !lesson_focus;
+    let mut batches = if batched {
+        layout::dot_batches(&scene.messages)
+    } else {
+        Vec::new()
+    };
+    let on_canvas = scene.messages.len() > layout::MESSAGES_ON_CANVAS;
+    let paths = if on_canvas {
+        Vec::new()
+    } else {
+        std::mem::take(&mut batches)
+    };
+    {
+        let (host, size, r) = (dots_host.clone(), (frame.w, frame.h), fonts.dot);
+        let (rim, sprites) = (dots::rim(m.presenter), sprites.clone());
+        use_effect(move || {
+            if let Some(h) = host.cast::<web_sys::Element>() {
+                dots::draw(&h, &mut sprites.borrow_mut(), size, (r, rim), &batches);
+            }
+        });
+    }
     html! {
         <figure class="cluster-wrap">
             <svg ref={svg} class="cluster" viewBox={format!("0 0 {} {}", f(frame.w), f(frame.h))} role="group"
@@ -199,7 +222,9 @@ pub fn Cluster(p: &PanelProps) -> Html {
                 <g class="links">{ for lines }</g>
                 <g class="clients">{ for clients }</g>
                 <g class="diag-links">{ for diag_links }</g>
-                <g class="messages" aria-hidden="true">{ messages(l, &scene, &marks, batched, &pointer) }</g>
+                <foreignObject ref={dots_host} class="dots" x="0" y="0" width={f(frame.w)} height={f(frame.h)}
+                               aria-hidden="true" />
+                <g class="messages" aria-hidden="true">{ messages(l, &scene, &marks, (batched, &paths), &pointer) }</g>
                 <g class="servers">{ for servers }</g>
                 <g class="labels" aria-hidden="true">{ for others }</g>
             </svg>
@@ -394,21 +419,23 @@ fn client_node(
 }
 
 /// The messages in flight. While playing with many: a few batched paths
-/// (see `layout::dot_paths`); otherwise each dot is an element with its
-/// title, and pointing at it shows its label. Packets held at a cut are
-/// one dot per link direction (their badge is a label).
-fn messages(l: Lang, scene: &Scene, marks: &Marks, batched: bool, pointer: &Pointer) -> Html {
+/// (`layout::batch_path`), or none when there are so many that they are
+/// on the canvas layer (`dots.rs`); otherwise each dot is an element with
+/// its title, and pointing at it shows its label. Packets held at a cut
+/// are one dot per link direction (their badge is a label).
+fn messages(
+    l: Lang,
+    scene: &Scene,
+    marks: &Marks,
+    (batched, paths): (bool, &[layout::DotBatch]),
+    pointer: &Pointer,
+) -> Html {
     let (hl_kind, hl_zxid) = (marks.kind(), marks.zxid());
     let dot_r = scene.frame.fonts().dot;
-    let paths = if batched {
-        layout::dot_paths(&scene.messages, dot_r)
-    } else {
-        Vec::new()
-    };
-    let batches = paths.into_iter().map(|(color, held, d)| {
+    let batches = paths.iter().map(|b| {
         html! {
-            <path key={format!("{color}{held}")} class={classes!("msg-batch", held.then_some("held"))}
-                  fill={color} d={d} />
+            <path key={format!("{}{}", b.color, b.held)} class={classes!("msg-batch", b.held.then_some("held"))}
+                  fill={b.color} d={layout::batch_path(&b.centres, dot_r)} />
         }
     });
     let one_by_one = if batched {
