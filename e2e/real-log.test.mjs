@@ -92,8 +92,9 @@ test('finding 5 pairs ZooKeeper 3.9.3\'s start-up refusal with the simulated one
 
   // Presented at 1280x720 under its three-line title and the violation
   // banner: the play buttons and the timeline are still on screen, and
-  // the failed start's card names server 3 and is on screen too (the first
-  // card's consequences come before its remedies).
+  // the failed start's card names server 3 and is on screen too, with the
+  // start of its sentence (the first card's consequences come before its
+  // remedies, and the tab's hint is one line in presenter mode).
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.getByRole('button', { name: 'Presenter' }).click();
   await page.getByRole('tab', { name: /^Diagnosis/ }).click();
@@ -111,6 +112,10 @@ test('finding 5 pairs ZooKeeper 3.9.3\'s start-up refusal with the simulated one
     const box = await el.boundingBox();
     assert.ok(box && box.y >= 0 && box.y + box.height <= 720, `${what} on screen: ${JSON.stringify(box)}`);
   }
+  // Its sentence begins on screen: at least its first two lines.
+  const sentence = await failed.locator(':scope > p').boundingBox();
+  const line = await failed.locator(':scope > p').evaluate((p) => parseFloat(getComputedStyle(p).lineHeight));
+  assert.ok(sentence && sentence.y + 2 * line <= 720, `the failed start's sentence begins on screen: ${JSON.stringify(sentence)}, line ${line}`);
   await page.screenshot({ path: 'target/e2e/finding5-presenter-1280.png' });
   await page.getByRole('button', { name: 'Presenter' }).click();
   assert.deepEqual(errors, []);

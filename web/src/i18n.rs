@@ -345,6 +345,7 @@ table! {
     ErrRecipeRunning => "Client “{0}” already runs a recipe on {1}.", "客户端“{0}”已经在 {1} 上运行一个 recipe。";
     TabDiagnosis => "Diagnosis", "诊断";
     DiagHint => "The operator's questions, answered at {0} (this follows the timeline): one card per cause, the root cause first, what it led to folded under it. Click a finding to mark its servers and links in the ensemble.", "运维问题在 {0} 的答案（随时间轴变化）：每个原因一张卡片，根本原因在前，它引起的后果折叠在下面。点击一条发现，在集群中标出它涉及的服务器和链路。";
+    DiagHintShort => "Answered at {0}; click a finding to mark it in the ensemble.", "{0} 时的答案；点击一条发现，在集群中标出它。";
     DiagNothing => "Nothing to report: a leader, every server in sync, no stall.", "没有问题：有 leader，所有服务器已同步，没有停顿。";
     SevCritical => "critical", "严重";
     SevWarning => "warning", "警告";

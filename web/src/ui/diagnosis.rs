@@ -221,9 +221,16 @@ pub fn DiagnosisTab(p: &PanelProps) -> Html {
         .enumerate()
         .map(|(i, f)| finding(l, f, (i == 0, None), focus, &p.send));
     let cost = COST.with(|c| c.borrow().summary_of("refreshes"));
+    // In presenter mode the room has been told what the tab is: one line,
+    // so the first cards' sentences stay on the screen.
+    let hint = if m.presenter {
+        T::DiagHintShort
+    } else {
+        T::DiagHint
+    };
     html! {
         <div class="diagnosis" data-testid="diagnosis">
-            <p class="hint">{ trf(l, T::DiagHint, &[&crate::fmt_ms(d.at_ms)]) }</p>
+            <p class="hint">{ trf(l, hint, &[&crate::fmt_ms(d.at_ms)]) }</p>
             if d.findings.is_empty() {
                 <p class="ok" data-testid="diag-empty">{ tr(l, T::DiagNothing) }</p>
             } else {
