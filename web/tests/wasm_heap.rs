@@ -1,0 +1,127 @@
+//! The page's memory over a long run, measured natively in minutes
+//! instead of a 30-minute browser run (issue 17, the memory part).
+//!
+//! Contract: this test binary's global allocator is the one Rust's std
+//! uses on wasm32 (`dlmalloc`), over an arena that, like wasm's linear
+//! memory, is contiguous, grows by 64 KiB pages and never shrinks; the
+//! arena's size is what `WebAssembly.Memory` would report. The ignored
+//! test plays the app's `Model` (not only the engine) on the benchmark
+//! hour looped with autopurge, as `bench/browser.mjs` does at 100x, and
+//! prints the arena, the live heap and its highest since the last line,
+//! every half virtual hour:
+//!
+//!   HOURS=30 cargo test -p zablab-web --release --test wasm_heap -- --ignored --nocapture
+//!
+//! Pointers are 8 bytes here and 4 in wasm32, so levels are higher than
+//! the browser's; what it is for is the shape: a live heap that stays
+//! within a band while the arena creeps is the allocator's fragmentation
+//! (bench/README.md, "Fourth round").
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+const PAGE: usize = 65536;
+const ARENA: usize = 16 << 30;
+static BASE: AtomicUsize = AtomicUsize::new(0);
+static TOP: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The highest `LIVE` since the last line printed.
+static HIGH: AtomicUsize = AtomicUsize::new(0);
+
+fn add(n: usize) {
+    let now = LIVE.fetch_add(n, Ordering::Relaxed) + n;
+    HIGH.fetch_max(now, Ordering::Relaxed);
+}
+
+/// wasm's `memory.grow` over one reserved range (Linux maps its pages
+/// when first touched).
+struct Arena;
+unsafe impl dlmalloc::Allocator for Arena {
+    fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+        let mut base = BASE.load(Ordering::Relaxed);
+        if base == 0 {
+            base = unsafe { System.alloc(Layout::from_size_align(ARENA, PAGE).unwrap()) } as usize;
+            BASE.store(base, Ordering::Relaxed);
+        }
+        let pages = size.div_ceil(PAGE);
+        let top = TOP.fetch_add(pages * PAGE, Ordering::Relaxed);
+        if top + pages * PAGE > ARENA {
+            return (std::ptr::null_mut(), 0, 0);
+        }
+        ((base + top) as *mut u8, pages * PAGE, 0)
+    }
+    fn remap(&self, _: *mut u8, _: usize, _: usize, _: bool) -> *mut u8 {
+        std::ptr::null_mut()
+    }
+    fn free_part(&self, _: *mut u8, _: usize, _: usize) -> bool {
+        false
+    }
+    fn free(&self, _: *mut u8, _: usize) -> bool {
+        false
+    }
+    fn can_release_part(&self, _: u32) -> bool {
+        false
+    }
+    fn allocates_zeros(&self) -> bool {
+        true
+    }
+    fn page_size(&self) -> usize {
+        PAGE
+    }
+}
+
+/// dlmalloc, counting the live bytes.
+struct Wasmish(Mutex<dlmalloc::Dlmalloc<Arena>>);
+unsafe impl GlobalAlloc for Wasmish {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        add(l.size());
+        self.0.lock().unwrap().malloc(l.size(), l.align())
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        self.0.lock().unwrap().free(p, l.size(), l.align())
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        add(n);
+        self.0.lock().unwrap().realloc(p, l.size(), l.align(), n)
+    }
+}
+
+#[global_allocator]
+static A: Wasmish = Wasmish(Mutex::new(dlmalloc::Dlmalloc::new_with_allocator(Arena)));
+
+#[test]
+#[ignore = "a measurement: minutes of virtual hours; see the module doc"]
+fn looped_hour_in_the_wasm_allocator() {
+    use zablab_core::Scenario;
+    use zablab_web::model::{Model, TransportMsg};
+    let base =
+        Scenario::from_json(include_str!("../../static/scenarios/bench/bench-1h.json")).unwrap();
+    let hours: u64 = std::env::var("HOURS")
+        .ok()
+        .and_then(|h| h.parse().ok())
+        .unwrap_or(8);
+    let mut sc = base.looped(hours);
+    sc.ensemble.autopurge_purge_interval = 1;
+    sc.ensemble.autopurge_snap_retain_count = 3;
+    let mut m = Model::with(sc).unwrap();
+    m.apply(TransportMsg::SetSpeed(100.0).into());
+    m.apply(TransportMsg::Play.into());
+    let mut next = 0u64;
+    while m.engine.now_ms() < hours * 3_600_000 - 60_000 && m.playing {
+        m.frame(16.0, &mut || true);
+        if m.engine.now_ms() >= next {
+            eprintln!(
+                "vh {:5.2} arena {:7.1} MB live {:7.1} MB, highest since the last line {:7.1} MB",
+                m.engine.now_ms() as f64 / 3.6e6,
+                TOP.load(Ordering::Relaxed) as f64 / 1e6,
+                LIVE.load(Ordering::Relaxed) as f64 / 1e6,
+                HIGH.swap(LIVE.load(Ordering::Relaxed), Ordering::Relaxed) as f64 / 1e6,
+            );
+            next += 1_800_000;
+        }
+    }
+}
