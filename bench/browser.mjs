@@ -516,7 +516,10 @@ rows: MB do not depend on the load, their seek times do (slower than alone).` : 
 - machine: ${m.cpu}, ${m.memory_gb} GB, ${m.os}
 - load average (1/5/15 min) before: ${loads.before}, after: ${loads.after}
 - ${m.rustc}; ${m.chromium}; node ${m.node}
-- commit ${m.commit}, ${m.date}
+- commit ${m.commit}, ${m.date}${r.memory_from ? `
+- the memory rows (the browser memory runs, the native 24-hour run and
+  their seeks) were measured earlier, on ${r.memory_from}, and joined
+  with \`browser.mjs --from-json\`` : ''}
 
 | figure | value | goal | |
 |---|---|---|---|
@@ -554,7 +557,10 @@ ${lines.join('\n')}
 // measurements; for a change in how the table reads, or to join the timed
 // phase and the memory runs that scripts/bench runs as separate processes).
 // Later files add to earlier ones (memory runs key by key); --native FILE
-// adds `zablab bench` lines (the native memory run's).
+// adds `zablab bench` lines (the native memory run's). Memory runs of
+// another commit than the last file's are named in the header: to rerun
+// the timed phase alone, list its JSON first and last
+// (`--from-json timed.json,memory-idle51.json,memory-looped.json,timed.json`).
 const fromJson = opt('--from-json');
 if (fromJson) {
   const parts = await Promise.all(fromJson.split(',').map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
@@ -563,6 +569,13 @@ if (fromJson) {
   if (!Object.keys(saved.memory).length) delete saved.memory;
   saved.native = Object.assign({}, ...parts.map((p) => p.native ?? {}), await readNative(opt('--native')));
   saved.loads = { before: parts[0].loads?.before ?? '?', after: parts.at(-1).loads?.after ?? '?' };
+  // Memory runs of another commit than the table's (the timed phase rerun
+  // alone): say which.
+  const memoryFrom = [...new Set(parts.filter((p) => p.memory && p.machine)
+    .map((p) => p.machine)
+    .filter((mm) => mm.commit !== saved.machine?.commit)
+    .map((mm) => `commit ${mm.commit}, ${mm.date}`))];
+  if (memoryFrom.length) saved.memory_from = memoryFrom.join('; ');
   const md = markdown(saved.machine, saved.native, saved, saved.loads);
   const out = opt('--out');
   if (out) await writeFile(out, md);
