@@ -48,15 +48,20 @@ fn canvas_in(host: &web_sys::Element, make: bool) -> Option<web_sys::HtmlCanvasE
     if !make {
         return None;
     }
-    let c: web_sys::HtmlCanvasElement = web_sys::window()?
+    let c = new_canvas()?;
+    c.set_class_name("cluster-dots");
+    host.append_child(&c).ok()?;
+    Some(c)
+}
+
+/// A new HTML canvas, in no document yet.
+fn new_canvas() -> Option<web_sys::HtmlCanvasElement> {
+    web_sys::window()?
         .document()?
         .create_element("canvas")
         .ok()?
         .dyn_into()
-        .ok()?;
-    c.set_class_name("cluster-dots");
-    host.append_child(&c).ok()?;
-    Some(c)
+        .ok()
 }
 
 /// One dot drawn once per look (colour, held, rim, radius, pixel ratio)
@@ -100,12 +105,7 @@ impl Sprites {
 
 /// Draws one dot centred on a canvas `key.side()` CSS pixels square.
 fn sprite(key: SpriteKey) -> Option<web_sys::HtmlCanvasElement> {
-    let c: web_sys::HtmlCanvasElement = web_sys::window()?
-        .document()?
-        .create_element("canvas")
-        .ok()?
-        .dyn_into()
-        .ok()?;
+    let c = new_canvas()?;
     let px = (key.side() * key.dpr).ceil() as u32;
     c.set_width(px);
     c.set_height(px);
