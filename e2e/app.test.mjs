@@ -192,6 +192,28 @@ test('an exported scenario, imported again, rebuilds the same run (same trace ha
   await fresh.page.close();
 });
 
+test('a playing run whose memory nears the wasm ceiling pauses and says why and what to do', async () => {
+  // The mark is 3,072 MB; `?memory-warn-mb=` lowers it for the test.
+  const { page, errors } = await openPage(ctx.browser, `${ctx.server.url}?memory-warn-mb=90`);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  // 5 servers at 200 writes/s without autopurge (ZooKeeper's default).
+  await page.locator('[data-testid="import"]').setInputFiles('static/scenarios/bench/frames-5srv.json');
+  await waitUntil(async () => (await time(page)) === '6.000 s', 'the file opened at its end');
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('100');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await waitUntil(async () => (await page.locator('[data-testid="error"]').count()) > 0, 'the memory warning', 90000);
+  const warning = await text(page, 'error');
+  assert.match(warning, /The page's memory reached \d+ MB of the 4,096 MB a browser tab gives it, so the run is paused/);
+  assert.match(warning, /autopurge\.purgeInterval = 0/);
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: 5000 });
+  const at = await time(page);
+  await page.waitForTimeout(500);
+  assert.equal(await time(page), at, 'paused');
+  await page.screenshot({ path: 'target/e2e/memory-warning.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a share link opens the same run; a broken or tampered link says so and keeps a working run', async () => {
   const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });

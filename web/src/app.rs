@@ -130,10 +130,12 @@ impl App {
         let dt = self.last_tick.map_or(16.7, |t| now - t);
         self.last_tick = Some(now);
         let deadline = now + FRAME_BUDGET_MS;
-        self.model
-            .0
-            .borrow_mut()
-            .frame(dt, &mut || browser::now() < deadline);
+        let mut m = self.model.0.borrow_mut();
+        m.frame(dt, &mut || browser::now() < deadline);
+        if m.playing {
+            m.memory(browser::wasm_memory_mb());
+        }
+        drop(m);
         if !self.m().busy() {
             self.remember();
         }
@@ -340,6 +342,10 @@ impl Component for App {
             _hash: hash,
         };
         app.remember();
+        // Tests reach the memory warning without 3 GB of memory.
+        if let Some(mb) = browser::query_value("memory-warn-mb").and_then(|v| v.parse().ok()) {
+            app.model.0.borrow_mut().memory_warn_mb = mb;
+        }
         browser::set_root_state(app.m().lang, app.m().presenter);
         if browser::query_has("test-panic") {
             ctx.link().send_message(AppMsg::TestPanic);

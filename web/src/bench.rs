@@ -15,7 +15,6 @@
 use std::fmt;
 
 use serde::Serialize;
-use wasm_bindgen::JsCast;
 use zablab_core::{Scenario, Simulation};
 
 use crate::browser;
@@ -80,18 +79,6 @@ fn report(outcome: &Outcome) {
     }
 }
 
-fn memory_mb() -> u32 {
-    let bytes = wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|m| {
-            m.buffer()
-                .dyn_into::<js_sys::ArrayBuffer>()
-                .map_or(0, |b| b.byte_length())
-        })
-        .unwrap_or(0);
-    bytes / (1024 * 1024)
-}
-
 fn run(json: &str) -> Result<BenchSim, String> {
     let scenario = Scenario::from_json(json).map_err(|e| e.to_string())?;
     let started = browser::now();
@@ -102,7 +89,7 @@ fn run(json: &str) -> Result<BenchSim, String> {
         events: sim.events(),
         ms: (ms * 10.0).round() / 10.0,
         trace: format!("0x{:016x}", sim.trace_hash()),
-        memory_mb: memory_mb(),
+        memory_mb: crate::browser::wasm_memory_mb(),
     })
 }
 

@@ -37,6 +37,27 @@ pub fn query_has(name: &str) -> bool {
         })
 }
 
+/// The value of `name` in the query string (`?name=value`), if any.
+pub fn query_value(name: &str) -> Option<String> {
+    let q = web_sys::window()?.location().search().ok()?;
+    q.trim_start_matches('?')
+        .split('&')
+        .find_map(|p| p.strip_prefix(name)?.strip_prefix('=').map(str::to_string))
+}
+
+/// The page's wasm memory in MB (it only grows).
+pub fn wasm_memory_mb() -> u32 {
+    let bytes = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0, |b| b.byte_length())
+        })
+        .unwrap_or(0);
+    bytes / (1024 * 1024)
+}
+
 /// Puts `frag` in the address bar (no reload, no `hashchange`; an empty
 /// one drops the `#`) and returns the whole link.
 pub fn set_fragment(frag: &str) -> String {

@@ -141,6 +141,11 @@ pub struct Model {
     pub lagging: bool,
     pub selected: Option<Sid>,
     pub notice: Option<Notice>,
+    /// The wasm memory (MB) at which a playing run pauses with a warning
+    /// (`transport::MEMORY_WARN_MB`; `?memory-warn-mb=N` for tests), and
+    /// whether this run was warned.
+    pub memory_warn_mb: u32,
+    pub memory_warned: bool,
     pub lang: Lang,
     pub presenter: bool,
     pub help: bool,
@@ -260,6 +265,8 @@ impl Model {
             lagging: false,
             selected: None,
             notice: None,
+            memory_warn_mb: transport::MEMORY_WARN_MB,
+            memory_warned: false,
             lang: Lang::En,
             presenter: false,
             help: false,
@@ -384,6 +391,7 @@ impl Model {
     pub(crate) fn replace(&mut self, scenario: Scenario) -> Result<(), String> {
         let mut m = Model::with(scenario)?;
         m.lang = self.lang;
+        m.memory_warn_mb = self.memory_warn_mb;
         m.presenter = self.presenter;
         m.speed = self.speed;
         m.window_ms = self.window_ms;

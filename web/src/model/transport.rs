@@ -2,13 +2,19 @@
 //! seek (by time or event), the branch picker, a violation's Go button,
 //! and the frame clock that advances virtual time by wall time × speed.
 //! It pauses the run on a violation (showing the state right after the
-//! breaking event) and announces hazards without pausing.
+//! breaking event) and announces hazards without pausing; it pauses a
+//! run whose page nears wasm32's 4 GB, saying why (`memory`).
 //!
 //! It moves only through the engine's time travel (`zablab_core::timetravel`,
 //! re-exported as `crate::engine`); it never takes a scenario action.
 
 use crate::i18n::{trf, T};
 use crate::model::{Model, Tab};
+
+/// Wasm memory (MB) at which a playing run pauses with a warning: three
+/// quarters of the 4,096 MB a wasm32 page can have, where an allocation
+/// that fails would end the page without a word.
+pub const MEMORY_WARN_MB: u32 = 3072;
 
 pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0];
 
@@ -183,6 +189,33 @@ impl Model {
         }
     }
 
+    /// The page's wasm memory is `mb`: at the warning mark, once per run,
+    /// pauses and says why and what to do (an error notice: it stays).
+    pub fn memory(&mut self, mb: u32) {
+        if self.memory_warned || mb < self.memory_warn_mb {
+            return;
+        }
+        self.memory_warned = true;
+        self.playing = false;
+        let purging = self
+            .engine
+            .sim()
+            .scenario()
+            .ensemble
+            .autopurge_purge_interval
+            > 0;
+        let why = crate::i18n::tr(
+            self.lang,
+            if purging {
+                T::MemoryLong
+            } else {
+                T::MemoryNoPurge
+            },
+        );
+        let text = trf(self.lang, T::MemoryHigh, &[&mb.to_string(), why]);
+        self.say(text, true);
+    }
+
     /// Pauses on a violation the shown run (or the frontier) just reached,
     /// showing the state right after the event that broke the property.
     pub(crate) fn check_violations(&mut self) {
@@ -279,6 +312,41 @@ mod tests {
         // A long pause of the page does not jump far ahead.
         m.frame(10_000.0, &mut || true);
         assert!((m.vt - (Model::OPENING_MS as f64 + 264.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn near_the_wasm_ceiling_a_playing_run_pauses_once_and_says_why() {
+        let mut m = Model::opening().unwrap();
+        m.apply(TransportMsg::Play.into());
+        m.memory(MEMORY_WARN_MB - 1);
+        assert!(
+            m.playing && m.notice.is_none(),
+            "below the mark nothing happens"
+        );
+        m.memory(MEMORY_WARN_MB);
+        assert!(!m.playing, "paused at the mark");
+        let n = m.notice.clone().expect("a notice");
+        assert!(n.error, "it stays until dismissed");
+        assert!(n.text.contains("3072 MB"), "{}", n.text);
+        // The opening ensemble runs without autopurge, ZooKeeper's default.
+        assert!(n.text.contains("autopurge.purgeInterval = 0"), "{}", n.text);
+        // Once per run: the user may play on.
+        m.notice = None;
+        m.apply(TransportMsg::Play.into());
+        m.memory(MEMORY_WARN_MB + 100);
+        assert!(m.playing && m.notice.is_none());
+        // A run with autopurge on is told what else keeps memory.
+        let mut s = crate::setup::Setup::default().scenario();
+        s.ensemble.autopurge_purge_interval = 1;
+        let mut m = Model::with(s).unwrap();
+        m.lang = crate::i18n::Lang::Zh;
+        m.apply(TransportMsg::Play.into());
+        m.memory(MEMORY_WARN_MB);
+        let text = m.notice.expect("a notice").text;
+        assert!(
+            text.contains("3072 MB") && text.contains("时间旅行"),
+            "{text}"
+        );
     }
 
     #[test]
