@@ -89,7 +89,7 @@ fn run(json: &str) -> Result<BenchSim, String> {
         events: sim.events(),
         ms: (ms * 10.0).round() / 10.0,
         trace: format!("0x{:016x}", sim.trace_hash()),
-        memory_mb: crate::browser::wasm_memory_mb(),
+        memory_mb: browser::wasm_memory_mb(),
     })
 }
 

@@ -197,9 +197,10 @@ pub const MESSAGES_ONE_BY_ONE: usize = 60;
 
 /// Batched dots drawn as SVG paths at most; more are drawn on a canvas.
 /// Measured with Chromium's software raster (`--disable-gpu`, 2 cores):
-/// ~1,000 dots as paths kept the raster threads ~90 % busy and dropped
-/// 61 % of frames at 51 servers (every raster tile walks every path),
-/// while ~100 as paths cost less per frame than a canvas layer, which
-/// the compositor blends over the whole view each frame (p95 9.9 ms as
-/// paths, 13.8 ms on a canvas, at 5 servers).
+/// ~1,000 dots as paths cost the raster threads ~60 % of a core and
+/// about two thirds of the frames were dropped at 51 servers (every
+/// raster tile walks every path); ~100 as paths (5 servers) were not a
+/// raster problem, and a canvas layer there, which the compositor blends
+/// over the whole view each frame, measured no better (bench/README.md,
+/// "Frames, fourth round").
 pub const MESSAGES_ON_CANVAS: usize = 400;

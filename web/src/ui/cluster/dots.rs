@@ -11,10 +11,11 @@
 //! namespace, the first time there are dots to draw. Only `Cluster` calls
 //! this file; it reads no model.
 //!
-//! Why a canvas: at 51 servers the ~1,000 dots as SVG paths kept Chromium's
-//! software raster threads ~90 % busy (each raster tile walks every path)
-//! and dropped 61 % of frames; building their `d` strings was a good part
-//! of the frame's script.
+//! Why a canvas: at 51 servers the ~1,000 dots as SVG paths cost Chromium's
+//! software raster ~60 % of a core (each raster tile walks every path)
+//! and about two thirds of the frames were dropped; building their `d`
+//! strings was a good part of the frame's script (bench/README.md,
+//! "Frames, fourth round").
 
 use std::f64::consts::TAU;
 
@@ -132,9 +133,8 @@ fn sprite(key: SpriteKey) -> Option<web_sys::HtmlCanvasElement> {
 }
 
 /// Draws `batches` (dots of radius `r`, rims of colour `rim`) on the canvas
-/// in `host`,
-/// `w` × `h` CSS pixels, and records how many in its `data-dots` (what
-/// the benchmark counts). An empty list clears it; a clear canvas is left
+/// in `host`, `w` × `h` CSS pixels, and records how many in its
+/// `data-dots` (what the benchmark counts). An empty list clears it; a clear canvas is left
 /// alone.
 pub fn draw(
     host: &web_sys::Element,
