@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use zablab_core::proto::{ServerState, Sid, ZabState};
-use zablab_core::sim::{Life, MsgDetail, MsgKind, Outcome, Peer, StateRecord};
+use zablab_core::sim::{Life, MsgDetail, MsgKind, MsgRecord, Outcome, Peer, StateRecord};
 use zablab_core::Simulation;
 
 use crate::i18n::{tr, Lang, T};
@@ -322,9 +322,10 @@ fn in_flight(sim: &Simulation, lanes: &Lanes, now: f64, t1: f64) -> Vec<Arrow> {
 }
 
 /// Arrows delivered in the window, then those in flight: the newest
-/// `max_arrows` of them, and how many were left out. The history is
-/// walked from the newest end, building only arrows that are kept and
-/// counting the rest.
+/// `max_arrows` of them, and how many were left out. The window's
+/// messages are counted in one pass over the history's slices (51
+/// servers deliver ~44,000 in a 2-second window); arrows are built only
+/// for the newest, walking back.
 fn delivered(
     sim: &Simulation,
     lanes: &Lanes,
@@ -336,25 +337,28 @@ fn delivered(
     let first = hist.partition_point(|r| (r.at_ms as f64) < t0);
     let end = hist.partition_point(|r| (r.at_ms as f64) <= t1);
     let room = max_arrows.saturating_sub(flight.len());
-    let mut arrows: Vec<Arrow> = Vec::with_capacity(room.min(end - first) + flight.len());
-    let mut delivered = 0;
-    for r in (first..end).rev().filter_map(|i| hist.get(i)) {
+    let between_servers = |r: &&MsgRecord| lanes.of_link(r.from, r.to).is_some();
+    let delivered = hist.range(first, end).filter(between_servers).count();
+    let mut arrows: Vec<Arrow> = Vec::with_capacity(room.min(delivered) + flight.len());
+    for r in hist
+        .range(first, end)
+        .rev()
+        .filter(between_servers)
+        .take(room)
+    {
         let Some((from, to)) = lanes.of_link(r.from, r.to) else {
             continue;
         };
-        delivered += 1;
-        if delivered <= room {
-            arrows.push(Arrow {
-                from,
-                to,
-                sent: r.sent_ms as f64,
-                at: r.at_ms as f64,
-                reach: 1.0,
-                kind: r.kind,
-                outcome: r.outcome,
-                detail: r.detail,
-            });
-        }
+        arrows.push(Arrow {
+            from,
+            to,
+            sent: r.sent_ms as f64,
+            at: r.at_ms as f64,
+            reach: 1.0,
+            kind: r.kind,
+            outcome: r.outcome,
+            detail: r.detail,
+        });
     }
     arrows.reverse();
     let omitted = (delivered + flight.len()).saturating_sub(max_arrows);
