@@ -205,6 +205,9 @@ pub fn Cluster(p: &PanelProps) -> Html {
     } else {
         std::mem::take(&mut batches)
     };
+    // The canvas layer only while it draws: shown, Chromium composites it,
+    // and what lies above it (servers, labels) takes layers of its own.
+    let dots_hidden = batches.is_empty().then_some("none");
     {
         let (host, size, r) = (dots_host.clone(), (frame.w, frame.h), fonts.dot);
         let (rim, sprites) = (dots::rim(m.presenter), sprites.clone());
@@ -223,7 +226,7 @@ pub fn Cluster(p: &PanelProps) -> Html {
                 <g class="clients">{ for clients }</g>
                 <g class="diag-links">{ for diag_links }</g>
                 <foreignObject ref={dots_host} class="dots" x="0" y="0" width={f(frame.w)} height={f(frame.h)}
-                               aria-hidden="true" />
+                               display={dots_hidden} aria-hidden="true" />
                 <g class="messages" aria-hidden="true">{ messages(l, &scene, &marks, (batched, &paths), &pointer) }</g>
                 <g class="servers">{ for servers }</g>
                 <g class="labels" aria-hidden="true">{ for others }</g>
