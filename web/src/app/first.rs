@@ -10,6 +10,7 @@
 //! `localStorage.setItem`. Storage may be refused (private modes): then
 //! the welcome shows on every visit, nothing breaks.
 
+use crate::browser;
 use crate::model::Model;
 
 /// localStorage key: `seen` once the welcome was closed.
@@ -28,14 +29,8 @@ fn stored(key: &str) -> Option<String> {
 
 /// Whether this visit asks for the settled opening.
 fn settled() -> bool {
-    let query = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let asked = query
-        .trim_start_matches('?')
-        .split('&')
-        .any(|p| p == "opening=settled");
-    asked || stored(OPENING_KEY).as_deref() == Some("settled")
+    browser::query_value("opening").as_deref() == Some("settled")
+        || stored(OPENING_KEY).as_deref() == Some("settled")
 }
 
 /// The model the app opens on (see the file's contract).
