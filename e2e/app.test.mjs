@@ -212,6 +212,32 @@ test('a playing run whose memory nears the wasm ceiling pauses and says why and 
   await page.screenshot({ path: 'target/e2e/memory-warning.png' });
   assert.deepEqual(errors, []);
   await page.close();
+
+  // In presenter mode at 1280x720 it says the same in two lines, so the
+  // ensemble keeps its room.
+  const shown = await openPage(ctx.browser, `${ctx.server.url}?memory-warn-mb=60`);
+  const p = shown.page;
+  await p.setViewportSize({ width: 1280, height: 720 });
+  await p.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await p.locator('[data-testid="import"]').setInputFiles('static/scenarios/bench/frames-5srv.json');
+  await waitUntil(async () => (await time(p)) === '6.000 s', 'the file opened at its end');
+  await p.keyboard.press('p');
+  await p.locator('.zablab.presenter').waitFor({ timeout: 5000 });
+  await p.getByRole('combobox', { name: 'Speed' }).selectOption('100');
+  await p.getByRole('button', { name: 'Play', exact: true }).click();
+  await waitUntil(async () => (await p.locator('[data-testid="error"]').count()) > 0, 'the memory warning in presenter mode', 90000);
+  assert.match(await text(p, 'error'), /Paused: memory is at \d+ of a tab's 4,096 MB; playing on could crash it\. Autopurge is off/);
+  const box = await p.locator('[data-testid="error"]').evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return { h: r.height, line: parseFloat(getComputedStyle(e).lineHeight) || 1.4 * parseFloat(getComputedStyle(e).fontSize), font: parseFloat(getComputedStyle(e).fontSize) };
+  });
+  assert.ok(box.font >= 18, `presenter-size text (${box.font} px)`);
+  assert.ok(box.h <= 2.6 * box.line, `two lines at most (${box.h} px for ${box.line} px lines)`);
+  const ensemble = await p.locator('svg.cluster').boundingBox();
+  assert.ok(ensemble.height >= 360, `the ensemble keeps its room (${ensemble.height} px)`);
+  await p.screenshot({ path: 'target/e2e/memory-warning-presenter.png' });
+  assert.deepEqual(shown.errors, []);
+  await p.close();
 });
 
 test('a share link opens the same run; a broken or tampered link says so and keeps a working run', async () => {

@@ -208,6 +208,9 @@ table! {
     MemoryHigh => "The page's memory reached {0} MB of the 4,096 MB a browser tab gives it, so the run is paused: playing on could crash the tab. {1}", "页面内存已达 {0} MB（浏览器标签页最多 4,096 MB），所以运行已暂停：继续播放可能使标签页崩溃。{1}";
     MemoryNoPurge => "This run keeps every txn log and snapshot, as ZooKeeper does with autopurge off (autopurge.purgeInterval = 0, its default): open a scenario with autopurge on, or a new ensemble, to go on.", "这次运行保留所有事务日志和快照，就像 ZooKeeper 关闭 autopurge（autopurge.purgeInterval = 0，默认值）时那样：要继续，请打开开启 autopurge 的场景或新建集群。";
     MemoryLong => "A long busy run keeps its txn logs between purges and its time travel: open a new run to free it.", "长时间的繁忙运行会保留两次清理之间的事务日志和时间旅行记录：打开新的运行即可释放。";
+    MemoryHighShort => "Paused: memory is at {0} of a tab's 4,096 MB; playing on could crash it. {1}", "已暂停：页面内存达 {0} MB（标签页最多 4,096 MB），继续播放可能使其崩溃。{1}";
+    MemoryNoPurgeShort => "Autopurge is off: open a scenario with it on, or a new ensemble.", "autopurge 已关闭：请打开开启它的场景或新建集群。";
+    MemoryLongShort => "A new run frees it.", "新的运行会释放它。";
     Omitted => "{0} older {0|message|messages} in this window {0|is|are} not drawn (the newest {1} are): zoom in to see them all", "此时间窗口中有 {0} 条较早的消息没有画出（只画了最新的 {1} 条）：放大可以看到全部";
     ExportSvg => "Export SVG", "导出 SVG";
     ExportSvgAria => "Export SVG: the space-time diagram as a file", "导出 SVG：把时空图存为文件";

@@ -204,15 +204,15 @@ impl Model {
             .ensemble
             .autopurge_purge_interval
             > 0;
-        let why = crate::i18n::tr(
-            self.lang,
-            if purging {
-                T::MemoryLong
-            } else {
-                T::MemoryNoPurge
-            },
-        );
-        let text = trf(self.lang, T::MemoryHigh, &[&mb.to_string(), why]);
+        // Presenter mode says it in two lines, so the ensemble keeps its room.
+        let (high, why) = match (self.presenter, purging) {
+            (false, true) => (T::MemoryHigh, T::MemoryLong),
+            (false, false) => (T::MemoryHigh, T::MemoryNoPurge),
+            (true, true) => (T::MemoryHighShort, T::MemoryLongShort),
+            (true, false) => (T::MemoryHighShort, T::MemoryNoPurgeShort),
+        };
+        let why = crate::i18n::tr(self.lang, why);
+        let text = trf(self.lang, high, &[&mb.to_string(), why]);
         self.say(text, true);
     }
 
@@ -347,6 +347,17 @@ mod tests {
             text.contains("3072 MB") && text.contains("时间旅行"),
             "{text}"
         );
+        // Presenter mode says it shorter, with the same facts.
+        let mut m = Model::opening().unwrap();
+        m.presenter = true;
+        m.apply(TransportMsg::Play.into());
+        m.memory(MEMORY_WARN_MB);
+        let text = m.notice.expect("a notice").text;
+        assert!(
+            text.contains("3072 of a tab's 4,096 MB") && text.contains("Autopurge is off"),
+            "{text}"
+        );
+        assert!(text.len() < 140, "two lines at presenter size: {text}");
     }
 
     #[test]
