@@ -12,6 +12,11 @@
 //!
 //!   HOURS=30 cargo test -p zablab-web --release --test wasm_heap -- --ignored --nocapture
 //!
+//! With `WHO_GROWS=1` (and `CARGO_PROFILE_RELEASE_DEBUG=line-tables-only`
+//! for file and line), every allocation of 200 KB or more that grows the
+//! arena after the second virtual hour prints where it came from: the
+//! large blocks that find no hole big enough among the freed ones.
+//!
 //! Pointers are 8 bytes here and 4 in wasm32, so levels are higher than
 //! the browser's; what it is for is the shape: a live heap that stays
 //! within a band while the arena creeps is the allocator's fragmentation
@@ -19,7 +24,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 const PAGE: usize = 65536;
@@ -77,7 +83,10 @@ struct Wasmish(Mutex<dlmalloc::Dlmalloc<Arena>>);
 unsafe impl GlobalAlloc for Wasmish {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         add(l.size());
-        self.0.lock().unwrap().malloc(l.size(), l.align())
+        let top = TOP.load(Ordering::Relaxed);
+        let p = self.0.lock().unwrap().malloc(l.size(), l.align());
+        who_grew(top, l.size());
+        p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
@@ -86,8 +95,42 @@ unsafe impl GlobalAlloc for Wasmish {
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
         add(n);
-        self.0.lock().unwrap().realloc(p, l.size(), l.align(), n)
+        let top = TOP.load(Ordering::Relaxed);
+        let q = self.0.lock().unwrap().realloc(p, l.size(), l.align(), n);
+        who_grew(top, n);
+        q
     }
+}
+
+/// Set (with `WHO_GROWS`) once the run is past its start.
+static WATCH: AtomicBool = AtomicBool::new(false);
+thread_local!(static PRINTING: Cell<bool> = const { Cell::new(false) });
+
+/// With `WHO_GROWS`: a large allocation that grew the arena (it was `top`
+/// before) prints its size and the zablab frames of its backtrace.
+fn who_grew(top: usize, size: usize) {
+    let grown = TOP.load(Ordering::Relaxed).saturating_sub(top);
+    if grown == 0 || size < 200_000 || !WATCH.load(Ordering::Relaxed) {
+        return;
+    }
+    // Capturing allocates: no report from inside a report.
+    if PRINTING.with(|p| p.replace(true)) {
+        return;
+    }
+    let bt = std::backtrace::Backtrace::force_capture().to_string();
+    let frames: Vec<&str> = bt
+        .lines()
+        .filter(|l| !l.contains("/rustc/") && (l.contains("/core/src/") || l.contains("./src/")))
+        .take(12)
+        .collect();
+    eprintln!(
+        "grew {} KB for a block of {} KB (live {:.1} MB), from\n{}",
+        grown >> 10,
+        size >> 10,
+        LIVE.load(Ordering::Relaxed) as f64 / 1e6,
+        frames.join("\n")
+    );
+    PRINTING.with(|p| p.set(false));
 }
 
 #[global_allocator]
@@ -111,8 +154,12 @@ fn looped_hour_in_the_wasm_allocator() {
     m.apply(TransportMsg::SetSpeed(100.0).into());
     m.apply(TransportMsg::Play.into());
     let mut next = 0u64;
+    let who_grows = std::env::var_os("WHO_GROWS").is_some();
     while m.engine.now_ms() < hours * 3_600_000 - 60_000 && m.playing {
         m.frame(16.0, &mut || true);
+        if who_grows && m.engine.now_ms() > 7_200_000 {
+            WATCH.store(true, Ordering::Relaxed);
+        }
         if m.engine.now_ms() >= next {
             eprintln!(
                 "vh {:5.2} arena {:7.1} MB live {:7.1} MB, highest since the last line {:7.1} MB",
