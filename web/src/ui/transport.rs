@@ -95,7 +95,8 @@ pub fn Transport(p: &PanelProps) -> Html {
             <div class="clock">
                 <span class="time" data-testid="time">{ crate::fmt_ms(now) }</span>
                 <span class={classes!("mode", m.engine.live().then_some("live"))} data-testid="mode">{ mode }</span>
-                if m.lagging {
+                // Only while playing: a paused run is not trying to keep up.
+                if m.lagging && m.playing {
                     <span class="lagging">{ tr(l, T::Lagging) }</span>
                 }
             </div>
