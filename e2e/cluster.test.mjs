@@ -43,6 +43,20 @@ async function newEnsemble(page, voters) {
   await page.locator('.notice .dismiss').click().catch(() => {});
 }
 
+/** Opens a benchmark scenario file at `size` (it opens at its end, 6 s) and plays it at 1x. */
+async function playBenchFile(file, size) {
+  const opened = await openPage(ctx.browser, ctx.server.url);
+  const { page } = opened;
+  await page.setViewportSize(size);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await page.locator('[data-testid="import"]').setInputFiles(`static/scenarios/bench/${file}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="time"]')?.textContent === '6.000 s', null, { timeout: 60000 });
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('1');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForTimeout(1500);
+  return opened;
+}
+
 const leaderCount = (page) => page.locator('[data-testid^="leader-"]').count();
 
 /**
@@ -232,15 +246,8 @@ test('every server is keyboard-focusable with a visible focus ring, and its acce
 });
 
 test('a thousand messages while playing are drawn on a canvas between the links and the servers; paused, each is an element again', async () => {
-  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   // 9 voters + 42 observers at 333 writes/s: ~1,000 messages in flight.
-  await page.locator('[data-testid="import"]').setInputFiles('static/scenarios/bench/frames-51srv.json');
-  await page.waitForFunction(() => document.querySelector('[data-testid="time"]')?.textContent === '6.000 s', null, { timeout: 60000 });
-  await page.getByRole('combobox', { name: 'Speed' }).selectOption('1');
-  await page.getByRole('button', { name: 'Play', exact: true }).click();
-  await page.waitForTimeout(1500);
+  const { page, errors } = await playBenchFile('frames-51srv.json', { width: 1366, height: 768 });
   const playing = await page.evaluate(() => {
     const svg = document.querySelector('svg.cluster');
     const canvas = svg.querySelector('foreignObject.dots > canvas.cluster-dots');
@@ -284,14 +291,7 @@ test('playing 5 servers, the cluster view is one composited layer: nothing in it
   // drawn after it into layers of their own, repainted every frame.
   // At the frame benchmark's size (bench/browser.mjs): at 1366x768 the
   // opacity-0 focus ring happened not to split the view.
-  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
-  await page.setViewportSize({ width: 1400, height: 980 });
-  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
-  await page.locator('[data-testid="import"]').setInputFiles('static/scenarios/bench/frames-5srv.json');
-  await page.waitForFunction(() => document.querySelector('[data-testid="time"]')?.textContent === '6.000 s', null, { timeout: 60000 });
-  await page.getByRole('combobox', { name: 'Speed' }).selectOption('1');
-  await page.getByRole('button', { name: 'Play', exact: true }).click();
-  await page.waitForTimeout(1500);
+  const { page, errors } = await playBenchFile('frames-5srv.json', { width: 1400, height: 980 });
   const cdp = await page.context().newCDPSession(page);
   let layers = [];
   cdp.on('LayerTree.layerTreeDidChange', (e) => { if (e.layers) layers = e.layers; });

@@ -335,14 +335,18 @@ mod tests {
         m.apply(TransportMsg::Play.into());
         m.memory(MEMORY_WARN_MB + 100);
         assert!(m.playing && m.notice.is_none());
+        // What a playing model says at the mark.
+        let warned = |mut m: Model| {
+            m.apply(TransportMsg::Play.into());
+            m.memory(MEMORY_WARN_MB);
+            m.notice.expect("a notice").text
+        };
         // A run with autopurge on is told what else keeps memory.
         let mut s = crate::setup::Setup::default().scenario();
         s.ensemble.autopurge_purge_interval = 1;
         let mut m = Model::with(s).unwrap();
         m.lang = crate::i18n::Lang::Zh;
-        m.apply(TransportMsg::Play.into());
-        m.memory(MEMORY_WARN_MB);
-        let text = m.notice.expect("a notice").text;
+        let text = warned(m);
         assert!(
             text.contains("3072 MB") && text.contains("时间旅行"),
             "{text}"
@@ -350,9 +354,7 @@ mod tests {
         // Presenter mode says it shorter, with the same facts.
         let mut m = Model::opening().unwrap();
         m.presenter = true;
-        m.apply(TransportMsg::Play.into());
-        m.memory(MEMORY_WARN_MB);
-        let text = m.notice.expect("a notice").text;
+        let text = warned(m);
         assert!(
             text.contains("3072 of a tab's 4,096 MB") && text.contains("Autopurge is off"),
             "{text}"
