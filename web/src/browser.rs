@@ -26,23 +26,36 @@ pub fn fragment() -> String {
         .unwrap_or_default()
 }
 
+/// The query string's parameters, in order: `?a&b=1` is `("a", None)`,
+/// `("b", Some("1"))`.
+fn query_params() -> Vec<(String, Option<String>)> {
+    let q = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    parse_query(&q)
+}
+
+fn parse_query(q: &str) -> Vec<(String, Option<String>)> {
+    q.trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (p.to_string(), None),
+        })
+        .collect()
+}
+
 /// Whether the query string has `name` (`?name` or `?name=…`).
 pub fn query_has(name: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| {
-            q.trim_start_matches('?')
-                .split('&')
-                .any(|p| p == name || p.starts_with(&format!("{name}=")))
-        })
+    query_params().iter().any(|(n, _)| n == name)
 }
 
 /// The value of `name` in the query string (`?name=value`), if any.
 pub fn query_value(name: &str) -> Option<String> {
-    let q = web_sys::window()?.location().search().ok()?;
-    q.trim_start_matches('?')
-        .split('&')
-        .find_map(|p| p.strip_prefix(name)?.strip_prefix('=').map(str::to_string))
+    query_params()
+        .into_iter()
+        .find_map(|(n, v)| if n == name { v } else { None })
 }
 
 /// The page's wasm memory in MB (it only grows).
@@ -190,5 +203,25 @@ pub fn set_root_state(lang: Lang, presenter: bool) {
     if let Some(root) = document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", lang.code());
         let _ = root.set_attribute("data-presenter", if presenter { "on" } else { "off" });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_query;
+
+    #[test]
+    fn the_query_string_splits_into_names_and_values() {
+        let own = |n: &str, v: Option<&str>| (n.to_string(), v.map(str::to_string));
+        assert_eq!(
+            parse_query("?opening=settled&test-panic&memory-warn-mb=90&a=b=c"),
+            vec![
+                own("opening", Some("settled")),
+                own("test-panic", None),
+                own("memory-warn-mb", Some("90")),
+                own("a", Some("b=c")),
+            ]
+        );
+        assert!(parse_query("").is_empty() && parse_query("?").is_empty());
     }
 }

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use zablab_core::proto::{ServerState, Sid, ZabState};
-use zablab_core::sim::{Life, MsgDetail, MsgKind, MsgRecord, Outcome, Peer, StateRecord};
+use zablab_core::sim::{Life, MsgDetail, MsgKind, Outcome, Peer, StateRecord};
 use zablab_core::Simulation;
 
 use crate::i18n::{tr, Lang, T};
@@ -337,18 +337,15 @@ fn delivered(
     let first = hist.partition_point(|r| (r.at_ms as f64) < t0);
     let end = hist.partition_point(|r| (r.at_ms as f64) <= t1);
     let room = max_arrows.saturating_sub(flight.len());
-    let between_servers = |r: &&MsgRecord| lanes.of_link(r.from, r.to).is_some();
-    let delivered = hist.range(first, end).filter(between_servers).count();
+    let window = || hist.range(first, end);
+    let delivered = window()
+        .filter(|r| lanes.of_link(r.from, r.to).is_some())
+        .count();
     let mut arrows: Vec<Arrow> = Vec::with_capacity(room.min(delivered) + flight.len());
-    for r in hist
-        .range(first, end)
+    let newest = window()
         .rev()
-        .filter(between_servers)
-        .take(room)
-    {
-        let Some((from, to)) = lanes.of_link(r.from, r.to) else {
-            continue;
-        };
+        .filter_map(|r| Some((lanes.of_link(r.from, r.to)?, r)));
+    for ((from, to), r) in newest.take(room) {
         arrows.push(Arrow {
             from,
             to,
