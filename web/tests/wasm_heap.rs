@@ -5,12 +5,14 @@
 //! uses on wasm32 (`dlmalloc`), over an arena that, like wasm's linear
 //! memory, is contiguous, grows by 64 KiB pages and never shrinks; the
 //! arena's size is what `WebAssembly.Memory` would report. The ignored
-//! test plays the app's `Model` (not only the engine) on the benchmark
-//! hour looped with autopurge, as `bench/browser.mjs` does at 100x, and
-//! prints the arena, the live heap and its highest since the last line,
-//! every half virtual hour:
+//! tests play the app's `Model` (not only the engine) at 100x, as
+//! `bench/browser.mjs`'s two memory runs do: the benchmark hour looped with
+//! autopurge (`looped_hour…`) and 9 voters + 42 observers idle
+//! (`idle_51…`). Each prints the arena, the live heap and its highest since
+//! the last line, every half virtual hour:
 //!
-//!   HOURS=30 cargo test -p zablab-web --release --test wasm_heap -- --ignored --nocapture
+//!   HOURS=30 cargo test -p zablab-web --release --test wasm_heap -- --ignored --nocapture looped
+//!   HOURS=30 cargo test -p zablab-web --release --test wasm_heap -- --ignored --nocapture idle
 //!
 //! With `WHO_GROWS=1` (and `CARGO_PROFILE_RELEASE_DEBUG=line-tables-only`
 //! for file and line), every allocation of 200 KB or more that grows the
@@ -140,16 +142,45 @@ static A: Wasmish = Wasmish(Mutex::new(dlmalloc::Dlmalloc::new_with_allocator(Ar
 #[ignore = "a measurement: minutes of virtual hours; see the module doc"]
 fn looped_hour_in_the_wasm_allocator() {
     use zablab_core::Scenario;
-    use zablab_web::model::{Model, TransportMsg};
     let base =
         Scenario::from_json(include_str!("../../static/scenarios/bench/bench-1h.json")).unwrap();
-    let hours: u64 = std::env::var("HOURS")
-        .ok()
-        .and_then(|h| h.parse().ok())
-        .unwrap_or(8);
+    let hours = hours();
     let mut sc = base.looped(hours);
     sc.ensemble.autopurge_purge_interval = 1;
     sc.ensemble.autopurge_snap_retain_count = 3;
+    play_at_100x(sc, hours);
+}
+
+/// The browser's other memory run: frames-51srv.json's ensemble (9 voters
+/// and 42 observers) with its starts only, idle, as `bench/browser.mjs`'s
+/// `idle51`.
+#[test]
+#[ignore = "a measurement: minutes of virtual hours; see the module doc"]
+fn idle_51_servers_in_the_wasm_allocator() {
+    use zablab_core::{ActionKind, Scenario};
+    let mut sc = Scenario::from_json(include_str!(
+        "../../static/scenarios/bench/frames-51srv.json"
+    ))
+    .unwrap();
+    sc.actions
+        .retain(|a| matches!(a.kind, ActionKind::Start { .. }));
+    let hours = hours();
+    sc.until_ms = hours * 3_600_000;
+    play_at_100x(sc, hours);
+}
+
+/// `HOURS` from the environment (8 by default).
+fn hours() -> u64 {
+    std::env::var("HOURS")
+        .ok()
+        .and_then(|h| h.parse().ok())
+        .unwrap_or(8)
+}
+
+/// Plays `sc` in the app's `Model` at 100x for `hours` virtual hours,
+/// printing the arena every half hour (module doc).
+fn play_at_100x(sc: zablab_core::Scenario, hours: u64) {
+    use zablab_web::model::{Model, TransportMsg};
     let mut m = Model::with(sc).unwrap();
     m.apply(TransportMsg::SetSpeed(100.0).into());
     m.apply(TransportMsg::Play.into());
@@ -162,11 +193,12 @@ fn looped_hour_in_the_wasm_allocator() {
         }
         if m.engine.now_ms() >= next {
             eprintln!(
-                "vh {:5.2} arena {:7.1} MB live {:7.1} MB, highest since the last line {:7.1} MB",
+                "vh {:5.2} arena {:7.1} MB live {:7.1} MB, highest since the last line {:7.1} MB, {} checkpoints",
                 m.engine.now_ms() as f64 / 3.6e6,
                 TOP.load(Ordering::Relaxed) as f64 / 1e6,
                 LIVE.load(Ordering::Relaxed) as f64 / 1e6,
                 HIGH.swap(LIVE.load(Ordering::Relaxed), Ordering::Relaxed) as f64 / 1e6,
+                m.engine.checkpoints(),
             );
             next += 1_800_000;
         }

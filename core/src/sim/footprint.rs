@@ -448,3 +448,57 @@ fn footprint_looped_engine_peaks() {
     }
     println!("highest {:.1} MB", top as f64 / 1e6);
 }
+
+/// What one checkpoint holds alone, part by part (a `clone` of each, as
+/// [`cloned`] counts): the idle 9 + 42 ensemble at 60 virtual minutes and
+/// the benchmark hour at 30. A line for the whole checkpoint, then one per
+/// server (the first 12): its own part and the largest of its parts.
+/// Measured for the checkpoint policy's bound per server
+/// (`timetravel::policy::max_old`).
+#[test]
+#[ignore]
+fn footprint_checkpoint_parts() {
+    let mut idle = Simulation::new(idle_9_42(60 * 60_000)).unwrap();
+    idle.run_until(60 * 60_000);
+    let mut bench = Simulation::new(Scenario::from_json(BENCH_1H).unwrap()).unwrap();
+    bench.run_until(30 * 60_000);
+    let show = |parts: &[(&str, isize)]| -> String {
+        let row: Vec<String> = parts.iter().map(|(k, b)| format!("{k} {b}")).collect();
+        row.join(" | ")
+    };
+    for (label, sim) in [("idle 9+42, 60 min", &idle), ("bench, 30 min", &bench)] {
+        let mut c = sim.clone();
+        c.forget_message_history();
+        c.share_applied_with_committed();
+        let whole = [
+            ("checkpoint", cloned(&c)),
+            ("nodes", cloned(&c.nodes)),
+            (
+                "of which inline",
+                (c.nodes.len() * size_of::<super::Node>()) as isize,
+            ),
+            ("checker", cloned(&c.checker)),
+            ("log lines", cloned(&c.log)),
+            ("queue", cloned(&c.queue)),
+            ("observer", cloned(&c.obs)),
+            ("committed", cloned(&c.committed)),
+            ("conns", cloned(&c.conns)),
+            ("clients", cloned(&c.clients)),
+            ("scenario", cloned(&c.scenario)),
+        ];
+        println!("{label}: {} (bytes)", show(&whole));
+        for n in c.nodes.iter().take(12) {
+            let s = &n.server;
+            let parts = [
+                ("node", cloned(n)),
+                ("metrics", cloned(&s.metrics)),
+                ("tree", cloned(&s.tree)),
+                ("ghost_applied", cloned(&s.tree.ghost_applied)),
+                ("disk", cloned(&s.disk)),
+                ("role", cloned(&s.role)),
+                ("election", cloned(&s.election)),
+            ];
+            println!("  server {}: {}", n.sid, show(&parts));
+        }
+    }
+}
