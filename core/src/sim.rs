@@ -404,6 +404,11 @@ impl Simulation {
         self.messages
     }
 
+    /// Servers in the ensemble (voters and observers), running or not.
+    pub fn server_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// Events scheduled and not handled yet (the queue's length).
     pub fn pending_events(&self) -> usize {
         self.queue.len()

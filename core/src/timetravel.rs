@@ -17,10 +17,11 @@
 //!   head did, whichever checkpoint it starts from.
 //! - Memory is bounded (`policy`): every checkpoint of the last
 //!   `RECENT_MS` of virtual time (at most `MAX_RECENT`, or their spacing
-//!   doubles), and at most `MAX_OLD` older ones spread evenly over the
-//!   run, fewer when they would hold more than `MAX_OLD_HELD` txns between
+//!   doubles), and at most `max_old` older ones spread evenly over the
+//!   run (`policy::max_old`: 384 for five servers, 96 for 51), fewer when
+//!   they would hold more than `MAX_OLD_HELD` txns between
 //!   them (a busy run); seeking to an older moment replays from further
-//!   back and costs more (at most about 2·run length / `MAX_OLD` of
+//!   back and costs more (at most about 2·run length / `max_old` of
 //!   virtual time when idle, more in a busy run: `policy`). Checkpoints keep no
 //!   message history (the head keeps the newest `HISTORY_MESSAGES`): a
 //!   replay starts at least `context_ms` before the moment it shows, so
@@ -47,7 +48,7 @@ pub mod policy;
 #[cfg(test)]
 mod tests;
 
-pub use policy::{MAX_OLD, MAX_RECENT, RECENT_MS};
+pub use policy::{MAX_OLD, MAX_RECENT, MIN_OLD, RECENT_MS};
 
 /// Messages the space-time history keeps (the head's and a replay's).
 pub const HISTORY_MESSAGES: usize = 64 * 1024;
@@ -93,6 +94,8 @@ struct Branch {
     /// The old checkpoints' bucket width so far (`policy::bucket_within`:
     /// it only widens).
     old_bucket_ms: u64,
+    /// Old checkpoints kept at most (`policy::max_old` of its servers).
+    max_old: u64,
     head: Simulation,
     past: Option<Past>,
     /// Events handled by replays so far (what seeking into the past cost).
@@ -176,6 +179,7 @@ impl Branch {
             checkpoints,
             every: CHECKPOINT_EVERY,
             old_bucket_ms: 0,
+            max_old: policy::max_old(head.server_count()),
             head,
             past: None,
             replayed: 0,
@@ -228,7 +232,8 @@ impl Branch {
                 commits: c.committed_len() as u64,
             })
             .collect();
-        self.old_bucket_ms = policy::bucket_within(&times, &held, now, self.old_bucket_ms);
+        self.old_bucket_ms =
+            policy::bucket_within(&times, &held, now, self.old_bucket_ms, self.max_old);
         let txns: Vec<u64> = held.iter().map(|h| h.txns).collect();
         let mut keep = policy::keep_old_in(&times, &txns, now, self.old_bucket_ms);
         let recent: Vec<usize> = (1..times.len())

@@ -9,16 +9,18 @@
 //!   doubles its spacing when more than [`MAX_RECENT`] are recent.
 //! - Older ones are kept evenly spread over the whole run: the run from
 //!   0 is cut into buckets of width `w = MIN_BUCKET_MS·2^k`, the smallest such
-//!   width that makes at most [`MAX_OLD`] buckets, and each bucket keeps the
+//!   width that makes at most `max_old` buckets ([`max_old`]: 384 for five
+//!   servers or fewer, down to 96 for 20 or more, as what a checkpoint
+//!   holds alone grows with its servers), and each bucket keeps the
 //!   checkpoint that holds the fewest txns (the earliest of equals: in an
 //!   idle run, or one that never purges, its earliest; in a run with
 //!   autopurge, the one taken soonest after a purge). `w` only grows with
 //!   the frontier and a bucket of width `2w` is two of width `w`, so what
-//!   is dropped once stays dropped. Between `MAX_OLD / 2` and `MAX_OLD` old
+//!   is dropped once stays dropped. Between `max_old / 2` and `max_old` old
 //!   ones whatever the run length, unless the budget below keeps fewer.
 //! - The cost: seeking to an old moment replays from the kept checkpoint
 //!   before it, less than `2w` of virtual time (`w` ≤ run length ·
-//!   2 / `MAX_OLD`); measured by `zablab bench --memory`
+//!   2 / `max_old`); measured by `zablab bench --memory`
 //!   (`seek_any_p95_events`, `seek_by_age_max_events`). An earlier draft
 //!   kept ~4 per doubling of age: as few checkpoints, but a seek half-way
 //!   back in a 4-hour run replayed an hour.
@@ -29,7 +31,7 @@
 //!   costs alone ([`old_held`]) is what it holds, at most the commits
 //!   between it and the next one kept. When the old ones would cost more
 //!   than the budget, the buckets widen (doubling, never narrowing again,
-//!   [`bucket_within`]): an idle ensemble keeps `MAX_OLD`, a run at 200
+//!   [`bucket_within`]): an idle ensemble keeps `max_old`, a run at 200
 //!   writes/s a few, and a seek to its old moments replays longer.
 //! - Never reads a simulation: only (time, events) keys and what each
 //!   checkpoint holds ([`Held`]).
@@ -39,16 +41,32 @@ pub const RECENT_MS: u64 = 10 * 60 * 1000;
 /// Checkpoints in the recent window before the branch thins them (every
 /// other one) and doubles its spacing in events.
 pub const MAX_RECENT: usize = 100;
-/// Old checkpoints kept at most (evenly spread over the run).
-pub const MAX_OLD: u64 = 96;
-/// The narrowest bucket of old checkpoints: in a run of up to
-/// `MAX_OLD` × 40 s (64 minutes, a class) one old checkpoint per 40 s of
-/// virtual time, so a seek anywhere replays under 2 × 40 s. It was
-/// `RECENT_MS` (10 minutes, with `MAX_OLD` 64) at first: the benchmark
-/// hour then kept 5 old checkpoints and a seek's p95 went from 32 to
-/// 814 ms natively; 40 s and 96 give 51 ms for 17 MB more (`zablab bench`:
-/// 137 checkpoints, 317 MB against 67 and 300 MB).
-pub const MIN_BUCKET_MS: u64 = 40_000;
+/// Old checkpoints kept at most, whatever the ensemble ([`max_old`]).
+pub const MAX_OLD: u64 = 384;
+/// Old checkpoints kept at most, at least ([`max_old`]): what a large
+/// ensemble keeps.
+pub const MIN_OLD: u64 = 96;
+/// The old checkpoints' bound in server-checkpoints ([`max_old`]): what
+/// one checkpoint holds alone is mostly its servers' own state (~20 KB a
+/// server in the benchmark hour, ~8 KB idle: `footprint_server_parts` in
+/// `sim/footprint.rs`), so a count per server bounds their memory.
+pub const OLD_SERVER_CHECKPOINTS: u64 = 1_920;
+/// The narrowest bucket of old checkpoints. With [`MAX_OLD`] (five
+/// servers or fewer) a run of up to 64 minutes (a class) keeps one old
+/// checkpoint per 10 s of virtual time, and a seek anywhere replays under
+/// 2 × 10 s. It was 40 s with 96 (and before that `RECENT_MS`, with 64):
+/// the benchmark hour's seek p95 natively 49.9 ms → 20.2 ms for 358
+/// checkpoints instead of 137 (`zablab bench`, +35 MB RSS at the hour), and
+/// in the app (input → frame) 103–117 → 37–47 ms.
+pub const MIN_BUCKET_MS: u64 = 10_000;
+
+/// Old checkpoints kept at most for an ensemble of `servers`:
+/// [`OLD_SERVER_CHECKPOINTS`] / `servers`, within [`MIN_OLD`]..=[`MAX_OLD`]
+/// (five servers: 384, one per 10 s of a class-long run; nine: 213; 51:
+/// 96, one per 40 s).
+pub fn max_old(servers: usize) -> u64 {
+    (OLD_SERVER_CHECKPOINTS / servers.max(1) as u64).clamp(MIN_OLD, MAX_OLD)
+}
 
 /// Txns the old checkpoints may hold between them (module doc): about
 /// 100 MB of wasm memory at the benchmark's 200 writes/s.
@@ -64,22 +82,24 @@ pub struct Held {
     pub commits: u64,
 }
 
-/// The width of the old checkpoints' buckets when the frontier is at `now`.
-pub fn bucket_ms(now: u64) -> u64 {
+/// The width of the old checkpoints' buckets when the frontier is at `now`
+/// and at most `max_old` are kept ([`max_old`]).
+pub fn bucket_ms(now: u64, max_old: u64) -> u64 {
     let mut w = MIN_BUCKET_MS;
-    while now / w > MAX_OLD {
+    while now / w > max_old {
         w *= 2;
     }
     w
 }
 
 /// Which of the checkpoints at `times` (ascending virtual ms) to keep when
-/// the frontier is at `now` (see the module doc): one flag each.
-pub fn keep_old(times: &[u64], now: u64) -> Vec<bool> {
-    keep_old_in(times, &[], now, bucket_ms(now))
+/// the frontier is at `now`, at most `max_old` old ones (see the module
+/// doc): one flag each.
+pub fn keep_old(times: &[u64], now: u64, max_old: u64) -> Vec<bool> {
+    keep_old_in(times, &[], now, bucket_ms(now, max_old))
 }
 
-/// [`keep_old`] with buckets of width `w` (at least [`bucket_ms`]`(now)`),
+/// [`keep_old`] with buckets of width `w` (at least [`bucket_ms`]),
 /// each bucket keeping the checkpoint that holds the fewest txns
 /// (`held_txns`, 0 where missing; the earliest of equals), the start's
 /// bucket the start. A bucket of `2w` is two of `w`, and the fewest of
@@ -130,11 +150,11 @@ pub fn old_held(times: &[u64], held: &[Held], keep: &[bool], now: u64) -> u64 {
 }
 
 /// The old checkpoints' bucket width at `now`: at least `floor` (the
-/// width used before: it never narrows) and [`bucket_ms`]`(now)`, doubled
-/// while the old ones kept would cost more than [`MAX_OLD_HELD`].
-pub fn bucket_within(times: &[u64], held: &[Held], now: u64, floor: u64) -> u64 {
+/// width used before: it never narrows) and [`bucket_ms`], doubled while
+/// the old ones kept would cost more than [`MAX_OLD_HELD`].
+pub fn bucket_within(times: &[u64], held: &[Held], now: u64, floor: u64, max_old: u64) -> u64 {
     let txns: Vec<u64> = held.iter().map(|h| h.txns).collect();
-    let mut w = bucket_ms(now).max(floor);
+    let mut w = bucket_ms(now, max_old).max(floor);
     while w <= now && old_held(times, held, &keep_old_in(times, &txns, now, w), now) > MAX_OLD_HELD
     {
         w *= 2;
@@ -159,41 +179,67 @@ mod tests {
     /// thinned after each is taken, as the engine does. Nothing is held (an
     /// idle run), so the budget never narrows what `keep_old`'s buckets keep.
     fn grow(now: u64, step: u64) -> Vec<u64> {
-        grow_held(now, step, busy(0, 0))
+        grow_for(now, step, MIN_OLD)
+    }
+
+    /// [`grow`] keeping at most `max_old` old ones.
+    fn grow_for(now: u64, step: u64, max_old: u64) -> Vec<u64> {
+        grow_held_for(now, step, busy(0, 0), max_old)
     }
 
     #[test]
     fn recent_checkpoints_and_the_start_are_all_kept() {
         let times: Vec<u64> = (0..=10).map(|m| m * MIN).collect();
-        assert!(keep_old(&times, 10 * MIN).iter().all(|&k| k));
-        let mask = keep_old(&[0, MIN, 2 * MIN], 500 * MIN);
+        assert!(keep_old(&times, 10 * MIN, MAX_OLD).iter().all(|&k| k));
+        let mask = keep_old(&[0, MIN, 2 * MIN], 500 * MIN, MIN_OLD);
         assert!(mask[0], "the start stays");
     }
 
     #[test]
     fn old_checkpoints_are_few_and_evenly_spread_over_any_run_length() {
-        for hours in [1, 4, 24, 50] {
+        for (hours, max_old) in [1, 4, 24, 50]
+            .into_iter()
+            .flat_map(|h| [(h, MIN_OLD), (h, MAX_OLD)])
+        {
             let end = hours * 60 * MIN;
-            let kept = grow(end, 10_000);
+            let kept = grow_for(end, 10_000, max_old);
             let recent = kept.iter().filter(|&&t| end - t <= RECENT_MS).count();
             let old = (kept.len() - recent - 1) as u64;
             assert_eq!(recent, 61, "every one of the last 10 minutes");
-            assert!(old <= MAX_OLD, "{hours} h: {old} old ones");
-            // One per bucket until that would be more than MAX_OLD.
-            let buckets = end.div_ceil(bucket_ms(end));
+            assert!(old <= max_old, "{hours} h: {old} old ones");
+            // One per bucket until that would be more than max_old.
+            let w = bucket_ms(end, max_old);
+            let buckets = end.div_ceil(w);
             assert!(
-                old + 2 >= buckets.min(MAX_OLD / 2),
-                "{hours} h: only {old} old ones"
+                old + 2 >= buckets.min(max_old / 2),
+                "{hours} h: only {old} old ones of {max_old}"
             );
             // No gap wider than two buckets, however old.
-            for w in kept.windows(2) {
-                assert!(w[1] - w[0] <= 2 * bucket_ms(end), "{hours} h: a gap {w:?}");
+            for g in kept.windows(2) {
+                assert!(g[1] - g[0] <= 2 * w, "{hours} h: a gap {g:?}");
             }
         }
     }
 
     #[test]
-    fn an_hour_keeps_an_old_checkpoint_every_40_seconds() {
+    fn the_bound_on_old_checkpoints_shrinks_with_the_ensemble() {
+        assert_eq!(max_old(3), MAX_OLD);
+        assert_eq!(max_old(5), MAX_OLD);
+        assert_eq!(max_old(9), 213);
+        assert_eq!(max_old(51), MIN_OLD);
+        assert_eq!(max_old(0), MAX_OLD);
+        // Five servers, a class-long run: one old checkpoint per 10 s.
+        let end = 60 * MIN;
+        let kept = grow_for(end, 2_500, max_old(5));
+        let old = kept.iter().filter(|&&t| end - t > RECENT_MS).count();
+        assert!(old >= 290, "only {old} old ones in an hour");
+        for g in kept.windows(2) {
+            assert!(g[1] - g[0] <= 2 * MIN_BUCKET_MS, "a gap {g:?}");
+        }
+    }
+
+    #[test]
+    fn a_large_ensemble_keeps_an_old_checkpoint_every_40_seconds_of_an_hour() {
         let end = 60 * MIN;
         let kept = grow(end, 10_000);
         let old: Vec<u64> = kept
@@ -203,7 +249,7 @@ mod tests {
             .collect();
         assert!(old.len() >= 74, "only {} old ones in an hour", old.len());
         for w in kept.windows(2) {
-            assert!(w[1] - w[0] <= 2 * MIN_BUCKET_MS, "a gap {w:?}");
+            assert!(w[1] - w[0] <= 2 * 40_000, "a gap {w:?}");
         }
     }
 
@@ -221,12 +267,17 @@ mod tests {
     /// [`grow`] with the budget, for a run whose checkpoint at `t` holds
     /// `held(t)`.
     fn grow_held(now: u64, step: u64, held: impl Fn(u64) -> Held) -> Vec<u64> {
+        grow_held_for(now, step, held, MIN_OLD)
+    }
+
+    /// [`grow_held`] keeping at most `max_old` old ones.
+    fn grow_held_for(now: u64, step: u64, held: impl Fn(u64) -> Held, max_old: u64) -> Vec<u64> {
         let (mut kept, mut w): (Vec<u64>, u64) = (Vec::new(), 0);
         let mut t = 0;
         while t <= now {
             kept.push(t);
             let h: Vec<Held> = kept.iter().map(|&c| held(c)).collect();
-            w = bucket_within(&kept, &h, t, w);
+            w = bucket_within(&kept, &h, t, w, max_old);
             let txns: Vec<u64> = h.iter().map(|x| x.txns).collect();
             let mask = keep_old_in(&kept, &txns, t, w);
             kept = kept
@@ -266,8 +317,11 @@ mod tests {
         let txns = vec![0; times.len()];
         let held = vec![Held::default(); times.len()];
         let now = 8 * 60 * MIN;
-        let w = bucket_within(&times, &held, now, 0);
-        assert_eq!(keep_old_in(&times, &txns, now, w), keep_old(&times, now));
+        let w = bucket_within(&times, &held, now, 0, MIN_OLD);
+        assert_eq!(
+            keep_old_in(&times, &txns, now, w),
+            keep_old(&times, now, MIN_OLD)
+        );
     }
 
     #[test]

@@ -265,7 +265,7 @@ fn old_checkpoints_thin_out_and_replays_across_later_actions_stay_exact() {
     let end = e.frontier_ms();
     let old = times.iter().filter(|&&t| end - t > RECENT_MS).count();
     // Three hours: one per bucket at most.
-    let w = super::policy::bucket_ms(end);
+    let w = super::policy::bucket_ms(end, super::policy::max_old(e.head().server_count()));
     assert!(
         old as u64 <= end / w + 1,
         "{old} old checkpoints: {times:?}"
