@@ -194,6 +194,7 @@ table! {
     Live => "live", "实时";
     Replay => "replay (computed up to {0})", "回放（已计算到 {0}）";
     Computing => "computing up to {0}…", "正在计算到 {0}…";
+    Replaying => "replaying up to {0}…", "正在重放到 {0}…";
     Lagging => "the simulation cannot keep up with this speed", "模拟跟不上这个速度";
     Status => "t = {0} · {1} {1|event|events} · trace {2}", "t = {0} · {1} 个事件 · 轨迹 {2}";
     Timeline => "Timeline", "时间轴";

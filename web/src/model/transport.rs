@@ -16,6 +16,15 @@ use crate::model::{Model, Tab};
 /// that fails would end the page without a word.
 pub const MEMORY_WARN_MB: u32 = 3072;
 
+/// Slices of the engine's replay (`timetravel`'s 128 events each) that a
+/// seek within what is computed runs at once, in the input's own task:
+/// 2,000 slices, 256,000 events, about a tenth of a second in wasm. A
+/// longer replay (an old moment of a long run replays from a checkpoint
+/// hours back) goes on frame by frame, as a jump beyond the frontier
+/// does: the page keeps answering, the clock shows how far the replay
+/// got, and Play or Pause gives it up.
+pub const SEEK_AT_ONCE_SLICES: u32 = 2_000;
+
 pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0];
 
 /// The transport's and time travel's messages.
@@ -130,14 +139,22 @@ impl Model {
 
     fn seek(&mut self, t: u64) {
         self.playing = false;
-        // Within what is computed: at once. Beyond: frame by frame.
-        if t <= self.engine.frontier_ms() || t <= self.engine.frontier_ms() + 2_000 {
-            self.target = None;
-            self.engine.seek(t, &mut || true);
-            self.after_jump();
-        } else {
-            self.target = Some(t);
+        self.target = None;
+        // Within what is computed: at once, unless the replay is long.
+        // Beyond, or a long replay: frame by frame (`frame`).
+        if t <= self.engine.frontier_ms() + 2_000 {
+            let mut slices = 0u32;
+            let mut budget = || {
+                slices += 1;
+                slices <= SEEK_AT_ONCE_SLICES
+            };
+            if self.engine.seek(t, &mut budget) {
+                self.after_jump();
+                return;
+            }
+            self.vt = self.engine.now_ms() as f64;
         }
+        self.target = Some(t);
     }
 
     /// One animation frame: `wall_dt_ms` of wall time passed; `more()` says
@@ -154,8 +171,13 @@ impl Model {
             // it was asked to; violations found on the way are announced.
             if self.engine.seek(t, more) {
                 self.target = None;
-                self.vt = t as f64;
-                self.announce_violations();
+                if self.engine.live() {
+                    self.vt = t as f64;
+                    self.announce_violations();
+                } else {
+                    // A long replay into the past (`seek`): as if at once.
+                    self.after_jump();
+                }
             } else {
                 self.vt = self.engine.now_ms() as f64;
             }
@@ -312,6 +334,49 @@ mod tests {
         // A long pause of the page does not jump far ahead.
         m.frame(10_000.0, &mut || true);
         assert!((m.vt - (Model::OPENING_MS as f64 + 264.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_long_replay_goes_on_frame_by_frame_and_ends_where_at_once_would() {
+        use zablab_core::Scenario;
+        let mut sc = Scenario::from_json(include_str!(
+            "../../../static/scenarios/bench/bench-1h.json"
+        ))
+        .unwrap();
+        sc.until_ms = 120_000;
+        let mut m = Model::with(sc.clone()).unwrap();
+        // A checkpoint at the start only: every seek back replays from 0,
+        // ~370,000 events for 90 s, more than `SEEK_AT_ONCE_SLICES` allow.
+        m.engine = crate::engine::Engine::with_checkpoints_every(sc.clone(), u64::MAX).unwrap();
+        seek(&mut m, 100_000);
+        m.apply(TransportMsg::Seek(90_000).into());
+        assert_eq!(m.target, Some(90_000), "not done at once");
+        assert!(m.engine.now_ms() < 90_000 && !m.engine.live());
+        assert_eq!(m.vt, m.engine.now_ms() as f64, "the clock shows how far");
+        let mut frames = 0;
+        while m.target.is_some() {
+            let mut slices = 0;
+            m.frame(16.0, &mut || {
+                slices += 1;
+                slices <= 200
+            });
+            frames += 1;
+        }
+        assert!(frames > 1, "{frames} frames");
+        assert_eq!(m.engine.now_ms(), 90_000);
+        assert_eq!(m.vt, 90_000.0);
+        let mut at_once = crate::engine::Engine::new(sc).unwrap();
+        at_once.seek(90_000, &mut || true);
+        assert_eq!(m.engine.sim().events(), at_once.sim().events());
+        assert_eq!(m.engine.sim().trace_hash(), at_once.sim().trace_hash());
+        // A short replay (on from the moment shown) is still at once.
+        m.apply(TransportMsg::Seek(91_000).into());
+        assert_eq!((m.target, m.engine.now_ms()), (None, 91_000));
+        // Play gives a long one up.
+        m.apply(TransportMsg::Seek(80_000).into());
+        assert!(m.target.is_some());
+        m.apply(TransportMsg::Play.into());
+        assert_eq!(m.target, None);
     }
 
     #[test]

@@ -82,8 +82,14 @@ pub fn Transport(p: &PanelProps) -> Html {
     let sim = m.engine.sim();
     let frontier = m.engine.frontier_ms();
     let now = sim.now_ms();
-    let mode = if m.target.is_some() {
-        trf(l, T::Computing, &[&crate::fmt_ms(m.target.unwrap_or(0))])
+    let mode = if let Some(t) = m.target {
+        // Beyond the frontier the run is computed; before it, replayed.
+        let what = if t > frontier {
+            T::Computing
+        } else {
+            T::Replaying
+        };
+        trf(l, what, &[&crate::fmt_ms(t)])
     } else if m.engine.live() {
         tr(l, T::Live).to_string()
     } else {
