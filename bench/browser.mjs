@@ -7,6 +7,7 @@
 //   node bench/browser.mjs [--native FILE] [--out bench/results.md]
 //                          [--json FILE] [--only a,b,…] [--heap-minutes N]
 //                          [--memory-minutes N] [--memory-runs idle51,looped]
+//                          [--memory-seeks recent,anywhere]
 //   node bench/browser.mjs --from-json A[,B…] [--native FILE] [--out bench/results.md]
 //
 // Sections (--only picks some): sim, first, frames, seek, heap, memory,
@@ -63,6 +64,9 @@ const only = opt('--only', 'sim,first,frames,seek,heap,memory,size').split(',');
 const heapMinutes = Number(opt('--heap-minutes', '10'));
 const memoryMinutes = Number(opt('--memory-minutes', '30'));
 const memoryRuns = opt('--memory-runs', 'idle51,looped').split(',');
+// Which seeks follow a memory run: those to anywhere in a 50-hour run
+// replay hours each (minutes of wall time), so a curve alone can skip them.
+const memorySeeks = opt('--memory-seeks', 'recent,anywhere').split(',');
 const SCEN = 'static/scenarios/bench';
 
 const quantile = (v, q) => {
@@ -385,9 +389,10 @@ async function benchMemory(browser, url, label, scenario, minutes) {
       return Date.now() - started;
     };
     const recent = [];
-    for (const t of moments(Math.max(6000, end - 600_000), end, 20, 2463534242)) recent.push(await seekOnce(t));
+    const recentAt = memorySeeks.includes('recent') ? moments(Math.max(6000, end - 600_000), end, 20, 2463534242) : [];
+    for (const t of recentAt) recent.push(await seekOnce(t));
     const anywhere = [];
-    for (const t of moments(6000, end, 20, 88675123)) {
+    for (const t of memorySeeks.includes('anywhere') ? moments(6000, end, 20, 88675123) : []) {
       anywhere.push({ t, ms: await seekOnce(t) });
       log(`memory ${label} seek to ${fmtMs(t)}: ${anywhere.at(-1).ms} ms`);
     }

@@ -502,3 +502,27 @@ fn footprint_checkpoint_parts() {
         }
     }
 }
+
+/// What each checkpoint of the benchmark hour holds alone (its clone, as
+/// [`cloned`] counts), the largest first, and what in it.
+#[test]
+#[ignore]
+fn footprint_checkpoints_of_the_hour() {
+    let mut engine = Engine::new(Scenario::from_json(BENCH_1H).unwrap()).unwrap();
+    engine.seek(60 * 60_000, &mut || true);
+    let cps = engine.take_checkpoints();
+    let mut sizes: Vec<(isize, u64, isize, isize)> = cps
+        .iter()
+        .map(|c| {
+            let held: isize = c.nodes.iter().map(|n| cloned(&n.held)).sum();
+            let roles: isize = c.nodes.iter().map(|n| cloned(&n.server.role)).sum();
+            (cloned(&**c), c.now_ms(), held, roles)
+        })
+        .collect();
+    let total: isize = sizes.iter().map(|s| s.0).sum();
+    sizes.sort_by(|a, b| b.cmp(a));
+    println!("{} checkpoints, {:.1} MB alone", cps.len(), total as f64 / 1e6);
+    for (b, t, held, roles) in sizes.iter().take(15) {
+        println!("  at {t} ms: {b} B (held events {held}, roles {roles})");
+    }
+}
