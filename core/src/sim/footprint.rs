@@ -521,7 +521,11 @@ fn footprint_checkpoints_of_the_hour() {
         .collect();
     let total: isize = sizes.iter().map(|s| s.0).sum();
     sizes.sort_by(|a, b| b.cmp(a));
-    println!("{} checkpoints, {:.1} MB alone", cps.len(), total as f64 / 1e6);
+    println!(
+        "{} checkpoints, {:.1} MB alone",
+        cps.len(),
+        total as f64 / 1e6
+    );
     for (b, t, held, roles) in sizes.iter().take(15) {
         println!("  at {t} ms: {b} B (held events {held}, roles {roles})");
     }
