@@ -192,6 +192,47 @@ test('an exported scenario, imported again, rebuilds the same run (same trace ha
   await fresh.page.close();
 });
 
+test('a seek to an old moment of a long run replays frame by frame: the page answers and the clock shows how far', async () => {
+  // The benchmark hour looped 3 times with hourly autopurge: after the
+  // purges few old checkpoints stay, so 1.5 h replays from far back (more
+  // than the app replays at once, model/transport.rs SEEK_AT_ONCE_SLICES).
+  const H = 3_600_000;
+  const base = JSON.parse(await readFile('static/scenarios/bench/bench-1h.json', 'utf8'));
+  const hours = 3;
+  const actions = [];
+  for (let k = 0; k < hours; k++) {
+    for (const a of base.actions) {
+      if (k > 0 && ['start', 'connect', 'load'].includes(a.do)) continue;
+      const b = { ...a, at_ms: a.at_ms + k * H };
+      if (b.do === 'load') b.for_ms = hours * H - b.at_ms;
+      actions.push(b);
+    }
+  }
+  const ensemble = { ...base.ensemble, autopurge_purge_interval: 1, autopurge_snap_retain_count: 3 };
+  const file = 'target/e2e/looped-3h.json';
+  await writeFile(file, JSON.stringify({ ...base, name: 'looped 3 h', until_ms: hours * H, ensemble, actions }));
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await page.locator('[data-testid="import"]').setInputFiles(file);
+  await waitUntil(async () => (await time(page)) === '10800.000 s' && (await text(page, 'mode')) === 'live',
+    'the 3 hours computed', 300_000);
+  await page.evaluate(() => {
+    const s = document.querySelector('input[type="range"][aria-label="Timeline"]');
+    s.value = '5400000';
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  assert.equal(await text(page, 'mode'), 'replaying up to 5400.000 s…');
+  const mid = parseFloat(await time(page));
+  assert.ok(mid < 5400, `the clock shows the replay's progress, not the target: ${mid} s`);
+  // The page answers while it replays.
+  await page.getByRole('tab', { name: 'Network' }).click();
+  assert.equal(await page.getByRole('tab', { name: 'Network' }).getAttribute('aria-selected'), 'true');
+  await waitUntil(async () => (await time(page)) === '5400.000 s', 'the replay reaches 1.5 h', 300_000);
+  assert.match(await text(page, 'mode'), /^replay \(computed up to 10800\.000 s\)$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a playing run whose memory nears the wasm ceiling pauses and says why and what to do', async () => {
   // The mark is 3,072 MB; `?memory-warn-mb=` lowers it for the test.
   const { page, errors } = await openPage(ctx.browser, `${ctx.server.url}?memory-warn-mb=90`);
