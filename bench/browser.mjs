@@ -35,7 +35,7 @@
 // - memory: two long runs at 100x, each N minutes (default 30) of page time
 //   on Playwright's virtual clock: (i) 9 voters + 42 observers, idle (the
 //   ensemble of frames-51srv.json, its start only); (ii) the benchmark hour
-//   looped (`looped` below: bench-1h.json's faults every hour, one load for
+//   looped (`looped` in e2e/looped.mjs: bench-1h.json's faults every hour, one load for
 //   the whole run). Each opens from a share link at 6 s and plays; every
 //   minute the wasm memory and the JS heap after a forced GC. Then the run
 //   is paused and the timeline set to 20 seeded moments of the last 10
@@ -53,6 +53,7 @@ import os from 'node:os';
 
 import { serveDist } from '../e2e/serve-dist.mjs';
 import { launch } from '../e2e/browser.mjs';
+import { looped } from '../e2e/looped.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -289,31 +290,6 @@ async function benchHeap(browser, url, minutes) {
 function shareFragment(json, tMs) {
   const data = Buffer.concat([Buffer.from([2]), deflateSync(Buffer.from(json), { level: 9 })]);
   return `s=${data.toString('base64url')}&t=${tMs}`;
-}
-
-/**
- * The benchmark hour looped `hours` times: bench-1h.json's actions repeated
- * every hour, except the start, the connect and the load, which happen
- * once (the load lasts the whole run), with autopurge every hour.
- * `zablab bench --memory` builds the same run (`Scenario::looped` in core/src/scenario/mod.rs,
- * its default `--purge-interval 1`).
- */
-function looped(base, hours) {
-  const H = 3_600_000;
-  const once = new Set(['start', 'connect', 'load']);
-  const actions = [];
-  for (let k = 0; k < hours; k++) {
-    for (const a of base.actions) {
-      if (k > 0 && once.has(a.do)) continue;
-      const b = { ...a, at_ms: a.at_ms + k * H };
-      if (b.do === 'load') b.for_ms = hours * H - b.at_ms;
-      actions.push(b);
-    }
-  }
-  // Every server purges its old snapshots and logs hourly, keeping 3 (as
-  // an operator runs a cluster for days; `zablab bench --memory`'s default).
-  const ensemble = { ...base.ensemble, autopurge_purge_interval: 1, autopurge_snap_retain_count: 3 };
-  return { ...base, name: `${base.name}, looped ${hours} times`, until_ms: hours * H, ensemble, actions };
 }
 
 /** The ensemble of frames-51srv.json (9 voters, 42 observers), started and left idle. */

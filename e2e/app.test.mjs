@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 
 import { expectText, openPage, servedBrowser, waitUntil } from './browser.mjs';
+import { looped } from './looped.mjs';
 
 const DIST = process.env.ZABLAB_DIST ?? 'dist';
 const ctx = servedBrowser(DIST);
@@ -196,21 +197,9 @@ test('a seek to an old moment of a long run replays frame by frame: the page ans
   // The benchmark hour looped 3 times with hourly autopurge: after the
   // purges few old checkpoints stay, so 1.5 h replays from far back (more
   // than the app replays at once, model/transport.rs SEEK_AT_ONCE_SLICES).
-  const H = 3_600_000;
   const base = JSON.parse(await readFile('static/scenarios/bench/bench-1h.json', 'utf8'));
-  const hours = 3;
-  const actions = [];
-  for (let k = 0; k < hours; k++) {
-    for (const a of base.actions) {
-      if (k > 0 && ['start', 'connect', 'load'].includes(a.do)) continue;
-      const b = { ...a, at_ms: a.at_ms + k * H };
-      if (b.do === 'load') b.for_ms = hours * H - b.at_ms;
-      actions.push(b);
-    }
-  }
-  const ensemble = { ...base.ensemble, autopurge_purge_interval: 1, autopurge_snap_retain_count: 3 };
   const file = 'target/e2e/looped-3h.json';
-  await writeFile(file, JSON.stringify({ ...base, name: 'looped 3 h', until_ms: hours * H, ensemble, actions }));
+  await writeFile(file, JSON.stringify(looped(base, 3)));
   const { page, errors } = await openPage(ctx.browser, ctx.server.url);
   await page.locator('svg.cluster').waitFor({ timeout: 15000 });
   await page.locator('[data-testid="import"]').setInputFiles(file);

@@ -48,7 +48,7 @@ pub const MAX_OLD: u64 = 384;
 pub const MIN_OLD: u64 = 96;
 /// The old checkpoints' bound in server-checkpoints ([`max_old`]): what
 /// one checkpoint holds alone is mostly its servers' own state (~20 KB a
-/// server in the benchmark hour, ~8 KB idle: `footprint_server_parts` in
+/// server in the benchmark hour, ~8 KB idle: `footprint_checkpoint_parts` in
 /// `sim/footprint.rs`), so a count per server bounds their memory.
 pub const OLD_SERVER_CHECKPOINTS: u64 = 1_920;
 /// The narrowest bucket of old checkpoints. With [`MAX_OLD`] (five
