@@ -7,7 +7,8 @@
 //! ## The drive loop
 //! 1. Read a scenario: [`Scenario::from_json`] (strict v1, errors name the
 //!    field).
-//! 2. Build the run: [`Simulation::new`] schedules every scenario action.
+//! 2. Build the run: [`Simulation::new`] schedules the scenario's actions
+//!    (one at a time, each queueing the next when it is due).
 //! 3. Advance virtual time: [`Simulation::step`] handles one event,
 //!    [`Simulation::run_until`] every event up to a time,
 //!    [`Simulation::run_to_end`] up to the scenario's `until_ms`.

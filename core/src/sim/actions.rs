@@ -22,7 +22,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use thiserror::Error;
 
-use super::{ActionReport, ClientState, FourLwRecord, Simulation};
+use super::{ActionReport, ClientState, Event, FourLwRecord, Scheduled, Simulation};
 use crate::proto::{RequestOp, Sid};
 use crate::scenario::{ActionKind, ServerRef};
 
@@ -251,6 +251,30 @@ impl Simulation {
             .iter()
             .find(|n| n.up && n.paused_until.is_none() && n.server.serving)
             .map(|n| n.sid)
+    }
+
+    // ----- scheduling -----
+
+    /// Queues the file's next due action ([`due_order`]) with its index as
+    /// its `seq`: the key it had when the start queued every action (first,
+    /// in file order, so with seqs 0..n), which keeps the order of every
+    /// event and the trace. The queue holds one of them, not all: a
+    /// checkpoint copies what is queued, and a long run's file holds
+    /// thousands. Called at the start and when a file action is handled.
+    pub(super) fn schedule_next_file_action(&mut self) {
+        let Some(&index) = self.file_order.get(self.file_next) else {
+            return;
+        };
+        self.file_next += 1;
+        let index = index as usize;
+        let at_ms = self.scenario.actions[index].at_ms;
+        self.queue.push(Scheduled {
+            time_ms: at_ms.max(self.now_ms),
+            class: 0,
+            seq: index as u64,
+            event: Event::Action(index),
+            sent_ms: self.now_ms,
+        });
     }
 
     // ----- doing -----
@@ -490,4 +514,13 @@ impl Simulation {
         }
         BUILTIN_CLIENT.to_string()
     }
+}
+
+/// The indices of `actions` in the order they are due: by `at_ms`, and in
+/// file order at one instant (the queue's `(time, class 0, seq = index)`).
+pub(super) fn due_order(actions: &[crate::scenario::Action]) -> std::sync::Arc<[u32]> {
+    let mut order: Vec<u32> = (0..actions.len() as u32).collect();
+    // Stable: equal times stay in file order.
+    crate::sorting::sort_by_key(&mut order, |&i| actions[i as usize].at_ms);
+    order.into()
 }

@@ -266,3 +266,40 @@ fn compaction_forgets_what_every_history_agrees_on_and_changes_no_run() {
         }
     }
 }
+
+/// The file's actions are queued one at a time, yet handled in the order
+/// the start's queue of all of them gave: by time, and in file order at
+/// one instant, before the protocol's events of that instant. A
+/// checkpoint shares the scenario until a user action changes it.
+#[test]
+fn file_actions_are_queued_one_at_a_time_in_due_order() {
+    let sc = Scenario::from_json(
+        r#"{ "zablab": 1, "name": "unsorted", "seed": 3,
+  "ensemble": { "participants": [1, 2, 3] }, "until_ms": 20000,
+  "actions": [
+    { "at_ms": 0, "do": "start", "servers": [1, 2, 3] },
+    { "at_ms": 9000, "do": "write", "client": "c", "path": "/b", "data": "2" },
+    { "at_ms": 4000, "do": "connect", "client": "c", "server": 1 },
+    { "at_ms": 9000, "do": "write", "client": "c", "path": "/c", "data": "3" },
+    { "at_ms": 6000, "do": "write", "client": "c", "path": "/a", "data": "1" },
+    { "at_ms": 9000, "do": "crash", "server": 3 } ] }"#,
+    )
+    .unwrap();
+    let mut sim = Simulation::new(sc).unwrap();
+    let mut handled = Vec::new();
+    while let Some(next) = sim.queue.peek().filter(|q| q.time_ms <= 20_000) {
+        let file = sim.queue.iter().filter(|q| q.class == 0).count();
+        assert!(file <= 1, "{file} file actions queued at once");
+        if let Event::Action(i) = next.event {
+            assert_eq!(next.seq, *i as u64, "an action's seq is its index");
+            handled.push(*i);
+        }
+        sim.step();
+    }
+    assert_eq!(handled, [0, 2, 4, 1, 3, 5]);
+    let checkpoint = sim.clone();
+    assert!(Arc::ptr_eq(&checkpoint.scenario, &sim.scenario));
+    sim.act(ActionKind::Heal).unwrap();
+    assert_eq!(checkpoint.scenario().actions.len(), 6);
+    assert_eq!(sim.scenario().actions.len(), 7);
+}
