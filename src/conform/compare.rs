@@ -20,7 +20,11 @@
 //!   is a plain DIFF on one side and a SNAP on the other, and what it
 //!   leaves: that learner's zxid `0x100000000` (the SNAP's) against `0x0`
 //!   (the empty DIFF's) until something is committed after it, at the end
-//!   and in a `srvr`/`stat` answer. Nothing else is loosened.
+//!   and in a `srvr`/`stat` answer; and a later epoch's DIFF against SNAP
+//!   that follows it ([`FOLLOWED_SYNC_TIE`]: the same leader on both
+//!   sides, the learner or the leader tied, no write answered before it on
+//!   either side), whose learner then carries the tie. Nothing else is
+//!   loosened.
 //! - A fact at or after an action the real ensemble could not do (a
 //!   `Skipped` that affects later facts) is `skipped`, with that action
 //!   named; facts before it are compared.
@@ -68,11 +72,26 @@ fn first_epoch_zxid_tie(real: &str, sim: &str) -> bool {
     real != sim && at_zero(real) == at_zero(sim)
 }
 
-/// Whether `real` and `sim` differ only by [`FIRST_EPOCH_SYNC_TIE`]: epoch
-/// 1, one plain `DIFF` (the leader found nothing to send) and one `SNAP`.
-fn first_epoch_sync_tie(epoch: Option<u32>, real: &str, sim: &str) -> bool {
+/// Why a later sync may follow [`FIRST_EPOCH_SYNC_TIE`].
+pub const FOLLOWED_SYNC_TIE: &str = "follows an epoch-1 sync tie: its learner \
+    or its leader was tied, so one side held 0x100000000 where the other held \
+    0x0, and nothing had been committed since; the leader then finds the \
+    learner out of its committedLog on one side (SNAP) and level with it on \
+    the other (an empty DIFF)";
+
+/// Whether `real` and `sim` are one plain `DIFF` (the leader found nothing
+/// to send) and one `SNAP`.
+fn diff_against_snap(real: &str, sim: &str) -> bool {
     let pair = [real, sim];
-    epoch == Some(1) && pair.contains(&"DIFF") && pair.contains(&"SNAP")
+    pair.contains(&"DIFF") && pair.contains(&"SNAP")
+}
+
+/// Whether a side had a write answered with a zxid at or before `at_ms`
+/// (something may have been committed: no tie carries over it).
+fn wrote_by(o: &Outcome, at_ms: i64) -> bool {
+    o.writes
+        .iter()
+        .any(|w| w.zxid.is_some() && w.at_ms as i64 <= at_ms)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,7 +141,9 @@ struct Ctx<'a> {
     skip_from: Option<(u64, String)>,
     tick: i64,
     rows: Vec<Row>,
-    /// Learners whose epoch-1 sync was [`FIRST_EPOCH_SYNC_TIE`].
+    /// Servers whose zxid may differ by [`FIRST_EPOCH_SYNC_TIE`]: learners
+    /// whose epoch-1 sync was that tie, or whose later sync followed one
+    /// ([`FOLLOWED_SYNC_TIE`]).
     tied_in_e1: BTreeSet<u32>,
 }
 
@@ -353,8 +374,10 @@ fn gaps(c: &mut Ctx, r: &Outcome, m: &Outcome) {
 }
 
 fn syncs(c: &mut Ctx, r: &Outcome, m: &Outcome) {
-    let by_key = |o: &Outcome| -> BTreeMap<(u32, Option<u32>), (Vec<String>, i64)> {
-        let mut map: BTreeMap<(u32, Option<u32>), (Vec<String>, i64)> = BTreeMap::new();
+    // (learner, epoch) → (modes, when, leader)
+    type Syncs = BTreeMap<(u32, Option<u32>), (Vec<String>, i64, u32)>;
+    let by_key = |o: &Outcome| -> Syncs {
+        let mut map: Syncs = BTreeMap::new();
         for y in &o.syncs {
             let v = if y.how.is_empty() {
                 y.mode.clone()
@@ -363,7 +386,7 @@ fn syncs(c: &mut Ctx, r: &Outcome, m: &Outcome) {
             };
             let e = map
                 .entry((y.learner, y.epoch))
-                .or_insert((Vec::new(), y.at_ms));
+                .or_insert((Vec::new(), y.at_ms, y.leader));
             e.0.push(v);
         }
         map
@@ -373,14 +396,25 @@ fn syncs(c: &mut Ctx, r: &Outcome, m: &Outcome) {
     let mut keys: Vec<_> = keys.into_iter().collect();
     keys.sort_by_key(|(l, e)| (e.unwrap_or(u32::MAX), *l));
     for (l, e) in keys {
-        let show = |v: Option<&(Vec<String>, i64)>| v.map_or("-".to_string(), |x| x.0.join(", "));
+        let show =
+            |v: Option<&(Vec<String>, i64, u32)>| v.map_or("-".to_string(), |x| x.0.join(", "));
         let epoch = e.map_or("e?".to_string(), |e| format!("e{e}"));
         let at = ms.get(&(l, e)).map(|x| x.1);
         let (real, sim) = (show(rs.get(&(l, e))), show(ms.get(&(l, e))));
         let fact = format!("sync s{l} {epoch}");
-        if first_epoch_sync_tie(e, &real, &sim) {
+        let follows = |c: &Ctx| {
+            let (Some(x), Some(y)) = (rs.get(&(l, e)), ms.get(&(l, e))) else {
+                return false;
+            };
+            let tied = |s: u32| c.tied_in_e1.contains(&s);
+            x.2 == y.2 && (tied(l) || tied(y.2)) && !wrote_by(r, x.1) && !wrote_by(m, y.1)
+        };
+        if diff_against_snap(&real, &sim) && e == Some(1) {
             c.tied_in_e1.insert(l);
             c.tie("syncs", fact, (real, sim), at, FIRST_EPOCH_SYNC_TIE);
+        } else if diff_against_snap(&real, &sim) && follows(c) {
+            c.tied_in_e1.insert(l);
+            c.tie("syncs", fact, (real, sim), at, FOLLOWED_SYNC_TIE);
         } else {
             c.row("syncs", fact, real, sim, at);
         }
@@ -583,7 +617,7 @@ fn tree_diff(a: &[TreeNode], b: &[TreeNode]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conform::facts::{EndState, FourLw, SyncFact};
+    use crate::conform::facts::{EndState, FourLw, SyncFact, WriteRec};
 
     fn scenario(either: &str) -> Scenario {
         Scenario::from_json(&format!(
@@ -654,20 +688,69 @@ mod tests {
     }
 
     #[test]
-    fn a_first_epoch_diff_against_a_snap_is_a_tie_and_nothing_later_is() {
-        let real = side(&[(1, 1, "SNAP", ""), (1, 2, "SNAP", ""), (2, 1, "SNAP", "")]);
+    fn a_first_epoch_diff_against_a_snap_is_a_tie_and_later_ones_only_when_they_follow() {
+        let real = side(&[
+            (1, 1, "SNAP", ""),
+            (1, 2, "SNAP", ""),
+            (2, 1, "SNAP", ""),
+            (2, 2, "SNAP", ""),
+        ]);
         let sim = side(&[
             (1, 1, "DIFF", ""),
             (1, 2, "DIFF", ""),
             (2, 1, "DIFF", "committedLog"),
+            (2, 2, "DIFF", ""),
         ]);
-        let v = verdicts(&scenario(""), real, sim);
+        let v = verdicts(&scenario(""), real.clone(), sim.clone());
+        // s1 was tied in e1, so its e2 sync follows; s2 was not, nor their
+        // leader s3.
         assert_eq!(
             v,
             vec![
                 ("sync s1 e1".to_string(), Verdict::Either),
                 ("sync s2 e1".to_string(), Verdict::Differ),
-                ("sync s1 e2".to_string(), Verdict::Differ),
+                ("sync s1 e2".to_string(), Verdict::Either),
+                ("sync s2 e2".to_string(), Verdict::Differ),
+            ]
+        );
+        // A write answered before it: something was committed, no tie.
+        let mut written = real.clone();
+        written.writes.push(WriteRec {
+            client: "c".into(),
+            op: "create".into(),
+            path: "/a".into(),
+            zxid: Some("0x100000001".into()),
+            result: "ok".into(),
+            at_ms: 50,
+        });
+        let v = verdicts(&scenario(""), written, sim.clone());
+        assert_eq!(v[2], ("sync s1 e2".to_string(), Verdict::Differ));
+        // Another leader on one side: not the same sync.
+        let mut led = sim;
+        led.syncs[1].leader = 2;
+        let v = verdicts(&scenario(""), real, led);
+        assert_eq!(v[2], ("sync s1 e2".to_string(), Verdict::Differ));
+    }
+
+    #[test]
+    fn a_sync_led_by_a_tied_leader_follows_and_its_learner_carries_the_tie() {
+        // three-servers.json, as a rerun saw it: s2's epoch-1 sync tied, s2
+        // led epoch 2, and s1 ended at the SNAP's zxid on the real side.
+        let mut real = ending(
+            &[(2, 1, "SNAP", ""), (1, 2, "SNAP", "")],
+            &[(1, "0x100000000")],
+        );
+        let mut sim = ending(&[(2, 1, "DIFF", ""), (1, 2, "DIFF", "")], &[(1, "0x0")]);
+        for o in [&mut real, &mut sim] {
+            o.syncs[1].leader = 2;
+        }
+        let v = verdicts(&scenario(""), real, sim);
+        assert_eq!(
+            v,
+            vec![
+                ("sync s2 e1".to_string(), Verdict::Either),
+                ("sync s1 e2".to_string(), Verdict::Either),
+                ("end s1".to_string(), Verdict::Either),
             ]
         );
     }
