@@ -530,3 +530,22 @@ fn footprint_checkpoints_of_the_hour() {
         println!("  at {t} ms: {b} B (held events {held}, roles {roles})");
     }
 }
+
+/// What grows in a plain simulation of the looped hour between its 6th
+/// and 26th virtual hour, at the same point of the hour: each part's
+/// bytes at both (the log lines did, 2.0 → 9.0 MB on 2026-12-07).
+#[test]
+#[ignore]
+fn footprint_looped_head_growth() {
+    for h in [5, 25] {
+        let mut sim = Simulation::new(looped_with_purge(30)).unwrap();
+        sim.run_until(h * 3_600_000 + 1_800_000);
+        let all = live();
+        let p = parts(sim);
+        let v: Vec<String> = p
+            .iter()
+            .map(|(n, b)| format!("{n} {:.2}", *b as f64 / 1e6))
+            .collect();
+        println!("{h}.5 h: live {:.1} | {}", all as f64 / 1e6, v.join(", "));
+    }
+}
