@@ -93,6 +93,7 @@
 //! - `sim/tests.rs`: tests of this file.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -254,9 +255,12 @@ struct Node {
 #[derive(Debug, Clone)]
 pub struct Simulation {
     /// Shared with every checkpoint: a user action copies it once
-    /// (`Arc::make_mut`). Each checkpoint of a long run held a copy of
+    /// (`Rc::make_mut`). Each checkpoint of a long run held a copy of
     /// every action of it (a 60-hour run: ~1,400 actions, ~190 KB each).
-    scenario: Arc<Scenario>,
+    /// An `Rc`, not an `Arc`: the browser build was 96 KB larger with an
+    /// `Arc` here (`bench/README.md`, "Sixth round"), and a simulation never
+    /// crosses threads (time travel already shares it by `Rc`).
+    scenario: Rc<Scenario>,
     /// The file's own actions by when they are due (`(at_ms, index)`), and
     /// how many of them are in the queue or handled: only the next one
     /// waits in the queue (`schedule_next_file_action`, `actions.rs`).
@@ -346,7 +350,7 @@ impl Simulation {
             // The file's actions keep the seqs 0..n they had when all were
             // queued at the start (`schedule_next_file_action`).
             next_seq: scenario.actions.len() as u64,
-            scenario: Arc::new(scenario),
+            scenario: Rc::new(scenario),
             now_ms: 0,
             last_handled_ms: None,
             queue: queue::Queue::default(),
@@ -504,7 +508,7 @@ impl Simulation {
             _ => self.now_ms,
         };
         let index = self.scenario.actions.len();
-        let scenario = Arc::make_mut(&mut self.scenario);
+        let scenario = Rc::make_mut(&mut self.scenario);
         scenario.actions.push(Action { at_ms, kind });
         scenario.until_ms = scenario.until_ms.max(at_ms);
         self.schedule(at_ms, Event::Action(index));
@@ -539,7 +543,7 @@ impl Simulation {
         if handled || action.at_ms < self.now_ms || !next_first {
             return false;
         }
-        let scenario = Arc::make_mut(&mut self.scenario);
+        let scenario = Rc::make_mut(&mut self.scenario);
         scenario.actions.push(action.clone());
         scenario.until_ms = scenario.until_ms.max(action.at_ms);
         self.schedule(action.at_ms, Event::Action(index));

@@ -298,7 +298,7 @@ fn file_actions_are_queued_one_at_a_time_in_due_order() {
     }
     assert_eq!(handled, [0, 2, 4, 1, 3, 5]);
     let checkpoint = sim.clone();
-    assert!(Arc::ptr_eq(&checkpoint.scenario, &sim.scenario));
+    assert!(std::rc::Rc::ptr_eq(&checkpoint.scenario, &sim.scenario));
     sim.act(ActionKind::Heal).unwrap();
     assert_eq!(checkpoint.scenario().actions.len(), 6);
     assert_eq!(sim.scenario().actions.len(), 7);
