@@ -71,7 +71,7 @@
 //! # Map
 //!
 //! - `sim.rs`: `Simulation`, its events and nodes, `new`, the queue
-//!   driving (`step`, `run_until`, `act`, `schedule`), `handle`,
+//!   driving (`step`, `run_until`, `schedule`), `handle`,
 //!   `server_event`, `after_server`, `run_checks`.
 //! - `sim/queue.rs`: the event queue. `sim/records.rs`: the public
 //!   records (writes, reads, watches, hazards, ...), `ServerView` and the
@@ -83,7 +83,7 @@
 //!   a cut, retransmitted after it heals).
 //! - `sim/clients.rs`: client sessions, requests, answers, client-history
 //!   checks. `sim/load.rs`: the `load` action.
-//! - `sim/actions.rs`: `check_action`, `do_action`. `sim/expect.rs`:
+//! - `sim/actions.rs`: `check_action`, `do_action`, the user's `act` and `replay_action`, the file's next action queued. `sim/expect.rs`:
 //!   liveness expectations.
 //! - `sim/recipes.rs`: client recipes; `sim/recipes/checks.rs`: the
 //!   committed tree and the recipe checks.
@@ -103,7 +103,7 @@ use crate::checks::{Changed, Checker, ServerObs};
 use crate::idmap::IdMap;
 use crate::proto::{ClientId, ServerState, Sid};
 use crate::rng::Pcg32;
-use crate::scenario::{Action, ActionKind, Ensemble, Scenario};
+use crate::scenario::{Ensemble, Scenario};
 use crate::seq::Seq;
 use crate::server::{
     ClientEvent, Config, ConnId, GhostEvent, Input, Output, Server, MIN_COMMIT_LOG_COUNT,
@@ -497,58 +497,6 @@ impl Simulation {
         while let Some(t) = self.open_expectation_deadline() {
             self.run_until(t);
         }
-    }
-
-    /// Takes a user action now: checks it can be done, records it in the
-    /// scenario at the current virtual time and runs up to and including it.
-    pub fn act(&mut self, kind: ActionKind) -> Result<(), ActionError> {
-        self.check_action(&kind)?;
-        let at_ms = match self.last_handled_ms {
-            Some(t) if t >= self.now_ms => t + 1,
-            _ => self.now_ms,
-        };
-        let index = self.scenario.actions.len();
-        let scenario = Rc::make_mut(&mut self.scenario);
-        scenario.actions.push(Action { at_ms, kind });
-        scenario.until_ms = scenario.until_ms.max(at_ms);
-        self.schedule(at_ms, Event::Action(index));
-        while let Some(next) = self.queue.peek() {
-            let is_it = matches!(next.event, Event::Action(i) if *i == index);
-            self.step();
-            if is_it {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// Time travel's twin of [`act`](Simulation::act): a replay from a
-    /// checkpoint taken before a user action handles that action (as the
-    /// branch's scenario recorded it: the next one after this run's own
-    /// actions) when its turn comes, so that old checkpoints need not know
-    /// the actions taken after them. Handles it now and returns true only
-    /// if it is the next event, which makes the run the one that acted:
-    /// `act` stamped it at an instant with nothing of it handled yet, where
-    /// an action (class 0) goes before any protocol event, and after the
-    /// file's own actions of that instant (scheduled first). Scheduling it
-    /// late shifts every later `seq` by one, which changes no order.
-    /// Otherwise (its moment is not next, or it is not this run's next
-    /// action) changes nothing and returns false.
-    pub fn replay_action(&mut self, action: &Action) -> bool {
-        let index = self.scenario.actions.len();
-        let handled = self.last_handled_ms.is_some_and(|t| t >= action.at_ms);
-        let next_first = self.queue.peek().is_none_or(|q| {
-            action.at_ms < q.time_ms || (action.at_ms == q.time_ms && q.class == 1)
-        });
-        if handled || action.at_ms < self.now_ms || !next_first {
-            return false;
-        }
-        let scenario = Rc::make_mut(&mut self.scenario);
-        scenario.actions.push(action.clone());
-        scenario.until_ms = scenario.until_ms.max(action.at_ms);
-        self.schedule(action.at_ms, Event::Action(index));
-        self.step();
-        true
     }
 
     fn schedule(&mut self, time_ms: u64, event: Event) {

@@ -1,4 +1,5 @@
-//! Scenario actions: whether one can be done now (`check_action`) and
+//! Scenario actions: whether one can be done now (`check_action`),
+//! queueing them (the file's next one; a user's `act`, `replay_action`) and
 //! doing it (`do_action`), one function per family of actions (servers,
 //! network, sessions, requests), dispatched by a short match.
 //!
@@ -24,7 +25,7 @@ use thiserror::Error;
 
 use super::{ActionReport, ClientState, Event, FourLwRecord, Scheduled, Simulation};
 use crate::proto::{RequestOp, Sid};
-use crate::scenario::{ActionKind, ServerRef};
+use crate::scenario::{Action, ActionKind, ServerRef};
 
 /// Why an action could not be done at the moment it was asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
@@ -275,6 +276,63 @@ impl Simulation {
             event: Event::Action(index),
             sent_ms: self.now_ms,
         });
+    }
+
+    // ----- user actions (a live `act`, time travel's replay) -----
+
+    /// Takes a user action now: checks it can be done, records it in the
+    /// scenario at the current virtual time and runs up to and including it.
+    pub fn act(&mut self, kind: ActionKind) -> Result<(), ActionError> {
+        self.check_action(&kind)?;
+        let at_ms = match self.last_handled_ms {
+            Some(t) if t >= self.now_ms => t + 1,
+            _ => self.now_ms,
+        };
+        let index = self.record_action(Action { at_ms, kind });
+        self.schedule(at_ms, Event::Action(index));
+        while let Some(next) = self.queue.peek() {
+            let is_it = matches!(next.event, Event::Action(i) if *i == index);
+            self.step();
+            if is_it {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Time travel's twin of [`act`](Simulation::act): a replay from a
+    /// checkpoint taken before a user action handles that action (as the
+    /// branch's scenario recorded it: the next one after this run's own
+    /// actions) when its turn comes, so that old checkpoints need not know
+    /// the actions taken after them. Handles it now and returns true only
+    /// if it is the next event, which makes the run the one that acted:
+    /// `act` stamped it at an instant with nothing of it handled yet, where
+    /// an action (class 0) goes before any protocol event, and after the
+    /// file's own actions of that instant (scheduled first). Scheduling it
+    /// late shifts every later `seq` by one, which changes no order.
+    /// Otherwise (its moment is not next, or it is not this run's next
+    /// action) changes nothing and returns false.
+    pub fn replay_action(&mut self, action: &Action) -> bool {
+        let handled = self.last_handled_ms.is_some_and(|t| t >= action.at_ms);
+        let next_first = self.queue.peek().is_none_or(|q| {
+            action.at_ms < q.time_ms || (action.at_ms == q.time_ms && q.class == 1)
+        });
+        if handled || action.at_ms < self.now_ms || !next_first {
+            return false;
+        }
+        let index = self.record_action(action.clone());
+        self.schedule(action.at_ms, Event::Action(index));
+        self.step();
+        true
+    }
+
+    /// Appends a user action to the scenario (copied first if a
+    /// checkpoint shares it) and returns its index.
+    fn record_action(&mut self, action: Action) -> usize {
+        let scenario = std::rc::Rc::make_mut(&mut self.scenario);
+        scenario.until_ms = scenario.until_ms.max(action.at_ms);
+        scenario.actions.push(action);
+        scenario.actions.len() - 1
     }
 
     // ----- doing -----

@@ -3,7 +3,7 @@
 //! checks against a shadow checker that sees every server.
 
 use super::*;
-use crate::scenario::{Expectation, ServerRef};
+use crate::scenario::{ActionKind, Expectation, ServerRef};
 
 fn three_servers(seed: u64) -> Simulation {
     let text = include_str!("../../../static/scenarios/three-servers.json")
