@@ -83,7 +83,8 @@
 //!   a cut, retransmitted after it heals).
 //! - `sim/clients.rs`: client sessions, requests, answers, client-history
 //!   checks. `sim/load.rs`: the `load` action.
-//! - `sim/actions.rs`: `check_action`, `do_action`, the user's `act` and `replay_action`, the file's next action queued. `sim/expect.rs`:
+//! - `sim/actions.rs`: `check_action`, `do_action`, the user's `act` and
+//!   `replay_action`, the file's next action queued. `sim/expect.rs`:
 //!   liveness expectations.
 //! - `sim/recipes.rs`: client recipes; `sim/recipes/checks.rs`: the
 //!   committed tree and the recipe checks.
@@ -256,7 +257,7 @@ struct Node {
 pub struct Simulation {
     /// Shared with every checkpoint: a user action copies it once
     /// (`Rc::make_mut`). Each checkpoint of a long run held a copy of
-    /// every action of it (a 60-hour run: ~1,400 actions, ~190 KB each).
+    /// every action of it (a 60-hour run: ~1,400 actions, ~190 KB per checkpoint).
     /// An `Rc`, not an `Arc`: the browser build was 96 KB larger with an
     /// `Arc` here (`bench/README.md`, "Sixth round"), and a simulation never
     /// crosses threads (time travel already shares it by `Rc`).
@@ -264,7 +265,7 @@ pub struct Simulation {
     /// The file's own actions by when they are due (`(at_ms, index)`), and
     /// how many of them are in the queue or handled: only the next one
     /// waits in the queue (`schedule_next_file_action`, `actions.rs`).
-    file_order: Arc<[u32]>,
+    file_order: Rc<[u32]>,
     file_next: usize,
     now_ms: u64,
     last_handled_ms: Option<u64>,

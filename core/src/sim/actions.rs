@@ -576,7 +576,7 @@ impl Simulation {
 
 /// The indices of `actions` in the order they are due: by `at_ms`, and in
 /// file order at one instant (the queue's `(time, class 0, seq = index)`).
-pub(super) fn due_order(actions: &[crate::scenario::Action]) -> std::sync::Arc<[u32]> {
+pub(super) fn due_order(actions: &[crate::scenario::Action]) -> std::rc::Rc<[u32]> {
     let mut order: Vec<u32> = (0..actions.len() as u32).collect();
     // Stable: equal times stay in file order.
     crate::sorting::sort_by_key(&mut order, |&i| actions[i as usize].at_ms);
