@@ -14,6 +14,10 @@ use crate::Usage;
 
 pub fn run(a: &RunArgs) -> Result<ExitCode, Usage> {
     let mut sim = load(&a.file)?;
+    if a.log {
+        // Every line, not the newest the app keeps (`LOG_LINES_KEPT`).
+        sim.keep_log_lines(usize::MAX);
+    }
     sim.run_to_end();
     let summary = sim.summary();
     if a.log {

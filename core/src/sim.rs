@@ -82,7 +82,8 @@
 //!   `sim/network/election.rs`: the election port (notifications, held at
 //!   a cut, retransmitted after it heals).
 //! - `sim/clients.rs`: client sessions, requests, answers, client-history
-//!   checks. `sim/load.rs`: the `load` action.
+//!   checks. `sim/load.rs`: the `load` action. `sim/logroll.rs`: the
+//!   log lines kept (the newest, as log4j rolls its files).
 //! - `sim/actions.rs`: `check_action`, `do_action`, the user's `act` and
 //!   `replay_action`, the file's next action queued. `sim/expect.rs`:
 //!   liveness expectations.
@@ -118,6 +119,7 @@ mod compact;
 mod diag;
 mod expect;
 mod load;
+mod logroll;
 mod network;
 mod nodes;
 mod observe;
@@ -127,6 +129,7 @@ mod records;
 mod view;
 
 pub use actions::{ActionError, BUILTIN_CLIENT};
+pub use logroll::LOG_LINES_KEPT;
 pub use observe::{ClientRecord, ServerLoad};
 pub use records::{
     mask_hex, pair_real_lines, ActionReport, FourLwRecord, Hazard, LeaderRecord, LogEntry,
@@ -141,6 +144,7 @@ pub use view::{
 use clients::{Client, ClientState, PendingOp};
 use expect::Expecting;
 use network::{ClientHeld, Conn};
+use records::StopRecord;
 
 /// PRNG stream of the simulator (a constant: the seed alone picks the run).
 const RNG_STREAM: u64 = 0x5a42; // "ZB"
@@ -299,8 +303,13 @@ pub struct Simulation {
     events: u64,
     trace: TraceHasher,
     action_errors: Vec<ActionReport>,
-    /// Every server's log lines (a `Seq`: a checkpoint shares full chunks).
+    /// The servers' newest log lines (a `Seq`: a checkpoint shares full
+    /// blocks). Older ones roll away past `log_keep` (`push_log`).
     log: Seq<LogEntry, 64>,
+    /// How many lines `log` keeps at least ([`LOG_LINES_KEPT`] unless
+    /// [`Simulation::keep_log_lines`] said otherwise).
+    log_keep: usize,
+    stops: Vec<StopRecord>,
     leaders: Vec<LeaderRecord>,
     syncs: Vec<SyncRecord>,
     writes: Vec<WriteRecord>,
@@ -373,6 +382,8 @@ impl Simulation {
             trace: TraceHasher::new(),
             action_errors: Vec::new(),
             log: Seq::new(),
+            log_keep: LOG_LINES_KEPT,
+            stops: Vec::new(),
             leaders: Vec::new(),
             syncs: Vec::new(),
             writes: Vec::new(),
@@ -612,7 +623,7 @@ impl Simulation {
                 }
                 Output::Fsync { upto } => self.fsync_later(i, upto),
                 Output::Client(ev) => self.send_to_client(sid, ev),
-                Output::Log(line) => self.log.push(LogEntry {
+                Output::Log(line) => self.push_log(LogEntry {
                     at_ms: now,
                     sid,
                     level: line.level,

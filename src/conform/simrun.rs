@@ -73,6 +73,8 @@ impl Watch {
 
 pub fn run(s: &Scenario) -> Result<SimReport, String> {
     let mut sim = Simulation::new(s.clone()).map_err(|e| e.to_string())?;
+    // Every line is compared with the real servers' logs.
+    sim.keep_log_lines(usize::MAX);
     let mut order: Vec<(u64, usize)> = s
         .actions
         .iter()

@@ -541,11 +541,16 @@ fn footprint_looped_head_growth() {
         let mut sim = Simulation::new(looped_with_purge(30)).unwrap();
         sim.run_until(h * 3_600_000 + 1_800_000);
         let all = live();
+        let lines = (sim.log.floor(), sim.log.len());
         let p = parts(sim);
         let v: Vec<String> = p
             .iter()
             .map(|(n, b)| format!("{n} {:.2}", *b as f64 / 1e6))
             .collect();
-        println!("{h}.5 h: live {:.1} | {}", all as f64 / 1e6, v.join(", "));
+        println!(
+            "{h}.5 h: live {:.1}, log lines {lines:?} | {}",
+            all as f64 / 1e6,
+            v.join(", ")
+        );
     }
 }

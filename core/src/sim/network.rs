@@ -29,7 +29,7 @@
 
 use std::collections::VecDeque;
 
-use super::{ClientEv, ClientState, Event, LogEntry, Simulation};
+use super::{ClientEv, ClientState, Event, LogEntry, Simulation, StopRecord};
 use crate::proto::{ClientId, Packet, Sid};
 use crate::server::{ClientEvent, ConnId, Input, Level};
 
@@ -86,7 +86,12 @@ impl Simulation {
         n.paused_until = None;
         n.held.clear();
         let sid = n.sid;
-        self.log.push(LogEntry {
+        self.stops.push(StopRecord {
+            sid,
+            at_ms: self.now_ms,
+            power_loss,
+        });
+        self.push_log(LogEntry {
             at_ms: self.now_ms,
             sid,
             level: Level::Warn,

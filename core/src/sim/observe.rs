@@ -250,7 +250,7 @@ impl Simulation {
     /// `QuorumCnxManager.connectOne` fails and says so (election channels
     /// are the simulator's network, so it writes the server's line).
     pub(super) fn obs_channel_refused(&mut self, sid: Sid, to: Sid) {
-        self.log.push(LogEntry {
+        self.push_log(LogEntry {
             at_ms: self.now_ms,
             sid,
             level: Level::Warn,
@@ -279,7 +279,7 @@ impl Simulation {
                 .idx(peer)
                 .is_ok_and(|j| self.nodes[j].up && self.nodes[j].server.running);
             if up {
-                self.log.push(LogEntry {
+                self.push_log(LogEntry {
                     at_ms: self.now_ms,
                     sid: peer,
                     level: Level::Warn,

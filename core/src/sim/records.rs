@@ -56,6 +56,16 @@ pub struct LeaderRecord {
     pub established_ms: u64,
 }
 
+/// A server's process that stopped: killed (`kill -9`, or an exit, which
+/// is handled like one) or its machine's power lost. The diagnosis reads
+/// these rather than the log lines, which roll away in a long run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StopRecord {
+    pub(crate) sid: Sid,
+    pub(crate) at_ms: u64,
+    pub(crate) power_loss: bool,
+}
+
 /// A learner's sync with a leader.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncRecord {

@@ -43,6 +43,10 @@ struct Why {
 impl Simulation {
     pub(super) fn diag_churn(&self, out: &mut Vec<Finding>) {
         let window_start = self.now_ms.saturating_sub(CHURN_WINDOW_MS);
+        // Counting a window's elections needs all its lines.
+        if !self.log_complete_since(window_start) {
+            return;
+        }
         for n in &self.nodes {
             if !self.running(n.sid) {
                 continue;
@@ -63,7 +67,7 @@ impl Simulation {
         if !self.alive(sid) || n.server.state != ServerState::Looking {
             return None;
         }
-        let since = self.last_line(sid, "New election.").map_or(0, |l| l.at_ms);
+        let since = self.election_began(sid)?;
         let mut f = Finding::new(
             "server_looking",
             Severity::Info,
@@ -85,6 +89,15 @@ impl Simulation {
         Some(f)
     }
 
+    /// When `sid` last began an election (its `New election.` line), 0
+    /// if it never did; None when that line may have rolled away.
+    fn election_began(&self, sid: Sid) -> Option<u64> {
+        match self.last_line(sid, "New election.") {
+            Some(l) => Some(l.at_ms),
+            None => self.log_rolled_before().is_none().then_some(0),
+        }
+    }
+
     /// Elections this server ran while the ensemble did not change
     /// leaders as often (more elections than leaders established), or one
     /// it is stuck in while a leader leads.
@@ -100,7 +113,8 @@ impl Simulation {
             elections.len() >= CHURN_ELECTIONS && elections.len() >= leaders + CHURN_ELECTIONS - 1;
         let stuck_since = (n.server.state == ServerState::Looking
             && self.current_leader().is_some())
-        .then(|| self.last_line(sid, "New election.").map_or(0, |l| l.at_ms))
+        .then(|| self.election_began(sid))
+        .flatten()
         .filter(|&t| self.now_ms.saturating_sub(t) >= STUCK_LOOKING_MS);
         (repeated || stuck_since.is_some()).then_some(Churn {
             sid,

@@ -147,6 +147,10 @@ impl Simulation {
     }
 
     fn deposed_episode(&self, rec: &LeaderRecord) -> Option<Finding> {
+        // Its first step-down line must not have rolled away.
+        if !self.log_complete_since(rec.established_ms) {
+            return None;
+        }
         let down = self.log.iter().find(|l| {
             l.sid == rec.sid
                 && l.at_ms >= rec.established_ms

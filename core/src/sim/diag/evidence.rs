@@ -128,25 +128,32 @@ impl Simulation {
             .collect()
     }
 
-    /// When `sid` was last killed (or exited), from the simulator's line.
-    pub(super) fn killed_at(&self, sid: Sid, before: u64) -> Option<u64> {
-        self.log
+    /// When `sid` last stopped (killed, exited or lost power) at or
+    /// before `before`, from the run's records (its lines may have rolled
+    /// away), and how: "was killed" or "lost power".
+    pub(super) fn stopped_at(&self, sid: Sid, before: u64) -> Option<(u64, &'static str)> {
+        self.stops
             .iter()
             .rev()
-            .find(|l| {
-                l.sid == sid
-                    && l.at_ms <= before
-                    && l.class == "zablab"
-                    && l.text.starts_with("process killed")
+            .find(|r| r.sid == sid && r.at_ms <= before)
+            .map(|r| {
+                let how = if r.power_loss {
+                    "lost power"
+                } else {
+                    "was killed"
+                };
+                (r.at_ms, how)
             })
-            .map(|l| l.at_ms)
     }
 
-    fn exit_reason(&self, sid: Sid) -> Option<String> {
+    /// Why `sid` exited at `at`, if the stop at `at` was an exit (not
+    /// a kill at another time after an earlier exit).
+    fn exit_reason(&self, sid: Sid, at: u64) -> Option<String> {
         let prefix = format!("server {sid} exited: ");
         self.action_errors
             .iter()
             .rev()
+            .filter(|e| e.at_ms == at)
             .find_map(|e| e.error.strip_prefix(&prefix).map(str::to_string))
     }
 
@@ -224,8 +231,9 @@ impl Simulation {
     /// Why `sid` is not there, in a few words (or None when it is).
     pub(super) fn absence(&self, sid: Sid) -> Option<String> {
         if !self.running(sid) {
-            return Some(match self.killed_at(sid, self.now_ms) {
-                Some(t) => match self.exit_reason(sid) {
+            return Some(match self.stopped_at(sid, self.now_ms) {
+                Some((t, "lost power")) => format!("{sid} is down (power lost at {})", ms(t)),
+                Some((t, _)) => match self.exit_reason(sid, t) {
                     Some(r) => format!("{sid} is down (exited at {}: {r})", ms(t)),
                     None => format!("{sid} is down (killed at {})", ms(t)),
                 },

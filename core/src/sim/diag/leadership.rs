@@ -27,16 +27,28 @@ impl Simulation {
             return;
         }
         let group = self.largest_connected_group();
-        let since = self.leader_lost_at().unwrap_or(0);
+        let lost_at = self.leader_lost_at();
+        // Its end may be in lines that rolled away: say only "before".
+        let rolled = self
+            .log_rolled_before()
+            .filter(|_| lost_at.is_none())
+            .filter(|_| {
+                self.leaders
+                    .last()
+                    .is_some_and(|l| !self.log_complete_since(l.established_ms))
+            });
+        let since = lost_at.or(rolled).unwrap_or(0);
         let lost = self
             .leaders
             .last()
             .map(|l| {
+                let when = match rolled {
+                    Some(t) => format!("before {} (older log lines have rolled away)", ms(t)),
+                    None => format!("at {}", ms(since)),
+                };
                 format!(
-                    " The last leader was {} (epoch {}), lost at {}.",
-                    l.sid,
-                    l.epoch,
-                    ms(since)
+                    " The last leader was {} (epoch {}), lost {when}.",
+                    l.sid, l.epoch
                 )
             })
             .unwrap_or_default();
@@ -284,7 +296,11 @@ impl Simulation {
     /// why, from the logs; `next` is the leader that followed it (sid,
     /// established at), whose own election shows when the ensemble gave up
     /// on a silent leader.
+    /// None too when lines since `since` may have rolled away.
     fn leader_end(&self, sid: Sid, since: u64, next: Option<(Sid, u64)>) -> Option<(u64, String)> {
+        if !self.log_complete_since(since) {
+            return None;
+        }
         let mut best: Option<(u64, String)> = None;
         let mut consider = |t: u64, why: String| {
             if best.as_ref().is_none_or(|(b, _)| t < *b) {

@@ -138,9 +138,9 @@ impl Simulation {
         let from = t.saturating_sub(timeout);
         let mut reasons = Vec::new();
         let s = r.server;
-        if let Some(k) = self.killed_at(s, t).filter(|&k| k + timeout >= t) {
+        if let Some((k, how)) = self.stopped_at(s, t).filter(|&(k, _)| k + timeout >= t) {
             reasons.push(format!(
-                "its server {s} was killed at {} and the client did not re-attach the session to another server in time",
+                "its server {s} {how} at {} and the client did not re-attach the session to another server in time",
                 ms(k)
             ));
         }

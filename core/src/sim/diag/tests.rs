@@ -657,3 +657,49 @@ fn a_restart_that_fails_to_start_is_named_with_its_reason() {
         "{under:?}"
     );
 }
+
+/// 5 is killed and 4 loses power, and both stay down while 1, 2 and 3
+/// restart in turn for 20 minutes: how each stopped comes from the run's
+/// records, so it is still said right once their lines have rolled away
+/// (before, a power loss read as "not started" even with every line).
+#[test]
+fn a_stopped_server_is_named_after_its_lines_roll_away() {
+    let mut actions = vec![
+        r#"{ "at_ms": 0, "do": "start", "servers": [1, 2, 3, 4, 5] }"#.to_string(),
+        r#"{ "at_ms": 5000, "do": "crash", "server": 5 }"#.to_string(),
+        r#"{ "at_ms": 6000, "do": "crash", "server": 4, "power_loss": true }"#.to_string(),
+    ];
+    for k in 1..120u64 {
+        let s = 1 + k % 3;
+        actions.push(format!(
+            r#"{{ "at_ms": {}, "do": "crash", "server": {s} }}"#,
+            k * 10_000
+        ));
+        actions.push(format!(
+            r#"{{ "at_ms": {}, "do": "restart", "server": {s} }}"#,
+            k * 10_000 + 5_000
+        ));
+    }
+    let json = format!(
+        r#"{{ "zablab": 1, "name": "stops", "seed": 4,
+  "ensemble": {{ "participants": [1, 2, 3, 4, 5] }}, "until_ms": 1200000,
+  "actions": [ {} ] }}"#,
+        actions.join(",\n")
+    );
+    for keep in [usize::MAX, 5000] {
+        let mut sim = Simulation::new(Scenario::from_json(&json).unwrap()).unwrap();
+        sim.keep_log_lines(keep);
+        sim.run_to_end();
+        assert_eq!(sim.log_rolled_before().is_some(), keep == 5000);
+        assert_eq!(
+            sim.absence(5).as_deref(),
+            Some("5 is down (killed at 5000 ms)")
+        );
+        assert_eq!(
+            sim.absence(4).as_deref(),
+            Some("4 is down (power lost at 6000 ms)")
+        );
+        // The diagnosis still runs over what is kept.
+        let _ = sim.diagnose();
+    }
+}
