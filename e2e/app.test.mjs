@@ -193,6 +193,40 @@ test('an exported scenario, imported again, rebuilds the same run (same trace ha
   await fresh.page.close();
 });
 
+test('a long run keeps its newest log lines and the Log tab says from when', async () => {
+  // Three servers, one restarted every 10 s for 100 virtual minutes: more
+  // than the 32,768 lines the simulation keeps (sim/logroll.rs).
+  const actions = [{ at_ms: 0, do: 'start', servers: [1, 2, 3] }];
+  for (let k = 1; k < 600; k++) {
+    actions.push({ at_ms: k * 10000, do: 'crash', server: 1 + (k % 3) });
+    actions.push({ at_ms: k * 10000 + 5000, do: 'restart', server: 1 + (k % 3) });
+  }
+  const file = 'target/e2e/rolling-log.json';
+  await writeFile(file, JSON.stringify({
+    zablab: 1, name: 'Restarts every 10 s', seed: 7,
+    ensemble: { participants: [1, 2, 3], tick_ms: 2000, init_limit: 10, sync_limit: 5 },
+    until_ms: 6000000, actions,
+  }));
+  const { page, errors } = await openPage(ctx.browser, ctx.server.url);
+  await page.locator('svg.cluster').waitFor({ timeout: 15000 });
+  await page.locator('[data-testid="import"]').setInputFiles(file);
+  await waitUntil(async () => (await time(page)) === '6000.000 s', 'the 100 minutes computed', 120_000);
+  await page.getByRole('tab', { name: 'Log' }).click();
+  const hint = page.locator('[data-testid="log-rolled"]');
+  await hint.waitFor({ timeout: 5000 });
+  const said = await hint.textContent();
+  const m = said.match(/^Lines before ([0-9.]+) s have rolled away: the log keeps the newest 32768 lines/);
+  assert.ok(m, said);
+  const rolledAt = parseFloat(m[1]);
+  assert.ok(rolledAt > 0 && rolledAt < 6000, said);
+  // The newest lines are there, up to the run's end.
+  const newest = await page.locator('[data-testid="log-lines"] li').first().textContent();
+  assert.ok(parseFloat(newest) > 5990, newest);
+  assert.ok(await hint.isVisible(), 'the hint is on screen');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a seek to an old moment of a long run replays frame by frame: the page answers and the clock shows how far', async () => {
   // The benchmark hour looped 3 times with hourly autopurge: after the
   // purges few old checkpoints stay, so 1.5 h replays from far back (more

@@ -460,6 +460,7 @@ table! {
     LessonOffChoices => "The simulation answers “{0}”, which is none of the choices.", "模拟的回答是“{0}”，不在选项之中。";
     LessonDiffers => "Your run differs from the lesson's: the explanation describes “{0}”.", "你的运行和课程设定的不同：下面的解释说的是“{0}”的情况。";
     LessonEvidence => "Log lines containing “{0}”:", "包含“{0}”的日志行：";
+    LogRolled => "Lines before {0} have rolled away: the log keeps the newest {1} {1|line|lines}, as ZooKeeper's log4j rolling file keeps only its newest files.", "{0} 之前的日志行已滚动清除：日志只保留最新的 {1} 行，就像 ZooKeeper 的 log4j 滚动文件只保留最新的几个文件。";
     LessonLogFilter => "Only the lines containing “{0}” (the lesson's highlight).", "只显示包含“{0}”的日志行（课程的高亮）。";
     RealLogTitle => "Beside a real ZooKeeper ensemble: {0} of {1} {1|line|lines} so far", "对照真实的 ZooKeeper 集群：目前 {1} 行中已出现 {0} 行";
     RealLogReal => "real", "真实";

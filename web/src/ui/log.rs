@@ -1,6 +1,8 @@
 //! The log tab: ZooKeeper's log lines of the shown run, newest first,
 //! filtered by server and level (and by a lesson's highlight text);
-//! clicking a line seeks to its moment. It reads `Simulation::log`.
+//! clicking a line seeks to its moment. It reads `Simulation::log`, which
+//! keeps the newest lines of a long run (and says when older ones rolled
+//! away).
 
 use yew::prelude::*;
 use zablab_core::proto::Sid;
@@ -39,6 +41,9 @@ pub fn log_tab(m: &Model, send: &Callback<Msg>) -> Html {
     html! {
         <div class="log" data-testid="log">
             { filters(m, &sids, send) }
+            if let Some(t) = sim.log_rolled_before() {
+                <p class="hint" data-testid="log-rolled">{ trf(l, T::LogRolled, &[&crate::fmt_ms(t), &zablab_core::sim::LOG_LINES_KEPT.to_string()]) }</p>
+            }
             if let Some(n) = &needle {
                 <p class="hint lesson-filter" data-testid="log-filter">{ trf(l, T::LessonLogFilter, &[n]) }</p>
             }
