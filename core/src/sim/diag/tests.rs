@@ -703,3 +703,49 @@ fn a_stopped_server_is_named_after_its_lines_roll_away() {
         let _ = sim.diagnose();
     }
 }
+
+/// The leader reigns while its followers restart in turn for 20 minutes,
+/// then every server is cut off from the others: with its lines rolled
+/// away the leader is lost "before" the oldest kept line, not at a time
+/// read from what is left.
+#[test]
+fn a_leader_older_than_the_kept_lines_is_lost_before_them() {
+    let mut actions = vec![r#"{ "at_ms": 0, "do": "start", "servers": [1, 2, 3] }"#.to_string()];
+    for k in 1..120u64 {
+        let s = 1 + k % 2;
+        actions.push(format!(
+            r#"{{ "at_ms": {}, "do": "crash", "server": {s} }}"#,
+            k * 10_000
+        ));
+        actions.push(format!(
+            r#"{{ "at_ms": {}, "do": "restart", "server": {s} }}"#,
+            k * 10_000 + 5_000
+        ));
+    }
+    actions
+        .push(r#"{ "at_ms": 1210000, "do": "partition", "groups": [[1], [2], [3]] }"#.to_string());
+    let json = format!(
+        r#"{{ "zablab": 1, "name": "old leader", "seed": 5,
+  "ensemble": {{ "participants": [1, 2, 3] }}, "until_ms": 1260000,
+  "actions": [ {} ] }}"#,
+        actions.join(",\n")
+    );
+    for keep in [usize::MAX, 500] {
+        let mut sim = Simulation::new(Scenario::from_json(&json).unwrap()).unwrap();
+        sim.keep_log_lines(keep);
+        sim.run_to_end();
+        assert_eq!(sim.leaders().len(), 1, "{:?}", sim.leaders());
+        let d = sim.diagnose();
+        let f = one(&d, "no_quorum");
+        if keep == usize::MAX {
+            assert!(f.text.contains("), lost at 1219236 ms."), "{}", f.text);
+        } else {
+            let t = sim.log_rolled_before().unwrap();
+            let said = format!(
+                "), lost before {} (older log lines have rolled away).",
+                super::evidence::ms(t)
+            );
+            assert!(f.text.contains(&said), "{}", f.text);
+        }
+    }
+}
