@@ -498,9 +498,8 @@ rows: MB do not depend on the load, their seek times do (slower than alone).` : 
 - load average (1/5/15 min) before: ${loads.before}, after: ${loads.after}
 - ${m.rustc}; ${m.chromium}; node ${m.node}
 - commit ${m.commit}, ${m.date}${r.memory_from ? `
-- the memory rows (the browser memory runs, the native 24-hour run and
-  their seeks) were measured earlier, on ${r.memory_from}, and joined
-  with \`browser.mjs --from-json\`` : ''}
+- memory rows of another commit than the timed ones, joined with
+  \`browser.mjs --from-json\`: ${r.memory_from}` : ''}
 
 | figure | value | goal | |
 |---|---|---|---|
@@ -553,9 +552,8 @@ if (fromJson) {
   // Memory runs of another commit than the table's (the timed phase rerun
   // alone): say which.
   const memoryFrom = [...new Set(parts.filter((p) => p.memory && p.machine)
-    .map((p) => p.machine)
-    .filter((mm) => mm.commit !== saved.machine?.commit)
-    .map((mm) => `commit ${mm.commit}, ${mm.date}`))];
+    .filter((p) => p.machine.commit !== saved.machine?.commit)
+    .map((p) => `the ${Object.keys(p.memory).join(' and ')} run on commit ${p.machine.commit}, ${p.machine.date}`))];
   if (memoryFrom.length) saved.memory_from = memoryFrom.join('; ');
   const md = markdown(saved.machine, saved.native, saved, saved.loads);
   const out = opt('--out');
