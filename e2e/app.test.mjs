@@ -215,7 +215,7 @@ test('a long run keeps its newest log lines and the Log tab says from when', asy
   const hint = page.locator('[data-testid="log-rolled"]');
   await hint.waitFor({ timeout: 5000 });
   const said = await hint.textContent();
-  const m = said.match(/^Lines before ([0-9.]+) s have rolled away: the log keeps the newest 32768 lines/);
+  const m = said.match(/^Lines before ([0-9.]+) s have rolled away: the log keeps the newest 32,768 lines/);
   assert.ok(m, said);
   const rolledAt = parseFloat(m[1]);
   assert.ok(rolledAt > 0 && rolledAt < 6000, said);

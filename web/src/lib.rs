@@ -60,6 +60,19 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
+/// `32,768`: a count with its thousands grouped.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `12.345 s`.
 pub fn fmt_ms(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1000, ms % 1000)
@@ -104,6 +117,9 @@ mod tests {
     #[test]
     fn times_and_file_names() {
         assert_eq!(super::fmt_ms(12_345), "12.345 s");
+        assert_eq!(super::grouped(32_768), "32,768");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(1_000_000), "1,000,000");
         assert_eq!(super::dec(1.23456, 1), "1.2");
         assert_eq!(super::dec(-0.05, 1), "-0.1");
         assert_eq!(super::dec(2.0, 3), "2.000");

@@ -42,7 +42,7 @@ pub fn log_tab(m: &Model, send: &Callback<Msg>) -> Html {
         <div class="log" data-testid="log">
             { filters(m, &sids, send) }
             if let Some(t) = sim.log_rolled_before() {
-                <p class="hint" data-testid="log-rolled">{ trf(l, T::LogRolled, &[&crate::fmt_ms(t), &zablab_core::sim::LOG_LINES_KEPT.to_string()]) }</p>
+                <p class="hint" data-testid="log-rolled">{ trf(l, T::LogRolled, &[&crate::fmt_ms(t), &crate::grouped(zablab_core::sim::LOG_LINES_KEPT)]) }</p>
             }
             if let Some(n) = &needle {
                 <p class="hint lesson-filter" data-testid="log-filter">{ trf(l, T::LessonLogFilter, &[n]) }</p>
